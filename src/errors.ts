@@ -1,0 +1,126 @@
+/**
+ * The error vocabulary of gobundle.
+ *
+ * Library code throws these and never prints or exits; only src/cli/ turns
+ * them into messages and exit codes. Every error has a stable `code` so
+ * callers (and tests) can branch on the kind of failure without parsing
+ * text, and an optional `hint` that tells a person what to try next.
+ * Messages are lowercase with no final period; each layer that rethrows adds
+ * one prefix of context.
+ */
+export class GobundleError extends Error {
+  readonly code: string;
+  readonly hint: string | undefined;
+
+  constructor(code: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+/** Bad command-line usage: the CLI exits 2. */
+export class UsageError extends GobundleError {
+  constructor(message: string, options: { hint?: string } = {}) {
+    super('EUSAGE', message, options);
+  }
+}
+
+/** A syntax error in a go.mod, go.work, go.sum or env file: `file:line:col: what`. */
+export class SyntaxError extends GobundleError {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly reason: string;
+
+  constructor(file: string, line: number, col: number, reason: string) {
+    super('ESYNTAX', `${file}:${line}:${col}: ${reason}`);
+    this.file = file;
+    this.line = line;
+    this.col = col;
+    this.reason = reason;
+  }
+}
+
+/** A problem tied to one module version: `path@version: cause`. */
+export class ModuleError extends GobundleError {
+  readonly path: string;
+  readonly version: string;
+
+  constructor(path: string, version: string, message: string, options: { code?: string; hint?: string; cause?: unknown } = {}) {
+    super(options.code ?? 'EMODULE', version === '' ? `${path}: ${message}` : `${path}@${version}: ${message}`, options);
+    this.path = path;
+    this.version = version;
+  }
+}
+
+/**
+ * A module path or version that the go command would reject (CheckPath,
+ * CheckImportPath, malformed versions). Shaped like cmd/go's
+ * `malformed module path "x": reason`.
+ */
+export class InvalidPathError extends GobundleError {
+  readonly kind: string;
+  readonly value: string;
+  readonly reason: string;
+
+  constructor(kind: 'module path' | 'import path' | 'file path' | 'version', value: string, reason: string) {
+    super('EINVALIDPATH', `malformed ${kind} ${JSON.stringify(value)}: ${reason}`);
+    this.kind = kind;
+    this.value = value;
+    this.reason = reason;
+  }
+}
+
+/** The thing asked for does not exist (HTTP 404/410, missing file). Drives proxy fallback. */
+export class NotFoundError extends GobundleError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('ENOTFOUND', message, options);
+  }
+}
+
+/**
+ * Downloaded bytes disagree with a trusted hash. Printed in cmd/go's shape:
+ *
+ *   verifying M@V: checksum mismatch
+ *   	downloaded: h1:…
+ *   	go.sum:     h1:…
+ */
+export class ChecksumMismatchError extends GobundleError {
+  readonly path: string;
+  readonly version: string;
+  readonly file: string;
+  readonly expected: string;
+  readonly actual: string;
+  readonly source: string;
+
+  constructor(args: { path: string; version: string; file: string; expected: string; actual: string; source: string }) {
+    super(
+      'ECHECKSUM',
+      `verifying ${args.path}@${args.version}${args.file === 'mod' ? '/go.mod' : ''}: checksum mismatch\n` +
+        `\tdownloaded: ${args.actual}\n` +
+        `\t${(args.source + ':').padEnd(11)} ${args.expected}\n\n` +
+        'SECURITY ERROR\nThis download does NOT match the one reported by the checksum server or recorded in go.sum.\n' +
+        'The bits may have been replaced on the origin server, or an attacker may have intercepted the download attempt.',
+    );
+    this.path = args.path;
+    this.version = args.version;
+    this.file = args.file;
+    this.expected = args.expected;
+    this.actual = args.actual;
+    this.source = args.source;
+  }
+}
+
+/** A network or server failure talking to a proxy: names the proxy, URL, and what came back. */
+export class NetworkError extends GobundleError {
+  readonly url: string;
+  readonly status: number | undefined;
+
+  constructor(url: string, message: string, options: { status?: number; hint?: string; cause?: unknown } = {}) {
+    super('ENETWORK', message, options);
+    this.url = url;
+    this.status = options.status;
+  }
+}
