@@ -1,0 +1,109 @@
+/**
+ * Finding and using the real go command in tests.
+ *
+ * The go command is our oracle, so tests never skip when it is missing: they
+ * fail with a message that says how to install it (.ci/run does).
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export type GoVersion = '1.23' | '1.19';
+
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+
+/** Path of the go binary for a Go release: $GOBUNDLE_GO_1_23 / $GOBUNDLE_GO_1_19, else Debian's location. */
+export function goBinary(version: GoVersion = '1.23'): string {
+  const envName = `GOBUNDLE_GO_${version.replace('.', '_')}`;
+  const fromEnv = process.env[envName];
+  const candidate = fromEnv && fromEnv !== '' ? fromEnv : `/usr/lib/go-${version}/bin/go`;
+  if (!existsSync(candidate)) {
+    throw new Error(
+      `go ${version} not found at ${candidate}: install golang-${version}-go (see .ci/run) or set ${envName}`,
+    );
+  }
+  return candidate;
+}
+
+/** Directory of golang.org/x/mod sources (Debian's golang-golang-x-mod-dev), used via `replace`. */
+export function xModDir(): string {
+  const dir = process.env.GOBUNDLE_XMOD_DIR || '/usr/share/gocode/src/golang.org/x/mod';
+  if (!existsSync(join(dir, 'go.mod'))) {
+    throw new Error(`golang.org/x/mod sources not found at ${dir}: install golang-golang-x-mod-dev (see .ci/run)`);
+  }
+  return dir;
+}
+
+/** Where compiled test helpers are cached between runs. */
+export function testCacheDir(): string {
+  const dir = join(repoRoot, 'node_modules', '.cache', 'gobundle-test');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * Environment for running the go command hermetically: nothing from the
+ * user's go env file, no toolchain switching, no network unless the caller
+ * sets GOPROXY.
+ */
+export function hermeticGoEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/root',
+    GOENV: 'off',
+    GOTOOLCHAIN: 'local',
+    GOPROXY: 'off',
+    GOSUMDB: 'off',
+    GOFLAGS: '-mod=mod',
+    GONOSUMDB: '',
+    GONOPROXY: '',
+    GOPRIVATE: '',
+    GOINSECURE: '',
+    GOWORK: 'off',
+    CGO_ENABLED: '0',
+    GOTELEMETRY: 'off',
+  };
+  return { ...base, ...extra };
+}
+
+function hashTree(dir: string, h = createHash('sha256'), prefix = ''): ReturnType<typeof createHash> {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      hashTree(p, h, `${prefix}${name}/`);
+    } else if (name.endsWith('.go') || name === 'go.mod') {
+      h.update(`${prefix}${name}\0`);
+      h.update(readFileSync(p));
+      h.update('\0');
+    }
+  }
+  return h;
+}
+
+/**
+ * Compile the Go program in `srcDir` (a module whose go.mod may
+ * `replace golang.org/x/mod => XMOD`; the literal XMOD placeholder is not
+ * needed: the go.mod names Debian's path and GOFLAGS=-modfile is not used).
+ * The binary is cached by a hash of the sources, written atomically so
+ * parallel test files can race safely. Returns the binary path.
+ */
+export function buildGoProgram(srcDir: string, name: string): string {
+  const goBin = goBinary('1.23');
+  xModDir();
+  const digest = hashTree(srcDir).digest('hex').slice(0, 16);
+  const out = join(testCacheDir(), `${name}-${digest}`);
+  if (existsSync(out)) return out;
+  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
+  const res = spawnSync(goBin, ['build', '-o', tmp, '.'], {
+    cwd: srcDir,
+    env: hermeticGoEnv({ GOCACHE: join(testCacheDir(), 'gocache'), GOMODCACHE: join(testCacheDir(), 'gomodcache-build') }),
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  if (res.status !== 0) {
+    throw new Error(`building ${srcDir} failed (exit ${res.status}):\n${res.stderr}${res.error ? String(res.error) : ''}`);
+  }
+  renameSync(tmp, out);
+  return out;
+}
