@@ -7,7 +7,7 @@
  * requirements.
  */
 import type { ModuleVersion } from './types.js';
-import { ModuleError } from '../errors.js';
+import { GobundleError, ModuleError } from '../errors.js';
 
 export const NONE = 'none';
 
@@ -157,7 +157,8 @@ export class Graph {
  *   	b@v1.2.0: cause
  */
 export class BuildListError extends ModuleError {
-  readonly stack: readonly ModuleVersion[];
+  /** The chain of requirements from the main module to the module that failed. */
+  readonly requirementPath: readonly ModuleVersion[];
 
   constructor(stack: readonly ModuleVersion[], cause: unknown) {
     // Leading versionless entries are the main module: cmd/go does not print them.
@@ -165,14 +166,23 @@ export class BuildListError extends ModuleError {
     while (i < stack.length - 1 && stack[i]!.version === '') i++;
     const shown = stack.slice(i);
     const last = shown[shown.length - 1] ?? { path: '', version: '' };
-    const causeMessage = cause instanceof Error ? cause.message : String(cause);
     const prefix = shown.slice(0, -1).map((m) => `${moduleString(m)} requires\n\t`).join('');
-    // A ModuleError for the same module already names it; don't repeat the name.
-    const own = cause instanceof ModuleError && cause.path === last.path && cause.version === last.version;
-    const tail = own ? causeMessage : `${moduleString(last)}: ${causeMessage}`;
-    super(last.path, last.version, '', { code: cause instanceof ModuleError ? cause.code : 'EMODULE', cause });
+    let tail: string;
+    if (cause instanceof ModuleError) {
+      const actual = { path: cause.path, version: cause.version };
+      const own = `${moduleString(actual)}: `;
+      const inner = cause.message.startsWith(own) ? cause.message.slice(own.length) : cause.message;
+      // An error about a replacement names both the module and what replaced it.
+      tail =
+        actual.path === last.path && actual.version === last.version
+          ? cause.message
+          : `${moduleString(last)} (replaced by ${moduleString(actual)}): ${inner}`;
+    } else {
+      tail = `${moduleString(last)}: ${cause instanceof Error ? cause.message : String(cause)}`;
+    }
+    super(last.path, last.version, '', { code: cause instanceof GobundleError ? cause.code : 'EMODULE', cause });
     this.message = prefix + tail;
-    this.stack = stack;
+    this.requirementPath = stack;
   }
 }
 
