@@ -238,4 +238,53 @@ e1:
 e2:
 build: a1 b1 c3 d1 e2
 loaded: a1 b1 c1 c3 d1 e1 e2
+
+# A toolchain line is a root too; raising go past it updates both.
+name: toolchain-root
+main go=1.21 toolchain=go1.21.1: a1
+a1 go=1.22.0: b1
+b1 go=1.21:
+build: a1 b1
+loaded: a1
+
+# Two requirements on one path: the lower one is dropped before loading with -mod=mod.
+name: duplicate-root
+main go=1.17: a1 a2
+a1 go=1.17: b1
+a2 go=1.17: c1
+b1 go=1.17:
+c1 go=1.17:
+build: a2 c1
+loaded: a2
+
+# An every-version replacement applies to whichever version is selected.
+name: replace-wildcard-follows-selection
+main go=1.17: a1 b1
+b1 go=1.17: a2
+replace a => x3
+x3 go=1.17 module=a: c1
+c1 go=1.17:
+build: a2=>x3 b1 c1
+loaded: b1 x3
+
+# A version-specific local replacement of a version that is not selected.
+name: replace-local-unselected
+main go=1.16: a1 b1
+b1: a2
+replace a1 => ./a
+dir ./a: c1
+a2:
+c1:
+build: a2 b1 c1
+loaded: a2 b1 c1
+
+# An excluded root version required again by a dependency at another version.
+name: exclude-root-reached-elsewhere
+main go=1.17: a1 b1
+exclude b1
+a1 go=1.17: b2
+b2 go=1.17: c1
+c1 go=1.17:
+build: a1 b2
+loaded: a1
 `;
