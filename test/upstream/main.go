@@ -1,0 +1,331 @@
+// Command upstream is the test bed's reference module proxy and checksum
+// database: it serves txtar module fixtures over the GOPROXY protocol, runs a
+// real x/mod sumdb (so the real go command verifies against it), and injects
+// faults (latency, 5xx, resets, hangs, tampered zips) switched live through a
+// small JSON admin API.
+package main
+
+import (
+	"crypto/ed25519"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/sumdb"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// defaultKey is testdata/sumdb.key, the fixed signer key of the test
+// checksum database "gobundle.test".
+//
+//go:embed testdata/sumdb.key
+var defaultKey string
+
+type dirList []string
+
+func (d *dirList) String() string { return strings.Join(*d, string(os.PathListSeparator)) }
+func (d *dirList) Set(v string) error {
+	for _, p := range strings.Split(v, string(os.PathListSeparator)) {
+		if p != "" {
+			*d = append(*d, p)
+		}
+	}
+	return nil
+}
+
+func main() {
+	var dirs dirList
+	flag.Var(&dirs, "modules", "directory of txtar module fixtures, searched recursively (repeatable or a path list)")
+	listen := flag.String("listen", "127.0.0.1:0", "address to listen on")
+	keyFile := flag.String("sumdb-key", "", "checksum database signer key file (default: the fixed test key)")
+	logPath := flag.String("log", "", "also append each request as a JSON line to this file")
+	flag.Parse()
+	log.SetFlags(0)
+	log.SetPrefix("upstream: ")
+
+	skey := strings.TrimSpace(defaultKey)
+	if *keyFile != "" {
+		data, err := os.ReadFile(*keyFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		skey = strings.TrimSpace(string(data))
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		log.Fatalf("sumdb key: %v", err)
+	}
+	vkey, err := verifierKey(skey)
+	if err != nil {
+		log.Fatalf("sumdb key: %v", err)
+	}
+
+	zipDir, err := os.MkdirTemp("", "gobundle-upstream-zips-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	st, err := loadStore(dirs, zipDir)
+	if err != nil {
+		os.RemoveAll(zipDir)
+		log.Fatal(err)
+	}
+
+	var logFile *os.File
+	if *logPath != "" {
+		logFile, err = os.OpenFile(*logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	srv := &server{
+		store:      st,
+		faults:     newFaultState(logFile),
+		sumdbName:  signer.Name(),
+		sumdbVKey:  vkey,
+		sumdb:      sumdb.NewServer(sumdb.NewTestServer(skey, st.gosum)),
+		sumdbPrefx: "/sumdb/" + signer.Name(),
+	}
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		log.Fatal(err)
+	}
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second}
+
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		close(srv.faults.stop)
+		httpSrv.Close()
+	}()
+
+	fmt.Printf("listening on http://%s\n", ln.Addr())
+	os.Stdout.Sync()
+	err = httpSrv.Serve(ln)
+	os.RemoveAll(zipDir)
+	if err != nil && err != http.ErrServerClosed {
+		log.Fatal(err)
+	}
+}
+
+// verifierKey derives the public "name+hash+key" form from a signer key:
+// both share the name and key hash, and the Ed25519 public key follows from
+// the seed.
+func verifierKey(skey string) (string, error) {
+	parts := strings.SplitN(skey, "+", 5)
+	if len(parts) != 5 || parts[0] != "PRIVATE" || parts[1] != "KEY" {
+		return "", fmt.Errorf("malformed signer key")
+	}
+	return publicFromSigner(parts[2], parts[4])
+}
+
+func publicFromSigner(name, encoded string) (string, error) {
+	raw, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil || len(raw) != 1+ed25519.SeedSize || raw[0] != 1 {
+		return "", fmt.Errorf("malformed signer key")
+	}
+	pub := ed25519.NewKeyFromSeed(raw[1:]).Public().(ed25519.PublicKey)
+	return note.NewEd25519VerifierKey(name, pub)
+}
+
+type server struct {
+	store      *store
+	faults     *faultState
+	sumdbName  string
+	sumdbVKey  string
+	sumdb      *sumdb.Server
+	sumdbPrefx string
+}
+
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/_admin/sumdb" {
+		writeJSON(w, map[string]string{"name": s.sumdbName, "verifierKey": s.sumdbVKey})
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/_admin/") {
+		s.faults.serveAdmin(w, r)
+		return
+	}
+	rec := &recorder{ResponseWriter: w}
+	entry := logEntry{Method: r.Method, Path: r.URL.Path}
+	defer func() {
+		entry.Status, entry.Bytes = rec.status, rec.bytes
+		if rec.hijacked {
+			entry.Status = 0
+		}
+		s.faults.record(entry)
+	}()
+
+	d, latency := s.faults.decide(r.URL.Path)
+	if latency > 0 {
+		select {
+		case <-time.After(latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	switch {
+	case d.hang:
+		entry.Fault = "hang"
+		select {
+		case <-r.Context().Done():
+		case <-s.faults.stop:
+		}
+		return
+	case d.fail5xx != 0:
+		entry.Fault = "5xx"
+		http.Error(rec, "injected fault", d.fail5xx)
+		return
+	case d.reset && !strings.HasSuffix(r.URL.Path, ".zip"):
+		entry.Fault = "reset"
+		rec.resetConn(nil)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Error(rec, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if rest, ok := strings.CutPrefix(r.URL.Path, s.sumdbPrefx+"/"); ok {
+		if rest == "supported" {
+			rec.WriteHeader(http.StatusOK)
+			return
+		}
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/" + rest
+		s.sumdb.ServeHTTP(rec, r2)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/sumdb/") {
+		notFound(rec, "unknown checksum database (this one is "+s.sumdbName+")")
+		return
+	}
+	s.serveProxy(rec, r, d.reset, &entry)
+}
+
+// serveProxy answers the GOPROXY protocol: $module/@v/list,
+// $module/@v/$version.{info,mod,zip} and $module/@latest.
+func (s *server) serveProxy(w *recorder, r *http.Request, reset bool, entry *logEntry) {
+	p := strings.TrimPrefix(r.URL.Path, "/")
+	var escPath, file string
+	if before, ok := strings.CutSuffix(p, "/@latest"); ok {
+		escPath, file = before, "@latest"
+	} else if before, after, ok := strings.Cut(p, "/@v/"); ok {
+		escPath, file = before, after
+	} else {
+		notFound(w, "not a module proxy path")
+		return
+	}
+	path, err := module.UnescapePath(escPath)
+	if err != nil {
+		notFound(w, "invalid module path: "+err.Error())
+		return
+	}
+	if _, ok := s.store.versions[path]; !ok {
+		notFound(w, "unknown module "+path)
+		return
+	}
+	switch file {
+	case "list":
+		versions, _ := s.store.list(path)
+		var b strings.Builder
+		for _, v := range versions {
+			b.WriteString(v + "\n")
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+		w.Write([]byte(b.String()))
+		return
+	case "@latest":
+		writeInfo(w, s.store.latest(path))
+		return
+	}
+	var ext string
+	for _, e := range []string{".info", ".mod", ".zip"} {
+		if strings.HasSuffix(file, e) {
+			ext = e
+		}
+	}
+	if ext == "" {
+		notFound(w, "unknown file "+file)
+		return
+	}
+	version, err := module.UnescapeVersion(strings.TrimSuffix(file, ext))
+	if err != nil {
+		notFound(w, "invalid version: "+err.Error())
+		return
+	}
+	mv := s.store.lookup(path, version)
+	if mv == nil {
+		notFound(w, fmt.Sprintf("%s@%s: unknown revision %s", path, version, version))
+		return
+	}
+	switch ext {
+	case ".info":
+		writeInfo(w, mv)
+	case ".mod":
+		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+		w.Write(mv.gomod)
+	case ".zip":
+		tampered := s.faults.tampered(path, version)
+		if tampered {
+			entry.Fault = "tamper"
+		}
+		zipPath, err := s.store.zip(mv, tampered)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		f, err := os.Open(zipPath)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		if reset {
+			entry.Fault = "reset"
+			w.resetConn(func(out io.Writer) (int64, error) {
+				return writePartialFile(out, "application/zip", f, fi.Size())
+			})
+			return
+		}
+		w.Header().Set("Content-Type", "application/zip")
+		w.Header().Set("Content-Length", fmt.Sprint(fi.Size()))
+		if r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		io.Copy(w, f)
+	}
+}
+
+func writeInfo(w http.ResponseWriter, mv *modVersion) {
+	data, _ := json.Marshal(struct {
+		Version string
+		Time    string
+	}{mv.version, mv.time.UTC().Format(time.RFC3339)})
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(append(data, '\n'))
+}
+
+// notFound answers 404 with a one-line text/plain reason, which the go
+// command shows to the user.
+func notFound(w http.ResponseWriter, reason string) {
+	http.Error(w, reason, http.StatusNotFound)
+}
