@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { loadGoConfig } from '../config/goConfig.js';
+import { lookupGoFlag } from '../gomod/goenv.js';
+import { ProxyChain } from '../proxy/proxyChain.js';
+import { planModule } from '../planning/planModule.js';
+import { formatListMAll } from '../resolve/plan.js';
+import type { CliIO } from './main.js';
+
+/** `gobundle plan [<go.mod | dir>] [--json]`: what a bundle of this module will carry. */
+export function registerPlan(program: Command, io: CliIO): void {
+  program
+    .command('plan')
+    .description('resolve the module graph like the go command and print what a bundle will carry (text: exactly `go list -m all`)')
+    .argument('[gomod]', 'a go.mod file or the module directory holding it', '.')
+    .option('--json', 'print {"buildList":[…],"files":[…]} instead of the go list -m all text')
+    .action(async (gomod: string, options: { json?: boolean }) => {
+      const config = await loadGoConfig(io.env);
+      const chain = new ProxyChain({
+        specs: config.proxies,
+        gonoproxy: config.env.GONOPROXY,
+        gonoproxySource: io.env.GONOPROXY ? 'GONOPROXY' : 'GOPRIVATE',
+      });
+      try {
+        // Like the go command, an inconsistent go.mod is an error unless
+        // GOFLAGS says -mod=mod (then roots are updated as cmd/go would).
+        const mode = lookupGoFlag(config.goflags, 'mod') === 'mod' ? 'mod' : 'readonly';
+        const plan = await planModule(gomod, io.cwd, chain, { mode });
+        if (options.json) {
+          const json = {
+            buildList: plan.buildList.map((m) => ({ path: m.path, version: m.version })),
+            files: plan.files.map((f) => ({ path: f.path, version: f.version, kind: f.kind })),
+          };
+          io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+        } else {
+          io.stdout.write(formatListMAll(plan));
+        }
+      } finally {
+        await chain.close();
+      }
+    });
+}

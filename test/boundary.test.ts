@@ -1,0 +1,64 @@
+/**
+ * The pure core must stay pure: Go-module semantics and the resolver are
+ * functions of their inputs, with every outside effect passed in. This test
+ * reads the imports of every file in the pure folders and fails on any
+ * module that does I/O.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+const pureDirs = ['src/gomod', 'src/resolve', 'src/sumdb/note', 'src/sumdb/tlog', 'src/bundle/manifest'];
+const forbidden = [
+  /^(node:)?fs(\/promises)?$/,
+  /^(node:)?https?$/,
+  /^(node:)?http2$/,
+  /^(node:)?net$/,
+  /^(node:)?tls$/,
+  /^(node:)?dgram$/,
+  /^(node:)?child_process$/,
+  /^undici/,
+  /^express/,
+  /^tar-stream/,
+  /^yauzl/,
+];
+
+function tsFiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return tsFiles(p);
+    return p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+function importsOf(source: string): string[] {
+  const specs: string[] = [];
+  const re = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
+  for (const m of source.matchAll(re)) specs.push((m[1] ?? m[2] ?? m[3]) as string);
+  return specs;
+}
+
+const files = pureDirs.flatMap((d) => tsFiles(join(root, d)));
+
+describe('pure core imports no I/O', () => {
+  test('the pure folders exist and hold code', () => {
+    expect(files.length).toBeGreaterThan(5);
+  });
+
+  test.each(files.map((f) => [relative(root, f), f]))('%s', (_name, file) => {
+    const bad = importsOf(readFileSync(file, 'utf8')).filter((spec) => forbidden.some((re) => re.test(spec)));
+    expect(bad, `${relative(root, file)} imports ${bad.join(', ')}`).toEqual([]);
+  });
+
+  test('the import scanner sees static, side-effect and dynamic imports', () => {
+    const src = "import { a } from 'node:fs';\nimport 'undici';\nconst x = await import('express');\nexport { b } from './b.js';";
+    expect(importsOf(src)).toEqual(['node:fs', 'undici', './b.js', 'express'].sort((a, b) => src.indexOf(a) - src.indexOf(b)));
+  });
+});
