@@ -1,0 +1,94 @@
+/**
+ * The h1 hash of a module zip (x/mod dirhash.HashZip), computed by streaming
+ * every central-directory entry through SHA-256 so no entry is ever held in
+ * memory. Entry names are hashed as their raw bytes, as Go's archive/zip
+ * reads them; order, compression and timestamps do not matter.
+ */
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import yauzl from 'yauzl';
+import { hash1, type FileDigest } from '../gomod/dirhash.js';
+import { GobundleError } from '../errors.js';
+
+/** yauzl and fs messages in our shape: lowercase, no final period. */
+function zipError(zipPath: string, err: unknown): GobundleError {
+  if (err instanceof GobundleError) return err;
+  const raw = err instanceof Error ? err.message : String(err);
+  // System errors keep their ENOENT-style prefix; yauzl's sentences are lowercased.
+  const isSystem = typeof (err as { code?: unknown }).code === 'string';
+  const msg = isSystem ? raw : (raw.charAt(0).toLowerCase() + raw.slice(1)).replace(/\.$/, '');
+  return new GobundleError('EZIP', `hashing ${zipPath}: ${msg}`, { cause: err });
+}
+
+function openZip(zipPath: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    // decodeStrings: false keeps names as raw bytes (no CP437 guessing, no
+    // Info-ZIP unicode path field), matching Go's archive/zip.
+    yauzl.open(zipPath, { lazyEntries: true, decodeStrings: false, autoClose: false }, (err, zip) => {
+      if (err) reject(err);
+      else resolve(zip);
+    });
+  });
+}
+
+function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream> {
+  return new Promise((resolve, reject) => {
+    zip.openReadStream(entry, (err, stream) => {
+      if (err) reject(err);
+      else resolve(stream);
+    });
+  });
+}
+
+async function digestEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<string> {
+  const h = createHash('sha256');
+  const stream = await openEntry(zip, entry);
+  await pipeline(
+    stream,
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        h.update(chunk);
+        cb();
+      },
+    }),
+  );
+  return h.digest('hex');
+}
+
+/** dirhash.HashZip(zipPath, Hash1). */
+export async function hashZip(zipPath: string): Promise<string> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await openZip(zipPath);
+  } catch (err) {
+    throw zipError(zipPath, err);
+  }
+  try {
+    const files: FileDigest[] = [];
+    // Go opens entries by name through a map, so when a name repeats every
+    // occurrence is hashed with the content of the last entry of that name.
+    const lastDigest = new Map<string, string>();
+    await new Promise<void>((resolve, reject) => {
+      zip.on('error', reject);
+      zip.on('end', () => resolve());
+      zip.on('entry', (entry: yauzl.Entry) => {
+        digestEntry(zip, entry).then(
+          (digest) => {
+            const name = Buffer.from(entry.fileNameRaw);
+            files.push({ name, sha256Hex: digest });
+            lastDigest.set(name.toString('latin1'), digest);
+            zip.readEntry();
+          },
+          (err: unknown) => reject(err),
+        );
+      });
+      zip.readEntry();
+    });
+    return hash1(files.map((f) => ({ name: f.name, sha256Hex: lastDigest.get(Buffer.from(f.name).toString('latin1')) ?? f.sha256Hex })));
+  } catch (err) {
+    throw zipError(zipPath, err);
+  } finally {
+    zip.close();
+  }
+}
