@@ -4,13 +4,16 @@
 //	hashzip-oracle zip <dir> <module> <version> <out.zip>   create a module zip (zip.CreateFromDir), print its h1 (dirhash.HashZip)
 //	hashzip-oracle hashzip <file.zip>                       print dirhash.HashZip of an existing zip
 //	hashzip-oracle gomod <file>                             print the go.sum hash of a go.mod (Hash1 over "go.mod")
+//	hashzip-oracle sortsum < go.sum                          print go.sum lines in cmd/go's order (module.Sort, then sorted unique hashes)
 //	hashzip-oracle rawzip <out.zip> [name content]...       write a zip with archive/zip as given (names ending in / are
 //	                                                        directory entries; entries alternate Store and Deflate), print HashZip
 package main
 
 import (
 	stdzip "archive/zip"
+	"bufio"
 	"fmt"
+	"sort"
 	"io"
 	"os"
 	"strings"
@@ -70,6 +73,36 @@ func run(args []string) error {
 			return err
 		}
 		fmt.Println(h)
+	case "sortsum":
+		// The write half of cmd/go's modfetch tidyGoSum.
+		m := map[module.Version][]string{}
+		sc := bufio.NewScanner(os.Stdin)
+		for sc.Scan() {
+			f := strings.Fields(sc.Text())
+			if len(f) == 0 {
+				continue
+			}
+			if len(f) != 3 {
+				return fmt.Errorf("wrong number of fields %d", len(f))
+			}
+			mv := module.Version{Path: f[0], Version: f[1]}
+			m[mv] = append(m[mv], f[2])
+		}
+		var mods []module.Version
+		for mv := range m {
+			mods = append(mods, mv)
+		}
+		module.Sort(mods)
+		for _, mv := range mods {
+			list := m[mv]
+			sort.Strings(list)
+			for i, h := range list {
+				if i > 0 && list[i-1] == h {
+					continue
+				}
+				fmt.Printf("%s %s %s\n", mv.Path, mv.Version, h)
+			}
+		}
 	case "rawzip":
 		if len(args) < 2 || len(args)%2 != 0 {
 			return fmt.Errorf("usage: rawzip <out.zip> [name content]...")
