@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { isLocalReplacePath, parseModFile, synthesizeModFile, type ModFile } from '../../src/gomod/modfile.js';
+import { parseWorkFile } from '../../src/gomod/gowork.js';
 import { SyntaxError } from '../../src/errors.js';
 import { buildModfileOracle, runModfileOracle, type OracleInput, type OracleResult } from './oracle-modfile/build.js';
 
@@ -480,6 +481,7 @@ describe('differential: our parser against the go command\'s (x/mod vendored in 
 });
 
 function ours(input: OracleInput): unknown {
+  if (input.mode === 'work') return oursWork(input.text);
   let f: ModFile;
   try {
     f = parseModFile(input.name, input.text, { strict: input.mode === 'strict' });
@@ -501,8 +503,19 @@ function ours(input: OracleInput): unknown {
   };
 }
 
-function normalize(r: OracleResult): unknown {
+function oursWork(text: string): unknown {
+  try {
+    const f = parseWorkFile('go.work', text);
+    return { ok: true, go: f.go ?? null, toolchain: f.toolchain ?? null, godebug: f.godebug.map((g) => [g.key, g.value]), use: f.use.map((u) => u.path), replace: f.replace.map((r) => [r.old, r.new]) };
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    return { ok: false, error: `${err.line}:${err.col}: ${err.reason}` };
+  }
+}
+
+function normalize(r: OracleResult, mode: OracleInput['mode'] = 'strict'): unknown {
   if (!r.ok) return { ok: false, error: `${r.errLine}:${r.errCol}: ${r.error}` };
+  if (mode === 'work') return { ok: true, go: r.go, toolchain: r.toolchain, godebug: r.godebug ?? [], use: r.use ?? [], replace: r.replace ?? [] };
   return {
     ok: true,
     module: r.module,
@@ -516,3 +529,75 @@ function normalize(r: OracleResult): unknown {
     retract: r.retract ?? [],
   };
 }
+
+/** A small seeded generator (mulberry32) so the fuzz corpus is the same on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FUZZ_VERBS = ['module', 'go', 'toolchain', 'godebug', 'require', 'exclude', 'replace', 'retract', 'use', 'foo'];
+const FUZZ_WORDS = [
+  'example.com/m', 'example.com/m/v2', 'example.com/m/v1', 'gopkg.in/x.v1', 'gopkg.in/x', 'm', 'a.org/x', '"a.org/x"', '"a b"',
+  'v1.0.0', 'v1.2', 'v2.0.0', 'v2.0.0+incompatible', 'v1.0.0-rc.1', 'v0.0.0-20200101000000-abcdefabcdef', 'master', '"v1.0.0"',
+  '1.21', '1.21.0', '1.21rc1', 'go1.21', 'default', 'x=y', 'a=b,c', '=>', './dir', '../dir', '/abs', 'C:\\x', '.\\x', 'p@v1.0.0',
+  '[', ']', ',', '(', ')', '{', '}', "'q'", '`raw`', '"esc\\n"', '"bad\\q"', 'é', '// indirect', '// Deprecated: old', '// note',
+  '/*c*/', '"open', 'a//b', '\u00a0', '\u000b', 'x\ry', '""', '"\\u00e9"',
+];
+
+function fuzzText(next: () => number): string {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
+  const lines: string[] = [];
+  const n = 1 + Math.floor(next() * 6);
+  for (let i = 0; i < n; i++) {
+    const r = next();
+    const indent = next() < 0.2 ? '\t' : '';
+    if (r < 0.1) {
+      lines.push(`${indent}// comment ${i}`);
+    } else if (r < 0.15) {
+      lines.push('');
+    } else if (r < 0.3) {
+      const verb = pick(FUZZ_VERBS);
+      lines.push(`${verb} (${next() < 0.3 ? ' // c' : ''}`);
+      const m = Math.floor(next() * 3);
+      for (let j = 0; j < m; j++) lines.push(`\t${Array.from({ length: 1 + Math.floor(next() * 4) }, () => pick(FUZZ_WORDS)).join(' ')}`);
+      if (next() < 0.9) lines.push(next() < 0.1 ? ') x' : ')');
+    } else {
+      const words = Array.from({ length: Math.floor(next() * 5) }, () => pick(FUZZ_WORDS));
+      lines.push(`${indent}${pick(FUZZ_VERBS)} ${words.join(' ')}`);
+    }
+  }
+  return lines.join(next() < 0.1 ? '\r\n' : '\n') + (next() < 0.8 ? '\n' : '');
+}
+
+describe('differential fuzz: generated go.mod texts', () => {
+  test('agree with the go command on 3000 texts as go.mod (strict, lax) and go.work', { timeout: 180_000 }, () => {
+    const next = rng(20240611);
+    const inputs: OracleInput[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const text = fuzzText(next);
+      inputs.push({ name: 'go.mod', text, mode: 'strict' }, { name: 'go.mod', text, mode: 'lax' }, { name: 'go.work', text, mode: 'work' });
+    }
+    const oracle = runModfileOracle(buildModfileOracle(), inputs);
+    const mismatches: string[] = [];
+    let valid = 0;
+    for (const [i, input] of inputs.entries()) {
+      const want = normalize(oracle[i] as OracleResult, input.mode);
+      const got = ours(input);
+      if ((want as { ok: boolean }).ok) valid++;
+      if (JSON.stringify(got) !== JSON.stringify(want)) {
+        mismatches.push(`${input.mode} ${JSON.stringify(input.text)}:\n  ours ${JSON.stringify(got)}\n  go   ${JSON.stringify(want)}`);
+      }
+    }
+    expect(mismatches.slice(0, 10), mismatches.slice(0, 10).join('\n')).toEqual([]);
+    // The corpus must exercise both outcomes to mean anything.
+    expect(valid).toBeGreaterThan(300);
+    expect(valid).toBeLessThan(inputs.length - 300);
+  });
+});

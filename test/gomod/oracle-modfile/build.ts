@@ -57,8 +57,11 @@ export interface OracleResult {
   use: string[] | null;
 }
 
+/** The oracle answers in one JSON document; the fuzz corpus needs more than spawnSync's 1 MiB default. */
+const ORACLE_MAX_OUTPUT = 256 * 1024 * 1024;
+
 export function runModfileOracle(bin: string, inputs: OracleInput[]): OracleResult[] {
-  const res = spawnSync(bin, [], { input: JSON.stringify(inputs), encoding: 'utf8', timeout: 60_000 });
+  const res = spawnSync(bin, [], { input: JSON.stringify(inputs), encoding: 'utf8', timeout: 60_000, maxBuffer: ORACLE_MAX_OUTPUT });
   if (res.status !== 0) throw new Error(`oracle-modfile failed (exit ${res.status}): ${res.stderr}${res.error ? String(res.error) : ''}`);
   return JSON.parse(res.stdout) as OracleResult[];
 }
