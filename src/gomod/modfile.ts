@@ -8,11 +8,15 @@
  *    query and rewrites go.mod; this parser is pure and cannot query, so it
  *    reports such a version as invalid at its line and column — the same
  *    position and `version "x" invalid` shape cmd/go prints when the query
- *    fails. Run `go mod tidy` to pin canonical versions.
+ *    fails. Run `go mod tidy` to pin canonical versions. The module path is
+ *    checked with CheckImportPath, as modload does after parsing. Not
+ *    checked: godebug keys against the go release's list of known settings
+ *    (that list changes with every release).
  *  - lax (every other go.mod: dependencies, local replacements):
  *    modfile.ParseLax with no fixer. Only module, go, require, retract and
  *    ignore are read; everything else, known or not, is skipped (toolchain
- *    too, exactly like ParseLax). Valid non-canonical versions are
+ *    too, exactly like ParseLax; ignore is kept as current x/mod does, Go
+ *    1.23 did not know it). Valid non-canonical versions are
  *    canonicalized (`v1.2` → `v1.2.0`), retract versions are not checked.
  *
  * The first error (in the order the go command lists them) is thrown as a
@@ -424,8 +428,10 @@ export function parseModFile(file: string, data: string | Uint8Array, opts: Pars
 
 function importPathProblem(path: string): string | undefined {
   try {
+    // Accepts either style for modulePath.ts: throw an InvalidPathError, or return an error / reason.
     const res: unknown = checkImportPath(path);
     if (res instanceof Error) return reasonOf(res);
+    if (typeof res === 'string' && res !== '') return res;
     return undefined;
   } catch (err) {
     return reasonOf(err);
