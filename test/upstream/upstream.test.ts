@@ -254,14 +254,15 @@ describe('upstream on the fixtures', () => {
     });
 
     test('latency delays every request', async () => {
-      await upstream.setFaults({ latencyMs: 300 });
+      await upstream.setFaults({ latencyMs: 500 });
       const start = performance.now();
       expect((await get(`${upstream.url}${info}`)).status).toBe(200);
-      expect(performance.now() - start, 'elapsed ms with latencyMs 300').toBeGreaterThanOrEqual(290);
+      expect(performance.now() - start, 'elapsed ms with latencyMs 500').toBeGreaterThanOrEqual(490);
       await upstream.setFaults({});
       const again = performance.now();
       await get(`${upstream.url}${info}`);
-      expect(performance.now() - again, 'elapsed ms with faults off').toBeLessThan(290);
+      // Generous: the machine is shared, a local request may be slow but not that slow.
+      expect(performance.now() - again, 'elapsed ms with faults off').toBeLessThan(490);
     });
 
     test('fail5xxRate 1 answers 500 or 503, logged as such', async () => {
