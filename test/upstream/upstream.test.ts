@@ -216,15 +216,39 @@ describe('upstream on the fixtures', () => {
     expect(res.body.subarray(0, 2).toString('latin1')).toBe('PK');
   });
 
+  /** What `go mod download all` must and must not fetch, per project: "path@version.kind". */
+  const expectedFetches: Record<string, { fetched: string[]; notFetched: string[] }> = {
+    pruning: {
+      // c v1.0.0 is needed only for its go.mod; g lies beyond the go 1.21 module f.
+      fetched: ['example.com/prune/c@v1.0.0.mod', 'example.com/prune/c@v1.2.0.zip', 'example.com/prune/f@v1.0.0.zip'],
+      notFetched: ['example.com/prune/c@v1.0.0.zip', 'example.com/prune/g@v1.0.0.mod'],
+    },
+    unpruned: {
+      fetched: ['example.com/prune/c@v1.0.0.mod', 'example.com/prune/c@v1.2.0.zip', 'example.com/incompat@v1.0.0.mod'],
+      notFetched: ['example.com/prune/c@v1.0.0.zip'],
+    },
+    exclude: { fetched: ['example.com/excl@v1.0.0.zip'], notFetched: ['example.com/excl@v1.1.0.mod'] },
+    'replace-module': {
+      fetched: ['example.com/fork@v1.1.0.zip', 'example.com/fork2@v1.0.0.zip', 'example.com/greeting@v1.1.0.zip'],
+      notFetched: ['example.com/orig@v1.0.0.mod', 'example.com/orig2@v1.0.0.mod'],
+    },
+    incompatible: { fetched: ['example.com/incompat@v2.0.0+incompatible.zip'], notFetched: [] },
+  };
+
   test.each(readdirSync(projectsDir).sort())(
     'go mod download all + go build ./... in project %s',
     async (name) => {
       const { dir, env } = checkout(join(projectsDir, name), upstream, name);
       const goModBefore = readFileSync(join(dir, 'go.mod'), 'utf8');
+      await upstream.resetLog();
       mustGo(['mod', 'download', 'all'], dir, env);
+      const fetched = new Set(parseRequestLog(await upstream.requestLog()).map((r) => `${r.path}@${r.version}.${r.kind}`));
       mustGo(['build', './...'], dir, env);
       expect(readFileSync(join(dir, 'go.mod'), 'utf8'), `${name}/go.mod after go build`).toBe(goModBefore);
       expect(readFileSync(join(dir, 'go.sum'), 'utf8')).toMatch(/ h1:/);
+      const want = expectedFetches[name] ?? { fetched: [], notFetched: [] };
+      for (const f of want.fetched) expect(fetched.has(f), `${name}: go mod download all fetched ${f}`).toBe(true);
+      for (const f of want.notFetched) expect(fetched.has(f), `${name}: go mod download all fetched ${f}`).toBe(false);
     },
     GO_TIMEOUT_MS * 2,
   );
