@@ -1,7 +1,8 @@
 /**
  * A deterministic generator of large module graphs for the test upstream.
  *
- * Modules gen.test/mNNN (some gen.test/MNNN, some gen.test/mNNN/v2) sit in
+ * Modules gen.test/mNNN (some gen.test/MNNN, some gen.test/mNNN/v2; the
+ * prefix is an option), replacement modules gen.test/replacementNNN, sit in
  * layers; a module version requires only modules of later layers, so the
  * graph has no cycles. Each module has one root package importing the root
  * packages of some of its requirements.
@@ -16,6 +17,9 @@
  *   not imported directly) — main lists exactly the selected versions;
  * - replacements and exclusions are applied by main only and taken into
  *   account when main's requirements are computed.
+ *
+ * A go 1.16 main lists the same requirements (more than its tidy would keep,
+ * which the go command accepts).
  *
  * Main's requirements are computed over the full (unpruned) graph: the
  * pruned graph the go command loads for a go 1.21 main is a subgraph, and
@@ -34,7 +38,13 @@ export interface GenerateGraphOptions {
   modules: number;
   /** Versions per module: a fixed count or an inclusive [min, max] range. Default [1, 4]. */
   versionsPerModule?: number | [number, number];
-  /** Fraction of module versions at go 1.16 (unpruned); the rest are go 1.21. Default 0.3. */
+  /**
+   * The main module's go version. Default '1.21' (pruned graph). With '1.16'
+   * (unpruned) every module is go 1.16 too: a newer dependency would make the
+   * go command raise main's go line.
+   */
+  mainGo?: '1.16' | '1.21';
+  /** Fraction of module versions at go 1.16 (unpruned); the rest are go 1.21. Default 0.3 (1 when mainGo is 1.16). */
   go116Fraction?: number;
   /** Main's `replace path version => gen.test/replacementN v1.0.0` directives. Default 0. */
   replaces?: number;
@@ -48,6 +58,8 @@ export interface GenerateGraphOptions {
   upperFraction?: number;
   /** Fraction of modules with a /v2 path. Default 0.1. */
   v2Fraction?: number;
+  /** Path prefix of every module (e.g. "gen.test" or "gen.test/old"), so several graphs can share one upstream. Default "gen.test". */
+  pathPrefix?: string;
 }
 
 export interface GeneratedGraph {
@@ -62,7 +74,7 @@ export interface GeneratedGraph {
   excludes: { path: string; version: string }[];
 }
 
-export const MAIN_MODULE_PATH = 'gen.test/main';
+const DEFAULT_PATH_PREFIX = 'gen.test';
 
 /** mulberry32: small, fast and identical on every platform. */
 export function mulberry32(seed: number): () => number {
@@ -200,10 +212,15 @@ export function generateGraph(opts: GenerateGraphOptions): GeneratedGraph {
   if (!Number.isInteger(n) || n < 1) throw new Error(`generator: modules must be a positive integer, got ${n}`);
   const [minVersions, maxVersions] =
     typeof opts.versionsPerModule === 'number' ? [opts.versionsPerModule, opts.versionsPerModule] : (opts.versionsPerModule ?? [1, 4]);
-  const go116Fraction = opts.go116Fraction ?? 0.3;
+  const mainGo = opts.mainGo ?? '1.21';
+  const go116Fraction = opts.go116Fraction ?? (mainGo === '1.16' ? 1 : 0.3);
+  if (mainGo === '1.16' && go116Fraction !== 1) {
+    throw new Error(`generator: mainGo 1.16 needs go116Fraction 1, got ${go116Fraction}`);
+  }
   const maxRequires = opts.maxRequires ?? 3;
   const upperFraction = opts.upperFraction ?? 0.1;
   const v2Fraction = opts.v2Fraction ?? 0.1;
+  const prefix = opts.pathPrefix ?? DEFAULT_PATH_PREFIX;
   const digits = Math.max(3, String(n - 1).length);
   const layerCount = Math.max(2, Math.round(Math.sqrt(n)));
   const layerOf = (i: number): number => Math.floor((i * layerCount) / n);
@@ -216,7 +233,7 @@ export function generateGraph(opts: GenerateGraphOptions): GeneratedGraph {
     const roll = rand();
     const isV2 = roll < v2Fraction;
     const isUpper = !isV2 && roll < v2Fraction + upperFraction;
-    const path = isV2 ? `gen.test/m${num}/v2` : isUpper ? `gen.test/M${num}` : `gen.test/m${num}`;
+    const path = isV2 ? `${prefix}/m${num}/v2` : isUpper ? `${prefix}/M${num}` : `${prefix}/m${num}`;
     const major = isV2 ? 2 : 1;
     const count = minVersions + Math.floor(rand() * (maxVersions - minVersions + 1));
     const versions: string[] = [];
@@ -276,7 +293,7 @@ export function generateGraph(opts: GenerateGraphOptions): GeneratedGraph {
     const rep: Replacement = {
       path,
       version,
-      newPath: `gen.test/replacement${String(r).padStart(3, '0')}`,
+      newPath: `${prefix}/replacement${String(r).padStart(3, '0')}`,
       newVersion: 'v1.0.0',
       contentOf: pick(rand, g.mod(path).versions),
       declaresOwnPath: r % 2 === 1,
@@ -448,7 +465,8 @@ function writeGraph(
   if (excludes.length > 0) {
     tail += `\nexclude (\n${excludes.map((e) => `\t${e.path} ${e.version}\n`).join('')})\n`;
   }
-  writeFileSync(join(mainDir, 'go.mod'), goMod(MAIN_MODULE_PATH, '1.21', mainRequires, new Set(mainImports), tail));
+  const mainModulePath = `${opts.pathPrefix ?? DEFAULT_PATH_PREFIX}/main`;
+  writeFileSync(join(mainDir, 'go.mod'), goMod(mainModulePath, opts.mainGo ?? '1.21', mainRequires, new Set(mainImports), tail));
   let main = `// Command main is a generated project (seed ${opts.seed}, ${opts.modules} modules).\npackage main\n\nimport (\n\t"fmt"\n\n`;
   main += mainImports.map((p) => `\t${g.mod(p).pkgName} "${p}"\n`).join('');
   main += `)\n\nfunc main() {\n${mainImports.map((p) => `\tfmt.Println(${g.mod(p).pkgName}.Name(), ${g.mod(p).pkgName}.Deps())\n`).join('')}}\n`;
@@ -457,7 +475,7 @@ function writeGraph(
   return {
     modulesDir,
     mainDir,
-    mainModulePath: MAIN_MODULE_PATH,
+    mainModulePath,
     moduleVersions,
     packageModules: new Map([...mainRequires].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     replaces: replacements.map(({ path, version, newPath, newVersion }) => ({ path, version, newPath, newVersion })),

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { goBinary } from '../support/gotool.js';
-import { generateGraph } from './generate.js';
+import { generateGraph, type GeneratedGraph } from './generate.js';
 import { parseProxyPath, parseRequestLog, type RequestLogEntry } from './requestLog.js';
 import { startUpstream, testSumdbVerifierKey, upstreamGoEnv, type Upstream } from './server.js';
 import { fixtureFileName, formatModuleFixture, parseModuleFixture, type ModuleFixture } from './txtar.js';
@@ -360,44 +360,62 @@ describe('upstream on the fixtures', () => {
   });
 });
 
-describe('upstream on a generated graph', () => {
+describe('upstream on generated graphs', () => {
   let upstream: Upstream;
-  let graph: ReturnType<typeof generateGraph>;
+  const graphs = new Map<'pruned' | 'unpruned', GeneratedGraph>();
   beforeAll(async () => {
-    graph = generateGraph({ dir: freshDir('graph'), seed: 2024, modules: 60, replaces: 3, excludes: 3, padBytes: 2048 });
-    upstream = await startUpstream({ modules: [graph.modulesDir] });
+    const pruned = generateGraph({ dir: freshDir('graph'), seed: 2024, modules: 60, replaces: 3, excludes: 3, padBytes: 2048 });
+    const unpruned = generateGraph({
+      dir: freshDir('graph-old'),
+      seed: 7,
+      modules: 30,
+      replaces: 2,
+      excludes: 2,
+      mainGo: '1.16',
+      pathPrefix: 'gen.test/old',
+    });
+    graphs.set('pruned', pruned).set('unpruned', unpruned);
+    upstream = await startUpstream({ modules: [pruned.modulesDir, unpruned.modulesDir] });
   }, START_TIMEOUT_MS);
   afterAll(async () => {
     await upstream?.stop();
   });
 
-  test('the real go command downloads and builds it without touching go.mod', async () => {
-    const { dir, env } = checkout(graph.mainDir, upstream, 'graph-main');
-    const goModBefore = readFileSync(join(dir, 'go.mod'), 'utf8');
-    mustGo(['mod', 'download', 'all'], dir, env);
-    mustGo(['build', './...'], dir, env);
-    expect(readFileSync(join(dir, 'go.mod'), 'utf8'), 'go.mod after go build').toBe(goModBefore);
-    const buildList = new Map(
-      mustGo(['list', '-m', 'all'], dir, env)
-        .trim()
-        .split('\n')
-        .slice(1)
-        .map((line) => {
-          const [path = '', version = ''] = line.split(' ');
-          return [path, version] as const;
-        }),
-    );
-    for (const [path, version] of graph.packageModules) {
-      expect(buildList.get(path), `selected version of ${path}`).toBe(version);
-    }
-    const requests = parseRequestLog(await upstream.requestLog());
-    expect(requests.filter((r) => r.kind === 'list' || r.kind === 'latest'), 'list/@latest requests').toEqual([]);
-    expect(requests.filter((r) => r.status !== 200), 'failed requests').toEqual([]);
-    for (const r of graph.replaces.filter((x) => graph.packageModules.get(x.path) === x.version)) {
-      expect(requests, `zip of replacement ${r.newPath}`).toContainEqual({ path: r.newPath, version: r.newVersion, kind: 'zip', status: 200 });
-    }
-    for (const e of graph.excludes) {
-      expect(requests.filter((r) => r.path === e.path && r.version === e.version), `requests for excluded ${e.path}@${e.version}`).toEqual([]);
-    }
-  }, GO_TIMEOUT_MS * 3);
+  test.each(['pruned', 'unpruned'] as const)(
+    'the real go command downloads and builds the %s graph without touching go.mod',
+    async (kind) => {
+      const graph = graphs.get(kind);
+      if (!graph) throw new Error(`graph ${kind} was not generated`);
+      const { dir, env } = checkout(graph.mainDir, upstream, `graph-${kind}`);
+      const goModBefore = readFileSync(join(dir, 'go.mod'), 'utf8');
+      expect(goModBefore).toContain(kind === 'pruned' ? '\ngo 1.21\n' : '\ngo 1.16\n');
+      await upstream.resetLog();
+      mustGo(['mod', 'download', 'all'], dir, env);
+      mustGo(['build', './...'], dir, env);
+      expect(readFileSync(join(dir, 'go.mod'), 'utf8'), 'go.mod after go build').toBe(goModBefore);
+      const buildList = new Map(
+        mustGo(['list', '-m', 'all'], dir, env)
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((line) => {
+            const [path = '', version = ''] = line.split(' ');
+            return [path, version] as const;
+          }),
+      );
+      for (const [path, version] of graph.packageModules) {
+        expect(buildList.get(path), `selected version of ${path}`).toBe(version);
+      }
+      const requests = parseRequestLog(await upstream.requestLog());
+      expect(requests.filter((r) => r.kind === 'list' || r.kind === 'latest'), 'list/@latest requests').toEqual([]);
+      expect(requests.filter((r) => r.status !== 200), 'failed requests').toEqual([]);
+      for (const r of graph.replaces.filter((x) => graph.packageModules.get(x.path) === x.version)) {
+        expect(requests, `zip of replacement ${r.newPath}`).toContainEqual({ path: r.newPath, version: r.newVersion, kind: 'zip', status: 200 });
+      }
+      for (const e of graph.excludes) {
+        expect(requests.filter((r) => r.path === e.path && r.version === e.version), `requests for excluded ${e.path}@${e.version}`).toEqual([]);
+      }
+    },
+    GO_TIMEOUT_MS * 3,
+  );
 });
