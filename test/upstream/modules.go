@@ -52,12 +52,12 @@ type modVersion struct {
 	gomod   []byte    // what .mod serves: the go.mod file, or a synthesized one
 	source  string    // fixture file, for error messages
 
-	zipOnce     sync.Once
-	zipPath     string
-	zipErr      error
-	tamperOnce  sync.Once
-	tamperPath  string
-	tamperErr   error
+	zipOnce    sync.Once
+	zipPath    string
+	zipErr     error
+	tamperOnce sync.Once
+	tamperPath string
+	tamperErr  error
 }
 
 // A store holds every module version of the fixture directories and builds
@@ -347,8 +347,10 @@ type memFile struct {
 	data []byte
 }
 
-func (f memFile) Path() string                 { return f.name }
-func (f memFile) Lstat() (os.FileInfo, error)  { return fileInfo{name: f.name, size: int64(len(f.data))}, nil }
+func (f memFile) Path() string { return f.name }
+func (f memFile) Lstat() (os.FileInfo, error) {
+	return fileInfo{name: f.name, size: int64(len(f.data))}, nil
+}
 func (f memFile) Open() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(f.data)), nil }
 
 // padFile is a zip.File of deterministic pseudo-random bytes, generated while
