@@ -382,8 +382,7 @@ describe('isLocalReplacePath', () => {
   });
 });
 
-describe('synthesizeModFile', () => {
-  test.each<[string, string]>([
+const SYNTHESIZE_CASES: [string, string][] = [
     ['example.com/m', 'module example.com/m\n'],
     ['github.com/Azure/x', 'module github.com/Azure/x\n'],
     ['a b', 'module "a b"\n'],
@@ -396,8 +395,25 @@ describe('synthesizeModFile', () => {
     ['a\u0007b', 'module "a\\ab"\n'],
     ['a\u00a0b', 'module "a\\u00a0b"\n'],
     ['é.com/x', 'module é.com/x\n'],
-  ])('%j', (path, want) => {
+    ['a\u200bb', 'module "a\\u200bb"\n'],
+    ['a\u{1d173}b', 'module "a\\U0001d173b"\n'],
+    ['a\tb', 'module "a\\tb"\n'],
+    ['a\\b', 'module a\\b\n'],
+    ["a'b", 'module "a\'b"\n'],
+];
+
+describe('synthesizeModFile', () => {
+  test.each(SYNTHESIZE_CASES)('%j', (path, want) => {
     expect(synthesizeModFile(path)).toBe(want);
+  });
+
+  test('quotes exactly like modfile.AutoQuote', { timeout: 180_000 }, () => {
+    const paths = [...SYNTHESIZE_CASES.map((c) => c[0]), 'x\u007f', 'x\u0085', 'x\u00ad', 'x\u2028', 'x\ufeff', '\u{10ffff}', 'a,b', ','];
+    const got = runModfileOracle(buildModfileOracle(), paths.map((text) => ({ name: '', text, mode: 'autoquote' as const })));
+    for (const [i, p] of paths.entries()) {
+      const want = `module ${(got[i] as OracleResult).error}\n`;
+      expect(synthesizeModFile(p), `synthesizeModFile(${JSON.stringify(p)}) = ${JSON.stringify(synthesizeModFile(p))}, want ${JSON.stringify(want)}`).toBe(want);
+    }
   });
 });
 

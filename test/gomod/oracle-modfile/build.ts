@@ -37,7 +37,7 @@ export function buildModfileOracle(): string {
 export interface OracleInput {
   name: string;
   text: string;
-  mode: 'strict' | 'lax' | 'work';
+  mode: 'strict' | 'lax' | 'work' | 'autoquote';
 }
 
 export interface OracleResult {

@@ -9,7 +9,8 @@
 // Input (stdin): JSON array of {"name", "text", "mode"} with mode "strict"
 // (main module: modfile.Parse with cmd/go's version fixer minus the proxy
 // query, then module.CheckImportPath like modload), "lax" (modfile.ParseLax,
-// no fixer) or "work" (modfile.ParseWork, no fixer).
+// no fixer), "work" (modfile.ParseWork, no fixer) or "autoquote" (the
+// result's error field holds modfile.AutoQuote(text)).
 // Output (stdout): JSON array of results in the same order.
 package main
 
@@ -118,6 +119,10 @@ func fail(r *result, err error) {
 func run(in input) result {
 	r := result{OK: true}
 	data := []byte(in.Text)
+	if in.Mode == "autoquote" {
+		r.Error = modfile.AutoQuote(in.Text)
+		return r
+	}
 	if in.Mode == "work" {
 		wf, err := modfile.ParseWork(in.Name, data, nil)
 		if err != nil {
