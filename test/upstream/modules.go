@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -379,13 +378,3 @@ func (fi fileInfo) Mode() fs.FileMode  { return 0o644 }
 func (fi fileInfo) ModTime() time.Time { return defaultTime }
 func (fi fileInfo) IsDir() bool        { return false }
 func (fi fileInfo) Sys() any           { return nil }
-
-// sortedPaths is for the startup summary.
-func (s *store) sortedPaths() []string {
-	var paths []string
-	for p := range s.versions {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	return paths
-}
