@@ -8,6 +8,8 @@
  * Messages are lowercase with no final period; each layer that rethrows adds
  * one prefix of context.
  */
+import { goQuote } from './gomod/goQuote.js';
+
 export class GobundleError extends Error {
   readonly code: string;
   readonly hint: string | undefined;
@@ -66,7 +68,7 @@ export class InvalidPathError extends GobundleError {
   readonly reason: string;
 
   constructor(kind: 'module path' | 'import path' | 'file path' | 'version', value: string, reason: string) {
-    super('EINVALIDPATH', `malformed ${kind} ${JSON.stringify(value)}: ${reason}`);
+    super('EINVALIDPATH', `malformed ${kind} ${goQuote(value)}: ${reason}`);
     this.kind = kind;
     this.value = value;
     this.reason = reason;
