@@ -24,9 +24,10 @@
  * we always print it.
  */
 import { SyntaxError } from '../errors.js';
-import { autoQuote, goQuote, goUnquote, parseSyntax, type Comment, type Line, type LineBlock } from './modfileLexer.js';
-import { build, canonical, isValid, major } from './semver.js';
-import { checkImportPath } from './modulePath.js';
+import { autoQuote, goUnquote, parseSyntax, type Comment, type Line, type LineBlock } from './modfileLexer.js';
+import { goQuote } from './goQuote.js';
+import { isValid } from './semver.js';
+import { canonicalVersion, checkImportPath, pathMajorError, splitPathVersion } from './modulePath.js';
 
 export interface ModFile {
   file: string;
@@ -113,51 +114,9 @@ function versionInvalid(verb: string, path: string, version: string, reason: str
   return new LineError(`${directive}version ${goQuote(version)} invalid: ${reason}`);
 }
 
-/** module.CanonicalVersion: semver.Canonical, keeping +incompatible. */
-function canonicalModuleVersion(v: string): string {
-  const c = canonical(v);
-  return c !== '' && build(v) === '+incompatible' ? c + '+incompatible' : c;
-}
-
-/** module.SplitPathVersion: the path's major-version suffix (`/v2`, `.v1` for gopkg.in), ok=false when malformed. */
-export function splitPathVersion(path: string): { prefix: string; pathMajor: string; ok: boolean } {
-  if (path.startsWith('gopkg.in/')) {
-    let i = path.length;
-    if (path.endsWith('-unstable')) i -= '-unstable'.length;
-    while (i > 0 && path[i - 1]! >= '0' && path[i - 1]! <= '9') i--;
-    if (i <= 1 || path[i - 1] !== 'v' || path[i - 2] !== '.') return { prefix: path, pathMajor: '', ok: false };
-    const prefix = path.slice(0, i - 2);
-    const pathMajor = path.slice(i - 2);
-    if (pathMajor.length <= 2 || (pathMajor[2] === '0' && pathMajor !== '.v0')) return { prefix: path, pathMajor: '', ok: false };
-    return { prefix, pathMajor, ok: true };
-  }
-  let i = path.length;
-  let dot = false;
-  while (i > 0 && ((path[i - 1]! >= '0' && path[i - 1]! <= '9') || path[i - 1] === '.')) {
-    if (path[i - 1] === '.') dot = true;
-    i--;
-  }
-  if (i <= 1 || i === path.length || path[i - 1] !== 'v' || path[i - 2] !== '/') return { prefix: path, pathMajor: '', ok: true };
-  const prefix = path.slice(0, i - 2);
-  const pathMajor = path.slice(i - 2);
-  if (dot || pathMajor.length <= 2 || pathMajor[2] === '0' || pathMajor === '/v1') return { prefix: path, pathMajor: '', ok: false };
-  return { prefix, pathMajor, ok: true };
-}
-
-/** module.CheckPathMajor: undefined when v fits the path's major suffix, else the reason. */
-export function checkPathMajor(v: string, pathMajor: string): string | undefined {
-  if (pathMajor.startsWith('.v') && pathMajor.endsWith('-unstable')) pathMajor = pathMajor.slice(0, -'-unstable'.length);
-  // Old pseudo-versions for gopkg.in .v1 paths were v0.0.0-…; the go command still accepts them.
-  if (v.startsWith('v0.0.0-') && pathMajor === '.v1') return undefined;
-  const m = major(v);
-  if (pathMajor === '') {
-    if (m === 'v0' || m === 'v1' || build(v) === '+incompatible') return undefined;
-    pathMajor = 'v0 or v1';
-  } else if (pathMajor[0] === '/' || pathMajor[0] === '.') {
-    if (m === pathMajor.slice(1)) return undefined;
-    pathMajor = pathMajor.slice(1);
-  }
-  return `should be ${pathMajor}, not ${m}`;
+/** module.CheckPathMajor as a reason: undefined when v fits the path's major suffix. */
+function pathMajorProblem(v: string, pathMajor: string): string | undefined {
+  return pathMajorError(v, pathMajor)?.reason;
 }
 
 /**
@@ -176,14 +135,14 @@ function parseVersion(verb: string, path: string, tok: string, mode: VersionMode
   }
   if (mode === 'raw') return t;
   if (mode === 'canonicalize') {
-    const cv = canonicalModuleVersion(t);
+    const cv = canonicalVersion(t);
     if (cv === '') throw versionInvalid(verb, path, t, 'must be of the form v1.2.3');
     return cv;
   }
   const { pathMajor, ok } = splitPathVersion(path);
   if (!ok) throw versionInvalid(verb, path, t, `malformed module path ${goQuote(path)}`);
-  if (t !== '' && canonicalModuleVersion(t) === t) {
-    const bad = checkPathMajor(t, pathMajor);
+  if (t !== '' && canonicalVersion(t) === t) {
+    const bad = pathMajorProblem(t, pathMajor);
     if (bad !== undefined) throw versionInvalid(verb, path, t, bad);
     return t;
   }
@@ -220,7 +179,7 @@ export function parseReplace(
   let v = '';
   if (arrow === 2) {
     v = parseVersion(verb, s, args[1] as string, mode);
-    const bad = checkPathMajor(v, pathMajor);
+    const bad = pathMajorProblem(v, pathMajor);
     if (bad !== undefined) throw versionInvalid(verb, s, v, bad);
   }
   const ns = parseString(args[arrow + 1] as string);
@@ -332,7 +291,7 @@ export function parseModFile(file: string, data: string | Uint8Array, opts: Pars
         const s = parseString(args[0] as string);
         const v = parseVersion(verb, s, args[1] as string, versionMode);
         const pathMajor = modulePathMajor(s);
-        const bad = checkPathMajor(v, pathMajor);
+        const bad = pathMajorProblem(v, pathMajor);
         if (bad !== undefined) throw versionInvalid(verb, s, v, bad);
         if (verb === 'require') f.require.push({ path: s, version: v, indirect: isIndirect(line), line: n });
         else f.exclude.push({ path: s, version: v, line: n });

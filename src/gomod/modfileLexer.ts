@@ -9,6 +9,7 @@
  * messages point where the go command points.
  */
 import { SyntaxError } from '../errors.js';
+import { goQuote, goQuoteRune } from './goQuote.js';
 
 export interface Position {
   line: number;
@@ -472,49 +473,7 @@ export function parseSyntax(file: string, data: string | Uint8Array): FileSyntax
   return { name: file, stmts: p.stmts };
 }
 
-// ---- Go string quoting (strconv.Quote / Unquote / QuoteRune) ----
-
-function hex(n: number, width: number): string {
-  return n.toString(16).padStart(width, '0');
-}
-
-function escapeRune(cp: number, quote: string): string {
-  const ch = String.fromCodePoint(cp);
-  if (ch === quote || ch === '\\') return '\\' + ch;
-  if (cp < 0x80 ? cp >= 0x20 && cp !== 0x7f : isPrint(ch)) return ch;
-  switch (ch) {
-    case '\x07':
-      return '\\a';
-    case '\b':
-      return '\\b';
-    case '\f':
-      return '\\f';
-    case '\n':
-      return '\\n';
-    case '\r':
-      return '\\r';
-    case '\t':
-      return '\\t';
-    case '\v':
-      return '\\v';
-  }
-  if (cp < 0x20 || cp === 0x7f) return `\\x${hex(cp, 2)}`;
-  if (cp >= 0xd800 && cp <= 0xdfff) return '\\ufffd';
-  if (cp < 0x10000) return `\\u${hex(cp, 4)}`;
-  return `\\U${hex(cp, 8)}`;
-}
-
-/** strconv.Quote: a double-quoted Go string literal. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) out += escapeRune(ch.codePointAt(0) as number, '"');
-  return out + '"';
-}
-
-/** strconv.QuoteRune: a single-quoted Go character literal. */
-export function goQuoteRune(ch: string): string {
-  return `'${escapeRune(ch.codePointAt(0) as number, "'")}'`;
-}
+// ---- Go string literals as go.mod tokens (strconv.Unquote, modfile.MustQuote/AutoQuote) ----
 
 const SIMPLE_ESCAPES: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, '"': 34 };
 
