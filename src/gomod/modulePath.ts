@@ -10,7 +10,7 @@
  * paths or versions. Escaped forms appear only in URLs and cache paths;
  * go.sum and zip entries use the plain forms.
  */
-import { InvalidPathError } from '../errors.js';
+import { GobundleError, InvalidPathError } from '../errors.js';
 import { goQuote, goQuoteRune } from './goQuote.js';
 import { pathMatch } from './pathMatch.js';
 import * as semver from './semver.js';
@@ -25,13 +25,13 @@ const BAD_WINDOWS_NAMES = [
 ];
 
 /** A version (or pseudo-version) that is not acceptable for a module path: x/mod's InvalidVersionError. */
-export class InvalidVersionError extends Error {
+export class InvalidVersionError extends GobundleError {
   readonly version: string;
   readonly reason: string;
   readonly pseudo: boolean;
 
   constructor(version: string, reason: string, pseudo = false) {
-    super(`${pseudo ? 'pseudo-version' : 'version'} ${goQuote(version)} invalid: ${reason}`);
+    super('EINVALIDVERSION', `${pseudo ? 'pseudo-version' : 'version'} ${goQuote(version)} invalid: ${reason}`);
     this.version = version;
     this.reason = reason;
     this.pseudo = pseudo;
@@ -39,12 +39,14 @@ export class InvalidVersionError extends Error {
 }
 
 /** x/mod's ModuleError around an InvalidVersionError: `path@version: invalid version: reason`. */
-export class ModuleVersionError extends Error {
+export class ModuleVersionError extends GobundleError {
   readonly path: string;
   readonly version: string;
 
   constructor(path: string, err: InvalidVersionError) {
-    super(`${path}@${err.version}: invalid ${err.pseudo ? 'pseudo-version' : 'version'}: ${err.reason}`);
+    super('EINVALIDVERSION', `${path}@${err.version}: invalid ${err.pseudo ? 'pseudo-version' : 'version'}: ${err.reason}`, {
+      cause: err,
+    });
     this.path = path;
     this.version = err.version;
   }
@@ -277,12 +279,24 @@ export function escapePath(path: string): string {
   return escapeString(path);
 }
 
-/** EscapeVersion: the case-escaped form of a version (v1.0.0-RC1 → v1.0.0-!r!c1). */
+/**
+ * EscapeVersion: the case-escaped form of a version (v1.0.0-RC1 → v1.0.0-!r!c1).
+ * Versions need not be semver, but must be valid file names without `!`.
+ *
+ * Deliberate difference: a version with non-ASCII letters passes the
+ * file-name check, and x/mod then fails with "internal error: inconsistency
+ * in EscapePath"; we report the same rejection as the InvalidVersionError
+ * "disallowed version string", which is what callers handle.
+ */
 export function escapeVersion(v: string): string {
-  if (checkElem(v, 'file') !== undefined || v.includes('!')) {
+  if (checkElem(v, 'file') !== undefined || v.includes('!') || !isAscii(v)) {
     throw new InvalidVersionError(v, 'disallowed version string');
   }
   return escapeString(v);
+}
+
+function isAscii(s: string): boolean {
+  return /^[\x00-\x7f]*$/.test(s);
 }
 
 /** Undo the escaping; undefined for non-ASCII, uppercase, `!` not before a-z, or a trailing `!`. */
@@ -308,10 +322,10 @@ function unescapeString(escaped: string): string | undefined {
 }
 
 /** A malformed escaped path or version, worded like x/mod's UnescapePath / UnescapeVersion errors. */
-export class InvalidEscapeError extends Error {
+export class InvalidEscapeError extends GobundleError {
   readonly escaped: string;
   constructor(message: string, escaped: string) {
-    super(message);
+    super('EINVALIDPATH', message);
     this.escaped = escaped;
   }
 }

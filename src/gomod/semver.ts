@@ -237,10 +237,26 @@ export function max(v: string, w: string): string {
  * different build metadata) broken by plain string order so the result is
  * total and deterministic.
  */
-export function byVersion(a: string, b: string): number {
+export function byVersion(a: string, b: string): -1 | 0 | 1 {
   const c = compare(a, b);
   if (c !== 0) return c;
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareUtf8(a, b);
+}
+
+/**
+ * Go's string order is UTF-8 byte order, which is code point order. JavaScript's
+ * `<` compares UTF-16 code units and disagrees for characters above U+FFFF
+ * versus U+E000–U+FFFF; invalid "versions" may hold either.
+ */
+function compareUtf8(a: string, b: string): -1 | 0 | 1 {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; ) {
+    const ca = a.codePointAt(i) as number;
+    const cb = b.codePointAt(i) as number;
+    if (ca !== cb) return ca < cb ? -1 : 1;
+    i += ca > 0xffff ? 2 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
 /** Sort a list of versions in place in ByVersion order, and return it. */
