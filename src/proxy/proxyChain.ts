@@ -1,0 +1,185 @@
+/**
+ * The GOPROXY list applied to each request, with cmd/go's fallback rules
+ * (modfetch/proxy.go TryProxies, modfetch/repo.go lookup):
+ *
+ *   - not-found (404/410, a missing file, `off`) → try the next entry;
+ *   - any other error → try the next entry only if it was followed by `|`;
+ *   - `direct` → direct version-control fetching, which gobundle does not
+ *     do yet: a clear EDIRECT error naming the variable that led there;
+ *   - when everything fails, report the most useful error: a direct error
+ *     beats a proxy's real error, which beats not-found.
+ */
+import { GobundleError, NotFoundError } from '../errors.js';
+import { proxiesForModule, type ProxySpec, type RoutedProxySpec } from '../gomod/goenv.js';
+import { HttpTransport, type HttpTransportOptions } from './httpTransport.js';
+import { DEFAULT_PROXY_LIMITS, ProxyClient, type ListEntry, type ProxyLimits, type RevInfo, type ZipDestination } from './proxyClient.js';
+
+export interface ProxyChainOptions {
+  /** Parsed GOPROXY (parseGoProxy, with GONOPROXY so `noproxy` is first when set). */
+  specs: readonly ProxySpec[];
+  /** GONOPROXY patterns (already defaulted to GOPRIVATE). */
+  gonoproxy?: string;
+  /** Whether the GONOPROXY patterns came from GOPRIVATE (for messages). */
+  gonoproxySource?: 'GONOPROXY' | 'GOPRIVATE';
+  /** A transport to share; when absent the chain makes (and closes) its own. */
+  transport?: HttpTransport;
+  /** Options for the chain's own transport. */
+  transportOptions?: HttpTransportOptions;
+  /** File size limits (default: the go command's). */
+  limits?: ProxyLimits;
+}
+
+/** The error code for modules that only a direct version-control fetch could provide. */
+export const DIRECT_ERROR_CODE = 'EDIRECT';
+
+const DIRECT_REASONS = {
+  GOPROXY: 'GOPROXY routes this module to "direct"',
+  GONOPROXY: 'GONOPROXY matches this module, so it must be fetched directly',
+  GOPRIVATE: 'GOPRIVATE matches this module (and GONOPROXY defaults to it), so it must be fetched directly',
+} as const;
+
+const DIRECT_HINTS = {
+  GOPROXY: 'make the module available from a proxy listed in GOPROXY before "direct"',
+  GONOPROXY: 'serve the module from a proxy and remove it from GONOPROXY',
+  GOPRIVATE: 'serve the module from a proxy and set GONOPROXY to patterns that do not match it (GONOPROXY overrides GOPRIVATE)',
+} as const;
+
+const enum Rank {
+  NotFound = 0,
+  Proxy = 1,
+  Direct = 2,
+}
+
+export class ProxyChain {
+  readonly specs: readonly ProxySpec[];
+  readonly #gonoproxy: string;
+  readonly #gonoproxySource: 'GONOPROXY' | 'GOPRIVATE';
+  readonly #transport: HttpTransport;
+  readonly #ownsTransport: boolean;
+  readonly #clients = new Map<string, ProxyClient>();
+  readonly #limits: ProxyLimits;
+
+  constructor(options: ProxyChainOptions) {
+    this.specs = options.specs;
+    this.#gonoproxy = options.gonoproxy ?? '';
+    this.#gonoproxySource = options.gonoproxySource ?? 'GONOPROXY';
+    this.#ownsTransport = options.transport === undefined;
+    this.#transport = options.transport ?? new HttpTransport(options.transportOptions);
+    this.#limits = options.limits ?? DEFAULT_PROXY_LIMITS;
+  }
+
+  /** A chain for a loaded Go configuration (GOPROXY with GONOPROXY/GOPRIVATE). */
+  static fromConfig(
+    config: { proxies: readonly ProxySpec[]; env: { GONOPROXY: string; GONOPROXYFromGOPRIVATE: boolean } },
+    options: Omit<ProxyChainOptions, 'specs' | 'gonoproxy' | 'gonoproxySource'> = {},
+  ): ProxyChain {
+    return new ProxyChain({
+      ...options,
+      specs: config.proxies,
+      gonoproxy: config.env.GONOPROXY,
+      gonoproxySource: config.env.GONOPROXYFromGOPRIVATE ? 'GOPRIVATE' : 'GONOPROXY',
+    });
+  }
+
+  /** Release connections (only if the chain created its transport). */
+  async close(): Promise<void> {
+    if (this.#ownsTransport) await this.#transport.close();
+  }
+
+  /** `@v/list` from the first proxy that has the module. */
+  list(path: string): Promise<ListEntry[]> {
+    return this.#try(path, '', (client, p) => client.list(p));
+  }
+
+  info(path: string, version: string): Promise<RevInfo> {
+    return this.#try(path, version, (client, p) => client.info(p, version));
+  }
+
+  infoBytes(path: string, version: string): Promise<Buffer> {
+    return this.#try(path, version, (client, p) => client.infoBytes(p, version));
+  }
+
+  latest(path: string): Promise<RevInfo> {
+    return this.#try(path, '', (client, p) => client.latest(p));
+  }
+
+  mod(path: string, version: string): Promise<Buffer> {
+    return this.#try(path, version, (client, p) => client.mod(p, version));
+  }
+
+  /** Stream the zip into `dest`; a file path is truncated, a factory called anew, for each proxy tried. */
+  zipTo(path: string, version: string, dest: ZipDestination): Promise<{ size: number }> {
+    return this.#try(path, version, (client, p) => client.zipTo(p, version, dest));
+  }
+
+  #client(url: string): ProxyClient {
+    let client = this.#clients.get(url);
+    if (client === undefined) {
+      client = new ProxyClient(url, this.#transport, this.#limits);
+      this.#clients.set(url, client);
+    }
+    return client;
+  }
+
+  /** cmd/go TryProxies over the entries routed for this module. */
+  async #try<T>(path: string, version: string, op: (client: ProxyClient, path: string) => Promise<T>): Promise<T> {
+    const route = proxiesForModule(this.specs, path, this.#gonoproxy, this.#gonoproxySource);
+    const prefix = version === '' ? route.path : `${route.path}@${version}`;
+    let best: unknown;
+    let bestRank = Rank.NotFound;
+
+    for (const spec of route.specs) {
+      let err: unknown;
+      try {
+        return await this.#attempt(spec, route.path, prefix, best, op);
+      } catch (e) {
+        err = e;
+      }
+      const notFound = err instanceof NotFoundError;
+      if (spec.kind === 'direct') {
+        best = err;
+        bestRank = Rank.Direct;
+      } else if (bestRank <= Rank.Proxy && !notFound) {
+        best = err;
+        bestRank = Rank.Proxy;
+      } else if (bestRank === Rank.NotFound) {
+        best = err;
+      }
+      if (!spec.fallBackOnError && !notFound) break;
+    }
+    if (best === undefined) {
+      // Every entry was skipped: the module matches GONOPROXY but GOPROXY has no "direct".
+      throw new NotFoundError(`${prefix}: disabled by GOPRIVATE/GONOPROXY`, {
+        hint: DIRECT_HINTS[this.#gonoproxySource],
+      });
+    }
+    throw best;
+  }
+
+  async #attempt<T>(
+    spec: RoutedProxySpec,
+    path: string,
+    prefix: string,
+    previous: unknown,
+    op: (client: ProxyClient, path: string) => Promise<T>,
+  ): Promise<T> {
+    switch (spec.kind) {
+      case 'off':
+        throw new NotFoundError(`${prefix}: module lookup disabled by GOPROXY=off`, {
+          hint: 'set GOPROXY to a module proxy (for example the URL of a gobundle serve instance)',
+        });
+      case 'direct': {
+        const via = spec.routedBy ?? 'GOPROXY';
+        throw new GobundleError(DIRECT_ERROR_CODE, `${prefix}: direct VCS fetches are not supported yet (${DIRECT_REASONS[via]})`, {
+          hint: DIRECT_HINTS[via],
+          ...(previous === undefined ? {} : { cause: previous }),
+        });
+      }
+      case 'noproxy':
+        // proxiesForModule never leaves one in a route.
+        throw new NotFoundError(`${prefix}: path does not match GOPRIVATE/GONOPROXY`);
+      case 'url':
+        return op(this.#client(spec.url ?? ''), path);
+    }
+  }
+}
