@@ -91,6 +91,9 @@ export function retryAfterMs(header: string | undefined, now: number = Date.now(
   if (header === undefined) return undefined;
   const v = header.trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // An HTTP-date starts with a day name (RFC 9110 §5.6.7); Date.parse alone
+  // would also read "-1" or "1.5" as dates.
+  if (!/^[A-Za-z]{3,9},? /.test(v)) return undefined;
   const at = Date.parse(v);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
