@@ -131,3 +131,22 @@ describe('loadGoConfig', () => {
     expect({ code: (err as GobundleError).code, message: (err as GobundleError).message }).toEqual({ code: 'EGOENV', message: want });
   });
 });
+
+describe('GOPROXY errors agree with go mod download', () => {
+  // go reports a bad GOPROXY when it first needs a proxy: as the download
+  // error of the module, prefixed with path@version.
+  const values = ['/abs/path', 'foo', ',', ' , ', 'ftp://x.example', 'file://host/x', 'file:/abs'];
+  test.each(values)('GOPROXY=%j', async (value) => {
+    const dir = join(root, 'proxyerr');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'go.mod'), 'module example.com/t\n\ngo 1.21\n');
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, GOENV: 'off', GOTOOLCHAIN: 'local', GOSUMDB: 'off', GOFLAGS: '-mod=mod', GOPROXY: value };
+    const res = spawnSync(goBinary('1.23'), ['mod', 'download', '-json', 'example.com/zz@v1.0.0'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+    const goError = (JSON.parse(res.stdout) as { Error?: string }).Error ?? `no error from go: ${res.stderr}`;
+    const ours = await loadGoConfig(env, { platform: 'linux' }).then(
+      () => 'no error from loadGoConfig',
+      (err: unknown) => `example.com/zz@v1.0.0: ${(err as Error).message}`,
+    );
+    expect(ours).toBe(goError);
+  });
+});
