@@ -50,6 +50,39 @@ const enum Rank {
   Direct = 2,
 }
 
+type TryResult<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * cmd/go TryProxies: call `attempt` for each entry until one succeeds or
+ * fails with a real error on an entry without `|`. The error kept is the
+ * most useful one: a direct (or noproxy) error, else a proxy's real error,
+ * else the last not-found. `error` is undefined when there were no entries.
+ */
+async function tryProxies<T>(specs: readonly ProxySpec[], attempt: (spec: ProxySpec) => Promise<T>): Promise<TryResult<T>> {
+  let best: unknown;
+  let bestRank = Rank.NotFound;
+  for (const spec of specs) {
+    let err: unknown;
+    try {
+      return { ok: true, value: await attempt(spec) };
+    } catch (e) {
+      err = e;
+    }
+    const notFound = err instanceof NotFoundError;
+    if (spec.kind === 'direct' || (spec.kind === 'noproxy' && !notFound)) {
+      best = err;
+      bestRank = Rank.Direct;
+    } else if (bestRank <= Rank.Proxy && !notFound) {
+      best = err;
+      bestRank = Rank.Proxy;
+    } else if (bestRank === Rank.NotFound) {
+      best = err;
+    }
+    if (!spec.fallBackOnError && !notFound) break;
+  }
+  return { ok: false, error: best };
+}
+
 export class ProxyChain {
   readonly specs: readonly ProxySpec[];
   readonly #gonoproxy: string;
@@ -58,6 +91,7 @@ export class ProxyChain {
   readonly #ownsTransport: boolean;
   readonly #clients = new Map<string, ProxyClient>();
   readonly #limits: ProxyLimits;
+  readonly #sumdbBases = new Map<string, Promise<string>>();
 
   constructor(options: ProxyChainOptions) {
     this.specs = options.specs;
@@ -125,35 +159,60 @@ export class ProxyChain {
   async #try<T>(path: string, version: string, op: (client: ProxyClient, path: string) => Promise<T>): Promise<T> {
     const route = proxiesForModule(this.specs, path, this.#gonoproxy, this.#gonoproxySource);
     const prefix = version === '' ? route.path : `${route.path}@${version}`;
-    let best: unknown;
-    let bestRank = Rank.NotFound;
-
-    for (const spec of route.specs) {
-      let err: unknown;
+    let previous: unknown;
+    const result = await tryProxies(route.specs, async (spec) => {
       try {
-        return await this.#attempt(spec, route.path, prefix, best, op);
-      } catch (e) {
-        err = e;
+        return await this.#attempt(spec, route.path, prefix, previous, op);
+      } catch (err) {
+        previous = err;
+        throw err;
       }
-      const notFound = err instanceof NotFoundError;
-      if (spec.kind === 'direct') {
-        best = err;
-        bestRank = Rank.Direct;
-      } else if (bestRank <= Rank.Proxy && !notFound) {
-        best = err;
-        bestRank = Rank.Proxy;
-      } else if (bestRank === Rank.NotFound) {
-        best = err;
-      }
-      if (!spec.fallBackOnError && !notFound) break;
-    }
-    if (best === undefined) {
+    });
+    if (result.ok) return result.value;
+    if (result.error === undefined) {
       // Every entry was skipped: the module matches GONOPROXY but GOPROXY has no "direct".
       throw new NotFoundError(`${prefix}: disabled by GOPRIVATE/GONOPROXY`, {
         hint: DIRECT_HINTS[this.#gonoproxySource],
       });
     }
-    throw best;
+    throw result.error;
+  }
+
+  /**
+   * The base URL for checksum-database requests (cmd/go modfetch/sumdb.go
+   * initBase), decided once per database name: an explicit GOSUMDB URL is
+   * used as is; otherwise the first proxy answering 200 to
+   * `<proxy>/sumdb/<name>/supported` serves it (with no fallback later);
+   * not-found, `noproxy`, `direct`, `off` or the end of the list mean the
+   * database's own `https://<name>`. A real error that is not passed over
+   * with `|` (or is the most useful one left) fails.
+   */
+  sumdbBase(db: { name: string; url: string; urlExplicit: boolean }): Promise<string> {
+    if (db.urlExplicit) return Promise.resolve(db.url);
+    let base = this.#sumdbBases.get(db.name);
+    if (base === undefined) {
+      base = this.#findSumdbBase(db.name, db.url);
+      this.#sumdbBases.set(db.name, base);
+    }
+    return base;
+  }
+
+  async #findSumdbBase(name: string, directUrl: string): Promise<string> {
+    const result = await tryProxies(this.specs, async (spec) => {
+      if (spec.kind !== 'url' || spec.url === undefined) {
+        throw new NotFoundError(spec.kind === 'noproxy' ? 'path does not match GOPRIVATE/GONOPROXY' : 'module lookup disabled by GOPROXY=off');
+      }
+      const base = `${spec.url.replace(/\/$/, '')}/sumdb/${name}`;
+      await this.#transport.get(`${base}/supported`, async (body) => {
+        for await (const _ of body) {
+          // The body of supported is ignored, but read so the connection is reused.
+        }
+      });
+      return base;
+    });
+    if (result.ok) return result.value;
+    if (result.error === undefined || result.error instanceof NotFoundError) return directUrl;
+    throw result.error;
   }
 
   async #attempt<T>(

@@ -34,7 +34,8 @@ const MOD_PATH = '/example.com/m/@v/v1.0.0.mod';
 
 /** A chain over GOPROXY with `A`/`B` standing for the two servers' URLs. */
 function chain(goproxy: string, gonoproxy = '', source: 'GONOPROXY' | 'GOPRIVATE' = 'GONOPROXY'): ProxyChain {
-  const value = goproxy.replaceAll('A', a.url).replaceAll('B', b.url);
+  // Only whole entries "A" and "B" stand for the servers (a temp dir name may contain those letters).
+  const value = goproxy.replace(/(?<=^|[,|])[AB](?=$|[,|])/g, (x) => (x === 'A' ? a.url : b.url));
   return new ProxyChain({ specs: parseGoProxy(value, gonoproxy), gonoproxy, gonoproxySource: source, transport });
 }
 
@@ -208,6 +209,56 @@ describe('ProxyChain direct', () => {
     );
     expect((await failure(c.mod('example.com/m', 'v1.0.0'))).message).toBe(
       'example.com/m@v1.0.0: direct VCS fetches are not supported yet (GOPRIVATE matches this module (and GONOPROXY defaults to it), so it must be fetched directly)',
+    );
+  });
+});
+
+describe('ProxyChain.sumdbBase', () => {
+  const SUPPORTED = '/sumdb/sum.golang.org/supported';
+  const db = { name: 'sum.golang.org', url: 'https://sum.golang.org', urlExplicit: false };
+  const cases: Array<{ name: string; goproxy: string; gonoproxy?: string; a?: number; b?: number; want: string }> = [
+    { name: 'first proxy supports it', goproxy: 'A,B', a: 200, b: 200, want: 'A/sumdb/sum.golang.org' },
+    { name: 'second proxy after a 404', goproxy: 'A,B', a: 404, b: 200, want: 'B/sumdb/sum.golang.org' },
+    { name: 'second proxy after a 410', goproxy: 'A,B', a: 410, b: 200, want: 'B/sumdb/sum.golang.org' },
+    { name: 'no proxy supports it', goproxy: 'A,B', a: 404, b: 404, want: 'https://sum.golang.org' },
+    { name: 'direct ends the search', goproxy: 'A,direct', a: 404, want: 'https://sum.golang.org' },
+    { name: 'off ends the search', goproxy: 'off', want: 'https://sum.golang.org' },
+    { name: 'a real error then direct', goproxy: 'A|direct', a: 500, want: 'https://sum.golang.org' },
+    { name: 'noproxy is skipped', goproxy: 'A', gonoproxy: 'corp.example.com', a: 200, want: 'A/sumdb/sum.golang.org' },
+  ];
+  test.each(cases)('$name', async ({ goproxy, gonoproxy, a: sa, b: sb, want }) => {
+    if (sa !== undefined) a.route(SUPPORTED, sa === 200 ? ok('') : status(sa));
+    if (sb !== undefined) b.route(SUPPORTED, sb === 200 ? ok('') : status(sb));
+    const c = chain(goproxy, gonoproxy);
+    expect(await c.sumdbBase(db)).toBe(want.replace('A', a.url).replace('B', b.url));
+  });
+
+  test('decided once per database', async () => {
+    a.route(SUPPORTED, ok(''));
+    const c = chain('A');
+    await Promise.all([c.sumdbBase(db), c.sumdbBase(db)]);
+    await c.sumdbBase(db);
+    expect(a.requests).toEqual([SUPPORTED]);
+  });
+
+  test('an explicit URL bypasses the proxies', async () => {
+    expect(await chain('A').sumdbBase({ ...db, url: 'https://mirror.example/sumdb', urlExplicit: true })).toBe('https://mirror.example/sumdb');
+    expect(a.requests).toEqual([]);
+  });
+
+  test('a real error after "," fails', async () => {
+    a.route(SUPPORTED, status(500, 'down'));
+    expect(await failure(chain('A,B').sumdbBase(db))).toEqual({
+      code: 'ENETWORK',
+      message: `reading ${a.url}${SUPPORTED}: 500 Internal Server Error (gave up after 2 attempts)\n\tserver response: down`,
+    });
+  });
+
+  test('a real error after "|" outranks a later not-found', async () => {
+    a.route(SUPPORTED, status(500, 'down'));
+    b.route(SUPPORTED, status(404));
+    expect((await failure(chain('A|B').sumdbBase(db))).message).toBe(
+      `reading ${a.url}${SUPPORTED}: 500 Internal Server Error (gave up after 2 attempts)\n\tserver response: down`,
     );
   });
 });
