@@ -12,6 +12,7 @@
  */
 import { GobundleError, InvalidPathError } from '../errors.js';
 import { goQuote, goQuoteRune } from './goQuote.js';
+import { isGoLetter } from './goUnicode.js';
 import { pathMatch } from './pathMatch.js';
 import * as semver from './semver.js';
 
@@ -81,7 +82,9 @@ function fileNameOK(c: string): boolean {
   if ((c.codePointAt(0) as number) < 0x80) {
     return isAsciiDigit(c) || isAsciiUpper(c) || isAsciiLower(c) || FILE_NAME_PUNCT.includes(c);
   }
-  return /\p{L}/u.test(c);
+  // unicode.IsLetter from Go's own tables: \p{L} follows Node's newer
+  // Unicode and would accept letters the go command rejects.
+  return isGoLetter(c.codePointAt(0) as number);
 }
 
 /** JavaScript strings are UTF-16; a lone surrogate is Go's "invalid UTF-8". */

@@ -251,5 +251,20 @@ export function buildCorpus(seed: number, scale: number): OracleRequest[] {
     });
   }
   for (const m of ['', 'v0', 'v1', 'v2', 'v1000', 'x']) out.push({ op: 'zeroPseudoVersion', a: m });
+
+  // A sweep of code points through checkFilePath, which allows exactly the
+  // Unicode letters (unicode.IsLetter) and quotes the others with %q
+  // (unicode.IsPrint): both depend on the Unicode tables of Go and of Node.
+  for (const cp of unicodeSweep(r)) out.push({ op: 'checkFilePath', a: `x/a${String.fromCodePoint(cp)}` });
   return out;
+}
+
+/** Every code point below U+3400, then a random sample of the rest (no surrogates). */
+function unicodeSweep(r: Rand): number[] {
+  const cps: number[] = [];
+  for (let cp = 0; cp < 0x3400; cp++) cps.push(cp);
+  for (let cp = 0x3400; cp <= 0x10ffff; cp += 1 + int(r, 64)) {
+    if (cp < 0xd800 || cp > 0xdfff) cps.push(cp);
+  }
+  return cps;
 }
