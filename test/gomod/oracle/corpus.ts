@@ -211,6 +211,12 @@ export function buildCorpus(seed: number, scale: number): OracleRequest[] {
   }
   for (const [p, v] of CHECK_TESTS) out.push({ op: 'check', a: p, b: v });
   for (let i = 0; i < scale * 2; i++) out.push({ op: 'check', a: pick(r, pathList), b: pick(r, versionList) });
+  // Random pairs rarely fit together, so also pair paths with versions of every major.
+  const MAJOR_VERSIONS = [
+    'v0.1.0', 'v1.2.3', 'v2.0.0', 'v2.0.0+incompatible', 'v3.1.0', 'v3.1.0+meta', 'v1.0.0-pre', 'v0.0.0-20060102150405-abcdef123456',
+    'v1.0.0-20060102150405-abcdef123456', 'v2.1.0-0.20060102150405-abcdef123456+incompatible', 'v2.0.0-rc.1', 'v2', 'v10.0.0',
+  ];
+  for (const p of PATH_SEEDS) for (const v of MAJOR_VERSIONS) out.push({ op: 'check', a: p, b: v });
 
   for (const [v, m] of MATCH_PATH_MAJOR_TESTS) out.push({ op: 'matchPathMajor', a: v, b: m }, { op: 'checkPathMajor', a: v, b: m });
   for (const m of PATH_MAJORS) {
