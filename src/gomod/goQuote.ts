@@ -5,13 +5,7 @@
  * characters become \a \b \f \n \r \t \v, \xNN, \uNNNN or \UNNNNNNNN.
  */
 
-/** An approximation of unicode.IsPrint good for every character a module path can hold. */
-function isPrint(cp: number): boolean {
-  if (cp < 0x20 || cp === 0x7f) return false;
-  if (cp >= 0x80 && cp < 0xa0) return false;
-  if (cp === 0xad) return false;
-  return /[\p{L}\p{M}\p{N}\p{P}\p{S}\u0020]/u.test(String.fromCodePoint(cp));
-}
+import { isGoPrint as isPrint } from './goUnicode.js';
 
 function escapeCodePoint(cp: number, quote: string): string {
   const ch = String.fromCodePoint(cp);

@@ -4,9 +4,9 @@
  * code Go 1.23 vendors for these files is identical). The oracle
  * (test/gomod/oracle/main.go) runs once over the whole corpus.
  *
- * Every answer must agree: validity, results and error texts. Deliberate
- * differences are listed in KNOWN_DIFFERENCES; quoting is the one open one
- * (see quotingDiffers).
+ * Every answer must agree: validity, results and error texts (quoted with
+ * Go's own Unicode tables). Deliberate differences are listed in
+ * KNOWN_DIFFERENCES.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -28,8 +28,6 @@ import {
   unescapePath,
   unescapeVersion,
 } from '../../src/gomod/modulePath.js';
-import { goQuote } from '../../src/gomod/goQuote.js';
-import { isGoPrint } from '../../src/gomod/goUnicode.js';
 import { pathMatch } from '../../src/gomod/pathMatch.js';
 import {
   isPseudoVersion,
@@ -176,27 +174,6 @@ const KNOWN_DIFFERENCES: { why: string; applies: (q: OracleRequest, go: Answer) 
   },
 ];
 
-/**
- * Whether goQuote (src/gomod/goQuote.ts) would quote a character of s
- * differently from Go's strconv.Quote: goQuote decides printability with
- * Node's Unicode tables, Go with its own (Unicode 15.0 for Go 1.23), so
- * characters assigned since then print raw in our messages but as \uXXXX in
- * the go command's. Validity and results must still agree for such inputs;
- * only the error text is exempt. (Switching goQuote to goUnicode's isGoPrint
- * would close this gap.)
- */
-function quotingDiffers(q: OracleRequest): boolean {
-  for (const s of [q.a ?? '', q.b ?? '']) {
-    for (const ch of s) {
-      const cp = ch.codePointAt(0) as number;
-      if (ch === '"' || ch === '\\') continue;
-      const oursPrints = goQuote(ch) === `"${ch}"`;
-      if (oursPrints !== isGoPrint(cp)) return true;
-    }
-  }
-  return false;
-}
-
 function runOracle(bin: string, corpus: OracleRequest[]): Answer[] {
   const input = corpus.map((q) => JSON.stringify(q)).join('\n') + '\n';
   const res = spawnSync(bin, [], { input, encoding: 'utf8', timeout: ORACLE_TIMEOUT_MS, maxBuffer: ORACLE_MAX_OUTPUT });
@@ -238,7 +215,6 @@ describe('agreement with golang.org/x/mod', () => {
       const want = known ? known.expect(q, go) : go;
       const got = ours(q);
       if (want.err === '<any error>' ? got.err !== '' : canon(got) === canon(want)) return;
-      if (quotingDiffers(q) && canon(got.r) === canon(want.r) && (got.err === '') === (want.err === '')) return;
       failures.push(`${describeRequest(q)} = ${show(got)}, want ${show(want)}`);
     });
     expect(failures.slice(0, MAX_REPORTED), `${failures.length} of ${corpus.length} answers disagree with x/mod`).toEqual([]);
