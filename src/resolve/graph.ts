@@ -28,6 +28,8 @@ export interface GraphContext {
   main: MainModuleIndex;
   loader: GoModLoader;
   mode: ModMode;
+  /** Told about every module graph loaded, intermediate ones (before root updates) included. */
+  onGraph?: (mg: ModuleGraph) => void;
 }
 
 /** A logically immutable set of root requirements and the graph loaded from them (modload.Requirements). */
@@ -158,7 +160,9 @@ export async function readModGraph(ctx: GraphContext, pruning: Pruning, roots: r
     if (path === undefined) throw new Error('internal error: could not reconstruct path to module with error');
     throw new BuildListError(path, loadErrors.get(moduleKey(path[path.length - 1]!)));
   }
-  return new ModuleGraph(g, mainModule);
+  const mg = new ModuleGraph(g, mainModule);
+  ctx.onGraph?.(mg);
+  return mg;
 }
 
 /**

@@ -6,9 +6,10 @@
 import { compare } from '../gomod/semver.js';
 import { FetchLimiter } from './fetchLimiter.js';
 import { isToolchainPath } from './goVersion.js';
-import { loadExpandedGraph, type GraphContext } from './graph.js';
+import { loadExpandedGraph, requirementsFromMainModFile, type GraphContext, type ModuleGraph } from './graph.js';
+import { NONE } from './mvs.js';
 import { MainModuleIndex, toPlanReplacement } from './mainModule.js';
-import { GoModLoader } from './modSummary.js';
+import { GoModLoader, pruningForGoVersion } from './modSummary.js';
 import type { BuildListEntry, GoModSource, ModSummaryInput, ModuleVersion, Plan, ResolveOptions } from './types.js';
 
 type PlanFile = Plan['files'][number];
@@ -18,7 +19,9 @@ const KIND_ORDER: Record<PlanFile['kind'], number> = { info: 0, mod: 1, zip: 2 }
 export async function resolvePlan(mainModFile: ModSummaryInput, source: GoModSource, opts: ResolveOptions = {}): Promise<Plan> {
   const main = new MainModuleIndex(mainModFile);
   const loader = new GoModLoader(main, source, new FetchLimiter(opts.concurrency));
-  const ctx: GraphContext = { main, loader, mode: opts.mode ?? 'mod' };
+  const graphs: ModuleGraph[] = [];
+  const ctx: GraphContext = { main, loader, mode: opts.mode ?? 'mod', onGraph: (g) => graphs.push(g) };
+  const initialRoots = requirementsFromMainModFile(ctx).rootModules;
   const { mg } = await loadExpandedGraph(ctx);
 
   const buildList: BuildListEntry[] = [];
@@ -30,11 +33,30 @@ export async function resolvePlan(mainModFile: ModSummaryInput, source: GoModSou
 
   const loaded = sortByPathVersion([...loader.remoteReads.values()]);
 
+  // With a pruned main module, a package-loading command (`go build`,
+  // `go mod tidy`) makes every module that provides a package a root. A
+  // build-list module that was not a root and does not prune (go < 1.17)
+  // then has its whole dependency tree read. For a tidy go.mod those modules
+  // are roots already; for any other, carry the go.mod files of those trees.
+  const mainPruned = main.goVersion !== undefined && pruningForGoVersion(main.goVersion) === 'pruned';
+  // When the go.mod lags behind its graph, the build lists of the graphs
+  // loaded before the roots were updated count too: package loading works
+  // from them before it reconciles the roots.
+  if (mainPruned) {
+    const candidates = new Map<string, ModuleVersion>();
+    for (const g of graphs) {
+      for (const m of g.buildList().slice(1)) {
+        if (main.replacement(m)?.kind !== 'dir') candidates.set(`${m.path}@${m.version}`, m);
+      }
+    }
+    await readUnprunedClosures(loader, [...candidates.values()]);
+  }
+
   const files = new Map<string, PlanFile>();
   const addFile = (f: PlanFile): void => {
     files.set(`${f.path}\u0000${f.version}\u0000${f.kind}`, f);
   };
-  for (const m of loaded) addFile({ ...m, kind: 'mod' });
+  for (const m of loader.remoteReads.values()) addFile({ ...m, kind: 'mod' });
   const localReplacements = new Map<string, { path: string; version: string; dir: string }>();
   for (const [key, r] of loader.localReads) localReplacements.set(key, r);
   for (const m of buildList.slice(1)) {
@@ -46,6 +68,24 @@ export async function resolvePlan(mainModFile: ModSummaryInput, source: GoModSou
     // A replaced module is downloaded (and listed in go.sum) as its replacement.
     const target = r ?? m;
     for (const kind of ['info', 'mod', 'zip'] as const) addFile({ path: target.path, version: target.version, kind });
+  }
+
+  // A go.mod whose requirements lag behind the graph (not tidy) is read
+  // lazily by package-loading commands: `go build` imports packages from the
+  // root versions as written, and from the build list of the graph loaded
+  // before the roots were updated, before it reconciles them. Carry those
+  // modules whole too; for a tidy go.mod there is one graph and the roots
+  // are selected, so this adds nothing.
+  const complete = (m: ModuleVersion): void => {
+    if (isToolchainPath(m.path) || m.version === '' || m.version === NONE) return;
+    const repl = main.replacement(m);
+    if (repl?.kind === 'dir') return;
+    const target = repl === undefined ? m : { path: repl.path, version: repl.version };
+    for (const kind of ['info', 'mod', 'zip'] as const) addFile({ path: target.path, version: target.version, kind });
+  };
+  if (graphs.length > 1) {
+    for (const m of initialRoots) complete(m);
+    for (const g of graphs.slice(0, -1)) for (const m of g.buildList()) complete(m);
   }
   const sortedFiles = [...files.values()].sort(
     (a, b) => comparePathVersion(a, b) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind],
@@ -82,6 +122,21 @@ export function formatListMAll(plan: Pick<Plan, 'buildList'>): string {
     out += `${line}\n`;
   }
   return out;
+}
+
+/** Read (through the loader, so they are recorded) the go.mod files below every unpruned module in `from`. */
+async function readUnprunedClosures(loader: GoModLoader, from: readonly ModuleVersion[]): Promise<void> {
+  const seen = new Set<string>();
+  const visit = async (m: ModuleVersion, underUnpruned: boolean): Promise<void> => {
+    if (isToolchainPath(m.path) || m.version === NONE) return;
+    const key = `${m.path}@${m.version}`;
+    if (seen.has(key)) return;
+    const summary = await loader.summary(m);
+    if (!underUnpruned && summary.pruning === 'pruned') return;
+    seen.add(key);
+    await Promise.all(summary.require.map((r) => visit(r, true)));
+  };
+  await Promise.all(from.map((m) => visit({ path: m.path, version: m.version }, false)));
 }
 
 function comparePathVersion(a: ModuleVersion, b: ModuleVersion): number {
