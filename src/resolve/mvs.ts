@@ -178,9 +178,15 @@ export class BuildListError extends ModuleError {
           ? cause.message
           : `${moduleString(last)} (replaced by ${moduleString(actual)}): ${inner}`;
     } else {
-      tail = `${moduleString(last)}: ${cause instanceof Error ? cause.message : String(cause)}`;
+      const text = cause instanceof Error ? cause.message : String(cause);
+      // Proxy errors already name the module version they were fetching.
+      tail = text.startsWith(`${moduleString(last)}: `) ? text : `${moduleString(last)}: ${text}`;
     }
-    super(last.path, last.version, '', { code: cause instanceof GobundleError ? cause.code : 'EMODULE', cause });
+    super(last.path, last.version, '', {
+      code: cause instanceof GobundleError ? cause.code : 'EMODULE',
+      hint: cause instanceof GobundleError ? cause.hint : undefined,
+      cause,
+    });
     this.message = prefix + tail;
     this.requirementPath = stack;
   }
