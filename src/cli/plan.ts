@@ -25,6 +25,11 @@ export function registerPlan(program: Command, io: CliIO): void {
         // GOFLAGS says -mod=mod (then roots are updated as cmd/go would).
         const mode = lookupGoFlag(config.goflags, 'mod') === 'mod' ? 'mod' : 'readonly';
         const plan = await planModule(gomod, io.cwd, chain, { mode });
+        for (const r of plan.localReplacements) {
+          io.stderr.write(
+            `gobundle: note: ${r.path}${r.version === '' ? '' : ` ${r.version}`} => ${r.dir} is a local directory replacement: read from disk, not bundled\n`,
+          );
+        }
         if (options.json) {
           const json = {
             buildList: plan.buildList.map((m) => ({ path: m.path, version: m.version })),

@@ -79,6 +79,18 @@ describe('bin/gobundle plan on samples/hello', () => {
     expect(r.stderr).toMatch(/404|not found/i);
   });
 
+  test('a local directory replacement is read from disk and reported, never bundled', () => {
+    const env = hermeticGoEnv({ GOPROXY: upstream.url });
+    const project = join(root, 'test', 'fixtures', 'projects', 'replace-local');
+    const r = gobundle(['plan', '--json', project], env);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(
+      'gobundle: note: example.com/locallib => ./local/lib is a local directory replacement: read from disk, not bundled\n',
+    );
+    const plan = JSON.parse(r.stdout) as { files: { path: string }[] };
+    expect(plan.files.filter((f) => f.path === 'example.com/locallib')).toEqual([]);
+  });
+
   test('a usage error exits 2', () => {
     const r = gobundle(['plan', '--bogus'], hermeticGoEnv());
     expect(r.status).toBe(2);
