@@ -85,7 +85,7 @@ describe('bin/gobundle plan on samples/hello', () => {
     const r = gobundle(['plan', '--json', project], env);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe(
-      'gobundle: note: example.com/locallib => ./local/lib is a local directory replacement: read from disk, not bundled\n',
+      'gobundle: note: example.com/locallib v0.0.0 => ./local/lib is a local directory replacement: read from disk, not bundled\n',
     );
     const plan = JSON.parse(r.stdout) as { files: { path: string }[] };
     expect(plan.files.filter((f) => f.path === 'example.com/locallib')).toEqual([]);
