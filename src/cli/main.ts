@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerPlan } from './plan.js';
+import { registerPack } from './pack.js';
+import { registerKeygen } from './keygen.js';
 import { EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 import { reportError } from './reportError.js';
 import { toolVersion } from './toolVersion.js';
@@ -24,6 +26,8 @@ export function buildProgram(io: CliIO): Command {
       writeErr: (s) => io.stderr.write(s),
     });
   registerPlan(program, io);
+  registerPack(program, io);
+  registerKeygen(program, io);
   return program;
 }
 

@@ -1,0 +1,187 @@
+/**
+ * The bundle manifest (gobundle/manifest.json, format gobundle/v1): what the
+ * bundle holds, with every file's size and SHA-256 and every module's h1.
+ * Pure: builds, serializes, parses and validates; no I/O.
+ *
+ * The serialized form is part of the signature (the signed note names the
+ * SHA-256 of these exact bytes), so serialization is fixed: keys in contract
+ * order, JSON.stringify(…, null, 2) + "\n".
+ */
+import { GobundleError } from '../errors.js';
+
+export const MANIFEST_FORMAT = 'gobundle/v1';
+/** The manifest's name inside the bundle. */
+export const MANIFEST_NAME = 'gobundle/manifest.json';
+/** The signature's name inside the bundle. */
+export const SIGNATURE_NAME = 'gobundle/manifest.sig';
+/** Entries under this directory are the bundle's own metadata, not part of the GOPROXY tree. */
+export const METADATA_DIR = 'gobundle/';
+
+/** The error code for a manifest that does not follow the format. */
+export const MANIFEST_ERROR_CODE = 'EMANIFEST';
+
+export interface ManifestInput {
+  module: string;
+  goMod: string;
+  goModSha256: string;
+}
+
+export interface ManifestModule {
+  path: string;
+  version: string;
+  /** null for go.mod-only versions (not in the build list). */
+  zipH1: string | null;
+  modH1: string;
+}
+
+export interface ManifestSumdb {
+  name: string;
+  treeSize: number;
+  treeHash: string;
+}
+
+export interface ManifestFile {
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  tool: string;
+  created: string;
+  inputs: ManifestInput[];
+  modules: ManifestModule[];
+  sumdb: ManifestSumdb | null;
+  files: ManifestFile[];
+}
+
+const EPOCH = '1970-01-01T00:00:00Z';
+
+/** Compare names by their UTF-8 bytes (the order of tar entries and manifest.files). */
+export function compareNames(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** RFC 3339 in UTC with whole seconds, the form `created` takes. */
+export function formatCreated(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * The bundle's creation time: SOURCE_DATE_EPOCH (seconds) if set, else the
+ * newest .info Time, else the Unix epoch — never the wall clock, so the
+ * same inputs give the same bundle.
+ */
+export function chooseCreated(sourceDateEpoch: string | undefined, infoTimes: readonly (string | undefined)[]): string {
+  if (sourceDateEpoch !== undefined && sourceDateEpoch !== '') {
+    if (!/^\d+$/.test(sourceDateEpoch)) {
+      throw new GobundleError('EUSAGE', `SOURCE_DATE_EPOCH=${JSON.stringify(sourceDateEpoch)}: not a number of seconds`);
+    }
+    return formatCreated(Number(sourceDateEpoch) * 1000);
+  }
+  let newest: number | undefined;
+  for (const t of infoTimes) {
+    if (t === undefined) continue;
+    const ms = Date.parse(t);
+    if (!Number.isNaN(ms) && (newest === undefined || ms > newest)) newest = ms;
+  }
+  return newest === undefined ? EPOCH : formatCreated(newest);
+}
+
+export interface BuildManifestArgs {
+  tool: string;
+  created: string;
+  inputs: readonly ManifestInput[];
+  modules: readonly ManifestModule[];
+  sumdb: ManifestSumdb | null;
+  files: readonly ManifestFile[];
+}
+
+/** A manifest with lists sorted as the format requires. */
+export function buildManifest(args: BuildManifestArgs): Manifest {
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    tool: args.tool,
+    created: args.created,
+    inputs: args.inputs.map((i) => ({ module: i.module, goMod: i.goMod, goModSha256: i.goModSha256 })),
+    modules: [...args.modules]
+      .sort((a, b) => compareNames(a.path, b.path) || compareNames(a.version, b.version))
+      .map((m) => ({ path: m.path, version: m.version, zipH1: m.zipH1, modH1: m.modH1 })),
+    sumdb: args.sumdb === null ? null : { name: args.sumdb.name, treeSize: args.sumdb.treeSize, treeHash: args.sumdb.treeHash },
+    files: [...args.files].sort((a, b) => compareNames(a.name, b.name)).map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 })),
+  };
+  validateManifest(manifest);
+  return manifest;
+}
+
+/** The exact bytes of manifest.json. */
+export function serializeManifest(m: Manifest): Buffer {
+  return Buffer.from(`${JSON.stringify(m, null, 2)}\n`, 'utf8');
+}
+
+/** Parse and validate manifest.json bytes. */
+export function parseManifest(data: Uint8Array): Manifest {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(data).toString('utf8'));
+  } catch (err) {
+    throw new GobundleError(MANIFEST_ERROR_CODE, `${MANIFEST_NAME}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  validateManifest(parsed);
+  return parsed;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const H1 = /^h1:[A-Za-z0-9+/]{43}=$/;
+const CREATED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+/** Check the shape of a manifest; throws EMANIFEST naming the first problem. */
+export function validateManifest(value: unknown): asserts value is Manifest {
+  const fail = (what: string): never => {
+    throw new GobundleError(MANIFEST_ERROR_CODE, `${MANIFEST_NAME}: ${what}`);
+  };
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const str = (o: Record<string, unknown>, k: string, where: string): string => {
+    const v = o[k];
+    if (typeof v !== 'string') return fail(`${where}: "${k}" must be a string`);
+    return v;
+  };
+  if (!isObj(value)) return fail('not a JSON object');
+  if (value.format !== MANIFEST_FORMAT) fail(`unsupported format ${JSON.stringify(value.format)}, want ${JSON.stringify(MANIFEST_FORMAT)}`);
+  str(value, 'tool', 'manifest');
+  if (!CREATED.test(str(value, 'created', 'manifest'))) fail(`"created" must be RFC 3339 UTC with whole seconds`);
+  if (!Array.isArray(value.inputs)) fail('"inputs" must be an array');
+  for (const [i, input] of (value.inputs as unknown[]).entries()) {
+    if (!isObj(input)) return fail(`inputs[${i}] must be an object`);
+    str(input, 'module', `inputs[${i}]`);
+    str(input, 'goMod', `inputs[${i}]`);
+    if (!HEX64.test(str(input, 'goModSha256', `inputs[${i}]`))) fail(`inputs[${i}]: "goModSha256" must be lowercase hex sha256`);
+  }
+  if (!Array.isArray(value.modules)) fail('"modules" must be an array');
+  for (const [i, m] of (value.modules as unknown[]).entries()) {
+    if (!isObj(m)) return fail(`modules[${i}] must be an object`);
+    str(m, 'path', `modules[${i}]`);
+    str(m, 'version', `modules[${i}]`);
+    if (m.zipH1 !== null && (typeof m.zipH1 !== 'string' || !H1.test(m.zipH1))) fail(`modules[${i}]: "zipH1" must be an h1 hash or null`);
+    if (!H1.test(str(m, 'modH1', `modules[${i}]`))) fail(`modules[${i}]: "modH1" must be an h1 hash`);
+  }
+  if (value.sumdb !== null) {
+    const s = value.sumdb;
+    if (!isObj(s)) return fail('"sumdb" must be an object or null');
+    str(s, 'name', 'sumdb');
+    str(s, 'treeHash', 'sumdb');
+    if (typeof s.treeSize !== 'number' || !Number.isSafeInteger(s.treeSize) || s.treeSize < 0) fail('sumdb: "treeSize" must be a non-negative integer');
+  }
+  if (!Array.isArray(value.files)) fail('"files" must be an array');
+  let previous: string | undefined;
+  for (const [i, f] of (value.files as unknown[]).entries()) {
+    if (!isObj(f)) return fail(`files[${i}] must be an object`);
+    const name = str(f, 'name', `files[${i}]`);
+    if (name.startsWith(METADATA_DIR)) fail(`files[${i}]: ${JSON.stringify(name)} is under ${METADATA_DIR}`);
+    if (typeof f.size !== 'number' || !Number.isSafeInteger(f.size) || f.size < 0) fail(`files[${i}]: "size" must be a non-negative integer`);
+    if (!HEX64.test(str(f, 'sha256', `files[${i}]`))) fail(`files[${i}]: "sha256" must be lowercase hex sha256`);
+    if (previous !== undefined && compareNames(previous, name) >= 0) fail(`files[${i}]: ${JSON.stringify(name)} is out of order or repeated`);
+    previous = name;
+  }
+}

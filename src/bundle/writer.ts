@@ -1,0 +1,135 @@
+/**
+ * Write a bundle (format gobundle/v1, see manifest.ts): a gzip'd POSIX tar
+ * of manifest.json, manifest.sig, then every file sorted by name.
+ *
+ * Deterministic: regular-file headers only, mode 0644, uid/gid 0, empty
+ * user and group names, one fixed mtime (the manifest's `created`), gzip
+ * level 9 with no name and mtime 0 in its header. File contents are
+ * streamed from their sources (never buffered whole) into a temp file beside
+ * the target, which is fsynced and renamed over the target only after
+ * everything succeeded: a failed or killed run leaves no partial bundle.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import tar from 'tar-stream';
+import { GobundleError } from '../errors.js';
+import { compareNames, MANIFEST_NAME, SIGNATURE_NAME } from './manifest.js';
+
+/** gzip level of every bundle (part of the format: changing it changes the bytes). */
+export const BUNDLE_GZIP_LEVEL = 9;
+/** Mode of every entry. */
+export const ENTRY_MODE = 0o644;
+
+export interface BundleFileSource {
+  name: string;
+  size: number;
+  /** A fresh stream of exactly `size` bytes; it should fail if the bytes do not match the manifest. */
+  open(): Readable;
+}
+
+export interface WriteBundleArgs {
+  manifest: Uint8Array;
+  /** The signed note; undefined for --unsigned bundles. */
+  signature: Uint8Array | undefined;
+  /** In any order; written sorted by name. */
+  files: readonly BundleFileSource[];
+  /** mtime of every entry: the manifest's `created`. */
+  mtime: Date;
+  /** Called after each file's bytes are written. */
+  onFile?: (name: string, size: number) => void;
+}
+
+export interface WrittenBundle {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+function header(name: string, size: number, mtime: Date): tar.Header {
+  return { name, size, mode: ENTRY_MODE, uid: 0, gid: 0, uname: '', gname: '', mtime, type: 'file', linkname: '', devmajor: 0, devminor: 0 };
+}
+
+/** Put a stream into the tar as one entry; resolves when the entry is complete. */
+async function addEntry(pack: tar.Pack, name: string, size: number, mtime: Date, source: Readable | AsyncIterable<Uint8Array>): Promise<void> {
+  let entryDone!: Promise<void>;
+  const entry = await new Promise<NodeJS.WritableStream>((resolveEntry) => {
+    entryDone = new Promise<void>((resolve, reject) => {
+      resolveEntry(pack.entry(header(name, size, mtime), (err) => (err ? reject(err) : resolve())));
+    });
+  });
+  await Promise.all([pipeline(source, entry), entryDone]);
+}
+
+async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield data;
+}
+
+/** Write the bundle to `target` atomically. */
+export async function writeBundle(target: string, args: WriteBundleArgs): Promise<WrittenBundle> {
+  const files = [...args.files].sort((a, b) => compareNames(a.name, b.name));
+  for (let i = 1; i < files.length; i++) {
+    if (files[i - 1]?.name === files[i]?.name) throw new GobundleError('EBUNDLE', `bundle file ${files[i]?.name} listed twice`);
+  }
+  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const hash = createHash('sha256');
+  let size = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  const pack = tar.pack();
+  const produce = async (): Promise<void> => {
+    try {
+      await addEntry(pack, MANIFEST_NAME, args.manifest.length, args.mtime, once(args.manifest));
+      if (args.signature !== undefined) {
+        await addEntry(pack, SIGNATURE_NAME, args.signature.length, args.mtime, once(args.signature));
+      }
+      for (const f of files) {
+        await addEntry(pack, f.name, f.size, args.mtime, f.open());
+        args.onFile?.(f.name, f.size);
+      }
+      pack.finalize();
+    } catch (err) {
+      pack.destroy(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }
+  };
+  try {
+    // flush: true fsyncs the temp file before it is closed, so the rename
+    // below never exposes a bundle whose bytes are not on disk.
+    const producing = produce();
+    producing.catch(() => undefined);
+    const writing = pipeline(pack, createGzip({ level: BUNDLE_GZIP_LEVEL }), measure, createWriteStream(tmp, { flush: true }));
+    // A failed write must also stop the producer, which may be waiting on the tar.
+    writing.catch(() => pack.destroy());
+    await Promise.all([producing, writing]);
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await syncDir(dirname(target));
+  return { path: target, size, sha256: hash.digest('hex') };
+}
+
+/** fsync a directory so a rename in it is durable (not supported everywhere: best effort). */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // Some platforms (Windows) cannot open or fsync directories.
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * A content-addressed download cache, shaped like npm's cacache:
+ *
+ *   <dir>/content/sha256/aa/bb/<rest of hex>   the bytes, named by their SHA-256
+ *   <dir>/index/aa/<sha256 of key>.json        key → { sha256, size, h1 }
+ *   <dir>/tmp/                                  writes in progress
+ *
+ * Keys are `path@version.kind` (unescaped path and version; kind mod, info or
+ * zip). Bytes are hashed while they stream into a temp file and renamed into
+ * place; the index entry is written (temp + rename) only after the content
+ * is in place and verified by the caller, so a process killed at any moment
+ * leaves either nothing or a complete, usable entry — never unverified
+ * bytes under a key. Reads verify again: small files are hashed when read,
+ * large ones by the stream returned from openVerified.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Transform, Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GobundleError } from '../errors.js';
+
+export type CacheKind = 'mod' | 'info' | 'zip';
+
+export interface CacheKey {
+  path: string;
+  version: string;
+  kind: CacheKind;
+}
+
+export interface CacheEntry {
+  key: string;
+  sha256: string;
+  size: number;
+  /** h1 of the zip (kind zip) or of the go.mod (kind mod); absent for info. */
+  h1?: string;
+}
+
+/** The error code for cached bytes that no longer match their recorded hash. */
+export const CACHE_CORRUPT_CODE = 'ECACHECORRUPT';
+
+export function cacheKeyString(k: CacheKey): string {
+  return `${k.path}@${k.version}.${k.kind}`;
+}
+
+/** The one place that knows the on-disk layout (tests reuse it). */
+export const cacheLayout = {
+  content(dir: string, sha256: string): string {
+    return join(dir, 'content', 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256.slice(4));
+  },
+  index(dir: string, key: string): string {
+    const h = createHash('sha256').update(key).digest('hex');
+    return join(dir, 'index', h.slice(0, 2), `${h}.json`);
+  },
+  tmp(dir: string): string {
+    return join(dir, 'tmp');
+  },
+};
+
+/** A temp file being written: hashes what passes through, then is committed (renamed) into the content store. */
+export interface PendingContent {
+  /** Where the bytes are while pending (to validate them in place). */
+  readonly tmpPath: string;
+  /** A fresh sink; each call truncates (a retried download starts over). */
+  sink(): Promise<Writable>;
+  /** After the sink finished: the hash and size of what was written. */
+  digest(): { sha256: string; size: number };
+  /** Move the bytes into the content store. */
+  commit(): Promise<{ sha256: string; size: number }>;
+  /** Remove the temp file (after failure). */
+  discard(): Promise<void>;
+}
+
+export class DownloadCache {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** The index entry for a key, if its content is present with the recorded size. */
+  async get(key: CacheKey): Promise<CacheEntry | undefined> {
+    const keyString = cacheKeyString(key);
+    let entry: CacheEntry;
+    try {
+      entry = JSON.parse(await readFile(cacheLayout.index(this.dir, keyString), 'utf8')) as CacheEntry;
+    } catch {
+      return undefined;
+    }
+    if (entry.key !== keyString || !/^[0-9a-f]{64}$/.test(entry.sha256)) return undefined;
+    try {
+      const st = await stat(this.contentPath(entry.sha256));
+      if (st.size !== entry.size) return undefined;
+    } catch {
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** Path of a content file (for streaming it into a bundle; use openVerified). */
+  contentPath(sha256: string): string {
+    return cacheLayout.content(this.dir, sha256);
+  }
+
+  /** The whole content of a small entry, verified against its hash. */
+  async read(entry: CacheEntry): Promise<Buffer> {
+    const data = await readFile(this.contentPath(entry.sha256));
+    const got = createHash('sha256').update(data).digest('hex');
+    if (got !== entry.sha256 || data.length !== entry.size) throw this.#corrupt(entry, got, data.length);
+    return data;
+  }
+
+  /** A stream of an entry's content that fails at the end if the bytes do not match the recorded hash. */
+  openVerified(entry: { key: string; sha256: string; size: number }): Readable {
+    const h = createHash('sha256');
+    let size = 0;
+    const check = new Transform({
+      transform: (chunk: Buffer, _enc, cb) => {
+        h.update(chunk);
+        size += chunk.length;
+        cb(null, chunk);
+      },
+      flush: (cb) => {
+        const got = h.digest('hex');
+        cb(got === entry.sha256 && size === entry.size ? null : this.#corrupt(entry, got, size));
+      },
+    });
+    const source = createReadStream(this.contentPath(entry.sha256));
+    source.on('error', (err) => check.destroy(err));
+    return source.pipe(check);
+  }
+
+  /** Start writing new content. */
+  async begin(): Promise<PendingContent> {
+    const tmpDir = cacheLayout.tmp(this.dir);
+    await mkdir(tmpDir, { recursive: true });
+    const tmpPath = join(tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+    let result: { sha256: string; size: number } | undefined;
+    const cache = this;
+    const pending: PendingContent = {
+      tmpPath,
+      async sink(): Promise<Writable> {
+        result = undefined;
+        const fh = await open(tmpPath, 'w');
+        const h = createHash('sha256');
+        let size = 0;
+        let closed = false;
+        const close = async (): Promise<void> => {
+          if (!closed) {
+            closed = true;
+            await fh.close();
+          }
+        };
+        return new Writable({
+          write(chunk: Buffer, _enc, cb) {
+            h.update(chunk);
+            size += chunk.length;
+            fh.write(chunk).then(() => cb(), cb);
+          },
+          final(cb) {
+            // fsync before the rename makes the file durable under its final name.
+            fh.sync()
+              .then(close)
+              .then(() => {
+                result = { sha256: h.digest('hex'), size };
+                cb();
+              }, cb);
+          },
+          destroy(err, cb) {
+            close().then(() => cb(err), () => cb(err));
+          },
+        });
+      },
+      digest() {
+        if (result === undefined) throw new Error('cache: digest() before the sink finished');
+        return result;
+      },
+      async commit() {
+        const r = pending.digest();
+        const dest = cache.contentPath(r.sha256);
+        await mkdir(dirname(dest), { recursive: true });
+        await rename(tmpPath, dest);
+        return r;
+      },
+      async discard() {
+        await rm(tmpPath, { force: true });
+      },
+    };
+    return pending;
+  }
+
+  /** Store a whole small file (hash, temp file, rename). */
+  async putBytes(data: Uint8Array): Promise<{ sha256: string; size: number }> {
+    const pending = await this.begin();
+    try {
+      await pipeline(async function* () {
+        yield data;
+      }, await pending.sink());
+      return await pending.commit();
+    } catch (err) {
+      await pending.discard();
+      throw err;
+    }
+  }
+
+  /** Stream an existing file into the store (hash while copying). */
+  async putFile(file: string): Promise<PendingContent> {
+    const pending = await this.begin();
+    try {
+      await pipeline(createReadStream(file), await pending.sink());
+      return pending;
+    } catch (err) {
+      await pending.discard();
+      throw err;
+    }
+  }
+
+  /** Record key → content. Call only for content already committed and verified. */
+  async setIndex(key: CacheKey, content: { sha256: string; size: number }, h1?: string): Promise<CacheEntry> {
+    const keyString = cacheKeyString(key);
+    const entry: CacheEntry = { key: keyString, sha256: content.sha256, size: content.size, ...(h1 === undefined ? {} : { h1 }) };
+    const file = cacheLayout.index(this.dir, keyString);
+    await mkdir(dirname(file), { recursive: true });
+    const tmp = join(cacheLayout.tmp(this.dir), `${process.pid}-${randomBytes(8).toString('hex')}.json`);
+    await mkdir(dirname(tmp), { recursive: true });
+    await writeFile(tmp, `${JSON.stringify(entry)}\n`, { flush: true });
+    await rename(tmp, file);
+    return entry;
+  }
+
+  #corrupt(entry: { key: string; sha256: string; size: number }, got: string, size: number): GobundleError {
+    return new GobundleError(
+      CACHE_CORRUPT_CODE,
+      `cache ${this.dir}: ${entry.key}: content changed on disk\n\twanted: sha256 ${entry.sha256} (${entry.size} bytes)\n\tfound:  sha256 ${got} (${size} bytes)`,
+      { hint: `remove ${this.contentPath(entry.sha256)} (or the whole cache) and run again` },
+    );
+  }
+}

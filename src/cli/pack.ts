@@ -1,0 +1,101 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { signManifest } from '../bundle/signature.js';
+import { defaultCacheDir } from '../cache/cacheDir.js';
+import { DownloadCache } from '../cache/downloadCache.js';
+import { loadGoConfig } from '../config/goConfig.js';
+import { GobundleError, UsageError } from '../errors.js';
+import { lookupGoFlag, parseGoProxy } from '../gomod/goenv.js';
+import { packBundle } from '../pack/packBundle.js';
+import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '../pack/progress.js';
+import { ProxyChain } from '../proxy/proxyChain.js';
+import { DEFAULT_CONCURRENCY } from '../proxy/httpTransport.js';
+import type { CliIO } from './main.js';
+import { toolVersion } from './toolVersion.js';
+
+interface PackCliOptions {
+  output?: string;
+  signKey?: string;
+  unsigned?: boolean;
+  proxy?: string;
+  concurrency: string;
+  cacheDir?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** `gobundle pack [<go.mod | dir>...] -o <bundle.tgz> (--sign-key <file.key> | --unsigned)`. */
+export function registerPack(program: Command, io: CliIO): void {
+  program
+    .command('pack')
+    .description('resolve the module graph through GOPROXY, verify every file, and write a signed bundle laid out as a GOPROXY tree')
+    .argument('[gomod...]', 'go.mod files or module directories (default: ./go.mod)')
+    .option('-o, --output <bundle.tgz>', 'the bundle to write (replaced atomically)')
+    .option('--sign-key <file.key>', 'signer key written by gobundle keygen')
+    .option('--unsigned', 'write a bundle without a signature (serve and verify then need --allow-unsigned)')
+    .option('--proxy <list>', 'GOPROXY list to use instead of the environment\'s')
+    .option('--concurrency <n>', 'downloads in flight', String(DEFAULT_CONCURRENCY))
+    .option('--cache-dir <dir>', 'download cache (default $GOBUNDLE_CACHE, else the user cache dir + /gobundle)')
+    .option('--json', 'print {modules, files, bytes, seconds, bundleSha256} on stdout')
+    .option('--quiet', 'print nothing but errors')
+    .action(async (gomods: string[], options: PackCliOptions) => {
+      if (options.output === undefined) throw new UsageError('pack: missing -o <bundle.tgz>', { hint: 'name the bundle to write, e.g. -o deps.tgz' });
+      if (options.signKey === undefined && !options.unsigned) {
+        throw new UsageError('pack: no --sign-key given: bundles are signed so the offline side can trust them', {
+          hint: 'create a key with `gobundle keygen <name>` and pass --sign-key <name>.key, or pass --unsigned explicitly',
+        });
+      }
+      if (options.signKey !== undefined && options.unsigned) throw new UsageError('pack: --sign-key and --unsigned contradict each other');
+      const concurrency = Number(options.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
+        throw new UsageError(`pack: --concurrency ${JSON.stringify(options.concurrency)}: want an integer from 1 to 256`);
+      }
+
+      let signerKey: string | undefined;
+      if (options.signKey !== undefined) {
+        const keyFile = resolve(io.cwd, options.signKey);
+        try {
+          signerKey = (await readFile(keyFile, 'utf8')).trim();
+        } catch (err) {
+          throw new GobundleError('ESIGNATURE', `pack: reading --sign-key ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        }
+        // Fail on a bad key now, not after downloading everything.
+        signManifest(Buffer.from('{}'), signerKey);
+      }
+
+      const env = options.proxy === undefined ? io.env : { ...io.env, GOPROXY: options.proxy };
+      const config = await loadGoConfig(env);
+      const chain = ProxyChain.fromConfig(
+        options.proxy === undefined ? config : { ...config, proxies: parseGoProxy(options.proxy, config.env.GONOPROXY) },
+        { transportOptions: { concurrency } },
+      );
+      const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
+      const stderrIsTTY = (io.stderr as { isTTY?: boolean }).isTTY === true;
+      const progress: PackProgress = options.quiet ? silentProgress : stderrIsTTY ? new LiveProgress(io.stderr) : new LineProgress(io.stderr);
+      try {
+        const result = await packBundle({
+          inputs: gomods,
+          cwd: io.cwd,
+          output: resolve(io.cwd, options.output),
+          chain,
+          cache: new DownloadCache(cacheDir),
+          goModCache: config.env.GOMODCACHE,
+          concurrency,
+          // Like the go command (and gobundle plan): an inconsistent go.mod is an error unless GOFLAGS has -mod=mod.
+          mode: lookupGoFlag(config.goflags, 'mod') === 'mod' ? 'mod' : 'readonly',
+          sign: signerKey === undefined ? undefined : (manifest) => signManifest(manifest, signerKey),
+          sourceDateEpoch: io.env.SOURCE_DATE_EPOCH,
+          toolVersion: toolVersion(),
+          progress,
+        });
+        if (options.json) {
+          const { modules, files, bytes, seconds, bundleSha256 } = result;
+          io.stdout.write(`${JSON.stringify({ modules, files, bytes, seconds: Math.round(seconds * 1000) / 1000, bundleSha256 })}\n`);
+        }
+      } finally {
+        progress.close();
+        await chain.close();
+      }
+    });
+}

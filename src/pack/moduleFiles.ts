@@ -1,0 +1,126 @@
+/**
+ * Getting one module file (path@version.info|mod|zip) into the download
+ * cache, from the cheapest place that has it: our cache, then the go
+ * command's module cache (after verification), then the GOPROXY chain.
+ *
+ * Downloads stream into a temp file while being hashed; zips are validated
+ * (x/mod CheckZip) and h1-hashed; go.mod files h1-hashed. Hashes the caller
+ * trusts (go.sum) are checked before anything is recorded in the cache, so a
+ * tampered download is never stored and a later run asks again. Requests for
+ * the same file share one download; a failed one is forgotten so it can be
+ * tried again.
+ */
+import { ChecksumMismatchError } from '../errors.js';
+import { hashGoMod } from '../gomod/dirhash.js';
+import { validateZip } from '../modzip/validateZip.js';
+import { Semaphore } from '../proxy/semaphore.js';
+import type { ProxyChain } from '../proxy/proxyChain.js';
+import { cacheKeyString, type CacheEntry, type CacheKey, type DownloadCache } from '../cache/downloadCache.js';
+import { reuseFromGoModCache } from '../cache/goModCache.js';
+
+/** What the hashes of a file must be, from go.sum: empty when nothing is known. */
+export type TrustedHashes = (key: CacheKey) => readonly string[];
+
+export type FileSource = 'cache' | 'gomodcache' | 'network';
+
+export interface ModuleFilesOptions {
+  cache: DownloadCache;
+  chain: Pick<ProxyChain, 'mod' | 'infoBytes' | 'zipTo'>;
+  /** $GOMODCACHE, or '' to not reuse it. */
+  goModCache: string;
+  trusted: TrustedHashes;
+  /** Zip and info downloads in flight at once (go.mod fetches are not limited here: they are the critical path). */
+  bulkConcurrency: number;
+  /** Called once per file when it is in the cache. */
+  onReady?: (key: CacheKey, entry: CacheEntry, source: FileSource) => void;
+}
+
+export class ModuleFiles {
+  readonly #opts: ModuleFilesOptions;
+  readonly #inflight = new Map<string, Promise<CacheEntry>>();
+  readonly #bulk: Semaphore;
+
+  constructor(opts: ModuleFilesOptions) {
+    this.#opts = opts;
+    this.#bulk = new Semaphore(opts.bulkConcurrency);
+  }
+
+  /** The cache entry for a file, fetching it if needed. */
+  get(key: CacheKey): Promise<CacheEntry> {
+    const k = cacheKeyString(key);
+    let p = this.#inflight.get(k);
+    if (p === undefined) {
+      p = this.#fetch(key);
+      this.#inflight.set(k, p);
+      p.catch(() => {
+        if (this.#inflight.get(k) === p) this.#inflight.delete(k);
+      });
+    }
+    return p;
+  }
+
+  /** Start fetching a file that will probably be needed; failures are left for a later get() to report. */
+  prefetch(key: CacheKey): void {
+    this.get(key).catch(() => undefined);
+  }
+
+  async #fetch(key: CacheKey): Promise<CacheEntry> {
+    const { cache, trusted } = this.#opts;
+    const want = trusted(key);
+    const cached = await cache.get(key);
+    if (cached !== undefined && (key.kind === 'info' || want.length === 0 || (cached.h1 !== undefined && want.includes(cached.h1)))) {
+      this.#opts.onReady?.(key, cached, 'cache');
+      return cached;
+    }
+    const reused = await reuseFromGoModCache(cache, this.#opts.goModCache, key, want);
+    if (reused !== undefined) {
+      this.#opts.onReady?.(key, reused, 'gomodcache');
+      return reused;
+    }
+    const entry = key.kind === 'mod' ? await this.#downloadMod(key, want) : await this.#bulkDownload(key, want);
+    this.#opts.onReady?.(key, entry, 'network');
+    return entry;
+  }
+
+  async #downloadMod(key: CacheKey, want: readonly string[]): Promise<CacheEntry> {
+    const data = await this.#opts.chain.mod(key.path, key.version);
+    const h1 = hashGoMod(data);
+    this.#checkTrusted(key, h1, want);
+    return this.#opts.cache.setIndex(key, await this.#opts.cache.putBytes(data), h1);
+  }
+
+  async #bulkDownload(key: CacheKey, want: readonly string[]): Promise<CacheEntry> {
+    const release = await this.#bulk.acquire();
+    try {
+      if (key.kind === 'info') {
+        const data = await this.#opts.chain.infoBytes(key.path, key.version);
+        return await this.#opts.cache.setIndex(key, await this.#opts.cache.putBytes(data));
+      }
+      const pending = await this.#opts.cache.begin();
+      try {
+        await this.#opts.chain.zipTo(key.path, key.version, () => pending.sink());
+        const { h1 } = await validateZip(pending.tmpPath, key);
+        this.#checkTrusted(key, h1, want);
+        return await this.#opts.cache.setIndex(key, await pending.commit(), h1);
+      } catch (err) {
+        await pending.discard();
+        throw err;
+      }
+    } finally {
+      release();
+    }
+  }
+
+  #checkTrusted(key: CacheKey, h1: string, want: readonly string[]): void {
+    if (want.length > 0 && !want.includes(h1)) {
+      throw new ChecksumMismatchError({
+        path: key.path,
+        version: key.version,
+        file: key.kind,
+        expected: want[0] ?? '',
+        actual: h1,
+        source: 'go.sum',
+      });
+    }
+  }
+}

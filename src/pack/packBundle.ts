@@ -1,0 +1,244 @@
+/**
+ * `gobundle pack` as a library: resolve → fetch → verify → write.
+ *
+ *   resolve   plan every input through the GOPROXY chain; each go.mod the
+ *             resolver reads goes through the download cache, and as soon
+ *             as a module version shows up its .info and .zip start
+ *             downloading (speculatively, for the highest version seen of
+ *             each path) while the graph is still being resolved;
+ *   fetch     every planned file into the cache (bounded concurrency,
+ *             streamed to disk, zips validated and hashed);
+ *   verify    every .mod and .zip h1 against go.sum, then the optional
+ *             checksum-database stage (which may add files to the bundle);
+ *   write     manifest, signature, files — to a temp file renamed into place.
+ *
+ * Any failure before the rename leaves nothing at the output path.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { buildManifest, chooseCreated, serializeManifest, type ManifestModule, type ManifestSumdb } from '../bundle/manifest.js';
+import { writeBundle, type BundleFileSource } from '../bundle/writer.js';
+import type { CacheEntry, CacheKey, DownloadCache } from '../cache/downloadCache.js';
+import { ChecksumMismatchError } from '../errors.js';
+import { GoSum, parseGoSum } from '../gomod/gosum.js';
+import { compare } from '../gomod/semver.js';
+import { locateGoMod } from '../planning/planModule.js';
+import type { ProxyChain } from '../proxy/proxyChain.js';
+import type { ModMode } from '../resolve/types.js';
+import { listFileBody, listFileName, proxyFileName } from './bundleNames.js';
+import { ModuleFiles, type TrustedHashes } from './moduleFiles.js';
+import { planInputs, type UnionPlan } from './planInputs.js';
+import { formatBytes, silentProgress, type PackProgress } from './progress.js';
+
+/** The module versions of a bundle with their hashes, as the verification stages see them. */
+export interface ModuleHashes {
+  path: string;
+  version: string;
+  modH1: string;
+  /** null for versions whose go.mod alone is carried. */
+  zipH1: string | null;
+}
+
+/** Extra files a verification stage adds to the bundle (the checksum-database replay). */
+export interface StageFile {
+  name: string;
+  data: Uint8Array;
+}
+
+/**
+ * The checksum-database stage (issue 5): receives every module's hashes
+ * after download and go.sum checks, throws (e.g. ChecksumMismatchError) to
+ * stop the run, and returns what the bundle records about the database.
+ */
+export type SumdbStage = (modules: readonly ModuleHashes[]) => Promise<{ sumdb: ManifestSumdb; files: StageFile[] } | null>;
+
+export interface PackOptions {
+  /** go.mod files or module directories (default ["."]). */
+  inputs: readonly string[];
+  cwd: string;
+  output: string;
+  chain: Pick<ProxyChain, 'mod' | 'infoBytes' | 'zipTo'>;
+  cache: DownloadCache;
+  /** $GOMODCACHE to reuse verified files from, or ''. */
+  goModCache: string;
+  /** Requests in flight (the chain's transport is the hard bound; this shapes our own queues). */
+  concurrency: number;
+  mode?: ModMode;
+  /** Sign the manifest bytes (returns the signed note); undefined writes an unsigned bundle. */
+  sign: ((manifest: Uint8Array) => Uint8Array | Promise<Uint8Array>) | undefined;
+  verifyAgainstSumdb?: SumdbStage;
+  sourceDateEpoch?: string;
+  toolVersion: string;
+  progress?: PackProgress;
+}
+
+export interface PackResult {
+  path: string;
+  modules: number;
+  files: number;
+  /** Bytes of the bundle file. */
+  bytes: number;
+  seconds: number;
+  bundleSha256: string;
+}
+
+type PlanFile = UnionPlan['files'][number];
+
+/** go.sum of every input, merged: the hashes downloads must match. */
+async function loadGoSums(inputs: readonly string[], cwd: string): Promise<GoSum> {
+  const sum = new GoSum();
+  for (const input of inputs) {
+    const { mainDir } = await locateGoMod(input, cwd);
+    const file = join(mainDir, 'go.sum');
+    let data: Buffer;
+    try {
+      data = await readFile(file);
+    } catch {
+      continue;
+    }
+    for (const l of parseGoSum(file, data)) sum.add(l.path, l.version, l.hash);
+  }
+  return sum;
+}
+
+function trustedFrom(sum: GoSum): TrustedHashes {
+  return (key: CacheKey) => (key.kind === 'zip' ? sum.get(key.path, key.version) : key.kind === 'mod' ? sum.getMod(key.path, key.version) : []);
+}
+
+/** Check every module's hashes against go.sum (the files were checked as they arrived; this is the stage's own record). */
+export function verifyAgainstGoSum(modules: readonly ModuleHashes[], trusted: TrustedHashes): void {
+  for (const m of modules) {
+    const checks: [CacheKey['kind'], string | null][] = [
+      ['mod', m.modH1],
+      ['zip', m.zipH1],
+    ];
+    for (const [kind, h1] of checks) {
+      if (h1 === null) continue;
+      const want = trusted({ path: m.path, version: m.version, kind });
+      if (want.length > 0 && !want.includes(h1)) {
+        throw new ChecksumMismatchError({ path: m.path, version: m.version, file: kind, expected: want[0] ?? '', actual: h1, source: 'go.sum' });
+      }
+    }
+  }
+}
+
+export async function packBundle(opts: PackOptions): Promise<PackResult> {
+  const t0 = performance.now();
+  const progress = opts.progress ?? silentProgress;
+  const inputs = opts.inputs.length === 0 ? ['.'] : opts.inputs;
+  const trusted = trustedFrom(await loadGoSums(inputs, opts.cwd));
+
+  const files = new ModuleFiles({
+    cache: opts.cache,
+    chain: opts.chain,
+    goModCache: opts.goModCache,
+    trusted,
+    // Leave a quarter of the slots to go.mod fetches, the resolver's critical path.
+    bulkConcurrency: Math.max(1, Math.floor((opts.concurrency * 3) / 4)),
+    onReady: (_key, entry) => progress.fileReady(entry.size),
+  });
+
+  // Speculative prefetch: the highest version seen so far of each path is
+  // the likeliest to be selected, so its .info and .zip start downloading
+  // while the resolver is still reading go.mod files.
+  const highest = new Map<string, string>();
+  const fetcher = {
+    async mod(path: string, version: string): Promise<Uint8Array> {
+      const prev = highest.get(path);
+      if (prev === undefined) progress.moduleDiscovered();
+      if (prev === undefined || compare(version, prev) > 0) {
+        highest.set(path, version);
+        files.prefetch({ path, version, kind: 'info' });
+        files.prefetch({ path, version, kind: 'zip' });
+      }
+      return opts.cache.read(await files.get({ path, version, kind: 'mod' }));
+    },
+  };
+
+  progress.phaseStarted('resolve');
+  const plan = await planInputs(inputs, opts.cwd, fetcher, { concurrency: opts.concurrency, mode: opts.mode ?? 'mod' });
+  const moduleCount = new Set(plan.files.map((f) => `${f.path}@${f.version}`)).size;
+  progress.phaseDone('resolve', `resolved ${moduleCount} module versions for ${plan.inputs.map((i) => i.input.module).join(', ')}`);
+
+  progress.phaseStarted('download');
+  progress.filesPlanned(plan.files.length);
+  const entries = await Promise.all(plan.files.map(async (f) => ({ file: f, entry: await files.get(f) })));
+  const downloaded = entries.reduce((n, e) => n + e.entry.size, 0);
+  progress.phaseDone('download', `fetched ${entries.length} files, ${formatBytes(downloaded)}`);
+
+  progress.phaseStarted('verify');
+  const modules = moduleHashes(entries);
+  verifyAgainstGoSum(modules, trusted);
+  const sumdb = opts.verifyAgainstSumdb === undefined ? null : await opts.verifyAgainstSumdb(modules);
+  progress.phaseDone('verify', `verified ${modules.length} module versions${sumdb === null ? ' against go.sum' : ` against go.sum and ${sumdb.sumdb.name}`}`);
+
+  progress.phaseStarted('write');
+  const sources: (BundleFileSource & { sha256: string })[] = [];
+  const infoTimes: (string | undefined)[] = [];
+  for (const { file, entry } of entries) {
+    sources.push(cacheSource(opts.cache, proxyFileName(file.path, file.version, file.kind), entry));
+    if (file.kind === 'info') infoTimes.push(infoTime(await opts.cache.read(entry)));
+  }
+  for (const [path, versions] of plan.lists) sources.push(bytesSource(listFileName(path), listFileBody(versions)));
+  for (const f of sumdb?.files ?? []) sources.push(bytesSource(f.name, f.data));
+
+  const manifest = buildManifest({
+    tool: `gobundle ${opts.toolVersion}`,
+    created: chooseCreated(opts.sourceDateEpoch, infoTimes),
+    inputs: plan.inputs.map((i) => i.input),
+    modules,
+    sumdb: sumdb?.sumdb ?? null,
+    files: sources.map((s) => ({ name: s.name, size: s.size, sha256: s.sha256 })),
+  });
+  const manifestBytes = serializeManifest(manifest);
+  const signature = opts.sign === undefined ? undefined : await opts.sign(manifestBytes);
+  const written = await writeBundle(opts.output, {
+    manifest: manifestBytes,
+    signature,
+    files: sources,
+    mtime: new Date(Date.parse(manifest.created)),
+  });
+  progress.phaseDone('write', `wrote ${opts.output}: ${sources.length} files, ${formatBytes(written.size)}, sha256 ${written.sha256}`);
+  progress.close();
+
+  return {
+    path: written.path,
+    modules: modules.length,
+    files: sources.length,
+    bytes: written.size,
+    seconds: (performance.now() - t0) / 1000,
+    bundleSha256: written.sha256,
+  };
+}
+
+function moduleHashes(entries: readonly { file: PlanFile; entry: CacheEntry }[]): ModuleHashes[] {
+  const byModule = new Map<string, ModuleHashes>();
+  for (const { file, entry } of entries) {
+    if (file.kind === 'info') continue;
+    const key = `${file.path}@${file.version}`;
+    const m = byModule.get(key) ?? { path: file.path, version: file.version, modH1: '', zipH1: null };
+    if (file.kind === 'mod') m.modH1 = entry.h1 ?? '';
+    else m.zipH1 = entry.h1 ?? null;
+    byModule.set(key, m);
+  }
+  return [...byModule.values()] satisfies ManifestModule[];
+}
+
+function infoTime(data: Buffer): string | undefined {
+  try {
+    const t = (JSON.parse(data.toString('utf8')) as { Time?: unknown }).Time;
+    return typeof t === 'string' ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function cacheSource(cache: DownloadCache, name: string, entry: CacheEntry): BundleFileSource & { sha256: string } {
+  return { name, size: entry.size, sha256: entry.sha256, open: () => cache.openVerified(entry) };
+}
+
+function bytesSource(name: string, data: Uint8Array): BundleFileSource & { sha256: string } {
+  return { name, size: data.length, sha256: createHash('sha256').update(data).digest('hex'), open: () => Readable.from([Buffer.from(data)]) };
+}
