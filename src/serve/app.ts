@@ -1,0 +1,176 @@
+/**
+ * The serve application: an express app (no listen here) answering the
+ * GOPROXY protocol from a BundleSet, the checksum-database replay through a
+ * SumdbHandler, and /healthz, /readyz, /metrics. The proxy itself is one
+ * plain handler that parses the raw path (requestPath.ts) and does Map
+ * lookups, so express adds routing for the base path and little else to
+ * the hot path.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
+import type { AccessLogEntry } from './accessLog.js';
+import type { BundleSet } from './bundleSet.js';
+import { Metrics, type RouteLabel } from './metrics.js';
+import { parseRequestPath } from './requestPath.js';
+import { sendFile } from './sendFile.js';
+import { SmallFileCache } from './smallFileCache.js';
+import { StoredSumdbFiles, type SumdbHandler } from './sumdbHandler.js';
+
+/** Versioned files never change. */
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+/** list and @latest change when a bundle is added. */
+export const SHORT_CACHE_CONTROL = 'public, max-age=60';
+
+const CONTENT_TYPES = new Map<string, string>([
+  ['info', 'application/json'],
+  ['latest', 'application/json'],
+  ['mod', 'text/plain; charset=utf-8'],
+  ['list', 'text/plain; charset=utf-8'],
+  ['zip', 'application/zip'],
+]);
+
+export interface ServeAppOptions {
+  bundles: BundleSet;
+  metrics?: Metrics;
+  /** Called once per finished request. */
+  accessLog?: (entry: AccessLogEntry) => void;
+  /** Serve under this prefix (e.g. "/goproxy"); default "/". */
+  basePath?: string;
+  sumdb?: SumdbHandler;
+  /** /readyz answers 503 while this is false (e.g. during shutdown). Default: at least one bundle loaded. */
+  isReady?: () => boolean;
+}
+
+export interface ServeApp {
+  app: express.Express;
+  metrics: Metrics;
+}
+
+export function createServeApp(opts: ServeAppOptions): ServeApp {
+  const metrics = opts.metrics ?? new Metrics();
+  const cache = new SmallFileCache();
+  const sumdb = opts.sumdb ?? new StoredSumdbFiles();
+  const isReady = opts.isReady ?? (() => opts.bundles.current.bundles.length > 0);
+  const basePath = normalizeBasePath(opts.basePath ?? '/');
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<RouteLabel> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      text(res, 405, 'method not allowed: the module proxy is read-only', { Allow: 'GET, HEAD' });
+      return 'other';
+    }
+    const head = req.method === 'HEAD';
+    const t = parseRequestPath(req.url ?? '/');
+    const index = opts.bundles.current;
+    switch (t.kind) {
+      case 'bad':
+        text(res, t.status, t.reason, {}, head);
+        return 'other';
+      case 'healthz':
+        text(res, 200, 'ok', {}, head);
+        return t.kind;
+      case 'readyz':
+        if (isReady()) text(res, 200, 'ready', {}, head);
+        else text(res, 503, 'not ready', {}, head);
+        return t.kind;
+      case 'metrics':
+        metrics.bundlesLoaded = index.bundles.length;
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end(head ? undefined : metrics.render());
+        return t.kind;
+      case 'sumdb':
+        if (!(await sumdb.serve(req, res, t.db, t.rest, index, cache))) {
+          text(res, 404, `checksum database ${t.db}: ${t.rest}: not in the served bundles`, {}, head);
+        }
+        return 'sumdb';
+      case 'list': {
+        const list = index.lists.get(t.escPath);
+        if (list === undefined) {
+          text(res, 404, `${t.path}: module not in the served bundles`, {}, head);
+          return 'list';
+        }
+        const etag = `"${list.sha256}"`;
+        const headers = { 'Content-Type': CONTENT_TYPES.get('list') as string, ETag: etag, 'Cache-Control': SHORT_CACHE_CONTROL, 'Content-Length': list.body.length };
+        if (req.headers['if-none-match'] === etag) {
+          res.writeHead(304, headers);
+          res.end();
+        } else {
+          res.writeHead(200, headers);
+          res.end(head ? undefined : list.body);
+        }
+        return 'list';
+      }
+      case 'latest': {
+        const info = index.latest.get(t.escPath);
+        if (info === undefined) {
+          text(res, 404, `${t.path}@latest: no version in the served bundles`, {}, head);
+          return 'latest';
+        }
+        await sendFile(req, res, { ...info, contentType: CONTENT_TYPES.get('latest') as string, cacheControl: SHORT_CACHE_CONTROL }, cache);
+        return 'latest';
+      }
+      default: {
+        const f = index.files.get(t.name);
+        if (f === undefined) {
+          const why = index.hasModule(t.escPath) ? `${t.path}@${t.version}: version not in the served bundles` : `${t.path}: module not in the served bundles`;
+          text(res, 404, why, {}, head);
+          return t.kind;
+        }
+        await sendFile(req, res, { ...f, contentType: CONTENT_TYPES.get(t.kind) as string, cacheControl: IMMUTABLE_CACHE_CONTROL }, cache);
+        return t.kind;
+      }
+    }
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', false);
+  app.use(basePath, (req, res, next) => {
+    const started = process.hrtime.bigint();
+    let route: RouteLabel = 'other';
+    res.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const bytes = Number(res.getHeader('Content-Length') ?? 0);
+      const sent = req.method === 'HEAD' || res.statusCode === 304 ? 0 : bytes;
+      metrics.observe(route, res.statusCode, sent, seconds);
+      opts.accessLog?.({
+        time: new Date().toISOString(),
+        remote: req.socket.remoteAddress ?? '',
+        method: req.method,
+        path: req.originalUrl,
+        status: res.statusCode,
+        bytes: sent,
+        ms: seconds * 1000,
+      });
+    });
+    handle(req, res).then(
+      (r) => {
+        route = r;
+      },
+      (err: unknown) => next(err),
+    );
+  });
+  app.use((req, res) => {
+    text(res, req.method !== 'GET' && req.method !== 'HEAD' ? 405 : 404, req.method !== 'GET' && req.method !== 'HEAD' ? 'method not allowed' : `not under ${basePath}`, req.method !== 'GET' && req.method !== 'HEAD' ? { Allow: 'GET, HEAD' } : {}, req.method === 'HEAD');
+  });
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    text(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+  });
+  return { app, metrics };
+}
+
+function text(res: ServerResponse, status: number, line: string, extra: Record<string, string> = {}, head = false): void {
+  // One line: the go command shows up to 8 lines of a text/plain error body.
+  const body = `${line.replace(/[\r\n]+/g, ' ')}\n`;
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...extra });
+  res.end(head ? undefined : body);
+}
+
+function normalizeBasePath(p: string): string {
+  const trimmed = `/${p.replace(/^\/+|\/+$/g, '')}`;
+  return trimmed;
+}

@@ -1,0 +1,26 @@
+/**
+ * The bundles being served, as one current ModuleIndex that is replaced
+ * (never mutated) when bundles are added. Additions are serialized, and a
+ * bundle that conflicts with what is served is refused with the index left
+ * as it was.
+ */
+import type { OpenedBundle } from '../bundle/reader.js';
+import { ModuleIndex } from './moduleIndex.js';
+
+export class BundleSet {
+  private index: ModuleIndex = ModuleIndex.empty();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  get current(): ModuleIndex {
+    return this.index;
+  }
+
+  /** Add bundles; throws BundleConflictError (and changes nothing) if any file differs from a served one. */
+  add(bundles: readonly OpenedBundle[]): Promise<void> {
+    const next = this.queue.then(async () => {
+      this.index = await ModuleIndex.build([...this.index.bundles, ...bundles]);
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The union of the opened bundles as one immutable index: every served
+ * name (`<escaped path>/@v/<escaped version>.info`, `sumdb/…`) maps to the
+ * bundle file holding it, each module's merged `list` is rendered once, and
+ * `@latest` is decided once. Requests only do Map lookups (never plain
+ * objects keyed by user input). A new bundle produces a new index; requests
+ * in flight keep the one they started with.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GobundleError } from '../errors.js';
+import type { OpenedBundle } from '../bundle/reader.js';
+import { isPseudoVersion } from '../gomod/pseudo.js';
+import { isValid, sort } from '../gomod/semver.js';
+import { latestVersion } from './latestVersion.js';
+
+export interface ServedFile {
+  /** Absolute path of the verified file. */
+  file: string;
+  size: number;
+  sha256: string;
+  /** The bundle it came from (its source path). */
+  bundle: string;
+}
+
+export interface ListEntry {
+  body: Buffer;
+  sha256: string;
+}
+
+/** The same file name with different bytes in two bundles: we cannot know which one is right. */
+export class BundleConflictError extends GobundleError {
+  constructor(name: string, a: string, b: string) {
+    super('ECONFLICT', `${name} differs between bundles ${a} and ${b}`, {
+      hint: 'a module version must be byte-identical in every bundle; remove one of them',
+    });
+  }
+}
+
+const LIST_SUFFIX = '/@v/list';
+const VERSION_FILE = /^(.+)\/@v\/([^/]+)\.(info|mod|zip)$/;
+
+export class ModuleIndex {
+  readonly bundles: readonly OpenedBundle[];
+  readonly files: ReadonlyMap<string, ServedFile>;
+  /** escaped module path → rendered list. */
+  readonly lists: ReadonlyMap<string, ListEntry>;
+  /** escaped module path → the .info file @latest serves. */
+  readonly latest: ReadonlyMap<string, ServedFile>;
+
+  private constructor(bundles: readonly OpenedBundle[], files: Map<string, ServedFile>, lists: Map<string, ListEntry>, latest: Map<string, ServedFile>) {
+    this.bundles = bundles;
+    this.files = files;
+    this.lists = lists;
+    this.latest = latest;
+  }
+
+  static empty(): ModuleIndex {
+    return new ModuleIndex([], new Map(), new Map(), new Map());
+  }
+
+  /** Whether the index knows the module at all (for 404 wording). */
+  hasModule(escPath: string): boolean {
+    return this.lists.has(escPath);
+  }
+
+  /**
+   * Build the index of `bundles`. Sumdb files are left to the sumdb handler
+   * when they differ (two bundles may carry different tree heads); every
+   * other name that appears twice must have the same sha256.
+   */
+  static async build(bundles: readonly OpenedBundle[]): Promise<ModuleIndex> {
+    const files = new Map<string, ServedFile>();
+    const listVersions = new Map<string, Set<string>>();
+    const fileVersions = new Map<string, Set<string>>();
+    const infoVersions = new Map<string, Map<string, ServedFile>>();
+    for (const b of bundles) {
+      if (b.dir === undefined) throw new GobundleError('EBUNDLE', `bundle ${b.source}: not extracted`);
+      for (const f of b.files.values()) {
+        const served: ServedFile = { file: join(b.dir, f.name), size: f.size, sha256: f.sha256, bundle: b.source };
+        const prev = files.get(f.name);
+        if (prev !== undefined) {
+          if (prev.sha256 !== f.sha256 && !f.name.startsWith('sumdb/') && !f.name.endsWith(LIST_SUFFIX)) {
+            throw new BundleConflictError(f.name, prev.bundle, b.source);
+          }
+          if (!f.name.endsWith(LIST_SUFFIX)) continue;
+        } else {
+          files.set(f.name, served);
+        }
+        if (f.name.endsWith(LIST_SUFFIX)) {
+          const esc = f.name.slice(0, -LIST_SUFFIX.length);
+          const set = getOrAdd(listVersions, esc, () => new Set<string>());
+          for (const line of (await readFile(served.file, 'utf8')).split('\n')) {
+            const v = line.trim().split(/\s+/)[0];
+            if (v !== undefined && isValid(v)) set.add(v);
+          }
+          continue;
+        }
+        const m = VERSION_FILE.exec(f.name);
+        if (m === null) continue;
+        const [, esc, escVersion, ext] = m as unknown as [string, string, string, string];
+        // Versions in names are escaped; the list carries real versions.
+        const version = escVersion.replace(/!([a-z])/g, (_, c: string) => c.toUpperCase());
+        getOrAdd(fileVersions, esc, () => new Set<string>()).add(version);
+        if (ext === 'info') getOrAdd(infoVersions, esc, () => new Map<string, ServedFile>()).set(version, served);
+      }
+    }
+    const lists = new Map<string, ListEntry>();
+    for (const [esc, versions] of fileVersions) {
+      // A proxy's list holds tagged versions; when no bundle carried a list
+      // file for the module, derive it from the versions present.
+      const fromList = listVersions.get(esc);
+      const chosen = fromList ?? new Set([...versions].filter((v) => isValid(v) && !isPseudoVersion(v)));
+      const body = Buffer.from(sort([...chosen]).map((v) => `${v}\n`).join(''));
+      lists.set(esc, { body, sha256: createHash('sha256').update(body).digest('hex') });
+    }
+    for (const [esc, versions] of listVersions) {
+      if (lists.has(esc)) continue;
+      const body = Buffer.from(sort([...versions]).map((v) => `${v}\n`).join(''));
+      lists.set(esc, { body, sha256: createHash('sha256').update(body).digest('hex') });
+    }
+    const latest = new Map<string, ServedFile>();
+    for (const [esc, infos] of infoVersions) {
+      const v = latestVersion(infos.keys());
+      const f = v === undefined ? undefined : infos.get(v);
+      if (f !== undefined) latest.set(esc, f);
+    }
+    return new ModuleIndex([...bundles], files, lists, latest);
+  }
+}
+
+function getOrAdd<K, V>(m: Map<K, V>, k: K, make: () => V): V {
+  let v = m.get(k);
+  if (v === undefined) {
+    v = make();
+    m.set(k, v);
+  }
+  return v;
+}

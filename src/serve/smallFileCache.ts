@@ -1,0 +1,47 @@
+/**
+ * Small served files (.info, .mod, lists, sumdb lookups) kept in memory, so
+ * the common request is a Map lookup and one write instead of an open, a
+ * read and a close. Bounded in total bytes (least recently used out first),
+ * so memory stays flat whatever the bundle size. Files are immutable once
+ * verified, so nothing is ever stale.
+ */
+import { readFile } from 'node:fs/promises';
+
+/** Files up to this size are cached. */
+export const SMALL_FILE_MAX_BYTES = 64 << 10;
+/** Total bytes the cache may hold. */
+export const SMALL_FILE_CACHE_BYTES = 32 << 20;
+
+export class SmallFileCache {
+  private readonly entries = new Map<string, Promise<Buffer>>();
+  private readonly sizes = new Map<string, number>();
+  private total = 0;
+
+  constructor(private readonly maxBytes: number = SMALL_FILE_CACHE_BYTES) {}
+
+  get(file: string, size: number): Promise<Buffer> {
+    const hit = this.entries.get(file);
+    if (hit !== undefined) {
+      // Move to the most recently used end.
+      this.entries.delete(file);
+      this.entries.set(file, hit);
+      return hit;
+    }
+    const p = readFile(file);
+    this.entries.set(file, p);
+    this.sizes.set(file, size);
+    this.total += size;
+    p.catch(() => this.drop(file));
+    for (const [old] of this.entries) {
+      if (this.total <= this.maxBytes || old === file) break;
+      this.drop(old);
+    }
+    return p;
+  }
+
+  private drop(file: string): void {
+    if (!this.entries.delete(file)) return;
+    this.total -= this.sizes.get(file) ?? 0;
+    this.sizes.delete(file);
+  }
+}
