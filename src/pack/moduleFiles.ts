@@ -10,7 +10,7 @@
  * the same file share one download; a failed one is forgotten so it can be
  * tried again.
  */
-import { ChecksumMismatchError } from '../errors.js';
+import { ChecksumMismatchError, NetworkError } from '../errors.js';
 import { hashGoMod } from '../gomod/dirhash.js';
 import { validateZip } from '../modzip/validateZip.js';
 import { Semaphore } from '../proxy/semaphore.js';
@@ -22,6 +22,13 @@ import { reuseFromGoModCache } from '../cache/goModCache.js';
 export type TrustedHashes = (key: CacheKey) => readonly string[];
 
 export type FileSource = 'cache' | 'gomodcache' | 'network';
+
+/**
+ * Whole-file attempts for a download that failed transiently (after the
+ * transport's own retries): the file is fetched and verified again from
+ * the start, so a mirror having a bad minute does not fail a long run.
+ */
+export const FILE_ATTEMPTS = 3;
 
 export interface ModuleFilesOptions {
   cache: DownloadCache;
@@ -77,7 +84,15 @@ export class ModuleFiles {
       this.#opts.onReady?.(key, reused, 'gomodcache');
       return reused;
     }
-    const entry = key.kind === 'mod' ? await this.#downloadMod(key, want) : await this.#bulkDownload(key, want);
+    let entry: CacheEntry | undefined;
+    for (let attempt = 1; entry === undefined; attempt++) {
+      try {
+        entry = key.kind === 'mod' ? await this.#downloadMod(key, want) : await this.#bulkDownload(key, want);
+      } catch (err) {
+        // Only transport failures are worth another try: a 404, a bad zip or a checksum mismatch are answers.
+        if (!(err instanceof NetworkError) || attempt >= FILE_ATTEMPTS) throw err;
+      }
+    }
     this.#opts.onReady?.(key, entry, 'network');
     return entry;
   }
