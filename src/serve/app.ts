@@ -53,40 +53,52 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
   const isReady = opts.isReady ?? (() => opts.bundles.current.bundles.length > 0);
   const basePath = normalizeBasePath(opts.basePath ?? '/');
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<RouteLabel> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, out: { route: RouteLabel; bytes: number }): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      text(res, 405, 'method not allowed: the module proxy is read-only', { Allow: 'GET, HEAD' });
-      return 'other';
+      out.bytes = text(res, 405, 'method not allowed: the module proxy is read-only', { Allow: 'GET, HEAD' });
+      out.route = 'other';
+      return;
     }
     const head = req.method === 'HEAD';
     const t = parseRequestPath(req.url ?? '/');
     const index = opts.bundles.current;
     switch (t.kind) {
       case 'bad':
-        text(res, t.status, t.reason, {}, head);
-        return 'other';
+        out.bytes = text(res, t.status, t.reason, {}, head);
+        out.route = 'other';
+        return;
       case 'healthz':
-        text(res, 200, 'ok', {}, head);
-        return t.kind;
+        out.bytes = text(res, 200, 'ok', {}, head);
+        out.route = t.kind;
+        return;
       case 'readyz':
-        if (isReady()) text(res, 200, 'ready', {}, head);
-        else text(res, 503, 'not ready', {}, head);
-        return t.kind;
+        if (isReady()) out.bytes = text(res, 200, 'ready', {}, head);
+        else out.bytes = text(res, 503, 'not ready', {}, head);
+        out.route = t.kind;
+        return;
       case 'metrics':
         metrics.bundlesLoaded = index.bundles.length;
         res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
-        res.end(head ? undefined : metrics.render());
-        return t.kind;
-      case 'sumdb':
-        if (!(await sumdb.serve(req, res, t.db, t.rest, index, cache))) {
-          text(res, 404, `checksum database ${t.db}: ${t.rest}: not in the served bundles`, {}, head);
+        {
+          const body = metrics.render();
+          res.end(head ? undefined : body);
+          out.bytes = head ? 0 : Buffer.byteLength(body);
         }
-        return 'sumdb';
+        out.route = t.kind;
+        return;
+      case 'sumdb': {
+        const sent = await sumdb.serve(req, res, t.db, t.rest, index, cache);
+        if (sent === undefined) out.bytes = text(res, 404, `checksum database ${t.db}: ${t.rest}: not in the served bundles`, {}, head);
+        else out.bytes = sent;
+        out.route = 'sumdb';
+        return;
+      }
       case 'list': {
         const list = index.lists.get(t.escPath);
         if (list === undefined) {
-          text(res, 404, `${t.path}: module not in the served bundles`, {}, head);
-          return 'list';
+          out.bytes = text(res, 404, `${t.path}: module not in the served bundles`, {}, head);
+          out.route = 'list';
+        return;
         }
         const etag = `"${list.sha256}"`;
         const headers = { 'Content-Type': CONTENT_TYPES.get('list') as string, ETag: etag, 'Cache-Control': SHORT_CACHE_CONTROL, 'Content-Length': list.body.length };
@@ -96,27 +108,33 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
         } else {
           res.writeHead(200, headers);
           res.end(head ? undefined : list.body);
+          out.bytes = head ? 0 : list.body.length;
         }
-        return 'list';
+        out.route = 'list';
+        return;
       }
       case 'latest': {
         const info = index.latest.get(t.escPath);
         if (info === undefined) {
-          text(res, 404, `${t.path}@latest: no version in the served bundles`, {}, head);
-          return 'latest';
+          out.bytes = text(res, 404, `${t.path}@latest: no version in the served bundles`, {}, head);
+          out.route = 'latest';
+        return;
         }
-        await sendFile(req, res, { ...info, contentType: CONTENT_TYPES.get('latest') as string, cacheControl: SHORT_CACHE_CONTROL }, cache);
-        return 'latest';
+        out.bytes = await sendFile(req, res, { ...info, contentType: CONTENT_TYPES.get('latest') as string, cacheControl: SHORT_CACHE_CONTROL }, cache);
+        out.route = 'latest';
+        return;
       }
       default: {
         const f = index.files.get(t.name);
         if (f === undefined) {
           const why = index.hasModule(t.escPath) ? `${t.path}@${t.version}: version not in the served bundles` : `${t.path}: module not in the served bundles`;
-          text(res, 404, why, {}, head);
-          return t.kind;
+          out.bytes = text(res, 404, why, {}, head);
+          out.route = t.kind;
+        return;
         }
-        await sendFile(req, res, { ...f, contentType: CONTENT_TYPES.get(t.kind) as string, cacheControl: IMMUTABLE_CACHE_CONTROL }, cache);
-        return t.kind;
+        out.bytes = await sendFile(req, res, { ...f, contentType: CONTENT_TYPES.get(t.kind) as string, cacheControl: IMMUTABLE_CACHE_CONTROL }, cache);
+        out.route = t.kind;
+        return;
       }
     }
   };
@@ -127,12 +145,11 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
   app.set('query parser', false);
   app.use(basePath, (req, res, next) => {
     const started = process.hrtime.bigint();
-    let route: RouteLabel = 'other';
+    const out: { route: RouteLabel; bytes: number } = { route: 'other', bytes: 0 };
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const bytes = Number(res.getHeader('Content-Length') ?? 0);
-      const sent = req.method === 'HEAD' || res.statusCode === 304 ? 0 : bytes;
-      metrics.observe(route, res.statusCode, sent, seconds);
+      const sent = out.bytes;
+      metrics.observe(out.route, res.statusCode, sent, seconds);
       opts.accessLog?.({
         time: new Date().toISOString(),
         remote: req.socket.remoteAddress ?? '',
@@ -143,12 +160,7 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
         ms: seconds * 1000,
       });
     });
-    handle(req, res).then(
-      (r) => {
-        route = r;
-      },
-      (err: unknown) => next(err),
-    );
+    handle(req, res, out).catch((err: unknown) => next(err));
   });
   app.use((req, res) => {
     text(res, req.method !== 'GET' && req.method !== 'HEAD' ? 405 : 404, req.method !== 'GET' && req.method !== 'HEAD' ? 'method not allowed' : `not under ${basePath}`, req.method !== 'GET' && req.method !== 'HEAD' ? { Allow: 'GET, HEAD' } : {}, req.method === 'HEAD');
@@ -163,11 +175,12 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
   return { app, metrics };
 }
 
-function text(res: ServerResponse, status: number, line: string, extra: Record<string, string> = {}, head = false): void {
+function text(res: ServerResponse, status: number, line: string, extra: Record<string, string> = {}, head = false): number {
   // One line: the go command shows up to 8 lines of a text/plain error body.
   const body = `${line.replace(/[\r\n]+/g, ' ')}\n`;
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...extra });
   res.end(head ? undefined : body);
+  return head ? 0 : Buffer.byteLength(body);
 }
 
 function normalizeBasePath(p: string): string {

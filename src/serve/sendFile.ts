@@ -23,8 +23,8 @@ export interface FileToSend {
 /** Read-ahead for streamed files: larger chunks mean fewer syscalls and writes per zip. */
 const STREAM_CHUNK_BYTES = 256 << 10;
 
-/** Send `f`; resolves when the body is handed to the socket (or the response is abandoned). */
-export async function sendFile(req: IncomingMessage, res: ServerResponse, f: FileToSend, cache: SmallFileCache): Promise<void> {
+/** Send `f`; resolves to the body length promised when the body is handed to the socket (or the response is abandoned). */
+export async function sendFile(req: IncomingMessage, res: ServerResponse, f: FileToSend, cache: SmallFileCache): Promise<number> {
   const etag = `"${f.sha256}"`;
   const headers: Record<string, string | number> = {
     'Content-Type': f.contentType,
@@ -36,7 +36,7 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, f: Fil
   if (inm !== undefined && etagMatches(inm, etag)) {
     res.writeHead(304, headers);
     res.end();
-    return;
+    return 0;
   }
   let start = 0;
   let end = f.size - 1;
@@ -48,7 +48,7 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, f: Fil
     if (r === 'unsatisfiable') {
       res.writeHead(416, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Range': `bytes */${f.size}`, ETag: etag });
       res.end('range not satisfiable\n');
-      return;
+      return 0;
     }
     if (r !== undefined) {
       [start, end] = r;
@@ -61,7 +61,7 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, f: Fil
   if (req.method === 'HEAD' || length === 0) {
     res.writeHead(status, headers);
     res.end();
-    return;
+    return 0;
   }
   if (f.size <= SMALL_FILE_MAX_BYTES && !f.truncated) {
     let body: Buffer;
@@ -70,17 +70,17 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, f: Fil
     } catch (err) {
       res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(`cannot read served file: ${(err as NodeJS.ErrnoException).code ?? 'error'}\n`);
-      return;
+      return 0;
     }
     if (body.length !== f.size) {
       // The verified tree changed under us: refuse rather than serve other bytes.
       res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('served file changed on disk since it was verified\n');
-      return;
+      return 0;
     }
     res.writeHead(status, headers);
     res.end(status === 206 ? body.subarray(start, end + 1) : body);
-    return;
+    return length;
   }
   res.writeHead(status, headers);
   try {
@@ -89,6 +89,7 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, f: Fil
     // Headers (and maybe part of the body) are out: the only honest signal left is a broken connection.
     res.destroy();
   }
+  return length;
 }
 
 function etagMatches(header: string, etag: string): boolean {

@@ -12,8 +12,8 @@ import { sendFile } from './sendFile.js';
 import type { SmallFileCache } from './smallFileCache.js';
 
 export interface SumdbHandler {
-  /** Answer `/sumdb/<db>/<rest>` (rest is already checked: no traversal); false means "not here" and serve answers 404. */
-  serve(req: IncomingMessage, res: ServerResponse, db: string, rest: string, index: ModuleIndex, cache: SmallFileCache): Promise<boolean>;
+  /** Answer `/sumdb/<db>/<rest>` (rest is already checked: no traversal) and resolve to the body bytes sent; undefined means "not here" and serve answers 404. */
+  serve(req: IncomingMessage, res: ServerResponse, db: string, rest: string, index: ModuleIndex, cache: SmallFileCache): Promise<number | undefined>;
 }
 
 /** Hash tiles hold 32-byte hashes. */
@@ -24,14 +24,13 @@ const SHORT_CACHE = 'public, max-age=60';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export class StoredSumdbFiles implements SumdbHandler {
-  async serve(req: IncomingMessage, res: ServerResponse, db: string, rest: string, index: ModuleIndex, cache: SmallFileCache): Promise<boolean> {
+  async serve(req: IncomingMessage, res: ServerResponse, db: string, rest: string, index: ModuleIndex, cache: SmallFileCache): Promise<number | undefined> {
     const isTile = rest.startsWith('tile/');
     const contentType = isTile && !rest.startsWith('tile/8/data/') ? 'application/octet-stream' : 'text/plain; charset=utf-8';
     const cacheControl = isTile ? IMMUTABLE : SHORT_CACHE;
     const exact = index.files.get(`sumdb/${db}/${rest}`);
     if (exact !== undefined) {
-      await sendFile(req, res, { ...exact, contentType, cacheControl }, cache);
-      return true;
+      return sendFile(req, res, { ...exact, contentType, cacheControl }, cache);
     }
     const m = PARTIAL_TILE.exec(rest);
     if (m !== null && !rest.startsWith('tile/8/data/')) {
@@ -39,10 +38,9 @@ export class StoredSumdbFiles implements SumdbHandler {
       const full = index.files.get(`sumdb/${db}/${m[1]}`);
       if (full !== undefined && width >= 1 && width < 256 && full.size >= width * HASH_SIZE) {
         // A partial tile is a prefix of the full one; its ETag must differ from the full tile's.
-        await sendFile(req, res, { ...full, size: width * HASH_SIZE, sha256: `${full.sha256}-p${width}`, contentType, cacheControl, truncated: true }, cache);
-        return true;
+        return sendFile(req, res, { ...full, size: width * HASH_SIZE, sha256: `${full.sha256}-p${width}`, contentType, cacheControl, truncated: true }, cache);
       }
     }
-    return false;
+    return undefined;
   }
 }

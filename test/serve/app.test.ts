@@ -224,6 +224,6 @@ describe('operations', () => {
     await raw('GET', '/example.com/a/@v/v1.0.0.info');
     await new Promise((r) => setTimeout(r, 50));
     expect(log).toHaveLength(1);
-    expect(log[0]).toMatchObject({ method: 'GET', path: '/example.com/a/@v/v1.0.0.info', status: 200, remote: '127.0.0.1' });
+    expect(log[0]).toMatchObject({ method: 'GET', path: '/example.com/a/@v/v1.0.0.info', status: 200, remote: '127.0.0.1', bytes: 51 });
   });
 });

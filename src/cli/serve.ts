@@ -1,0 +1,132 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { openBundle, type OpenBundleOptions, type OpenedBundle } from '../bundle/reader.js';
+import { defaultCacheDir } from '../cache/cacheDir.js';
+import { UsageError } from '../errors.js';
+import { formatAccessLog, type AccessLogFormat } from '../serve/accessLog.js';
+import { createServeApp } from '../serve/app.js';
+import { BundleSet } from '../serve/bundleSet.js';
+import { BundlesDirWatcher } from '../serve/bundlesDirWatcher.js';
+import { Metrics } from '../serve/metrics.js';
+import { listen, parseListenAddress } from '../serve/server.js';
+import { collect, readTrustFiles } from './bundleTrust.js';
+import type { CliIO } from './main.js';
+
+export const DEFAULT_LISTEN = '127.0.0.1:8080';
+
+export interface ServeCliOptions {
+  bundlesDir?: string;
+  listen: string;
+  trust: string[];
+  allowUnsigned?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  basePath: string;
+  logFormat: string;
+  accessLog: boolean;
+  cacheDir?: string;
+}
+
+/**
+ * `gobundle serve`: verify every bundle before the port opens, then serve
+ * the union as a GOPROXY until SIGTERM/SIGINT (stop accepting, drain, exit 0).
+ */
+export function registerServe(program: Command, io: CliIO): void {
+  program
+    .command('serve')
+    .description('serve verified bundles as a read-only GOPROXY (default 127.0.0.1:8080; --listen 0.0.0.0:8080 to expose it)')
+    .argument('[bundles...]', '.tgz bundles or extracted bundle directories')
+    .option('--bundles-dir <dir>', 'also serve every .tgz in this directory, picking up new ones without a restart')
+    .option('--listen <host:port>', 'address to listen on (port 0 picks a free port)', DEFAULT_LISTEN)
+    .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])
+    .option('--allow-unsigned', 'serve bundles without a signature (logged)')
+    .option('--tls-cert <file>', 'serve https with this certificate (PEM)')
+    .option('--tls-key <file>', 'private key for --tls-cert (PEM)')
+    .option('--base-path <prefix>', 'serve under this URL prefix', '/')
+    .option('--log-format <text|json>', 'access and event log format on stderr', 'text')
+    .option('--no-access-log', 'do not log every request')
+    .option('--cache-dir <dir>', 'where .tgz bundles are extracted (default $GOBUNDLE_CACHE/serve, else the user cache dir + /gobundle/serve)')
+    .action(async (bundles: string[], options: ServeCliOptions) => {
+      const stop = new AbortController();
+      const onSignal = (): void => stop.abort();
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      try {
+        await runServe(bundles, options, io, stop.signal);
+      } finally {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+      }
+    });
+}
+
+/** The serve command with the shutdown signal passed in (tests abort it instead of sending SIGTERM). */
+export async function runServe(bundles: string[], options: ServeCliOptions, io: CliIO, shutdown: AbortSignal): Promise<void> {
+  const addr = parseListenAddress(options.listen);
+  if (addr === undefined) throw new UsageError(`serve: --listen ${JSON.stringify(options.listen)}: want HOST:PORT`);
+  if (options.logFormat !== 'text' && options.logFormat !== 'json') throw new UsageError(`serve: --log-format ${JSON.stringify(options.logFormat)}: want text or json`);
+  const logFormat: AccessLogFormat = options.logFormat;
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new UsageError('serve: --tls-cert and --tls-key go together');
+  if (bundles.length === 0 && options.bundlesDir === undefined) throw new UsageError('serve: no bundles given', { hint: 'name bundle files or pass --bundles-dir' });
+  if (options.trust.length === 0 && !options.allowUnsigned) {
+    throw new UsageError('serve: no --trust key given', { hint: 'pass --trust <signer>.pub (or --allow-unsigned to serve unsigned bundles)' });
+  }
+  const trust = await readTrustFiles(options.trust, io.cwd);
+  const event = (msg: string, fields: Record<string, unknown> = {}): void => {
+    io.stderr.write(logFormat === 'json' ? `${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n` : `gobundle: serve: ${msg}\n`);
+  };
+  if (options.allowUnsigned) event('--allow-unsigned: bundles without a signature will be served');
+  const cacheRoot = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : join(defaultCacheDir(io.env), 'serve');
+  const openOpts: OpenBundleOptions = { trust, allowUnsigned: options.allowUnsigned ?? false, cacheRoot };
+  const describe = (b: OpenedBundle): string =>
+    `${b.source}: ${b.modules} modules, ${b.files.size} files, ${b.bytes} bytes, ${b.signer === undefined ? 'UNSIGNED' : `signed by ${b.signer}`}${b.reused ? ' (cached extraction re-verified)' : ''}`;
+
+  // Trust before serving: every named bundle is verified before the port opens.
+  const set = new BundleSet();
+  const opened: OpenedBundle[] = [];
+  for (const source of bundles) opened.push(await openBundle(resolve(io.cwd, source), openOpts));
+  await set.add(opened);
+  for (const b of opened) event(`loaded ${describe(b)}`);
+
+  const metrics = new Metrics();
+  let watcher: BundlesDirWatcher | undefined;
+  if (options.bundlesDir !== undefined) {
+    watcher = new BundlesDirWatcher({
+      dir: resolve(io.cwd, options.bundlesDir),
+      open: (file) => openBundle(file, openOpts),
+      add: (b) => set.add([b]),
+      onLoaded: (_file, b) => event(`loaded ${describe(b)}`),
+      onRejected: (file, err) => {
+        metrics.bundlesRejected++;
+        event(`ignored ${file}: ${err instanceof Error ? err.message : String(err)}`);
+      },
+    });
+    await watcher.start();
+  }
+
+  let draining = false;
+  const { app } = createServeApp({
+    bundles: set,
+    metrics,
+    basePath: options.basePath,
+    isReady: () => !draining && set.current.bundles.length > 0,
+    accessLog: options.accessLog === false ? undefined : (e) => io.stderr.write(formatAccessLog(e, logFormat)),
+  });
+  const tls =
+    options.tlsCert !== undefined && options.tlsKey !== undefined
+      ? { cert: await readFile(resolve(io.cwd, options.tlsCert)), key: await readFile(resolve(io.cwd, options.tlsKey)) }
+      : undefined;
+  const running = await listen(app, { ...addr, tls });
+  io.stdout.write(`listening on ${running.url}\n`);
+
+  await new Promise<void>((resolveDone) => {
+    if (shutdown.aborted) resolveDone();
+    else shutdown.addEventListener('abort', () => resolveDone(), { once: true });
+  });
+  draining = true;
+  event('shutting down: draining in-flight requests');
+  watcher?.stop();
+  await running.close();
+  event('stopped');
+}

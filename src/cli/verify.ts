@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { BundleError, openBundle } from '../bundle/reader.js';
+import { GobundleError, UsageError } from '../errors.js';
+import { collect, readTrustFiles } from './bundleTrust.js';
+import type { CliIO } from './main.js';
+
+/**
+ * `gobundle verify <bundle>... --trust <file.pub>`: the transfer-desk check.
+ * Streams each bundle (nothing is written), checks the signature and every
+ * file, prints one line per good bundle and every problem of bad ones.
+ */
+export function registerVerify(program: Command, io: CliIO): void {
+  program
+    .command('verify')
+    .description('check bundles (signature, every file, safe names) without serving them; exit 1 naming every problem')
+    .argument('<bundles...>', '.tgz bundles or extracted bundle directories')
+    .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])
+    .option('--allow-unsigned', 'accept bundles without a signature')
+    .action(async (bundles: string[], options: { trust: string[]; allowUnsigned?: boolean }) => {
+      if (options.trust.length === 0 && !options.allowUnsigned) {
+        throw new UsageError('verify: no --trust key given', { hint: 'pass --trust <signer>.pub (or --allow-unsigned to only check files)' });
+      }
+      const trust = await readTrustFiles(options.trust, io.cwd);
+      const failures: string[] = [];
+      for (const source of bundles) {
+        try {
+          const b = await openBundle(source, { trust, allowUnsigned: options.allowUnsigned ?? false, extract: false });
+          io.stdout.write(
+            `${source}: ok: ${b.modules} modules, ${b.files.size} files, ${b.bytes} bytes, ${b.signer === undefined ? 'UNSIGNED (allowed by --allow-unsigned)' : `signed by ${b.signer}`}\n`,
+          );
+        } catch (err) {
+          if (!(err instanceof GobundleError)) throw err;
+          const lines = err instanceof BundleError ? err.problems.map((p) => `${source}: ${p}`) : [`${source}: ${err.message}`];
+          for (const l of lines) io.stderr.write(`gobundle: ${l}\n`);
+          failures.push(...lines);
+        }
+      }
+      if (failures.length > 0) {
+        throw new GobundleError('EVERIFY', `verify: ${failures.length} problem${failures.length === 1 ? '' : 's'} in ${bundles.length} bundle${bundles.length === 1 ? '' : 's'}`);
+      }
+    });
+}

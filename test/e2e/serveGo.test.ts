@@ -1,0 +1,142 @@
+/**
+ * `gobundle serve` as an operator runs it, with the real go command as the
+ * client: bundles are made by the real `bin/gobundle pack` from the test
+ * upstream, the upstream is stopped, then `bin/gobundle serve` (a child
+ * process) is the only GOPROXY for go 1.23 and go 1.19 with fresh caches.
+ * Needs dist/ (npm test builds first).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { goBinary, hermeticGoEnv, testCacheDir, type GoVersion } from '../support/gotool.js';
+import { generateGraph, type GeneratedGraph } from '../upstream/generate.js';
+import { startUpstream, type Upstream } from '../upstream/server.js';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'gobundle');
+const work = mkdtempSync(join(tmpdir(), 'gobundle-serve-e2e-'));
+/** How long `serve` may take to verify the bundles and print its listening line. */
+const SERVE_START_TIMEOUT_MS = 60_000;
+
+let upstream: Upstream | undefined;
+let graph: GeneratedGraph;
+let serve: ChildProcess | undefined;
+let serveUrl = '';
+let serveStderr: () => string = () => '';
+
+function gobundle(args: string[], env: NodeJS.ProcessEnv) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: work, env, encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) throw new Error(`gobundle ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
+  return r;
+}
+
+/** Start bin/gobundle serve and wait (bounded) for its one "listening on" line. */
+function startServeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [bin, 'serve', ...args], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
+    err += c;
+  });
+  return new Promise((resolveStart, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not print its listening line within ${SERVE_START_TIMEOUT_MS} ms:\n${err}`));
+    }, SERVE_START_TIMEOUT_MS);
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      const m = /^listening on (http\S+)\n/.exec(out);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolveStart({ child, url: m[1] as string, stderr: () => err });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code} before listening:\n${err}`));
+    });
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  }
+  graph = generateGraph({ dir: join(work, 'graph'), seed: 7, modules: 100, pathPrefix: 'gen.test/serve' });
+  upstream = await startUpstream({ modules: [join(root, 'test', 'fixtures', 'modules'), graph.modulesDir] });
+  const env = hermeticGoEnv({ GOPROXY: upstream.url, GOSUMDB: upstream.sumdbVerifierKey, HOME: work, GOBUNDLE_CACHE: join(work, 'pack-cache') });
+  gobundle(['keygen', 'team', '--out-dir', work], env);
+  gobundle(['pack', join(root, 'samples', 'hello'), '-o', join(work, 'hello.tgz'), '--sign-key', join(work, 'team.key'), '--quiet'], env);
+  gobundle(['pack', graph.mainDir, '-o', join(work, 'graph.tgz'), '--sign-key', join(work, 'team.key'), '--quiet'], env);
+  // Upstream stopped: from here on the served bundles are the only source.
+  await upstream.stop();
+  upstream = undefined;
+  const s = await startServeProcess(
+    ['hello.tgz', 'graph.tgz', '--trust', 'team.pub', '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')],
+    hermeticGoEnv({ HOME: work }),
+  );
+  serve = s.child;
+  serveUrl = s.url;
+  serveStderr = s.stderr;
+}, 600_000);
+
+afterAll(async () => {
+  await upstream?.stop();
+  if (serve !== undefined && serve.exitCode === null) {
+    serve.kill('SIGKILL');
+  }
+  rmSync(work, { recursive: true, force: true });
+});
+
+function runGo(version: GoVersion, project: string, args: string[], gopath: string) {
+  return spawnSync(goBinary(version), args, {
+    cwd: project,
+    env: hermeticGoEnv({
+      GOPROXY: serveUrl,
+      GOSUMDB: 'off',
+      GONOSUMDB: '',
+      GOPRIVATE: '',
+      GOFLAGS: '-mod=mod',
+      GOPATH: gopath,
+      GOMODCACHE: join(gopath, 'pkg', 'mod'),
+      GOCACHE: join(testCacheDir(), `gocache-serve-${version}`),
+      HOME: work,
+    }),
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+}
+
+describe.each<GoVersion>(['1.23', '1.19'])('go %s through bin/gobundle serve, upstream stopped', (version) => {
+  test.each(['hello', 'graph'])('%s: go mod download all, go build ./..., go list -m all, go mod verify', (which) => {
+    const project = join(work, `${which}-${version}`);
+    cpSync(which === 'hello' ? join(root, 'samples', 'hello') : graph.mainDir, project, { recursive: true });
+    rmSync(join(project, 'go.sum'), { force: true });
+    const gopath = join(work, `gopath-${which}-${version}`);
+    mkdirSync(gopath, { recursive: true });
+    for (const args of [['mod', 'download', 'all'], ['build', './...'], ['list', '-m', 'all'], ['mod', 'verify']]) {
+      const r = runGo(version, project, args, gopath);
+      expect(r.status, `go ${version} ${args.join(' ')} in ${which}:\n${r.stderr}\n${serveStderr().slice(-4000)}`).toBe(0);
+      if (args[0] === 'list') {
+        const lines = r.stdout.trim().split('\n');
+        expect(lines.length).toBeGreaterThan(which === 'hello' ? 2 : 50);
+        if (which === 'hello') expect(r.stdout).toBe('example.com/hello\nexample.com/Upper/Mod v1.0.0\nexample.com/greeting v1.1.0\n');
+      }
+      if (args[1] === 'verify') expect(r.stdout).toBe('all modules verified\n');
+    }
+    // The go.sum the go command wrote matches what the upstream's checksum database signed when pack verified it.
+    expect(readFileSync(join(project, 'go.sum'), 'utf8')).toMatch(/h1:/);
+  }, 600_000);
+});
+
+describe('shutdown', () => {
+  test('SIGTERM: stops accepting, drains, exits 0', async () => {
+    const child = serve as ChildProcess;
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);
+    expect(code).toBe(0);
+  }, 30_000);
+});
