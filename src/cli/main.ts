@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { registerPlan } from './plan.js';
 import { registerPack } from './pack.js';
 import { registerKeygen } from './keygen.js';
+import { registerServe } from './serve.js';
+import { registerVerify } from './verify.js';
 import { EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 import { reportError } from './reportError.js';
 import { toolVersion } from './toolVersion.js';
@@ -28,6 +30,8 @@ export function buildProgram(io: CliIO): Command {
   registerPlan(program, io);
   registerPack(program, io);
   registerKeygen(program, io);
+  registerServe(program, io);
+  registerVerify(program, io);
   return program;
 }
 
