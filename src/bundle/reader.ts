@@ -244,24 +244,24 @@ async function readTgz(source: string, into: string | undefined, opts: OpenBundl
   try {
     for await (const source_ of extract) {
       // tar-stream entries are streamx Readables: iterate them as byte chunks.
-      const entry = Object.assign(source_ as unknown as AsyncIterable<Buffer>, { header: source_.header, resume: () => source_.resume() });
+      const entry = Object.assign(source_ as unknown as AsyncIterable<Buffer>, { header: source_.header });
       const name = entry.header.name;
       const type = entry.header.type;
       const at = index++;
       if (type !== 'file' && type !== 'contiguous-file') {
         problems.push(`${name}: not a regular file (tar type ${type})`);
-        entry.resume();
+        await drain(entry);
         continue;
       }
       const unsafe = unsafeNameReason(name);
       if (unsafe !== undefined) {
         problems.push(`${JSON.stringify(name)}: unsafe name: ${unsafe}`);
-        entry.resume();
+        await drain(entry);
         continue;
       }
       if (seen.has(name)) {
         problems.push(`${name}: duplicate entry`);
-        entry.resume();
+        await drain(entry);
         continue;
       }
       seen.add(name);
@@ -286,19 +286,19 @@ async function readTgz(source: string, into: string | undefined, opts: OpenBundl
       }
       if (name === SIGNATURE_NAME || name === MANIFEST_NAME) {
         problems.push(`${name}: out of place (must be entry ${name === MANIFEST_NAME ? 1 : 2})`);
-        entry.resume();
+        await drain(entry);
         continue;
       }
       const want = expected.get(name);
       if (want === undefined) {
         problems.push(`${name}: not in the manifest`);
-        entry.resume();
+        await drain(entry);
         continue;
       }
       const size = entry.header.size ?? 0;
       if (size !== want.size) {
         problems.push(`${name}: size mismatch: manifest ${want.size}, tar header ${size}`);
-        entry.resume();
+        await drain(entry);
         continue;
       }
       const got = into === undefined ? await hashEntry(entry) : await writeEntry(entry, into, name, madeDirs);
@@ -341,6 +341,13 @@ async function readTgz(source: string, into: string | undefined, opts: OpenBundl
     sha256: tgzHash.digest('hex'),
     verified: { manifest, signer, files: expected, modules: manifest.modules.length, bytes },
   };
+}
+
+/** Skip an entry's bytes (tar-stream needs every entry consumed before the next one comes). */
+async function drain(entry: AsyncIterable<Buffer>): Promise<void> {
+  for await (const _chunk of entry) {
+    // discard
+  }
 }
 
 async function readCapped(entry: AsyncIterable<Buffer>, cap: number, source: string, name: string): Promise<Buffer> {

@@ -127,6 +127,7 @@ describe('openBundle refuses', () => {
     const file = await bundleFile(tamper);
     const err = await refusal(file);
     expect(err.message).toContain(`bundle ${file}`);
+    expect(err.problems, err.message).toHaveLength(1);
     expect(err.message).toMatch(want);
   });
 
