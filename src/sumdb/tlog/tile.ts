@@ -101,7 +101,7 @@ export function tileForIndex(h: number, index: number): Tile {
 }
 
 /** The hash of a run of 2^k level hashes: fold pairwise like the tree does. */
-function tileHash(data: Uint8Array): Hash {
+export function tileHash(data: Uint8Array): Hash {
   if (data.length === 0) throw new TlogError('bad math in tileHash');
   if (data.length === HASH_SIZE) return Buffer.from(data);
   const n = data.length / 2;
@@ -152,7 +152,7 @@ export async function readTileData(t: Tile, r: HashReader): Promise<Buffer> {
  * The tile that holds tile t's hash k levels of tiles up, sized for a tree
  * of n records; undefined (x/mod's zero Tile) when it does not exist yet.
  */
-function tileParent(t: Tile, k: number, n: number): Tile | undefined {
+export function tileParent(t: Tile, k: number, n: number): Tile | undefined {
   const p: Tile = { h: t.h, l: t.l + k, n: shr(t.n, k * t.h), w: 2 ** t.h };
   const max = shr(n, p.l * p.h);
   if (shl(p.n, p.h) + p.w >= max) {

@@ -1,0 +1,271 @@
+/**
+ * Verifying module hashes with a checksum database, the way the go command
+ * does (x/mod sumdb/client.go), and keeping what a bundle needs to replay
+ * that database offline.
+ *
+ * Every outside effect goes through SumdbOps (x/mod's ClientOps reduced to
+ * the one call we need): this file does no I/O. For each module we fetch
+ * its lookup, open the tree note with the trusted key, keep the largest
+ * tree seen, prove every smaller tree is a prefix of it, and prove every
+ * record is in it, reading hashes from tiles that are themselves verified
+ * against the signed root before any of them is trusted.
+ */
+import { GobundleError, ModuleError, NotFoundError } from '../errors.js';
+import { escapePath, escapeVersion } from '../gomod/modulePath.js';
+import { open, newVerifier } from './note.js';
+import { HASH_SIZE, type Hash, formatHash, recordHash } from './tlog/hash.js';
+import { storedHashIndex, treeHash } from './tlog/storedHash.js';
+import { TILE_HEIGHT, type Tile, type TileReader, tileHashReader, tilePath, tilesToRead } from './tlog/tile.js';
+import { type Tree, parseRecord, parseTree } from './tlog/treeNote.js';
+
+/** Lookups in flight at once (the HTTP layer has its own, global bound). */
+export const LOOKUP_CONCURRENCY = 16;
+
+/** The database's outside world: GET a path below its root. */
+export interface SumdbOps {
+  /**
+   * Read `path` (e.g. "/lookup/golang.org/x/text@v0.3.0", "/tile/8/0/001.p/5")
+   * from the database. Throws NotFoundError for 404/410, anything else for
+   * other failures.
+   */
+  readRemote(path: string): Promise<Uint8Array>;
+}
+
+export interface ModuleVersion {
+  path: string;
+  version: string;
+}
+
+export interface SumdbRecord {
+  id: number;
+  /** The record text: "path version h1:…\npath version/go.mod h1:…\n". */
+  text: string;
+}
+
+export interface VerifiedSumdb {
+  /** The database name (from the verifier key). */
+  name: string;
+  /** The newest signed tree note seen, verbatim. */
+  treeNote: Buffer;
+  tree: Tree;
+  /** Verified records by "path@version". */
+  records: Map<string, SumdbRecord>;
+  /**
+   * Verified tile bytes by path ("tile/8/0/001.p/5"): exactly the tiles a go
+   * client asks for to check every record against `tree`.
+   */
+  tiles: Map<string, Buffer>;
+}
+
+/**
+ * The database disagrees with itself: two signed trees that cannot both be
+ * true. Shaped like x/mod's checkTrees report.
+ */
+export class SumdbSecurityError extends GobundleError {
+  constructor(detail: string) {
+    super('ESUMDBSECURITY', `SECURITY ERROR\ngo.sum database server misbehavior detected!\n\n${detail}`);
+  }
+}
+
+export function moduleKey(m: ModuleVersion): string {
+  return `${m.path}@${m.version}`;
+}
+
+/** The lookup path for a module version: "/lookup/<escaped path>@<escaped version>". */
+export function lookupPath(m: ModuleVersion): string {
+  return `/lookup/${escapePath(m.path)}@${escapeVersion(m.version.replace(/\/go\.mod$/, ''))}`;
+}
+
+/**
+ * The zip and go.mod hashes a record gives for path@version (the lines
+ * Lookup returns in x/mod): undefined when the record has no such line.
+ */
+export function recordHashes(text: string, m: ModuleVersion): { zip: string | undefined; mod: string | undefined } {
+  let zip: string | undefined;
+  let mod: string | undefined;
+  for (const line of text.split('\n')) {
+    const f = line.split(' ');
+    if (f.length !== 3 || f[0] !== m.path) continue;
+    if (f[1] === m.version) zip = f[2];
+    else if (f[1] === `${m.version}/go.mod`) mod = f[2];
+  }
+  return { zip, mod };
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Reads tiles through ops like the go command (x/mod Client.readTile):
+ * each tile fetched once; a partial tile that fails is read as the full
+ * tile and truncated. Verified tiles are kept for the replay.
+ */
+class RemoteTiles implements TileReader {
+  readonly height = TILE_HEIGHT;
+  readonly verified = new Map<string, Buffer>();
+  readonly #pending = new Map<string, Promise<Buffer>>();
+
+  constructor(private readonly ops: SumdbOps) {}
+
+  readTiles(tiles: readonly Tile[]): Promise<Uint8Array[]> {
+    return Promise.all(tiles.map((t) => this.#readTile(t)));
+  }
+
+  saveTiles(tiles: readonly Tile[], data: readonly Uint8Array[]): void {
+    tiles.forEach((t, i) => this.verified.set(tilePath(t), Buffer.from(data[i] as Uint8Array)));
+  }
+
+  #readTile(tile: Tile): Promise<Buffer> {
+    const path = tilePath(tile);
+    let p = this.#pending.get(path);
+    if (p === undefined) {
+      p = this.#fetch(tile);
+      this.#pending.set(path, p);
+    }
+    return p;
+  }
+
+  async #fetch(tile: Tile): Promise<Buffer> {
+    const full: Tile = { ...tile, w: 2 ** tile.h };
+    try {
+      return Buffer.from(await this.ops.readRemote(`/${tilePath(tile)}`));
+    } catch (err) {
+      if (tile.w === full.w) throw err;
+      let data: Buffer;
+      try {
+        data = Buffer.from(await this.ops.readRemote(`/${tilePath(full)}`));
+      } catch {
+        throw err;
+      }
+      // A short full tile is left for tileHashReader's length check to refuse.
+      return data.subarray(0, Math.min(data.length, tile.w * HASH_SIZE));
+    }
+  }
+}
+
+interface Lookup {
+  module: ModuleVersion;
+  record: SumdbRecord;
+  tree: Tree;
+  note: Buffer;
+}
+
+/**
+ * Look up and verify every module's checksums. Throws ModuleError naming
+ * the module for a missing or malformed lookup, SumdbSecurityError when
+ * signed trees disagree or a record is not in the log.
+ */
+export async function verifyModules(
+  ops: SumdbOps,
+  dbVerifierKey: string,
+  modules: readonly ModuleVersion[],
+): Promise<VerifiedSumdb> {
+  const verifier = newVerifier(dbVerifierKey);
+  const unique = new Map<string, ModuleVersion>();
+  for (const m of modules) {
+    const v = { path: m.path, version: m.version.replace(/\/go\.mod$/, '') };
+    unique.set(moduleKey(v), v);
+  }
+  if (unique.size === 0) throw new GobundleError('ESUMDB', 'verifyModules: no modules to look up');
+
+  const lookups = await mapLimit([...unique.values()], LOOKUP_CONCURRENCY, async (m): Promise<Lookup> => {
+    const fail = (msg: string, cause?: unknown): ModuleError =>
+      new ModuleError(m.path, m.version, `verifying module: ${msg}`, { code: cause instanceof NotFoundError ? 'ENOTFOUND' : 'ESUMDB', cause });
+    let data: Uint8Array;
+    try {
+      data = await ops.readRemote(lookupPath(m));
+    } catch (err) {
+      throw fail(`checksum database lookup failed: ${err instanceof Error ? err.message : String(err)}`, err);
+    }
+    let parsed: ReturnType<typeof parseRecord>;
+    let tree: Tree;
+    try {
+      parsed = parseRecord(data);
+      const note = open(parsed.rest, [verifier]);
+      tree = parseTree(note.text);
+    } catch (err) {
+      throw fail(`reading checksum database lookup: ${err instanceof Error ? err.message : String(err)}`, err);
+    }
+    if (parsed.id < 0 || parsed.id >= tree.n) throw fail(`record id ${parsed.id} is not in tree of size ${tree.n}`);
+    const hashes = recordHashes(parsed.text, m);
+    if (hashes.mod === undefined) throw fail(`checksum database record has no go.mod hash:\n${parsed.text}`);
+    return { module: m, record: { id: parsed.id, text: parsed.text }, tree, note: Buffer.from(parsed.rest) };
+  });
+
+  // The largest tree wins; every other tree must be a prefix of it.
+  let newest = lookups[0] as Lookup;
+  for (const l of lookups) if (l.tree.n > newest.tree.n) newest = l;
+  const tree = newest.tree;
+  const tiles = new RemoteTiles(ops);
+  const reader = tileHashReader(tree, tiles);
+
+  const olderTrees = new Map<string, Lookup>();
+  for (const l of lookups) olderTrees.set(`${l.tree.n} ${formatHash(l.tree.hash)}`, l);
+  for (const l of olderTrees.values()) {
+    if (l.tree.n === tree.n && l.tree.hash.equals(tree.hash)) continue;
+    let h: Hash;
+    try {
+      h = await treeHash(l.tree.n, reader);
+    } catch (err) {
+      const what = l.tree.n === tree.n ? `checking tree#${tree.n}` : `checking tree#${l.tree.n} against tree#${tree.n}`;
+      throw new GobundleError('ESUMDB', `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    if (!h.equals(l.tree.hash)) {
+      const indent = (b: Buffer): string => b.toString('utf8').replace(/\n/g, '\n\t');
+      throw new SumdbSecurityError(`old database:\n\t${indent(l.note)}\nnew database:\n\t${indent(newest.note)}\nproof of misbehavior:\n\t${formatHash(h)}`);
+    }
+  }
+
+  // Every record must be the leaf at its id in the newest tree.
+  await Promise.all(
+    lookups.map(async (l) => {
+      let leaf: Hash;
+      try {
+        [leaf] = (await reader.readHashes([storedHashIndex(0, l.record.id)])) as [Hash];
+      } catch (err) {
+        throw new ModuleError(l.module.path, l.module.version, `verifying module: checking record ${l.record.id} in tree#${tree.n}: ${err instanceof Error ? err.message : String(err)}`, { code: 'ESUMDB', cause: err });
+      }
+      if (!leaf.equals(recordHash(l.record.text))) {
+        throw new SumdbSecurityError(
+          `record ${l.record.id} for ${moduleKey(l.module)} is not in tree#${tree.n}:\n\t${l.record.text.replace(/\n/g, '\n\t')}`,
+        );
+      }
+    }),
+  );
+
+  const records = new Map<string, SumdbRecord>();
+  for (const l of lookups) records.set(moduleKey(l.module), l.record);
+  return { name: verifier.name, treeNote: newest.note, tree, records, tiles: replayTiles(tree.n, [...records.values()].map((r) => r.id), tiles.verified) };
+}
+
+/**
+ * The tiles T(N, ids) a go client asks for when every lookup carries the
+ * tree of size N: per record, the tiles one tileHashReader call reads
+ * (GO-PROTOCOLS §4.6). Taken from already verified tile bytes.
+ */
+export function replayTiles(n: number, ids: readonly number[], verified: ReadonlyMap<string, Buffer>): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const path of replayTilePaths(n, ids)) {
+    const data = verified.get(path);
+    if (data === undefined) throw new GobundleError('ESUMDB', `internal error: tile ${path} was not verified`);
+    out.set(path, data);
+  }
+  return out;
+}
+
+/** The paths of T(N, ids), sorted. */
+export function replayTilePaths(n: number, ids: readonly number[]): string[] {
+  const paths = new Set<string>();
+  for (const id of ids) for (const t of tilesToRead(n, [storedHashIndex(0, id)]).tiles) paths.add(tilePath(t));
+  return [...paths].sort();
+}

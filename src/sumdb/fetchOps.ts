@@ -1,0 +1,56 @@
+/**
+ * SumdbOps over HTTP: the I/O edge of the checksum-database client.
+ *
+ * Where the database is reached follows cmd/go (modfetch/sumdb.go): an
+ * explicit GOSUMDB URL, else the first proxy that answers
+ * <proxy>/sumdb/<name>/supported, else https://<name>
+ * (ProxyChain.sumdbBase decides). Requests go through the shared
+ * HttpTransport, so they share its retries, timeouts and concurrency bound.
+ */
+import type { Readable } from 'node:stream';
+import { NetworkError } from '../errors.js';
+import type { HttpTransport } from '../proxy/httpTransport.js';
+import type { ProxyChain } from '../proxy/proxyChain.js';
+import type { SumdbOps } from './client.js';
+
+/**
+ * The largest checksum-database response we read. A full tile is 8 KiB and
+ * a lookup a few hundred bytes plus the signed note; anything near this is
+ * not a checksum database talking.
+ */
+export const MAX_SUMDB_RESPONSE_BYTES = 1 << 20;
+
+async function readCapped(body: Readable, url: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_SUMDB_RESPONSE_BYTES) {
+      body.on('error', () => undefined);
+      body.destroy();
+      throw new NetworkError(url, `reading ${url}: response larger than ${MAX_SUMDB_RESPONSE_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** Ops reading from a database root URL (no trailing slash). */
+export function sumdbFetchOps(transport: HttpTransport, base: string): SumdbOps {
+  const root = base.replace(/\/+$/, '');
+  return {
+    readRemote(path: string): Promise<Uint8Array> {
+      const url = `${root}${path}`;
+      return transport.get(url, (body) => readCapped(body, url));
+    },
+  };
+}
+
+/** Ops for database `db`, located through the proxy chain like the go command does. */
+export async function sumdbOpsForChain(
+  chain: ProxyChain,
+  transport: HttpTransport,
+  db: { name: string; url: string; urlExplicit: boolean },
+): Promise<SumdbOps> {
+  return sumdbFetchOps(transport, await chain.sumdbBase(db));
+}
