@@ -68,7 +68,7 @@ export function registerPack(program: Command, io: CliIO): void {
       const config = await loadGoConfig(env);
       const chain = ProxyChain.fromConfig(
         options.proxy === undefined ? config : { ...config, proxies: parseGoProxy(options.proxy, config.env.GONOPROXY) },
-        { transportOptions: { concurrency } },
+        { transportOptions: { concurrency, connectionsPerOrigin: concurrency } },
       );
       const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
       const stderrIsTTY = (io.stderr as { isTTY?: boolean }).isTTY === true;

@@ -74,7 +74,9 @@ export class ModuleFiles {
   async #fetch(key: CacheKey): Promise<CacheEntry> {
     const { cache, trusted } = this.#opts;
     const want = trusted(key);
-    const cached = await cache.get(key);
+    let cached = await cache.get(key);
+    // Small files are cheap to re-hash: one that changed on disk is fetched again.
+    if (cached !== undefined && key.kind !== 'zip' && !(await cache.read(cached).then(() => true, () => false))) cached = undefined;
     if (cached !== undefined && (key.kind === 'info' || want.length === 0 || (cached.h1 !== undefined && want.includes(cached.h1)))) {
       this.#opts.onReady?.(key, cached, 'cache');
       return cached;
