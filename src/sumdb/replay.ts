@@ -1,0 +1,261 @@
+/**
+ * Replaying a checksum database from a bundle.
+ *
+ * A bundle carries, under sumdb/<name>/, what a go client asks a checksum
+ * database for: `supported`, one `lookup/<path>@<version>` per module, the
+ * tiles T(N, ids) and `latest`. Every lookup carries the same signed tree
+ * head, so the client's requests are predictable (GO-PROTOCOLS §4.6
+ * "Replay design"). Extracted, the files work as a file:// GOPROXY; `serve`
+ * answers the same requests through SumdbReplay.
+ *
+ * Nothing in a bundle is trusted for being there: verifyReplay re-checks the
+ * signature, every tile against the signed root, and every record against
+ * the tiles before serve starts.
+ */
+import { GobundleError } from '../errors.js';
+import { unescapePath, unescapeVersion } from '../gomod/modulePath.js';
+import { type ModuleVersion, type VerifiedSumdb, lookupPath, recordHashes } from './client.js';
+import { newVerifier, open } from './note.js';
+import { HASH_SIZE, type Hash, formatHash, nodeHash, recordHash } from './tlog/hash.js';
+import { storedHashIndex } from './tlog/storedHash.js';
+import { TILE_HEIGHT, type Tile, hashFromTile, parseTilePath, tileHash, tileParent, tilePath, tilesToRead } from './tlog/tile.js';
+import { type Tree, formatRecord, parseRecord, parseTree } from './tlog/treeNote.js';
+
+/** The folder of a database's files in a bundle: "sumdb/<name>". */
+export function replayDir(name: string): string {
+  return `sumdb/${name}`;
+}
+
+/** A replay file that is missing, malformed or does not verify; the message names the file. */
+export class ReplayError extends GobundleError {
+  readonly file: string;
+  constructor(file: string, message: string) {
+    super('EREPLAY', `${file}: ${message}`);
+    this.file = file;
+  }
+}
+
+function splitKey(key: string): ModuleVersion {
+  const at = key.indexOf('@');
+  return { path: key.slice(0, at), version: key.slice(at + 1) };
+}
+
+/**
+ * The files to store for a verified database, by bundle file name. Lookups
+ * are rebuilt around the one tree note: the signature covers only the tree
+ * text, so "id\ntext\n" + note is what the database would have answered.
+ */
+export function replayFiles(db: VerifiedSumdb): Map<string, Buffer> {
+  const dir = replayDir(db.name);
+  const files = new Map<string, Buffer>();
+  files.set(`${dir}/supported`, Buffer.alloc(0));
+  files.set(`${dir}/latest`, db.treeNote);
+  for (const [key, record] of db.records) {
+    files.set(`${dir}${lookupPath(splitKey(key))}`, Buffer.concat([Buffer.from(formatRecord(record.id, record.text), 'utf8'), db.treeNote]));
+  }
+  for (const [path, data] of db.tiles) files.set(`${dir}/${path}`, data);
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export type ReadReplayFile = (name: string) => Promise<Buffer | undefined>;
+
+/**
+ * Answers checksum-database requests for one database from bundle files.
+ * `answer` takes the request path below /sumdb/<name>/ and returns the
+ * body, or undefined for 404.
+ */
+export class SumdbReplay {
+  readonly name: string;
+  readonly #read: ReadReplayFile;
+
+  constructor(name: string, readFile: ReadReplayFile) {
+    this.name = name;
+    this.#read = readFile;
+  }
+
+  async answer(requestPath: string): Promise<Buffer | undefined> {
+    const dir = replayDir(this.name);
+    if (requestPath === 'supported' || requestPath === 'latest') return this.#read(`${dir}/${requestPath}`);
+    if (requestPath.startsWith('lookup/')) {
+      const rest = requestPath.slice('lookup/'.length);
+      const at = rest.lastIndexOf('@');
+      if (at <= 0) return undefined;
+      // Only the canonical escaped spelling names a stored file.
+      try {
+        unescapePath(rest.slice(0, at));
+        unescapeVersion(rest.slice(at + 1));
+      } catch {
+        return undefined;
+      }
+      return this.#read(`${dir}/${requestPath}`);
+    }
+    if (requestPath.startsWith('tile/')) {
+      let tile: Tile;
+      try {
+        tile = parseTilePath(requestPath);
+      } catch {
+        return undefined;
+      }
+      if (tile.h !== TILE_HEIGHT || tile.l < 0) return undefined;
+      const exact = await this.#read(`${dir}/${requestPath}`);
+      if (exact !== undefined || tile.w === 2 ** tile.h) return exact;
+      // A partial tile is a prefix of the full one.
+      const full = await this.#read(`${dir}/${tilePath({ ...tile, w: 2 ** tile.h })}`);
+      if (full === undefined || full.length < tile.w * HASH_SIZE) return undefined;
+      return full.subarray(0, tile.w * HASH_SIZE);
+    }
+    return undefined;
+  }
+}
+
+export interface ReplaySummary {
+  name: string;
+  tree: Tree;
+  lookups: number;
+  tiles: number;
+}
+
+/**
+ * Check a database replay before serving it: `latest` verifies with the
+ * trusted key; every lookup carries that same tree and a record for the
+ * module its name says, included at its id; every tile needed for that is
+ * present and consistent with the signed root; no other tile is stored
+ * (except a full tile standing in for a needed partial one). `files` holds
+ * bundle files by name; files outside sumdb/<name>/ are ignored.
+ */
+export function verifyReplay(files: ReadonlyMap<string, Uint8Array>, dbVerifierKey: string): ReplaySummary {
+  const verifier = newVerifier(dbVerifierKey);
+  const dir = replayDir(verifier.name);
+  const prefix = `${dir}/`;
+  const fail = (file: string, msg: string): ReplayError => new ReplayError(file, msg);
+  const why = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+  const latestName = `${dir}/latest`;
+  const latest = files.get(latestName);
+  if (latest === undefined) throw fail(latestName, 'missing');
+  if (!files.has(`${dir}/supported`)) throw fail(`${dir}/supported`, 'missing');
+  let tree: Tree;
+  try {
+    tree = parseTree(open(latest, [verifier]).text);
+  } catch (err) {
+    throw fail(latestName, `tree note does not verify with ${verifier.name}: ${why(err)}`);
+  }
+
+  const lookups: { file: string; id: number; text: string }[] = [];
+  const storedTiles = new Map<string, Buffer>();
+  for (const [name, data] of files) {
+    if (!name.startsWith(prefix)) continue;
+    const rel = name.slice(prefix.length);
+    if (rel === 'latest' || rel === 'supported') continue;
+    if (rel.startsWith('lookup/')) {
+      lookups.push({ file: name, ...checkLookup(name, rel.slice('lookup/'.length), Buffer.from(data), verifier, tree) });
+    } else if (rel.startsWith('tile/')) {
+      storedTiles.set(rel, Buffer.from(data));
+    } else {
+      throw fail(name, 'unexpected file in checksum database replay');
+    }
+  }
+
+  // Verify tiles in the order a client reads them: the right edge folds to
+  // the root, then each path top-down against its already verified parent,
+  // so the first failure names the tile that is wrong.
+  const verified = new Map<string, Buffer>();
+  const tileData = (t: Tile): Buffer => {
+    const path = tilePath(t);
+    const exact = storedTiles.get(path);
+    if (exact !== undefined) {
+      if (exact.length !== t.w * HASH_SIZE) throw fail(`${dir}/${path}`, `has ${exact.length} bytes, want ${t.w * HASH_SIZE}`);
+      return exact;
+    }
+    const fullPath = tilePath({ ...t, w: 2 ** t.h });
+    const full = storedTiles.get(fullPath);
+    if (full === undefined || t.w === 2 ** t.h) throw fail(`${dir}/${path}`, 'missing');
+    if (full.length !== 2 ** t.h * HASH_SIZE) throw fail(`${dir}/${fullPath}`, `has ${full.length} bytes, want ${2 ** t.h * HASH_SIZE}`);
+    return full.subarray(0, t.w * HASH_SIZE);
+  };
+  const needed = new Set<string>();
+  let rootChecked = false;
+  for (const l of lookups) {
+    const index = storedHashIndex(0, l.id);
+    const plan = tilesToRead(tree.n, [index]);
+    plan.tiles.forEach((t) => needed.add(tilePath(t)));
+    if (!rootChecked) {
+      const last = plan.stx.length - 1;
+      const at = (i: number): [Tile, Buffer] => {
+        const t = plan.tiles[plan.stxTile[i] as number] as Tile;
+        return [t, tileData(t)];
+      };
+      let th: Hash = hashFromTile(...at(last), plan.stx[last] as number);
+      for (let i = last - 1; i >= 0; i--) th = nodeHash(hashFromTile(...at(i), plan.stx[i] as number), th);
+      const edge = [...new Set(plan.stxTile)].map((j) => `${dir}/${tilePath(plan.tiles[j] as Tile)}`);
+      if (!th.equals(tree.hash)) throw fail(edge.join(', '), `right-edge tiles do not fold to the signed tree hash ${formatHash(tree.hash)}`);
+      for (const j of new Set(plan.stxTile)) {
+        const t = plan.tiles[j] as Tile;
+        verified.set(tilePath(t), tileData(t));
+      }
+      rootChecked = true;
+    }
+    for (const t of plan.tiles) {
+      const path = tilePath(t);
+      if (verified.has(path)) continue;
+      const p = tileParent(t, 1, tree.n) as Tile;
+      const parentData = verified.get(tilePath(p));
+      if (parentData === undefined) throw new GobundleError('EREPLAY', `internal error: parent of ${path} not verified`);
+      const data = tileData(t);
+      if (!tileHash(data).equals(hashFromTile(p, parentData, storedHashIndex(p.l * p.h, t.n)))) {
+        throw fail(`${dir}/${storedTiles.has(path) ? path : tilePath({ ...t, w: 2 ** t.h })}`, 'tile does not match the signed tree');
+      }
+      verified.set(path, data);
+    }
+    const leafTile = plan.tiles[plan.indexTile[0] as number] as Tile;
+    const leaf = hashFromTile(leafTile, verified.get(tilePath(leafTile)) as Buffer, index);
+    if (!leaf.equals(recordHash(l.text))) throw fail(l.file, `record ${l.id} is not in the signed tree of size ${tree.n}`);
+  }
+
+  for (const path of storedTiles.keys()) {
+    if (needed.has(path)) continue;
+    const t = parseTilePathOr(path);
+    const standsIn = t !== undefined && t.w === 2 ** t.h && [...needed].some((n) => n.startsWith(`${path}.p/`));
+    if (!standsIn) throw fail(`${dir}/${path}`, 'unexpected tile: no lookup needs it');
+  }
+  return { name: verifier.name, tree, lookups: lookups.length, tiles: storedTiles.size };
+}
+
+function parseTilePathOr(path: string): Tile | undefined {
+  try {
+    return parseTilePath(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function checkLookup(
+  file: string,
+  escaped: string,
+  data: Buffer,
+  verifier: ReturnType<typeof newVerifier>,
+  tree: Tree,
+): { id: number; text: string } {
+  const at = escaped.lastIndexOf('@');
+  let m: ModuleVersion;
+  try {
+    m = { path: unescapePath(escaped.slice(0, at)), version: unescapeVersion(escaped.slice(at + 1)) };
+  } catch (err) {
+    throw new ReplayError(file, `malformed lookup name: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  let rec: ReturnType<typeof parseRecord>;
+  let lookupTree: Tree;
+  try {
+    rec = parseRecord(data);
+    lookupTree = parseTree(open(rec.rest, [verifier]).text);
+  } catch (err) {
+    throw new ReplayError(file, err instanceof Error ? err.message : String(err));
+  }
+  if (lookupTree.n !== tree.n || !lookupTree.hash.equals(tree.hash)) {
+    throw new ReplayError(file, `carries tree#${lookupTree.n}, not the bundle's tree#${tree.n}`);
+  }
+  if (rec.id < 0 || rec.id >= tree.n) throw new ReplayError(file, `record id ${rec.id} is not in tree of size ${tree.n}`);
+  const hashes = recordHashes(rec.text, m);
+  if (hashes.mod === undefined) throw new ReplayError(file, `record has no go.mod hash for ${m.path}@${m.version}`);
+  return { id: rec.id, text: rec.text };
+}

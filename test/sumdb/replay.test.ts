@@ -1,0 +1,182 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { type VerifiedSumdb, verifyModules } from '../../src/sumdb/client.js';
+import { ReplayError, SumdbReplay, replayFiles, verifyReplay } from '../../src/sumdb/replay.js';
+import { FakeDatabase, fakeKeys, moduleOf, otherKeys } from './fakeDatabase.js';
+import { MemoryLog } from './tlog/memoryLog.js';
+
+const log = new MemoryLog();
+const ids = [0, 1000, 5000, 69999];
+let db: FakeDatabase;
+let verified: VerifiedSumdb;
+let files: Map<string, Buffer>;
+const dir = 'sumdb/fake.sum.test';
+
+beforeAll(async () => {
+  db = await FakeDatabase.create(log, { logSize: 70014 });
+  verified = await verifyModules(db, fakeKeys.verifierKey, ids.map(moduleOf));
+  files = replayFiles(verified);
+}, 120_000);
+
+function withFile(name: string, data: Buffer | undefined): Map<string, Buffer> {
+  const m = new Map(files);
+  if (data === undefined) m.delete(name);
+  else m.set(name, data);
+  return m;
+}
+
+function flip(data: Buffer, i: number): Buffer {
+  const c = Buffer.from(data);
+  c[i % c.length] = c[i % c.length]! ^ 1;
+  return c;
+}
+
+describe('replayFiles', () => {
+  test('supported, latest, one lookup per module, the tiles', async () => {
+    const names = [...files.keys()];
+    expect(names).toEqual([...names].sort());
+    expect(files.get(`${dir}/supported`)?.length).toBe(0);
+    expect(files.get(`${dir}/latest`)?.equals(verified.treeNote)).toBe(true);
+    // A rebuilt lookup is byte-identical to what the database answered at that tree size.
+    const lookup = files.get(`${dir}/lookup/example.com/m30@v1.0.1000`)!;
+    expect(lookup.equals(Buffer.from(await db.readRemote('/lookup/example.com/m30@v1.0.1000')))).toBe(true);
+    expect(names.filter((n) => n.includes('/lookup/'))).toHaveLength(ids.length);
+    expect(names.filter((n) => n.includes('/tile/'))).toHaveLength(verified.tiles.size);
+  });
+
+  test('verifyReplay accepts them', () => {
+    const s = verifyReplay(files, fakeKeys.verifierKey);
+    expect(s).toMatchObject({ name: 'fake.sum.test', lookups: 4, tiles: verified.tiles.size });
+    expect(s.tree.n).toBe(70014);
+  });
+
+  test('verifyReplay ignores files of other databases and the proxy tree', () => {
+    const m = new Map(files);
+    m.set('example.com/m1/@v/v1.0.1.mod', Buffer.from('module example.com/m1\n'));
+    m.set('sumdb/other.db/latest', Buffer.from('junk'));
+    expect(verifyReplay(m, fakeKeys.verifierKey).lookups).toBe(4);
+  });
+});
+
+describe('verifyReplay refuses tampering, naming the file', () => {
+  const tileNames = (): string[] => [...files.keys()].filter((n) => n.includes('/tile/'));
+
+  test('every tile with a flipped byte', () => {
+    for (const name of tileNames()) {
+      const tampered = withFile(name, flip(files.get(name)!, 40));
+      let err: unknown;
+      try {
+        verifyReplay(tampered, fakeKeys.verifierKey);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, `tampered ${name} was accepted`).toBeInstanceOf(ReplayError);
+      expect((err as ReplayError).file, `tampered ${name}`).toContain(name);
+    }
+  });
+
+  test('a right-edge tile names the edge', () => {
+    const name = `${dir}/tile/8/0/273.p/126`;
+    expect(() => verifyReplay(withFile(name, flip(files.get(name)!, 40)), fakeKeys.verifierKey)).toThrow(
+      /^sumdb\/fake.sum.test\/tile\/8\/2\/000.p\/1, .*tile\/8\/0\/273.p\/126.*: right-edge tiles do not fold to the signed tree hash/,
+    );
+  });
+
+  test('an inner tile is named alone', () => {
+    const name = `${dir}/tile/8/0/003`;
+    expect(() => verifyReplay(withFile(name, flip(files.get(name)!, 40)), fakeKeys.verifierKey)).toThrow(
+      `${name}: tile does not match the signed tree`,
+    );
+  });
+
+  test('a lookup whose record was changed', () => {
+    const name = `${dir}/lookup/example.com/m30@v1.0.1000`;
+    const changed = Buffer.from(files.get(name)!.toString().replace('h1:', 'h1:Z'));
+    expect(() => verifyReplay(withFile(name, changed), fakeKeys.verifierKey)).toThrow(
+      `${name}: record 1000 is not in the signed tree of size 70014`,
+    );
+  });
+
+  test('a lookup stored under another module name', () => {
+    const name = `${dir}/lookup/example.com/m31@v1.0.1000`;
+    expect(() => verifyReplay(withFile(name, files.get(`${dir}/lookup/example.com/m30@v1.0.1000`)), fakeKeys.verifierKey)).toThrow(
+      `${name}: record has no go.mod hash for example.com/m31@v1.0.1000`,
+    );
+  });
+
+  test('a lookup carrying another tree', async () => {
+    const name = `${dir}/lookup/example.com/m30@v1.0.1000`;
+    const rec = files.get(name)!.toString();
+    const other = Buffer.concat([Buffer.from(rec.slice(0, rec.indexOf('go.sum database tree'))), await db.treeNote(70000)]);
+    expect(() => verifyReplay(withFile(name, other), fakeKeys.verifierKey)).toThrow(`${name}: carries tree#70000, not the bundle's tree#70014`);
+  });
+
+  test('latest signed by another key', () => {
+    expect(() => verifyReplay(files, otherKeys.verifierKey)).toThrow(
+      `${dir}/latest: tree note does not verify with fake.sum.test: note has no verifiable signatures`,
+    );
+  });
+
+  test.each(['latest', 'supported', 'tile/8/0/003', 'tile/8/1/000'])('missing %s', (rel) => {
+    expect(() => verifyReplay(withFile(`${dir}/${rel}`, undefined), fakeKeys.verifierKey)).toThrow(`${dir}/${rel}: missing`);
+  });
+
+  test('an extra tile', () => {
+    const extra = `${dir}/tile/8/0/100`;
+    expect(() => verifyReplay(withFile(extra, Buffer.alloc(8192)), fakeKeys.verifierKey)).toThrow(`${extra}: unexpected tile: no lookup needs it`);
+  });
+
+  test('a short tile', () => {
+    const name = `${dir}/tile/8/0/003`;
+    expect(() => verifyReplay(withFile(name, files.get(name)!.subarray(32)), fakeKeys.verifierKey)).toThrow(`${name}: has 8160 bytes, want 8192`);
+  });
+
+  test('a full tile may stand in for a needed partial one', async () => {
+    const bigger = await FakeDatabase.create(log, { logSize: 70200 });
+    const full = Buffer.from(await bigger.readRemote('/tile/8/0/273'));
+    const m = withFile(`${dir}/tile/8/0/273.p/126`, undefined);
+    m.set(`${dir}/tile/8/0/273`, full);
+    expect(verifyReplay(m, fakeKeys.verifierKey).lookups).toBe(4);
+    m.set(`${dir}/tile/8/0/273`, flip(full, 5));
+    expect(() => verifyReplay(m, fakeKeys.verifierKey)).toThrow('right-edge tiles do not fold');
+  });
+});
+
+describe('SumdbReplay', () => {
+  const replay = (m: Map<string, Buffer> = files): SumdbReplay => new SumdbReplay('fake.sum.test', async (name) => m.get(name));
+
+  test.each([
+    ['supported', `${dir}/supported`],
+    ['latest', `${dir}/latest`],
+    ['lookup/example.com/m30@v1.0.1000', `${dir}/lookup/example.com/m30@v1.0.1000`],
+    ['tile/8/0/273.p/126', `${dir}/tile/8/0/273.p/126`],
+    ['tile/8/1/000', `${dir}/tile/8/1/000`],
+  ])('answer(%j) serves %s', async (req, file) => {
+    expect((await replay().answer(req))?.equals(files.get(file)!)).toBe(true);
+  });
+
+  test.each([
+    'lookup/example.com/m30@v9.9.9',
+    'lookup/example.com/M30@v1.0.1000',
+    'lookup/noversion',
+    'tile/8/0/3',
+    'tile/8/data/000',
+    'tile/4/0/000',
+    'tile/8/0/273.p/256',
+    'tile/8/0/200',
+    'other',
+    '',
+    '../../etc/passwd',
+  ])('answer(%j) = undefined', async (req) => {
+    expect(await replay().answer(req)).toBeUndefined();
+  });
+
+  test('a partial tile is cut from the stored full tile', async () => {
+    const m = new Map(files);
+    const full = Buffer.alloc(8192, 7);
+    m.set(`${dir}/tile/8/0/200`, full);
+    const got = await replay(m).answer('tile/8/0/200.p/5');
+    expect(got?.equals(full.subarray(0, 160))).toBe(true);
+    m.set(`${dir}/tile/8/0/201`, Buffer.alloc(64));
+    expect(await replay(m).answer('tile/8/0/201.p/5')).toBeUndefined();
+  });
+});
