@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { text } from 'node:stream/consumers';
+import { describe, expect, test } from 'vitest';
+import { cacheLayout, DownloadCache } from '../../src/cache/downloadCache.js';
+import { goModCacheFile, reuseFromGoModCache } from '../../src/cache/goModCache.js';
+import { hashGoMod } from '../../src/gomod/dirhash.js';
+import { hashZip } from '../../src/modzip/hashZip.js';
+import { tinyZip } from '../pack/tinyZip.js';
+
+const fresh = (): string => mkdtempSync(join(tmpdir(), 'gobundle-cache-'));
+const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+
+describe('DownloadCache', () => {
+  test('content is stored under its sha256 and found through the index', async () => {
+    const cache = new DownloadCache(fresh());
+    const key = { path: 'example.com/m', version: 'v1.0.0', kind: 'mod' as const };
+    expect(await cache.get(key)).toBeUndefined();
+    const content = await cache.putBytes(Buffer.from('module example.com/m\n'));
+    expect(content).toEqual({ sha256: sha('module example.com/m\n'), size: 21 });
+    expect(existsSync(cacheLayout.content(cache.dir, content.sha256))).toBe(true);
+    await cache.setIndex(key, content, hashGoMod('module example.com/m\n'));
+    const entry = await cache.get(key);
+    expect(entry).toEqual({ key: 'example.com/m@v1.0.0.mod', ...content, h1: hashGoMod('module example.com/m\n') });
+    expect((await cache.read(entry!)).toString()).toBe('module example.com/m\n');
+    expect(readdirSync(cacheLayout.tmp(cache.dir))).toEqual([]);
+  });
+
+  test('content changed on disk is refused on read', async () => {
+    const cache = new DownloadCache(fresh());
+    const key = { path: 'example.com/m', version: 'v1.0.0', kind: 'info' as const };
+    const entry = await cache.setIndex(key, await cache.putBytes(Buffer.from('{"Version":"v1.0.0"}')));
+    writeFileSync(cache.contentPath(entry.sha256), '{"Version":"v6.6.6"}');
+    await expect(cache.read(entry)).rejects.toThrow(`example.com/m@v1.0.0.info: content changed on disk`);
+    await expect(text(cache.openVerified(entry))).rejects.toThrow('content changed on disk');
+  });
+
+  test('an entry whose content is missing or truncated is a miss', async () => {
+    const cache = new DownloadCache(fresh());
+    const key = { path: 'example.com/m', version: 'v1.0.0', kind: 'info' as const };
+    const entry = await cache.setIndex(key, await cache.putBytes(Buffer.from('{"Version":"v1.0.0"}')));
+    writeFileSync(cache.contentPath(entry.sha256), '{');
+    expect(await cache.get(key)).toBeUndefined();
+  });
+});
+
+describe('reuseFromGoModCache', () => {
+  const mod = { path: 'example.com/Up', version: 'v1.0.0' };
+  const P = 'example.com/Up@v1.0.0/';
+  function goModCache(): string {
+    const dir = fresh();
+    const zip = goModCacheFile(dir, { ...mod, kind: 'zip' });
+    mkdirSync(dirname(zip), { recursive: true });
+    writeFileSync(zip, tinyZip([{ name: `${P}go.mod`, data: 'module example.com/Up\n' }, { name: `${P}a.go`, data: 'package up\n' }]));
+    writeFileSync(goModCacheFile(dir, { ...mod, kind: 'mod' }), 'module example.com/Up\n');
+    writeFileSync(goModCacheFile(dir, { ...mod, kind: 'info' }), '{"Version":"v1.0.0"}');
+    return dir;
+  }
+
+  test('escaped layout', () => {
+    expect(goModCacheFile('/g', { ...mod, kind: 'zip' })).toBe('/g/cache/download/example.com/!up/@v/v1.0.0.zip');
+  });
+
+  test('verified files are copied into the cache', async () => {
+    const gmc = goModCache();
+    const cache = new DownloadCache(fresh());
+    const zipH1 = await hashZip(goModCacheFile(gmc, { ...mod, kind: 'zip' }));
+    const zip = await reuseFromGoModCache(cache, gmc, { ...mod, kind: 'zip' }, [zipH1]);
+    expect(zip?.h1).toBe(zipH1);
+    const m = await reuseFromGoModCache(cache, gmc, { ...mod, kind: 'mod' }, []);
+    expect(m?.h1).toBe(hashGoMod('module example.com/Up\n'));
+    expect(await reuseFromGoModCache(cache, gmc, { ...mod, kind: 'info' }, [])).toBeDefined();
+    expect(await cache.get({ ...mod, kind: 'zip' })).toEqual(zip);
+  });
+
+  test.each<[string, 'zip' | 'mod', (gmc: string) => void, string[]]>([
+    ['zip disagreeing with go.sum', 'zip', () => undefined, ['h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=']],
+    ['zip disagreeing with .ziphash', 'zip', (g) => writeFileSync(goModCacheFile(g, { ...mod, kind: 'zip' }).replace(/\.zip$/, '.ziphash'), 'h1:bad'), []],
+    ['invalid zip', 'zip', (g) => writeFileSync(goModCacheFile(g, { ...mod, kind: 'zip' }), tinyZip([{ name: `${P}../x`, data: 'x' }])), []],
+    ['go.mod disagreeing with go.sum', 'mod', () => undefined, ['h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=']],
+  ])('%s is not reused', async (_name, kind, spoil, trusted) => {
+    const gmc = goModCache();
+    spoil(gmc);
+    const cache = new DownloadCache(fresh());
+    expect(await reuseFromGoModCache(cache, gmc, { ...mod, kind }, trusted)).toBeUndefined();
+    expect(await cache.get({ ...mod, kind })).toBeUndefined();
+  });
+});
