@@ -6,6 +6,7 @@ import { formatHash, recordHash } from '../../src/sumdb/tlog/hash.js';
 import { treeHash } from '../../src/sumdb/tlog/storedHash.js';
 import { formatTree } from '../../src/sumdb/tlog/treeNote.js';
 import { FAKE_DB_NAME, FakeDatabase, fakeKeys, moduleOf, otherKeys } from './fakeDatabase.js';
+import { goVectors } from './goVectors.js';
 import { MemoryLog, recordText } from './tlog/memoryLog.js';
 
 const log = new MemoryLog();
@@ -128,5 +129,22 @@ describe('verifyModules against an in-memory database', () => {
     expect((err as Error).message).toBe(
       'example.com/nope@v1.0.0: verifying module: checksum database lookup failed: fake database: /lookup/example.com/nope@v1.0.0 not found',
     );
+  });
+});
+
+describe('the same requests as x/mod sumdb.Client', () => {
+  test.each(goVectors().clients.map((c) => [c.n, c.ids.join(','), c] as const))('tree %i, records %s', async (n, _ids, c) => {
+    expect(replayTilePaths(n, c.ids)).toEqual(c.tiles);
+    const db = await FakeDatabase.create(log, { logSize: 70200, treeSizeFor: () => n });
+    const got = await verifyModules(db, fakeKeys.verifierKey, c.ids.map(moduleOf));
+    // x/mod's client asked for each of these once; so do we, and nothing else.
+    expect([...db.requests].sort()).toEqual(c.requests);
+    expect([...got.tiles.keys()].sort()).toEqual(c.tiles);
+    const lines = c.ids.flatMap((id) => {
+      const h = recordHashes(got.records.get(`${moduleOf(id).path}@${moduleOf(id).version}`)!.text, moduleOf(id));
+      // Lookup(path, vers) returns the lines for exactly vers: here the zip line.
+      return [`${moduleOf(id).path} ${moduleOf(id).version} ${h.zip}`];
+    });
+    expect(lines).toEqual(c.lines);
   });
 });

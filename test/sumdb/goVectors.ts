@@ -38,6 +38,8 @@ export interface GoVectors {
   indexes: { level: number; n: number; index: number }[];
   tilePaths: [string, string][];
   records: [string, string][];
+  /** What x/mod's sumdb.Client fetched to look up records `ids` when every lookup carries the tree of size n. */
+  clients: { n: number; ids: number[]; lines: string[]; tiles: string[]; requests: string[] }[];
 }
 
 /** Mirrors recordText in main.go: the i-th record of the vector log. */

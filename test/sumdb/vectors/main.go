@@ -12,7 +12,12 @@ import (
 	"io"
 	"math/rand"
 	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
 
+	"golang.org/x/mod/sumdb"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -96,7 +101,73 @@ type output struct {
 	Indexes     []indexVector `json:"indexes"`
 	TilePaths   [][2]string   `json:"tilePaths"` // [path, "H L N W"]
 	Records     [][2]string   `json:"records"`   // [formatted, text]
+	Clients     []clientVector `json:"clients"`
 }
+
+// clientVector: what x/mod's own sumdb.Client fetched to look up the
+// records with these ids when every lookup carries the tree of size N.
+type clientVector struct {
+	N         int64    `json:"n"`
+	IDs       []int64  `json:"ids"`
+	Lines     []string `json:"lines"`
+	Tiles     []string `json:"tiles"`
+	Requests  []string `json:"requests"`
+}
+
+// clientOps serves one fixed tree from the in-memory log to sumdb.Client.
+type clientOps struct {
+	log      *memLog
+	vkey     string
+	name     string
+	treeNote []byte
+	mu       sync.Mutex
+	requests []string
+	config   map[string][]byte
+}
+
+func (o *clientOps) ReadRemote(path string) ([]byte, error) {
+	o.mu.Lock()
+	o.requests = append(o.requests, path)
+	o.mu.Unlock()
+	if strings.HasPrefix(path, "/lookup/") {
+		at := strings.LastIndex(path, "@v1.0.")
+		id, err := strconv.ParseInt(path[at+len("@v1.0."):], 10, 64)
+		if err != nil {
+			return nil, err
+		}
+		msg, err := tlog.FormatRecord(id, recordText(id))
+		if err != nil {
+			return nil, err
+		}
+		return append(msg, o.treeNote...), nil
+	}
+	if strings.HasPrefix(path, "/tile/") {
+		t, err := tlog.ParseTilePath(path[1:])
+		if err != nil {
+			return nil, err
+		}
+		return tlog.ReadTileData(t, o.log)
+	}
+	return nil, fmt.Errorf("not found: %s", path)
+}
+func (o *clientOps) ReadConfig(file string) ([]byte, error) {
+	if file == "key" {
+		return []byte(o.vkey), nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.config[file], nil
+}
+func (o *clientOps) WriteConfig(file string, old, new []byte) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.config[file] = new
+	return nil
+}
+func (o *clientOps) ReadCache(file string) ([]byte, error) { return nil, fmt.Errorf("no cache") }
+func (o *clientOps) WriteCache(file string, data []byte)    {}
+func (o *clientOps) Log(msg string)                         {}
+func (o *clientOps) SecurityError(msg string)               { panic(msg) }
 
 func recordText(i int64) []byte {
 	return []byte(fmt.Sprintf("example.com/m%d v1.0.%d h1:%s\nexample.com/m%d v1.0.%d/go.mod h1:%s\n",
@@ -296,6 +367,45 @@ func main() {
 			lv.TreeProofs = append(lv.TreeProofs, proofVector{T: size, N: old, Proof: hashStrings(proof), Hash: treeHashes[old].String(), TreeHash: th.String(), ProveTiles: tl.asked})
 		}
 		out.Logs = append(out.Logs, lv)
+	}
+
+	for _, cv := range []struct {
+		n   int64
+		ids []int64
+	}{{70014, []int64{1000}}, {70014, []int64{0, 1000, 5000, 69999}}, {1000, []int64{0, 255, 256, 999}}, {257, []int64{3}}, {65536, []int64{65535, 0, 30000}}} {
+		th, err := tlog.TreeHash(cv.n, log)
+		must(err)
+		msg, err := note.Sign(&note.Note{Text: string(tlog.FormatTree(tlog.Tree{N: cv.n, Hash: th}))}, signers[0])
+		must(err)
+		ops := &clientOps{log: log, vkey: out.Keys[0].VerifierKey, name: out.Keys[0].Name, treeNote: msg, config: map[string][]byte{}}
+		c := sumdb.NewClient(ops)
+		v := clientVector{N: cv.n, IDs: cv.ids}
+		var wg sync.WaitGroup
+		lines := make([][]string, len(cv.ids))
+		for i, id := range cv.ids {
+			wg.Add(1)
+			go func(i int, id int64) {
+				defer wg.Done()
+				l, err := c.Lookup(fmt.Sprintf("example.com/m%d", id%97), fmt.Sprintf("v1.0.%d", id))
+				must(err)
+				lines[i] = l
+			}(i, id)
+		}
+		wg.Wait()
+		for _, l := range lines {
+			v.Lines = append(v.Lines, l...)
+		}
+		seen := map[string]bool{}
+		for _, r := range ops.requests {
+			v.Requests = append(v.Requests, r)
+			if strings.HasPrefix(r, "/tile/") && !seen[r] {
+				seen[r] = true
+				v.Tiles = append(v.Tiles, r[1:])
+			}
+		}
+		sort.Strings(v.Tiles)
+		sort.Strings(v.Requests)
+		out.Clients = append(out.Clients, v)
 	}
 
 	enc := json.NewEncoder(os.Stdout)
