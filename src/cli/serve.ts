@@ -106,7 +106,7 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
   }
 
   let draining = false;
-  const { app } = createServeApp({
+  const { listener } = createServeApp({
     bundles: set,
     metrics,
     basePath: options.basePath,
@@ -117,7 +117,7 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
     options.tlsCert !== undefined && options.tlsKey !== undefined
       ? { cert: await readFile(resolve(io.cwd, options.tlsCert)), key: await readFile(resolve(io.cwd, options.tlsKey)) }
       : undefined;
-  const running = await listen(app, { ...addr, tls });
+  const running = await listen(listener, { ...addr, tls });
   io.stdout.write(`listening on ${running.url}\n`);
 
   await new Promise<void>((resolveDone) => {

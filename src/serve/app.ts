@@ -29,6 +29,9 @@ const CONTENT_TYPES = new Map<string, string>([
   ['zip', 'application/zip'],
 ]);
 
+/** A URL that may be a stored name as it is: no escapes, no query, a versioned file under /@v/. */
+const DIRECT_NAME = /^\/[^%?\\]+\/@v\/[^/%?\\]+\.(info|mod|zip)$/;
+
 export interface ServeAppOptions {
   bundles: BundleSet;
   metrics?: Metrics;
@@ -43,6 +46,12 @@ export interface ServeAppOptions {
 
 export interface ServeApp {
   app: express.Express;
+  /**
+   * The request listener to give the http server: GOPROXY, sumdb and health
+   * requests under the base path go straight to the proxy handler (the hot
+   * path: no router, no middleware chain); everything else goes to `app`.
+   */
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
   metrics: Metrics;
 }
 
@@ -53,15 +62,28 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
   const isReady = opts.isReady ?? (() => opts.bundles.current.bundles.length > 0);
   const basePath = normalizeBasePath(opts.basePath ?? '/');
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, out: { route: RouteLabel; bytes: number }): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, url: string, out: { route: RouteLabel; bytes: number }): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       out.bytes = text(res, 405, 'method not allowed: the module proxy is read-only', { Allow: 'GET, HEAD' });
       out.route = 'other';
       return;
     }
     const head = req.method === 'HEAD';
-    const t = parseRequestPath(req.url ?? '/');
     const index = opts.bundles.current;
+    // Hot path: a plain URL that is exactly a versioned file name of a signed
+    // manifest (names were checked when the bundle was opened, and the Map
+    // holds nothing else) needs no further parsing or validation.
+    const direct = DIRECT_NAME.exec(url);
+    if (direct !== null) {
+      const f = index.files.get(url.slice(1));
+      if (f !== undefined) {
+        const kind = direct[1] as 'info' | 'mod' | 'zip';
+        out.bytes = await sendFile(req, res, { ...f, contentType: CONTENT_TYPES.get(kind) as string, cacheControl: IMMUTABLE_CACHE_CONTROL }, cache);
+        out.route = kind;
+        return;
+      }
+    }
+    const t = parseRequestPath(url);
     switch (t.kind) {
       case 'bad':
         out.bytes = text(res, t.status, t.reason, {}, head);
@@ -143,9 +165,11 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', false);
-  app.use(basePath, (req, res, next) => {
+  /** Serve one request whose path below the base path is `url`; errors go to `fail`. */
+  const serveProxy = (req: IncomingMessage, res: ServerResponse, url: string, fail: (err: unknown) => void): void => {
     const started = process.hrtime.bigint();
     const out: { route: RouteLabel; bytes: number } = { route: 'other', bytes: 0 };
+    const originalUrl = req.url ?? '/';
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const sent = out.bytes;
@@ -153,14 +177,19 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
       opts.accessLog?.({
         time: new Date().toISOString(),
         remote: req.socket.remoteAddress ?? '',
-        method: req.method,
-        path: req.originalUrl,
+        method: req.method ?? '',
+        path: originalUrl,
         status: res.statusCode,
         bytes: sent,
         ms: seconds * 1000,
       });
     });
-    handle(req, res, out).catch((err: unknown) => next(err));
+    handle(req, res, url, out).catch(fail);
+  };
+  const basePrefix = basePath === '/' ? '' : basePath;
+  app.use(basePath, (req, res, next) => {
+    // Reached only through app itself (tests, or a caller mounting app): same handler.
+    serveProxy(req, res, req.url, next);
   });
   app.use((req, res) => {
     text(res, req.method !== 'GET' && req.method !== 'HEAD' ? 405 : 404, req.method !== 'GET' && req.method !== 'HEAD' ? 'method not allowed' : `not under ${basePath}`, req.method !== 'GET' && req.method !== 'HEAD' ? { Allow: 'GET, HEAD' } : {}, req.method === 'HEAD');
@@ -172,7 +201,27 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
     }
     text(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
   });
-  return { app, metrics };
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '/';
+    if (basePrefix === '') {
+      serveProxy(req, res, url, (err) => fail(res, err));
+      return;
+    }
+    if (url.startsWith(`${basePrefix}/`)) {
+      serveProxy(req, res, url.slice(basePrefix.length), (err) => fail(res, err));
+      return;
+    }
+    (app as unknown as (req: IncomingMessage, res: ServerResponse) => void)(req, res);
+  };
+  return { app, listener, metrics };
+}
+
+function fail(res: ServerResponse, err: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  text(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
 }
 
 function text(res: ServerResponse, status: number, line: string, extra: Record<string, string> = {}, head = false): number {
