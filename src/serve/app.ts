@@ -14,7 +14,7 @@ import { Metrics, type RouteLabel } from './metrics.js';
 import { parseRequestPath } from './requestPath.js';
 import { sendFile } from './sendFile.js';
 import { SmallFileCache } from './smallFileCache.js';
-import { StoredSumdbFiles, type SumdbHandler } from './sumdbHandler.js';
+import { ReplaySumdbHandler, type SumdbHandler } from './sumdbHandler.js';
 
 /** Versioned files never change. */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
@@ -58,7 +58,7 @@ export interface ServeApp {
 export function createServeApp(opts: ServeAppOptions): ServeApp {
   const metrics = opts.metrics ?? new Metrics();
   const cache = new SmallFileCache();
-  const sumdb = opts.sumdb ?? new StoredSumdbFiles();
+  const sumdb = opts.sumdb ?? new ReplaySumdbHandler();
   const isReady = opts.isReady ?? (() => opts.bundles.current.bundles.length > 0);
   const basePath = normalizeBasePath(opts.basePath ?? '/');
 

@@ -16,8 +16,6 @@ export interface FileToSend {
   sha256: string;
   contentType: string;
   cacheControl: string;
-  /** Serve only the first `size` bytes of a longer file (a partial sumdb tile cut from a full one). */
-  truncated?: boolean;
 }
 
 /** Read-ahead for streamed files: larger chunks mean fewer syscalls and writes per zip. */
@@ -63,7 +61,7 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, f: Fil
     res.end();
     return 0;
   }
-  if (f.size <= SMALL_FILE_MAX_BYTES && !f.truncated) {
+  if (f.size <= SMALL_FILE_MAX_BYTES) {
     let body: Buffer;
     try {
       body = await cache.get(f.file, f.size);
@@ -84,7 +82,19 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, f: Fil
   }
   res.writeHead(status, headers);
   try {
-    await pipeline(createReadStream(f.file, { start, end, highWaterMark: STREAM_CHUNK_BYTES }), res);
+    let sent = 0;
+    await pipeline(
+      createReadStream(f.file, { start, end, highWaterMark: STREAM_CHUNK_BYTES }),
+      async function* (src: AsyncIterable<Buffer>) {
+        for await (const chunk of src) {
+          sent += chunk.length;
+          yield chunk;
+        }
+        // A file that shrank on disk would leave the client waiting for bytes that never come.
+        if (sent !== length) throw new Error(`served file ended after ${sent} of ${length} bytes`);
+      },
+      res,
+    );
   } catch {
     // Headers (and maybe part of the body) are out: the only honest signal left is a broken connection.
     res.destroy();

@@ -1,14 +1,15 @@
 /**
- * `/sumdb/<name>/…`: the checksum-database replay seam. serve hands every
- * such request to a SumdbHandler. The default one answers from the
- * `sumdb/<name>/…` files the bundles carry (bundle format v1): exact names
- * first, and a partial tile `tile/8/L/N.p/W` cut from a stored full tile when
- * only that is present. A richer replay (src/sumdb/replay.ts) can be plugged
- * in through ServeAppOptions.sumdb.
+ * `/sumdb/<name>/…`: the checksum-database replay. serve hands every such
+ * request to a SumdbHandler; the default answers through the sumdb
+ * package's SumdbReplay (supported, latest, lookups by canonical escaped
+ * name, tiles with partial tiles cut from full ones) reading the
+ * `sumdb/<name>/…` files of the served bundles — files whose sha256 the
+ * signed manifest already vouched for.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SumdbReplay } from '../sumdb/replay.js';
 import type { ModuleIndex } from './moduleIndex.js';
-import { sendFile } from './sendFile.js';
 import type { SmallFileCache } from './smallFileCache.js';
 
 export interface SumdbHandler {
@@ -16,31 +17,33 @@ export interface SumdbHandler {
   serve(req: IncomingMessage, res: ServerResponse, db: string, rest: string, index: ModuleIndex, cache: SmallFileCache): Promise<number | undefined>;
 }
 
-/** Hash tiles hold 32-byte hashes. */
-const HASH_SIZE = 32;
-const PARTIAL_TILE = /^(tile\/8\/(?:\d+|data)\/(?:x\d{3}\/)*\d{3})\.p\/(\d+)$/;
-/** lookups and the tree head change when the log grows (another bundle); tiles never do. */
+/** Lookups and the tree head change when a bundle with a newer tree is added; tiles never do. */
 const SHORT_CACHE = 'public, max-age=60';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export class StoredSumdbFiles implements SumdbHandler {
+export class ReplaySumdbHandler implements SumdbHandler {
   async serve(req: IncomingMessage, res: ServerResponse, db: string, rest: string, index: ModuleIndex, cache: SmallFileCache): Promise<number | undefined> {
+    const replay = new SumdbReplay(db, async (name) => {
+      const f = index.files.get(name);
+      return f === undefined ? undefined : cache.get(f.file, f.size);
+    });
+    const body = await replay.answer(rest);
+    if (body === undefined) return undefined;
     const isTile = rest.startsWith('tile/');
-    const contentType = isTile && !rest.startsWith('tile/8/data/') ? 'application/octet-stream' : 'text/plain; charset=utf-8';
-    const cacheControl = isTile ? IMMUTABLE : SHORT_CACHE;
-    const exact = index.files.get(`sumdb/${db}/${rest}`);
-    if (exact !== undefined) {
-      return sendFile(req, res, { ...exact, contentType, cacheControl }, cache);
+    const etag = `"${createHash('sha256').update(body).digest('hex')}"`;
+    const headers = {
+      'Content-Type': isTile && !rest.startsWith('tile/8/data/') ? 'application/octet-stream' : 'text/plain; charset=utf-8',
+      'Content-Length': body.length,
+      'Cache-Control': isTile ? IMMUTABLE : SHORT_CACHE,
+      ETag: etag,
+    };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers);
+      res.end();
+      return 0;
     }
-    const m = PARTIAL_TILE.exec(rest);
-    if (m !== null && !rest.startsWith('tile/8/data/')) {
-      const width = Number(m[2]);
-      const full = index.files.get(`sumdb/${db}/${m[1]}`);
-      if (full !== undefined && width >= 1 && width < 256 && full.size >= width * HASH_SIZE) {
-        // A partial tile is a prefix of the full one; its ETag must differ from the full tile's.
-        return sendFile(req, res, { ...full, size: width * HASH_SIZE, sha256: `${full.sha256}-p${width}`, contentType, cacheControl, truncated: true }, cache);
-      }
-    }
-    return undefined;
+    res.writeHead(200, headers);
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return req.method === 'HEAD' ? 0 : body.length;
   }
 }

@@ -4,7 +4,7 @@
  * exactly as an attacker would send them.
  */
 import { request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -243,5 +243,42 @@ describe('operations', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ method: 'GET', path: '/example.com/a/@v/v1.0.0.info', status: 200, remote: '127.0.0.1', bytes: 51 });
+  });
+});
+
+describe('a source that fails mid-body', () => {
+  test('a large file that shrank on disk: the connection is cut, never a short "complete" body', async () => {
+    const big = Buffer.alloc(6 << 20, 1);
+    const w = mkdtempSync(join(tmpdir(), 'gobundle-serve-midbody-'));
+    try {
+      const file = writeBundleFile(join(w, 'b.tgz'), await buildTestBundle(moduleFiles('example.com/big', 'v1.0.0', { zip: big }), key));
+      const b = await openBundle(file, { trust: [key.verifier], cacheRoot: join(w, 'cache') });
+      truncateSync(join(b.dir as string, 'example.com/big/@v/v1.0.0.zip'), 1 << 20);
+      const set = new BundleSet();
+      await set.add([b]);
+      const s = await listen(createServeApp({ bundles: set }).listener, { host: '127.0.0.1', port: 0 });
+      try {
+        const u = new URL(s.url);
+        const outcome = await new Promise<string>((resolve) => {
+          const req = request({ host: u.hostname, port: u.port, path: '/example.com/big/@v/v1.0.0.zip', timeout: 10_000 }, (res) => {
+            let n = 0;
+            res.on('data', (c: Buffer) => {
+              n += c.length;
+            });
+            res.on('end', () => resolve(`complete after ${n} bytes`));
+            res.on('error', (err) => resolve(`error: ${err.message}`));
+            res.on('aborted', () => resolve('aborted'));
+          });
+          req.on('error', (err) => resolve(`error: ${err.message}`));
+          req.on('timeout', () => resolve('timeout'));
+          req.end();
+        });
+        expect(outcome).toMatch(/^(aborted|error: )/);
+      } finally {
+        await s.close(100);
+      }
+    } finally {
+      rmSync(w, { recursive: true, force: true });
+    }
   });
 });
