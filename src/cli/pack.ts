@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { signManifest } from '../bundle/signature.js';
 import { defaultCacheDir } from '../cache/cacheDir.js';
@@ -8,9 +8,12 @@ import { loadGoConfig } from '../config/goConfig.js';
 import { GobundleError, UsageError } from '../errors.js';
 import { lookupGoFlag, parseGoProxy } from '../gomod/goenv.js';
 import { packBundle } from '../pack/packBundle.js';
+import { sumdbStageForConfig } from '../pack/sumdbStage.js';
+import { writeGoSumFile } from '../pack/writeGoSum.js';
 import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '../pack/progress.js';
 import { ProxyChain } from '../proxy/proxyChain.js';
-import { DEFAULT_CONCURRENCY } from '../proxy/httpTransport.js';
+import { DEFAULT_CONCURRENCY, HttpTransport } from '../proxy/httpTransport.js';
+import { locateGoMod } from '../planning/planModule.js';
 import type { CliIO } from './main.js';
 import { toolVersion } from './toolVersion.js';
 
@@ -23,6 +26,8 @@ interface PackCliOptions {
   cacheDir?: string;
   json?: boolean;
   quiet?: boolean;
+  /** true for the flag alone (go.sum beside the first input's go.mod). */
+  writeGosum?: string | true;
 }
 
 /** `gobundle pack [<go.mod | dir>...] -o <bundle.tgz> (--sign-key <file.key> | --unsigned)`. */
@@ -39,6 +44,7 @@ export function registerPack(program: Command, io: CliIO): void {
     .option('--cache-dir <dir>', 'download cache (default $GOBUNDLE_CACHE, else the user cache dir + /gobundle)')
     .option('--json', 'print {modules, files, bytes, seconds, bundleSha256} on stdout')
     .option('--quiet', 'print nothing but errors')
+    .option('--write-gosum [file]', 'after the bundle is written, write the verified go.sum lines to FILE (default: go.sum beside the first go.mod; use --write-gosum=FILE before positional arguments)')
     .action(async (gomods: string[], options: PackCliOptions) => {
       if (options.output === undefined) throw new UsageError('pack: missing -o <bundle.tgz>', { hint: 'name the bundle to write, e.g. -o deps.tgz' });
       if (options.signKey === undefined && !options.unsigned) {
@@ -66,10 +72,16 @@ export function registerPack(program: Command, io: CliIO): void {
 
       const env = options.proxy === undefined ? io.env : { ...io.env, GOPROXY: options.proxy };
       const config = await loadGoConfig(env);
-      const chain = ProxyChain.fromConfig(
-        options.proxy === undefined ? config : { ...config, proxies: parseGoProxy(options.proxy, config.env.GONOPROXY) },
-        { transportOptions: { concurrency, connectionsPerOrigin: concurrency } },
-      );
+      const proxies = options.proxy === undefined ? config.proxies : parseGoProxy(options.proxy, config.env.GONOPROXY);
+      // One transport for proxy and checksum-database requests: one concurrency bound, one connection pool.
+      const transport = new HttpTransport({ concurrency, connectionsPerOrigin: concurrency });
+      const chain = ProxyChain.fromConfig({ ...config, proxies }, { transport });
+      const gosumFile =
+        options.writeGosum === undefined
+          ? undefined
+          : options.writeGosum === true
+            ? join((await locateGoMod(gomods[0] ?? '.', io.cwd)).mainDir, 'go.sum')
+            : resolve(io.cwd, options.writeGosum);
       const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
       const stderrIsTTY = (io.stderr as { isTTY?: boolean }).isTTY === true;
       const progress: PackProgress = options.quiet ? silentProgress : stderrIsTTY ? new LiveProgress(io.stderr) : new LineProgress(io.stderr);
@@ -85,10 +97,13 @@ export function registerPack(program: Command, io: CliIO): void {
           // Like the go command (and gobundle plan): an inconsistent go.mod is an error unless GOFLAGS has -mod=mod.
           mode: lookupGoFlag(config.goflags, 'mod') === 'mod' ? 'mod' : 'readonly',
           sign: signerKey === undefined ? undefined : (manifest) => signManifest(manifest, signerKey),
+          verifyAgainstSumdb: sumdbStageForConfig(config, chain, transport),
           sourceDateEpoch: io.env.SOURCE_DATE_EPOCH,
           toolVersion: toolVersion(),
           progress,
         });
+        // Only a bundle that was written makes the go.sum true for it.
+        if (gosumFile !== undefined) await writeGoSumFile(gosumFile, result.moduleHashes);
         if (options.json) {
           const { modules, files, bytes, seconds, bundleSha256 } = result;
           io.stdout.write(`${JSON.stringify({ modules, files, bytes, seconds: Math.round(seconds * 1000) / 1000, bundleSha256 })}\n`);
@@ -96,6 +111,7 @@ export function registerPack(program: Command, io: CliIO): void {
       } finally {
         progress.close();
         await chain.close();
+        await transport.close();
       }
     });
 }

@@ -82,6 +82,8 @@ export interface PackResult {
   bytes: number;
   seconds: number;
   bundleSha256: string;
+  /** Every module version in the bundle with its verified hashes (for --write-gosum). */
+  moduleHashes: ModuleHashes[];
 }
 
 type PlanFile = UnionPlan['files'][number];
@@ -210,6 +212,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
     bytes: written.size,
     seconds: (performance.now() - t0) / 1000,
     bundleSha256: written.sha256,
+    moduleHashes: modules,
   };
 }
 

@@ -1,0 +1,105 @@
+/**
+ * The checksum-database stage of pack (issue 5): every module version the
+ * bundle carries is looked up in the checksum database the go command would
+ * use, the database's signed tree and inclusion proofs are verified, and its
+ * hashes must equal the downloaded ones. The database is then the source of
+ * truth even for projects without go.sum; what was verified goes into the
+ * bundle as a replay under sumdb/<name>/ so offline clients keep GOSUMDB on.
+ *
+ * Which modules and which database follow cmd/go (modfetch/sumdb.go,
+ * modfetch/fetch.go useSumDB): GOSUMDB=off turns the stage off; modules
+ * matching GONOSUMDB (default GOPRIVATE) are not looked up; the database is
+ * reached at GOSUMDB's explicit URL, else through the first proxy answering
+ * <proxy>/sumdb/<name>/supported, else at https://<name>.
+ */
+import type { ManifestSumdb } from '../bundle/manifest.js';
+import { ChecksumMismatchError, ModuleError } from '../errors.js';
+import { sumdbApplies, type GoEnv, type GoSumDB } from '../gomod/goenv.js';
+import type { HttpTransport } from '../proxy/httpTransport.js';
+import type { ProxyChain } from '../proxy/proxyChain.js';
+import { type SumdbOps, type VerifiedSumdb, moduleKey, recordHashes, verifyModules } from '../sumdb/client.js';
+import { sumdbFetchOps } from '../sumdb/fetchOps.js';
+import { replayFiles } from '../sumdb/replay.js';
+import { formatHash } from '../sumdb/tlog/hash.js';
+import type { ModuleHashes, StageFile, SumdbStage } from './packBundle.js';
+
+/** A database as GOSUMDB names it (the `on` form of GoSumDB). */
+export interface SumdbTarget {
+  name: string;
+  /** The verifier key `name+hash+key` the tree heads must be signed with. */
+  key: string;
+  url: string;
+  urlExplicit: boolean;
+}
+
+export interface SumdbStageOptions {
+  /** GOSUMDB parsed (GoConfig.sumdb). */
+  sumdb: GoSumDB;
+  /** The variables that decide which modules the database vouches for. */
+  env: Pick<GoEnv, 'GOSUMDB' | 'GONOSUMDB' | 'GOPROXY'>;
+  /** Reach the database; called at most once, and only when some module needs it. */
+  connect: (db: SumdbTarget) => Promise<SumdbOps>;
+}
+
+/** The module versions the database must vouch for: those GONOSUMDB/GOPRIVATE do not exclude. */
+export function modulesForSumdb(modules: readonly ModuleHashes[], env: SumdbStageOptions['env']): ModuleHashes[] {
+  return modules.filter((m) => sumdbApplies(m.path, env));
+}
+
+/**
+ * Compare downloaded hashes with the verified records: a difference is a
+ * ChecksumMismatchError in cmd/go's shape, with the database name where
+ * go.sum would be. The go.mod is compared first (the go command downloads
+ * and checks it first); go.mod-only versions compare only the go.mod.
+ */
+export function checkAgainstDatabase(modules: readonly ModuleHashes[], db: VerifiedSumdb): void {
+  for (const m of modules) {
+    const record = db.records.get(moduleKey(m));
+    if (record === undefined) throw new ModuleError(m.path, m.version, `verifying module: no record from ${db.name}`, { code: 'ESUMDB' });
+    const want = recordHashes(record.text, m);
+    const checks: ['mod' | 'zip', string | null, string | undefined][] = [
+      ['mod', m.modH1, want.mod],
+      ['zip', m.zipH1, want.zip],
+    ];
+    for (const [file, actual, expected] of checks) {
+      if (actual === null) continue;
+      if (expected === undefined) {
+        throw new ModuleError(m.path, m.version, `verifying module: ${db.name} record has no ${file === 'mod' ? 'go.mod' : 'zip'} hash`, { code: 'ESUMDB' });
+      }
+      if (actual !== expected) throw new ChecksumMismatchError({ path: m.path, version: m.version, file, expected, actual, source: db.name });
+    }
+  }
+}
+
+/**
+ * The stage packBundle runs after download and the go.sum check. Returns
+ * null (no database in the bundle) with GOSUMDB=off or when GONOSUMDB
+ * excludes every module.
+ */
+export function createSumdbStage(opts: SumdbStageOptions): SumdbStage {
+  return async (modules) => {
+    if (opts.sumdb.off === true) return null;
+    const target: SumdbTarget = { name: opts.sumdb.name, key: opts.sumdb.key, url: opts.sumdb.url, urlExplicit: opts.sumdb.urlExplicit };
+    const checked = modulesForSumdb(modules, opts.env);
+    if (checked.length === 0) return null;
+    const ops = await opts.connect(target);
+    const db = await verifyModules(ops, target.key, checked);
+    checkAgainstDatabase(checked, db);
+    const sumdb: ManifestSumdb = { name: db.name, treeSize: db.tree.n, treeHash: formatHash(db.tree.hash) };
+    const files: StageFile[] = [...replayFiles(db)].map(([name, data]) => ({ name, data }));
+    return { sumdb, files };
+  };
+}
+
+/** The stage for a loaded Go configuration, reaching the database like the go command through `chain`. */
+export function sumdbStageForConfig(
+  config: { sumdb: GoSumDB; env: SumdbStageOptions['env'] },
+  chain: Pick<ProxyChain, 'sumdbBase'>,
+  transport: HttpTransport,
+): SumdbStage {
+  return createSumdbStage({
+    sumdb: config.sumdb,
+    env: config.env,
+    connect: async (db) => sumdbFetchOps(transport, await chain.sumdbBase(db)),
+  });
+}
