@@ -1,7 +1,7 @@
 /**
  * bench/serve: gobundle serve against nginx serving the same extracted tree.
  *
- *   npm run build && npx vite-node bench/serve/run.ts [--modules 200] [--seconds 10] [--big-mb 1024]
+ *   npm run build && npx vite-node bench/serve/run.ts [--modules 200] [--seconds 10] [--rounds 3] [--big-mb 1024] [--only-big]
  *
  * (a) the real `go mod download all` with a fresh module cache, through each;
  * (b) throughput at 64 connections (wrk) for a 1 MB .zip and a .info;
@@ -33,6 +33,8 @@ const MODULES = arg('modules', 200);
 const SECONDS = arg('seconds', 10);
 const BIG_MB = arg('big-mb', 0);
 const ROUNDS = arg('rounds', 3);
+/** --only-big: skip (a) and (b). */
+const ONLY_BIG = process.argv.includes('--only-big');
 
 function need(cmd: string, hint: string): string {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
@@ -98,6 +100,10 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
   try {
+    if (ONLY_BIG) {
+      await bigBundle(work, BIG_MB > 0 ? BIG_MB : 1024);
+      return;
+    }
     // The bundle: a generated graph plus a module with a 1 MB zip.
     console.log(`# generating a ${MODULES}-module graph and packing it`);
     const graph = generateGraph({ dir: join(work, 'graph'), seed: 11, modules: MODULES, padBytes: 4096, pathPrefix: 'gen.test/bench' });
