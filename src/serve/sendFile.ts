@@ -64,7 +64,7 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, f: Fil
   if (f.size <= SMALL_FILE_MAX_BYTES) {
     let body: Buffer;
     try {
-      body = await cache.get(f.file, f.size);
+      body = cache.peek(f.file) ?? (await cache.get(f.file, f.size));
     } catch (err) {
       res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(`cannot read served file: ${(err as NodeJS.ErrnoException).code ?? 'error'}\n`);

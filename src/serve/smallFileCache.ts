@@ -19,6 +19,8 @@ export const SMALL_FILE_CACHE_BYTES = 48 << 20;
 export class SmallFileCache {
   private readonly entries = new Map<string, Promise<Buffer>>();
   private readonly sizes = new Map<string, number>();
+  /** Files already read, for answering without waiting on a promise. */
+  private readonly ready = new Map<string, Buffer>();
   private total = 0;
 
   constructor(private readonly maxBytes: number = SMALL_FILE_CACHE_BYTES) {}
@@ -32,6 +34,9 @@ export class SmallFileCache {
       return hit;
     }
     const p = readFile(file);
+    p.then((b) => {
+      if (this.entries.get(file) === p) this.ready.set(file, b);
+    }, () => undefined);
     this.entries.set(file, p);
     this.sizes.set(file, size);
     this.total += size;
@@ -43,8 +48,14 @@ export class SmallFileCache {
     return p;
   }
 
+  /** The file's bytes if already in memory (no LRU bump: the hot path stays a single Map lookup). */
+  peek(file: string): Buffer | undefined {
+    return this.ready.get(file);
+  }
+
   private drop(file: string): void {
     if (!this.entries.delete(file)) return;
+    this.ready.delete(file);
     this.total -= this.sizes.get(file) ?? 0;
     this.sizes.delete(file);
   }
