@@ -78,12 +78,15 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
       const f = index.files.get(url.slice(1));
       if (f !== undefined) {
         const kind = direct[1] as 'info' | 'mod' | 'zip';
-        out.bytes = await sendFile(req, res, { ...f, contentType: CONTENT_TYPES.get(kind) as string, cacheControl: IMMUTABLE_CACHE_CONTROL }, cache);
+        out.route = kind;
+        out.bytes = await sendFile(req, res, { ...f, contentType: CONTENT_TYPES.get(kind) as string, cacheControl: IMMUTABLE_CACHE_CONTROL }, cache, out);
         out.route = kind;
         return;
       }
     }
     const t = parseRequestPath(url);
+    // Known before anything is sent: the 'close' handler may run before this function returns.
+    out.route = t.kind === 'bad' ? 'other' : t.kind;
     switch (t.kind) {
       case 'bad':
         out.bytes = text(res, t.status, t.reason, {}, head);
@@ -103,13 +106,13 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
         res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
         {
           const body = metrics.render();
-          res.end(head ? undefined : body);
           out.bytes = head ? 0 : Buffer.byteLength(body);
+          res.end(head ? undefined : body);
         }
         out.route = t.kind;
         return;
       case 'sumdb': {
-        const sent = await sumdb.serve(req, res, t.db, t.rest, index, cache);
+        const sent = await sumdb.serve(req, res, t.db, t.rest, index, cache, out);
         if (sent === undefined) out.bytes = text(res, 404, `checksum database ${t.db}: ${t.rest}: not in the served bundles`, {}, head);
         else out.bytes = sent;
         out.route = 'sumdb';
@@ -129,8 +132,8 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
           res.end();
         } else {
           res.writeHead(200, headers);
-          res.end(head ? undefined : list.body);
           out.bytes = head ? 0 : list.body.length;
+          res.end(head ? undefined : list.body);
         }
         out.route = 'list';
         return;
@@ -142,7 +145,7 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
           out.route = 'latest';
         return;
         }
-        out.bytes = await sendFile(req, res, { ...info, contentType: CONTENT_TYPES.get('latest') as string, cacheControl: SHORT_CACHE_CONTROL }, cache);
+        out.bytes = await sendFile(req, res, { ...info, contentType: CONTENT_TYPES.get('latest') as string, cacheControl: SHORT_CACHE_CONTROL }, cache, out);
         out.route = 'latest';
         return;
       }
@@ -154,7 +157,7 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
           out.route = t.kind;
         return;
         }
-        out.bytes = await sendFile(req, res, { ...f, contentType: CONTENT_TYPES.get(t.kind) as string, cacheControl: IMMUTABLE_CACHE_CONTROL }, cache);
+        out.bytes = await sendFile(req, res, { ...f, contentType: CONTENT_TYPES.get(t.kind) as string, cacheControl: IMMUTABLE_CACHE_CONTROL }, cache, out);
         out.route = t.kind;
         return;
       }

@@ -22,7 +22,14 @@ export interface FileToSend {
 const STREAM_CHUNK_BYTES = 256 << 10;
 
 /** Send `f`; resolves to the body length promised when the body is handed to the socket (or the response is abandoned). */
-export async function sendFile(req: IncomingMessage, res: ServerResponse, f: FileToSend, cache: SmallFileCache): Promise<number> {
+export async function sendFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  f: FileToSend,
+  cache: SmallFileCache,
+  /** Set to the body length before the response ends (the 'close' handler may run before this function's promise settles). */
+  out: { bytes: number } = { bytes: 0 },
+): Promise<number> {
   const etag = `"${f.sha256}"`;
   const headers: Record<string, string | number> = {
     'Content-Type': f.contentType,
@@ -77,10 +84,12 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, f: Fil
       return 0;
     }
     res.writeHead(status, headers);
+    out.bytes = length;
     res.end(status === 206 ? body.subarray(start, end + 1) : body);
     return length;
   }
   res.writeHead(status, headers);
+  out.bytes = length;
   try {
     let sent = 0;
     await pipeline(

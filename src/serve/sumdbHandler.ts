@@ -14,7 +14,7 @@ import type { SmallFileCache } from './smallFileCache.js';
 
 export interface SumdbHandler {
   /** Answer `/sumdb/<db>/<rest>` (rest is already checked: no traversal) and resolve to the body bytes sent; undefined means "not here" and serve answers 404. */
-  serve(req: IncomingMessage, res: ServerResponse, db: string, rest: string, index: ModuleIndex, cache: SmallFileCache): Promise<number | undefined>;
+  serve(req: IncomingMessage, res: ServerResponse, db: string, rest: string, index: ModuleIndex, cache: SmallFileCache, out: { bytes: number }): Promise<number | undefined>;
 }
 
 /** Lookups and the tree head change when a bundle with a newer tree is added; tiles never do. */
@@ -22,7 +22,7 @@ const SHORT_CACHE = 'public, max-age=60';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export class ReplaySumdbHandler implements SumdbHandler {
-  async serve(req: IncomingMessage, res: ServerResponse, db: string, rest: string, index: ModuleIndex, cache: SmallFileCache): Promise<number | undefined> {
+  async serve(req: IncomingMessage, res: ServerResponse, db: string, rest: string, index: ModuleIndex, cache: SmallFileCache, out: { bytes: number }): Promise<number | undefined> {
     const replay = new SumdbReplay(db, async (name) => {
       const f = index.files.get(name);
       return f === undefined ? undefined : cache.get(f.file, f.size);
@@ -43,6 +43,7 @@ export class ReplaySumdbHandler implements SumdbHandler {
       return 0;
     }
     res.writeHead(200, headers);
+    out.bytes = req.method === 'HEAD' ? 0 : body.length;
     res.end(req.method === 'HEAD' ? undefined : body);
     return req.method === 'HEAD' ? 0 : body.length;
   }
