@@ -21,7 +21,7 @@ import { parseManifest, type Manifest } from '../../src/bundle/manifest.js';
 import { goBinary, hermeticGoEnv, testCacheDir, type GoVersion } from '../support/gotool.js';
 import { runCli } from '../cli/runCli.js';
 import { startUpstream, upstreamGoEnv, type Upstream } from '../upstream/server.js';
-import { extractBundle, fixtureModules, packEnv, repoRoot, tempDir } from './packHarness.js';
+import { extractBundle, fixtureModules, fixtureProjects, packEnv, repoRoot, tempDir } from './packHarness.js';
 
 const hello = join(repoRoot, 'samples', 'hello');
 /** One go command on a shared 2-core machine. */
@@ -252,6 +252,41 @@ describe('pack with the checksum database', () => {
     expect(res2.code, res2.stderr).toBe(0);
     expect(readFileSync(join(dir, 'explicit.sum'), 'utf8')).toBe(readFileSync(join(theirs, 'go.sum'), 'utf8'));
   });
+
+  /**
+   * --write-gosum carries a line for every bundled module version, so it is
+   * what `go mod tidy` then `go mod download all` leave. That is tidy's own
+   * go.sum except where a build-list module provides no package: in
+   * "pruning", e (go 1.21) requires f, which tidy does not record and
+   * download all does.
+   */
+  const TIDY_DIFFERS = new Set(['pruning']);
+  test.each(readdirSync(fixtureProjects).sort())(
+    'fixture project %s: every module verified (replacements under their replacement), --write-gosum = go mod tidy + go mod download all',
+    { timeout: 300_000 },
+    async (name) => {
+      const dir = tempDir(`sumdb-proj-${name}`);
+      const ours = join(dir, 'ours');
+      cpSync(join(fixtureProjects, name), ours, { recursive: true });
+      const res = await pack(dir, ours, ['--write-gosum', '--quiet']);
+      expect(res.code, res.stderr).toBe(0);
+      const manifest = manifestOf(join(dir, 'out.tgz'), join(dir, 'raw'));
+      const lookups = manifest.files.map((f) => f.name).filter((n) => n.includes('/lookup/'));
+      expect(lookups.length, 'one lookup per module version').toBe(manifest.modules.length);
+
+      const theirs = join(dir, 'theirs');
+      cpSync(join(fixtureProjects, name), theirs, { recursive: true });
+      const env = upstreamGoEnv(upstream, { workDir: join(dir, 'go') });
+      const tidy = await go('1.23', ['mod', 'tidy'], theirs, env);
+      expect(tidy.code, tidy.stderr).toBe(0);
+      const tidySum = readFileSync(join(theirs, 'go.sum'), 'utf8');
+      const download = await go('1.23', ['mod', 'download', 'all'], theirs, env);
+      expect(download.code, download.stderr).toBe(0);
+      const got = readFileSync(join(ours, 'go.sum'), 'utf8');
+      expect(got).toBe(readFileSync(join(theirs, 'go.sum'), 'utf8'));
+      expect(got === tidySum, `--write-gosum ${got === tidySum ? 'equals' : 'differs from'} go mod tidy's go.sum`).toBe(!TIDY_DIFFERS.has(name));
+    },
+  );
 
   test('the extracted bundle replays the database: go 1.23 and go 1.19, no go.sum, upstream stopped', { timeout: 600_000 }, async () => {
     const tree = join(helloDir, 'tree');
