@@ -83,12 +83,37 @@ export function createSumdbStage(opts: SumdbStageOptions): SumdbStage {
     const checked = modulesForSumdb(modules, opts.env);
     if (checked.length === 0) return null;
     const ops = await opts.connect(target);
-    const db = await verifyModules(ops, target.key, checked);
+    let db: VerifiedSumdb;
+    try {
+      db = await verifyModules(ops, target.key, checked);
+    } catch (err) {
+      throw withHint(err, target);
+    }
     checkAgainstDatabase(checked, db);
     const sumdb: ManifestSumdb = { name: db.name, treeSize: db.tree.n, treeHash: formatHash(db.tree.hash) };
     const files: StageFile[] = [...replayFiles(db)].map(([name, data]) => ({ name, data }));
     return { sumdb, files };
   };
+}
+
+/**
+ * What to try when a lookup fails: a module the database does not know is
+ * usually private (the go command needs GONOSUMDB/GOPRIVATE for it too);
+ * otherwise the database was not reachable where the go command would look.
+ */
+function withHint(err: unknown, db: SumdbTarget): unknown {
+  if (!(err instanceof ModuleError) || err.hint !== undefined) return err;
+  const where = db.urlExplicit ? db.url : `the first GOPROXY entry serving /sumdb/${db.name}/supported, else ${db.url}`;
+  const hint =
+    err.code === 'ENOTFOUND'
+      ? `${db.name} does not know this module version: if it is private, list it in GONOSUMDB or GOPRIVATE (the go command needs that too)`
+      : err.code === 'ESUMDB' && /lookup failed/.test(err.message)
+        ? `the checksum database is reached at ${where}: check GOSUMDB and GOPROXY, or set GOSUMDB=off to pack without it (offline clients then need GOSUMDB=off or a complete go.sum)`
+        : undefined;
+  if (hint === undefined) return err;
+  const prefix = `${err.path}@${err.version}: `;
+  const cause = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+  return new ModuleError(err.path, err.version, cause, { code: err.code, hint, cause: err });
 }
 
 /** The stage for a loaded Go configuration, reaching the database like the go command through `chain`. */

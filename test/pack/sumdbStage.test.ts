@@ -5,7 +5,7 @@
  * The real database and go client are in sumdbPack.test.ts.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { ChecksumMismatchError } from '../../src/errors.js';
+import { ChecksumMismatchError, ModuleError, NetworkError } from '../../src/errors.js';
 import { parseGoSumDB } from '../../src/gomod/goenv.js';
 import type { ModuleHashes } from '../../src/pack/packBundle.js';
 import { createSumdbStage, modulesForSumdb, type SumdbTarget } from '../../src/pack/sumdbStage.js';
@@ -133,6 +133,47 @@ describe('goSumText', () => {
     expect(got).toBe(
       'example.com/a v1.0.0 h1:a\nexample.com/a v1.0.0/go.mod h1:amod\n' +
         'example.com/b v1.9.0/go.mod h1:b9mod\nexample.com/b v1.10.0 h1:b10\nexample.com/b v1.10.0/go.mod h1:b10mod\n',
+    );
+  });
+});
+
+describe('sumdb stage failures', () => {
+  test('a module the database does not know: the error names it and hints at GONOSUMDB', async () => {
+    const { stage } = await stageFor();
+    const unknown: ModuleHashes = { path: 'corp.example/private', version: 'v1.0.0', zipH1: null, modH1: 'h1:x' };
+    const err = (await stage([honest(1), unknown]).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as ModuleError;
+    expect(err).toBeInstanceOf(ModuleError);
+    expect(err.code).toBe('ENOTFOUND');
+    expect(err.message).toBe(
+      'corp.example/private@v1.0.0: verifying module: checksum database lookup failed: fake database: /lookup/corp.example/private@v1.0.0 not found',
+    );
+    expect(err.hint).toBe(`${FAKE_DB_NAME} does not know this module version: if it is private, list it in GONOSUMDB or GOPRIVATE (the go command needs that too)`);
+  });
+
+  test('an unreachable database: the hint says where it was looked for', async () => {
+    const stage = createSumdbStage({
+      sumdb: parseGoSumDB(fakeKeys.verifierKey),
+      env: ENV_ON,
+      connect: async () => ({
+        readRemote: async (path) => {
+          throw new NetworkError(`https://${FAKE_DB_NAME}${path}`, `reading https://${FAKE_DB_NAME}${path}: connection refused`);
+        },
+      }),
+    });
+    const err = (await stage([honest(1)]).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as ModuleError;
+    expect(err).toBeInstanceOf(ModuleError);
+    expect(err.message).toBe(
+      `example.com/m1@v1.0.1: verifying module: checksum database lookup failed: reading https://${FAKE_DB_NAME}/lookup/example.com/m1@v1.0.1: connection refused`,
+    );
+    expect(err.hint).toBe(
+      `the checksum database is reached at the first GOPROXY entry serving /sumdb/${FAKE_DB_NAME}/supported, else https://${FAKE_DB_NAME}: ` +
+        'check GOSUMDB and GOPROXY, or set GOSUMDB=off to pack without it (offline clients then need GOSUMDB=off or a complete go.sum)',
     );
   });
 });
