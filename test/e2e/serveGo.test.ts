@@ -12,13 +12,15 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { goBinary, hermeticGoEnv, testCacheDir, type GoVersion } from '../support/gotool.js';
 import { generateGraph, type GeneratedGraph } from '../upstream/generate.js';
-import { startUpstream, type Upstream } from '../upstream/server.js';
+import { startUpstream, testSumdbVerifierKey, type Upstream } from '../upstream/server.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'gobundle');
 const work = mkdtempSync(join(tmpdir(), 'gobundle-serve-e2e-'));
 /** How long `serve` may take to verify the bundles and print its listening line. */
 const SERVE_START_TIMEOUT_MS = 60_000;
+/** Bound on one go command. */
+const GO_TIMEOUT_MS = 300_000;
 
 let upstream: Upstream | undefined;
 let graph: GeneratedGraph;
@@ -90,12 +92,17 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function runGo(version: GoVersion, project: string, args: string[], gopath: string) {
-  return spawnSync(goBinary(version), args, {
+/**
+ * Run the go command without blocking the event loop: serve's stderr (its
+ * access log) must keep draining while go runs, or a full pipe would stall
+ * serve and with it the go command.
+ */
+function runGo(version: GoVersion, project: string, args: string[], gopath: string, gosumdb = 'off'): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(goBinary(version), args, {
     cwd: project,
     env: hermeticGoEnv({
       GOPROXY: serveUrl,
-      GOSUMDB: 'off',
+      GOSUMDB: gosumdb,
       GONOSUMDB: '',
       GOPRIVATE: '',
       GOFLAGS: '-mod=mod',
@@ -104,20 +111,34 @@ function runGo(version: GoVersion, project: string, args: string[], gopath: stri
       GOCACHE: join(testCacheDir(), `gocache-serve-${version}`),
       HOME: work,
     }),
-    encoding: 'utf8',
-    timeout: 300_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+  });
+  return new Promise((resolveRun) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), GO_TIMEOUT_MS);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolveRun({ status, stdout, stderr });
+    });
   });
 }
 
 describe.each<GoVersion>(['1.23', '1.19'])('go %s through bin/gobundle serve, upstream stopped', (version) => {
-  test.each(['hello', 'graph'])('%s: go mod download all, go build ./..., go list -m all, go mod verify', (which) => {
+  test.each(['hello', 'graph'])('%s: go mod download all, go build ./..., go list -m all, go mod verify', async (which) => {
     const project = join(work, `${which}-${version}`);
     cpSync(which === 'hello' ? join(root, 'samples', 'hello') : graph.mainDir, project, { recursive: true });
     rmSync(join(project, 'go.sum'), { force: true });
     const gopath = join(work, `gopath-${which}-${version}`);
     mkdirSync(gopath, { recursive: true });
     for (const args of [['mod', 'download', 'all'], ['build', './...'], ['list', '-m', 'all'], ['mod', 'verify']]) {
-      const r = runGo(version, project, args, gopath);
+      const r = await runGo(version, project, args, gopath);
       expect(r.status, `go ${version} ${args.join(' ')} in ${which}:\n${r.stderr}\n${serveStderr().slice(-4000)}`).toBe(0);
       if (args[0] === 'list') {
         const lines = r.stdout.trim().split('\n');
@@ -128,6 +149,25 @@ describe.each<GoVersion>(['1.23', '1.19'])('go %s through bin/gobundle serve, up
     }
     // The go.sum the go command wrote matches what the upstream's checksum database signed when pack verified it.
     expect(readFileSync(join(project, 'go.sum'), 'utf8')).toMatch(/h1:/);
+  }, 600_000);
+});
+
+describe.each<GoVersion>(['1.23', '1.19'])('go %s verifies every module against the checksum database replayed by serve', (version) => {
+  test.each(['hello', 'graph'])('%s: GOSUMDB=<test database key> (found through GOPROXY), no go.sum, empty pkg/sumdb', async (which) => {
+    const project = join(work, `sumdb-${which}-${version}`);
+    cpSync(which === 'hello' ? join(root, 'samples', 'hello') : graph.mainDir, project, { recursive: true });
+    rmSync(join(project, 'go.sum'), { force: true });
+    const gopath = join(work, `gopath-sumdb-${which}-${version}`);
+    mkdirSync(gopath, { recursive: true });
+    for (const args of [['mod', 'download', 'all'], ['build', './...'], ['mod', 'verify']]) {
+      const r = await runGo(version, project, args, gopath, testSumdbVerifierKey);
+      expect(r.status, `go ${version} ${args.join(' ')} in ${which}:\n${r.stderr}\n${serveStderr().slice(-4000)}`).toBe(0);
+    }
+    // The go command fetched and verified lookups and tiles through /sumdb/<name>/.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(serveStderr()).toMatch(/"GET \/sumdb\/gobundle\.test\/lookup\/[^"]+" 200/);
+    expect(serveStderr()).toMatch(/"GET \/sumdb\/gobundle\.test\/tile\/8\/0\/[^"]+" 200/);
+    expect(existsSync(join(gopath, 'pkg', 'sumdb', 'gobundle.test', 'latest'))).toBe(true);
   }, 600_000);
 });
 
