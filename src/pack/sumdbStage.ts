@@ -19,7 +19,7 @@ import type { HttpTransport } from '../proxy/httpTransport.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
 import { type SumdbOps, type VerifiedSumdb, moduleKey, recordHashes, verifyModules } from '../sumdb/client.js';
 import { sumdbFetchOps } from '../sumdb/fetchOps.js';
-import { replayFiles } from '../sumdb/replay.js';
+import { replayFiles, verifyReplay } from '../sumdb/replay.js';
 import { formatHash } from '../sumdb/tlog/hash.js';
 import type { ModuleHashes, StageFile, SumdbStage } from './packBundle.js';
 
@@ -91,7 +91,10 @@ export function createSumdbStage(opts: SumdbStageOptions): SumdbStage {
     }
     checkAgainstDatabase(checked, db);
     const sumdb: ManifestSumdb = { name: db.name, treeSize: db.tree.n, treeHash: formatHash(db.tree.hash) };
-    const files: StageFile[] = [...replayFiles(db)].map(([name, data]) => ({ name, data }));
+    const replay = replayFiles(db);
+    // Check the replay the way serve's start-up will, so a bundle we write is never one serve refuses.
+    verifyReplay(replay, target.key);
+    const files: StageFile[] = [...replay].map(([name, data]) => ({ name, data }));
     return { sumdb, files };
   };
 }
