@@ -15,7 +15,7 @@
 import { GobundleError } from '../errors.js';
 import { unescapePath, unescapeVersion } from '../gomod/modulePath.js';
 import { type ModuleVersion, type VerifiedSumdb, lookupPath, recordHashes } from './client.js';
-import { newVerifier, open } from './note.js';
+import { UnverifiedNoteError, newVerifier, open } from './note.js';
 import { HASH_SIZE, type Hash, formatHash, nodeHash, recordHash } from './tlog/hash.js';
 import { storedHashIndex } from './tlog/storedHash.js';
 import { TILE_HEIGHT, type Tile, hashFromTile, parseTilePath, tileHash, tileParent, tilePath, tilesToRead } from './tlog/tile.js';
@@ -113,6 +113,8 @@ export interface ReplaySummary {
   tree: Tree;
   lookups: number;
   tiles: number;
+  /** The stored tiles (paths below sumdb/<name>/, e.g. "tile/8/0/003") that the lookups' proofs read. */
+  usedTiles: string[];
 }
 
 /**
@@ -125,7 +127,70 @@ export interface ReplaySummary {
  */
 export function verifyReplay(files: ReadonlyMap<string, Uint8Array>, dbVerifierKey: string): ReplaySummary {
   const verifier = newVerifier(dbVerifierKey);
-  const dir = replayDir(verifier.name);
+  return verifyReplayFiles(files, {
+    name: verifier.name,
+    readTree: (note) => parseTree(open(note, [verifier]).text),
+    latestFailure: `tree note does not verify with ${verifier.name}`,
+  });
+}
+
+export interface AgainstTreeOptions {
+  /**
+   * Tiles no lookup needs are ignored instead of refused (serve merging
+   * several bundles' tiles, where an older bundle's partial tiles are not
+   * part of the newest tree's proofs). Default false.
+   */
+  ignoreUnneededTiles?: boolean;
+}
+
+/**
+ * verifyReplay for when the database's verifier key is not known: the tree
+ * head must be exactly `tree` (the one the bundle's signed manifest names,
+ * checked with the key when the bundle was packed), the notes are parsed
+ * without checking their signature, and everything else — lookups carrying
+ * that tree, records included per the tiles, tiles folding to the root — is
+ * checked as verifyReplay does.
+ */
+export function verifyReplayAgainstTree(files: ReadonlyMap<string, Uint8Array>, name: string, tree: Tree, opts: AgainstTreeOptions = {}): ReplaySummary {
+  const latestName = `${replayDir(name)}/latest`;
+  return verifyReplayFiles(files, {
+    name,
+    readTree: (note) => parseTree(unverifiedNoteText(note, name)),
+    latestFailure: 'malformed tree note',
+    checkLatest: (got) => {
+      if (got.n !== tree.n || !got.hash.equals(tree.hash)) {
+        throw new ReplayError(latestName, `has tree#${got.n} ${formatHash(got.hash)}, the signed manifest says tree#${tree.n} ${formatHash(tree.hash)}`);
+      }
+    },
+    ignoreUnneededTiles: opts.ignoreUnneededTiles ?? false,
+  });
+}
+
+/** The text of a note signed by `name`, signature not checked (no key to check it with). */
+function unverifiedNoteText(note: Uint8Array, name: string): string {
+  try {
+    open(note, []);
+  } catch (err) {
+    if (!(err instanceof UnverifiedNoteError)) throw err;
+    if (!err.note.unverifiedSigs.some((s) => s.name === name)) throw new GobundleError('EREPLAY', `note has no signature by ${name}`);
+    return err.note.text;
+  }
+  // open with no verifiers never returns: a note it accepts needs a verified signature.
+  throw new GobundleError('EREPLAY', 'internal error: note verified without a key');
+}
+
+interface ReplayCheck {
+  name: string;
+  /** The tree a note states; throws when the note is unacceptable. */
+  readTree: (note: Buffer) => Tree;
+  /** How a bad `latest` is described. */
+  latestFailure: string;
+  checkLatest?: (tree: Tree) => void;
+  ignoreUnneededTiles?: boolean;
+}
+
+function verifyReplayFiles(files: ReadonlyMap<string, Uint8Array>, check: ReplayCheck): ReplaySummary {
+  const dir = replayDir(check.name);
   const prefix = `${dir}/`;
   const fail = (file: string, msg: string): ReplayError => new ReplayError(file, msg);
   const why = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -136,10 +201,11 @@ export function verifyReplay(files: ReadonlyMap<string, Uint8Array>, dbVerifierK
   if (!files.has(`${dir}/supported`)) throw fail(`${dir}/supported`, 'missing');
   let tree: Tree;
   try {
-    tree = parseTree(open(latest, [verifier]).text);
+    tree = check.readTree(Buffer.from(latest));
   } catch (err) {
-    throw fail(latestName, `tree note does not verify with ${verifier.name}: ${why(err)}`);
+    throw fail(latestName, `${check.latestFailure}: ${why(err)}`);
   }
+  check.checkLatest?.(tree);
 
   const lookups: { file: string; id: number; text: string }[] = [];
   const storedTiles = new Map<string, Buffer>();
@@ -148,7 +214,7 @@ export function verifyReplay(files: ReadonlyMap<string, Uint8Array>, dbVerifierK
     const rel = name.slice(prefix.length);
     if (rel === 'latest' || rel === 'supported') continue;
     if (rel.startsWith('lookup/')) {
-      lookups.push({ file: name, ...checkLookup(name, rel.slice('lookup/'.length), Buffer.from(data), verifier, tree) });
+      lookups.push({ file: name, ...checkLookup(name, rel.slice('lookup/'.length), Buffer.from(data), check.readTree, tree) });
     } else if (rel.startsWith('tile/')) {
       storedTiles.set(rel, Buffer.from(data));
     } else {
@@ -216,9 +282,10 @@ export function verifyReplay(files: ReadonlyMap<string, Uint8Array>, dbVerifierK
     if (needed.has(path)) continue;
     const t = parseTilePathOr(path);
     const standsIn = t !== undefined && t.w === 2 ** t.h && [...needed].some((n) => n.startsWith(`${path}.p/`));
-    if (!standsIn) throw fail(`${dir}/${path}`, 'unexpected tile: no lookup needs it');
+    if (!standsIn && !check.ignoreUnneededTiles) throw fail(`${dir}/${path}`, 'unexpected tile: no lookup needs it');
   }
-  return { name: verifier.name, tree, lookups: lookups.length, tiles: storedTiles.size };
+  const usedTiles = [...needed].map((p) => (storedTiles.has(p) ? p : tilePath({ ...(parseTilePath(p) as Tile), w: 2 ** TILE_HEIGHT })));
+  return { name: check.name, tree, lookups: lookups.length, tiles: storedTiles.size, usedTiles: [...new Set(usedTiles)].sort() };
 }
 
 function parseTilePathOr(path: string): Tile | undefined {
@@ -233,7 +300,7 @@ function checkLookup(
   file: string,
   escaped: string,
   data: Buffer,
-  verifier: ReturnType<typeof newVerifier>,
+  readTree: (note: Buffer) => Tree,
   tree: Tree,
 ): { id: number; text: string } {
   const at = escaped.lastIndexOf('@');
@@ -247,7 +314,7 @@ function checkLookup(
   let lookupTree: Tree;
   try {
     rec = parseRecord(data);
-    lookupTree = parseTree(open(rec.rest, [verifier]).text);
+    lookupTree = readTree(rec.rest);
   } catch (err) {
     throw new ReplayError(file, err instanceof Error ? err.message : String(err));
   }

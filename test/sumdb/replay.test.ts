@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { type VerifiedSumdb, verifyModules } from '../../src/sumdb/client.js';
-import { ReplayError, SumdbReplay, replayFiles, verifyReplay } from '../../src/sumdb/replay.js';
+import { ReplayError, SumdbReplay, replayFiles, verifyReplay, verifyReplayAgainstTree } from '../../src/sumdb/replay.js';
+import { formatHash } from '../../src/sumdb/tlog/hash.js';
 import { FakeDatabase, fakeKeys, moduleOf, otherKeys } from './fakeDatabase.js';
 import { MemoryLog } from './tlog/memoryLog.js';
 
@@ -138,6 +139,53 @@ describe('verifyReplay refuses tampering, naming the file', () => {
     expect(verifyReplay(m, fakeKeys.verifierKey).lookups).toBe(4);
     m.set(`${dir}/tile/8/0/273`, flip(full, 5));
     expect(() => verifyReplay(m, fakeKeys.verifierKey)).toThrow('right-edge tiles do not fold');
+  });
+});
+
+describe('verifyReplayAgainstTree (no database key: the signed manifest names the tree)', () => {
+  const name = 'fake.sum.test';
+
+  test('accepts the replay of the tree it is given and reports the tiles its proofs read', () => {
+    const s = verifyReplayAgainstTree(files, name, verified.tree);
+    expect(s).toMatchObject({ name, lookups: 4, tiles: verified.tiles.size });
+    expect(s.usedTiles).toEqual([...verified.tiles.keys()].sort());
+  });
+
+  test('a latest of another tree than the manifest says', async () => {
+    const other = { n: 70014, hash: Buffer.alloc(32, 9) };
+    expect(() => verifyReplayAgainstTree(files, name, other)).toThrow(
+      `${dir}/latest: has tree#70014 ${formatHash(verified.tree.hash)}, the signed manifest says tree#70014 ${formatHash(other.hash)}`,
+    );
+  });
+
+  test.each([`${dir}/tile/8/0/003`, `${dir}/tile/8/1/000`, `${dir}/tile/8/0/273.p/126`])('a flipped byte in %s', (tile) => {
+    expect(() => verifyReplayAgainstTree(withFile(tile, flip(files.get(tile)!, 40)), name, verified.tree)).toThrow(tile);
+  });
+
+  test('a lookup with a changed record', () => {
+    const file = `${dir}/lookup/example.com/m30@v1.0.1000`;
+    const changed = Buffer.from(files.get(file)!.toString().replace('h1:', 'h1:Z'));
+    expect(() => verifyReplayAgainstTree(withFile(file, changed), name, verified.tree)).toThrow(`${file}: record 1000 is not in the signed tree of size 70014`);
+  });
+
+  test('a lookup carrying another tree', async () => {
+    const file = `${dir}/lookup/example.com/m30@v1.0.1000`;
+    const rec = files.get(file)!.toString();
+    const other = Buffer.concat([Buffer.from(rec.slice(0, rec.indexOf('go.sum database tree'))), await db.treeNote(70000)]);
+    expect(() => verifyReplayAgainstTree(withFile(file, other), name, verified.tree)).toThrow(`${file}: carries tree#70000, not the bundle's tree#70014`);
+  });
+
+  test('a latest signed by no key of the database name', () => {
+    const latest = files.get(`${dir}/latest`)!.toString().replace(/\u2014 fake\.sum\.test /, '\u2014 someone.else ');
+    expect(() => verifyReplayAgainstTree(withFile(`${dir}/latest`, Buffer.from(latest)), name, verified.tree)).toThrow(
+      `${dir}/latest: malformed tree note: note has no signature by fake.sum.test`,
+    );
+  });
+
+  test('unneeded tiles are refused, or ignored when asked', () => {
+    const extra = withFile(`${dir}/tile/8/0/100`, Buffer.alloc(8192));
+    expect(() => verifyReplayAgainstTree(extra, name, verified.tree)).toThrow('unexpected tile: no lookup needs it');
+    expect(verifyReplayAgainstTree(extra, name, verified.tree, { ignoreUnneededTiles: true }).usedTiles).not.toContain('tile/8/0/100');
   });
 });
 
