@@ -46,7 +46,7 @@ export interface BundleFileEntry {
   sha256: string;
 }
 
-/** The parts of manifest.json that reading and serving depend on (see /tmp/bundle-format.md). */
+/** The parts of manifest.json that reading and serving depend on (see src/bundle/FORMAT.md). */
 export interface BundleManifest {
   format: string;
   created: string;

@@ -4,10 +4,8 @@
  * memory. Entry names are hashed as their raw bytes, as Go's archive/zip
  * reads them; order, compression and timestamps do not matter.
  */
-import { createHash } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
+import { digestEntry, openZip } from './zipEntries.js';
 import { hash1, type FileDigest } from '../gomod/dirhash.js';
 import { GobundleError } from '../errors.js';
 
@@ -19,41 +17,6 @@ function zipError(zipPath: string, err: unknown): GobundleError {
   const isSystem = typeof (err as { code?: unknown }).code === 'string';
   const msg = isSystem ? raw : (raw.charAt(0).toLowerCase() + raw.slice(1)).replace(/\.$/, '');
   return new GobundleError('EZIP', `hashing ${zipPath}: ${msg}`, { cause: err });
-}
-
-function openZip(zipPath: string): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) => {
-    // decodeStrings: false keeps names as raw bytes (no CP437 guessing, no
-    // Info-ZIP unicode path field), matching Go's archive/zip.
-    yauzl.open(zipPath, { lazyEntries: true, decodeStrings: false, autoClose: false }, (err, zip) => {
-      if (err) reject(err);
-      else resolve(zip);
-    });
-  });
-}
-
-function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream> {
-  return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (err, stream) => {
-      if (err) reject(err);
-      else resolve(stream);
-    });
-  });
-}
-
-async function digestEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<string> {
-  const h = createHash('sha256');
-  const stream = await openEntry(zip, entry);
-  await pipeline(
-    stream,
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        h.update(chunk);
-        cb();
-      },
-    }),
-  );
-  return h.digest('hex');
 }
 
 /** dirhash.HashZip(zipPath, Hash1). */

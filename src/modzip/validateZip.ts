@@ -8,11 +8,9 @@
  * Problems are collected as data (valid / invalid, plus a size error) so a
  * caller can show them all; validateZip turns them into one ModuleError.
  */
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
+import { digestEntry, openZip } from './zipEntries.js';
 import { GobundleError, ModuleError } from '../errors.js';
 import { Hash1Collector } from '../gomod/dirhash.js';
 import { goQuote } from '../gomod/goQuote.js';
@@ -104,39 +102,6 @@ function nameProblem(rest: string): string | undefined {
     throw err;
   }
   return undefined;
-}
-
-function openZip(zipPath: string): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) => {
-    // Raw names (no CP437 guessing, no Info-ZIP unicode field), as Go reads them.
-    yauzl.open(zipPath, { lazyEntries: true, decodeStrings: false, autoClose: false, validateEntrySizes: true }, (err, zip) => {
-      if (err) reject(err);
-      else resolve(zip);
-    });
-  });
-}
-
-function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream> {
-  return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (err, stream) => {
-      if (err) reject(err);
-      else resolve(stream);
-    });
-  });
-}
-
-async function digestEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<string> {
-  const h = createHash('sha256');
-  await pipeline(
-    await openEntry(zip, entry),
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        h.update(chunk);
-        cb();
-      },
-    }),
-  );
-  return h.digest('hex');
 }
 
 function readableMessage(err: unknown): string {
