@@ -68,6 +68,12 @@ export interface OpenBundleOptions {
   /** false: only verify a `.tgz` (stream and hash, write nothing). Default true. */
   extract?: boolean;
   verifySignature?: SignatureVerifier;
+  /**
+   * With extract false: keep the verified bytes of the files this accepts
+   * (small ones, e.g. the checksum-database replay that verify re-checks)
+   * in OpenedBundle.kept.
+   */
+  keep?: (name: string) => boolean;
 }
 
 export interface OpenedBundle {
@@ -86,6 +92,8 @@ export interface OpenedBundle {
   bytes: number;
   /** An extraction from an earlier start was re-verified and reused. */
   reused: boolean;
+  /** Verified bytes of the files OpenBundleOptions.keep accepted (only when not extracted). */
+  kept?: ReadonlyMap<string, Buffer>;
 }
 
 /** A bundle failed verification; `problems` has one line per problem (file: what, want X, got Y). */
@@ -122,7 +130,7 @@ export async function openBundle(source: string, opts: OpenBundleOptions): Promi
   }
   if (opts.extract === false) {
     const r = await readTgz(source, undefined, opts);
-    return { ...r.verified, source, kind: 'tgz', sha256: r.sha256, dir: undefined, reused: false };
+    return { ...r.verified, source, kind: 'tgz', sha256: r.sha256, dir: undefined, reused: false, kept: r.kept };
   }
   if (opts.cacheRoot === undefined) throw new GobundleError('EBUNDLE', `bundle ${source}: no cache directory to extract into`);
   return extractTgz(source, st, opts.cacheRoot, opts);
@@ -213,7 +221,11 @@ async function isDirectory(p: string): Promise<boolean> {
 }
 
 /** Stream a .tgz once; extract into `into` when given. Throws BundleError with every problem found. */
-async function readTgz(source: string, into: string | undefined, opts: OpenBundleOptions): Promise<{ sha256: string; verified: Verified }> {
+async function readTgz(
+  source: string,
+  into: string | undefined,
+  opts: OpenBundleOptions,
+): Promise<{ sha256: string; verified: Verified; kept: Map<string, Buffer> }> {
   const tgzHash = createHash('sha256');
   const input = createReadStream(source, { highWaterMark: 1 << 20 });
   const extract = tar.extract();
@@ -244,6 +256,7 @@ async function readTgz(source: string, into: string | undefined, opts: OpenBundl
   let index = 0;
   let bytes = 0;
   let trustDecided = false;
+  const kept = new Map<string, Buffer>();
 
   try {
     for await (const source_ of extract) {
@@ -305,7 +318,8 @@ async function readTgz(source: string, into: string | undefined, opts: OpenBundl
         await drain(entry);
         continue;
       }
-      const got = into === undefined ? await hashEntry(entry) : await writeEntry(entry, into, name, madeDirs);
+      const keep = into === undefined && opts.keep?.(name) === true ? [] : undefined;
+      const got = into === undefined ? await hashEntry(entry, keep) : await writeEntry(entry, into, name, madeDirs);
       if (got.sha256 !== want.sha256 || got.size !== want.size) {
         problems.push(
           got.size !== want.size
@@ -315,6 +329,7 @@ async function readTgz(source: string, into: string | undefined, opts: OpenBundl
         if (into !== undefined) await rm(join(into, name), { force: true });
         continue;
       }
+      if (keep !== undefined) kept.set(name, Buffer.concat(keep));
       bytes += got.size;
     }
     await feeding;
@@ -344,6 +359,7 @@ async function readTgz(source: string, into: string | undefined, opts: OpenBundl
   return {
     sha256: tgzHash.digest('hex'),
     verified: { manifest, signer, files: expected, modules: manifest.modules.length, bytes },
+    kept,
   };
 }
 
@@ -448,11 +464,12 @@ function manifestFileMap(source: string, manifest: BundleManifest): Map<string, 
   return map;
 }
 
-async function hashEntry(entry: AsyncIterable<Buffer>): Promise<{ sha256: string; size: number }> {
+async function hashEntry(entry: AsyncIterable<Buffer>, keep?: Buffer[]): Promise<{ sha256: string; size: number }> {
   const h = createHash('sha256');
   let size = 0;
   for await (const chunk of entry) {
     h.update(chunk);
+    keep?.push(Buffer.from(chunk));
     size += chunk.length;
   }
   return { sha256: h.digest('hex'), size };

@@ -14,6 +14,8 @@ import type { OpenedBundle } from '../bundle/reader.js';
 import { isPseudoVersion } from '../gomod/pseudo.js';
 import { isValid, sort } from '../gomod/semver.js';
 import { latestVersion } from './latestVersion.js';
+import { SUMDB_PREFIX } from './replayCheck.js';
+import { type SumdbView, mergeSumdbReplays } from './sumdbMerge.js';
 
 export interface ServedFile {
   /** Absolute path of the verified file. */
@@ -48,16 +50,25 @@ export class ModuleIndex {
   readonly lists: ReadonlyMap<string, ListEntry>;
   /** escaped module path → the .info file @latest serves. */
   readonly latest: ReadonlyMap<string, ServedFile>;
+  /** Checksum database name → what serve answers for it (one tree head; see sumdbMerge.ts). */
+  readonly sumdb: ReadonlyMap<string, SumdbView>;
 
-  private constructor(bundles: readonly OpenedBundle[], files: Map<string, ServedFile>, lists: Map<string, ListEntry>, latest: Map<string, ServedFile>) {
+  private constructor(
+    bundles: readonly OpenedBundle[],
+    files: Map<string, ServedFile>,
+    lists: Map<string, ListEntry>,
+    latest: Map<string, ServedFile>,
+    sumdb: Map<string, SumdbView>,
+  ) {
     this.bundles = bundles;
     this.files = files;
     this.lists = lists;
     this.latest = latest;
+    this.sumdb = sumdb;
   }
 
   static empty(): ModuleIndex {
-    return new ModuleIndex([], new Map(), new Map(), new Map());
+    return new ModuleIndex([], new Map(), new Map(), new Map(), new Map());
   }
 
   /** Whether the index knows the module at all (for 404 wording). */
@@ -66,9 +77,10 @@ export class ModuleIndex {
   }
 
   /**
-   * Build the index of `bundles`. Sumdb files are left to the sumdb handler
-   * when they differ (two bundles may carry different tree heads); every
-   * other name that appears twice must have the same sha256.
+   * Build the index of `bundles`. Checksum-database files are merged into
+   * one tree head per database (sumdbMerge.ts, which refuses replays that
+   * cannot be served consistently); every other name that appears twice
+   * must have the same sha256.
    */
   static async build(bundles: readonly OpenedBundle[]): Promise<ModuleIndex> {
     const files = new Map<string, ServedFile>();
@@ -78,10 +90,11 @@ export class ModuleIndex {
     for (const b of bundles) {
       if (b.dir === undefined) throw new GobundleError('EBUNDLE', `bundle ${b.source}: not extracted`);
       for (const f of b.files.values()) {
+        if (f.name.startsWith(SUMDB_PREFIX)) continue;
         const served: ServedFile = { file: join(b.dir, f.name), size: f.size, sha256: f.sha256, bundle: b.source };
         const prev = files.get(f.name);
         if (prev !== undefined) {
-          if (prev.sha256 !== f.sha256 && !f.name.startsWith('sumdb/') && !f.name.endsWith(LIST_SUFFIX)) {
+          if (prev.sha256 !== f.sha256 && !f.name.endsWith(LIST_SUFFIX)) {
             throw new BundleConflictError(f.name, prev.bundle, b.source);
           }
           if (!f.name.endsWith(LIST_SUFFIX)) continue;
@@ -126,7 +139,8 @@ export class ModuleIndex {
       const f = v === undefined ? undefined : infos.get(v);
       if (f !== undefined) latest.set(esc, f);
     }
-    return new ModuleIndex([...bundles], files, lists, latest);
+    const sumdb = await mergeSumdbReplays(bundles);
+    return new ModuleIndex([...bundles], files, lists, latest, sumdb);
   }
 }
 

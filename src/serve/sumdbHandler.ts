@@ -2,9 +2,10 @@
  * `/sumdb/<name>/…`: the checksum-database replay. serve hands every such
  * request to a SumdbHandler; the default answers through the sumdb
  * package's SumdbReplay (supported, latest, lookups by canonical escaped
- * name, tiles with partial tiles cut from full ones) reading the
- * `sumdb/<name>/…` files of the served bundles — files whose sha256 the
- * signed manifest already vouched for.
+ * name, tiles with partial tiles cut from full ones) from the index's
+ * SumdbView: one tree head per database, lookups rebuilt around it, and
+ * only the tiles verified to prove them (sumdbMerge.ts). Anything else —
+ * another database, /tile/8/data/, a tile no proof reads — is 404.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -23,8 +24,12 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export class ReplaySumdbHandler implements SumdbHandler {
   async serve(req: IncomingMessage, res: ServerResponse, db: string, rest: string, index: ModuleIndex, cache: SmallFileCache, out: { bytes: number }): Promise<number | undefined> {
+    const view = index.sumdb.get(db);
+    if (view === undefined) return undefined;
     const replay = new SumdbReplay(db, async (name) => {
-      const f = index.files.get(name);
+      const small = view.small.get(name);
+      if (small !== undefined) return small;
+      const f = view.tiles.get(name);
       return f === undefined ? undefined : cache.get(f.file, f.size);
     });
     const body = await replay.answer(rest);

@@ -15,6 +15,8 @@ import { BundleSet } from '../../src/serve/bundleSet.js';
 import { listen, type RunningServer } from '../../src/serve/server.js';
 import type { AccessLogEntry } from '../../src/serve/accessLog.js';
 import { buildTestBundle, moduleFiles, testKey, writeBundleFile } from '../bundle/testBundle.js';
+import { MemoryLog } from '../sumdb/tlog/memoryLog.js';
+import { writeSumdbBundle } from './sumdbBundle.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gobundle-serve-app-'));
 const key = testKey('team');
@@ -30,8 +32,6 @@ const files = [
   ...moduleFiles('example.com/pseudo', 'v0.0.0-20240101000000-abcdefabcdef'),
   ...moduleFiles('example.com/pre', 'v1.0.0-rc.1'),
   { name: 'example.com/a/@v/list', data: 'v1.0.0\nv1.2.0\nv1.3.0-pre\n' },
-  { name: 'sumdb/sum.test/supported', data: '' },
-  { name: 'sumdb/sum.test/tile/8/0/000', data: Buffer.alloc(256 * 32, 1) },
 ];
 const sha = (d: Buffer | string): string => createHash('sha256').update(d).digest('hex');
 const log: AccessLogEntry[] = [];
@@ -43,8 +43,12 @@ let base: URL;
 beforeAll(async () => {
   const file = writeBundleFile(join(work, 'b.tgz'), await buildTestBundle(files, key));
   const b = await openBundle(file, { trust: [key.verifier], cacheRoot: join(work, 'cache') });
+  // A second bundle carrying a checksum-database replay (records 3 and 5 of a 300-record log).
+  const sumdbFile = join(work, 'sumdb.tgz');
+  await writeSumdbBundle(sumdbFile, { log: new MemoryLog(), logSize: 300, ids: [3, 5], key });
+  const s = await openBundle(sumdbFile, { trust: [key.verifier], cacheRoot: join(work, 'cache') });
   const set = new BundleSet();
-  await set.add([b]);
+  await set.add([b, s]);
   const { app, listener } = createServeApp({ bundles: set, accessLog: (e) => log.push(e) });
   for (const [name, handler] of [
     ['listener', listener],
@@ -104,8 +108,9 @@ describe.each(['listener', 'express app'])('through the %s', (way) => {
       ['/example.com/a/@v/v1.0.0.txt', 404, 'text/plain; charset=utf-8', 'example.com/a: no such file v1.0.0.txt\n'],
       ['/healthz', 200, 'text/plain; charset=utf-8', 'ok\n'],
       ['/readyz', 200, 'text/plain; charset=utf-8', 'ready\n'],
-      ['/sumdb/sum.test/supported', 200, 'text/plain; charset=utf-8', ''],
-      ['/sumdb/sum.test/lookup/x@v1.0.0', 404, 'text/plain; charset=utf-8', 'checksum database sum.test: lookup/x@v1.0.0: not in the served bundles\n'],
+      ['/sumdb/fake.sum.test/supported', 200, 'text/plain; charset=utf-8', ''],
+      ['/sumdb/fake.sum.test/lookup/x@v1.0.0', 404, 'text/plain; charset=utf-8', 'checksum database fake.sum.test: lookup/x@v1.0.0: not in the served bundles\n'],
+      ['/sumdb/sum.test/supported', 404, 'text/plain; charset=utf-8', 'checksum database sum.test: supported: not in the served bundles\n'],
     ])('GET %s = %i %s', async (path, status, type, body) => {
       const r = await raw('GET', path);
       expect(r.status, `GET ${path} status`).toBe(status);
@@ -153,7 +158,7 @@ describe.each(['listener', 'express app'])('through the %s', (way) => {
     });
 
     test('partial sumdb tiles are cut from the full tile', async () => {
-      const r = await raw('GET', '/sumdb/sum.test/tile/8/0/000.p/3');
+      const r = await raw('GET', '/sumdb/fake.sum.test/tile/8/0/000.p/3');
       expect(r.status).toBe(200);
       expect(r.headers['content-type']).toBe('application/octet-stream');
       expect(r.body.length).toBe(96);
@@ -198,7 +203,7 @@ describe.each(['listener', 'express app'])('through the %s', (way) => {
       ['/example.com/a/@v/V1.0.0.info', 400],
       ['/gobundle/manifest.json', 404],
       ['/example.com/a', 404],
-      ['/sumdb/sum.test/../../gobundle/manifest.json', 400],
+      ['/sumdb/fake.sum.test/../../gobundle/manifest.json', 400],
       ['/sumdb/x', 404],
     ])('GET %s = %i', async (path, status) => {
       const r = await raw('GET', path);
@@ -234,7 +239,7 @@ describe('operations', () => {
     expect(text).toMatch(/gobundle_http_requests_total\{route="mod",status="200"\} \d+/);
     expect(text).toMatch(/gobundle_http_response_bytes_total\{route="mod"\} \d+/);
     expect(text).toMatch(/gobundle_http_request_duration_seconds_bucket\{route="mod",le="\+Inf"\} \d+/);
-    expect(text).toContain('gobundle_bundles_loaded 1');
+    expect(text).toContain('gobundle_bundles_loaded 2');
   });
 
   test('the access log has one entry per request', async () => {

@@ -1,0 +1,156 @@
+/**
+ * Start-up verification of a bundle's checksum-database replay, for serve
+ * (before the port opens) and verify. The manifest's sha256 list already
+ * proves the files are the ones the bundle key signed; this proves they are
+ * a correct replay: the tree note is the one the signed manifest names,
+ * every lookup carries that note and its record is included in the tree
+ * per the stored tiles, and the tiles fold to the root. When the database's
+ * verifier key is known (--sumdb-key, or GOSUMDB as the go command reads
+ * it) the notes' signatures are checked too; otherwise the signed
+ * manifest's tree stands in for them (pack checked the note with the key).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OpenedBundle } from '../bundle/reader.js';
+import { BundleError } from '../bundle/reader.js';
+import { loadGoConfig } from '../config/goConfig.js';
+import { UsageError } from '../errors.js';
+import type { GoSumDB } from '../gomod/goenv.js';
+import { newVerifier } from '../sumdb/note.js';
+import { ReplayError, replayDir, verifyReplay, verifyReplayAgainstTree } from '../sumdb/replay.js';
+import { formatHash, parseHash } from '../sumdb/tlog/hash.js';
+import type { Tree } from '../sumdb/tlog/treeNote.js';
+
+/** Bundle files of checksum-database replays live below this folder. */
+export const SUMDB_PREFIX = 'sumdb/';
+
+/** A checksum database's verifier key and where it came from (for the log). */
+export interface TrustedSumdbKey {
+  key: string;
+  from: '--sumdb-key' | 'GOSUMDB';
+}
+
+/**
+ * The database keys serve and verify check replays with, by database name:
+ * every --sumdb-key, then GOSUMDB's key (a `name+hash+key` value, or
+ * sum.golang.org's built-in key) unless a flag named the same database.
+ */
+export function sumdbKeyring(flagKeys: readonly string[], gosumdb: GoSumDB | undefined): Map<string, TrustedSumdbKey> {
+  const keys = new Map<string, TrustedSumdbKey>();
+  for (const key of flagKeys) {
+    let name: string;
+    try {
+      name = newVerifier(key).name;
+    } catch (err) {
+      throw new UsageError(`--sumdb-key ${JSON.stringify(key)}: ${err instanceof Error ? err.message : String(err)}`, {
+        hint: 'give the checksum database verifier key as GOSUMDB takes it: name+hash+key',
+      });
+    }
+    const prev = keys.get(name);
+    if (prev !== undefined && prev.key !== key) throw new UsageError(`--sumdb-key: two different keys for checksum database ${name}`);
+    keys.set(name, { key, from: '--sumdb-key' });
+  }
+  if (gosumdb !== undefined && gosumdb.off !== true && !keys.has(gosumdb.name)) keys.set(gosumdb.name, { key: gosumdb.key, from: 'GOSUMDB' });
+  return keys;
+}
+
+export interface ReplayVerification {
+  /** The bundle's source path. */
+  bundle: string;
+  name: string;
+  tree: Tree;
+  lookups: number;
+  tiles: number;
+  /** The key whose signature was checked; undefined when the signed manifest's tree was the reference. */
+  key: TrustedSumdbKey | undefined;
+}
+
+/**
+ * The names of the bundle's replay files (below sumdb/<name>/ for the
+ * database its manifest names). Refuses sumdb/ files the signed manifest
+ * does not account for: no database named, or another database's folder.
+ */
+export function replayFileNames(b: Pick<OpenedBundle, 'source' | 'manifest' | 'files'>): string[] {
+  const db = b.manifest.sumdb;
+  const prefix = db === null ? undefined : `${replayDir(db.name)}/`;
+  const names: string[] = [];
+  for (const name of b.files.keys()) {
+    if (!name.startsWith(SUMDB_PREFIX)) continue;
+    if (prefix === undefined) throw new BundleError(b.source, [`${name}: checksum database file, but the signed manifest names no checksum database`]);
+    if (!name.startsWith(prefix)) throw new BundleError(b.source, [`${name}: not the manifest's checksum database ${db?.name}`]);
+    names.push(name);
+  }
+  return names;
+}
+
+/** The tree the signed manifest names for its checksum database. */
+export function manifestTree(b: Pick<OpenedBundle, 'source' | 'manifest'>): Tree | undefined {
+  const db = b.manifest.sumdb;
+  if (db === null) return undefined;
+  try {
+    return { n: db.treeSize, hash: parseHash(db.treeHash) };
+  } catch (err) {
+    throw new BundleError(b.source, [`gobundle/manifest.json: sumdb.treeHash ${JSON.stringify(db.treeHash)}: ${err instanceof Error ? err.message : String(err)}`]);
+  }
+}
+
+/** Read replay files from the bundle's verified tree, or from the bytes kept while it was only streamed. */
+export async function readReplayFiles(b: Pick<OpenedBundle, 'source' | 'dir' | 'kept'>, names: readonly string[]): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  for (const name of names) {
+    const kept = b.kept?.get(name);
+    if (kept !== undefined) files.set(name, kept);
+    else if (b.dir !== undefined) files.set(name, await readFile(join(b.dir, name)));
+    else throw new BundleError(b.source, [`${name}: not kept while verifying (internal error)`]);
+  }
+  return files;
+}
+
+/**
+ * Verify the bundle's checksum-database replay; undefined when the bundle
+ * carries none. Throws BundleError naming the bundle and the file.
+ */
+export async function verifyBundleReplay(b: OpenedBundle, keys: ReadonlyMap<string, TrustedSumdbKey>): Promise<ReplayVerification | undefined> {
+  const names = replayFileNames(b);
+  const db = b.manifest.sumdb;
+  const want = manifestTree(b);
+  if (db === null || want === undefined) return undefined;
+  const files = await readReplayFiles(b, names);
+  const key = keys.get(db.name);
+  try {
+    const summary = key === undefined ? verifyReplayAgainstTree(files, db.name, want) : verifyReplay(files, key.key);
+    if (summary.tree.n !== want.n || !summary.tree.hash.equals(want.hash)) {
+      throw new ReplayError(
+        `${replayDir(db.name)}/latest`,
+        `has tree#${summary.tree.n} ${formatHash(summary.tree.hash)}, the signed manifest says tree#${want.n} ${formatHash(want.hash)}`,
+      );
+    }
+    return { bundle: b.source, name: db.name, tree: summary.tree, lookups: summary.lookups, tiles: summary.tiles, key };
+  } catch (err) {
+    if (err instanceof ReplayError) throw new BundleError(b.source, [`checksum database ${db.name}: ${err.message}`], { cause: err });
+    throw err;
+  }
+}
+
+/** One line for the start-up log: what was checked and how. */
+export function describeReplayVerification(v: ReplayVerification): string {
+  const what = `checksum database ${v.name}: tree#${v.tree.n}, ${v.lookups} lookups, ${v.tiles} tiles verified`;
+  if (v.key !== undefined) return `${what}, tree note signature checked with key ${v.key.key.split('+').slice(0, 2).join('+')} (from ${v.key.from})`;
+  return `${what} against the tree in the signed manifest (no key for ${v.name}: pass --sumdb-key or set GOSUMDB to also check the database's signature)`;
+}
+
+/**
+ * sumdbKeyring with GOSUMDB read like the go command reads it (environment,
+ * `go env -w` file, GOROOT/go.env, sum.golang.org by default). A Go
+ * configuration that does not parse only costs the signature check, so it
+ * is reported through `warn` rather than fatal.
+ */
+export async function loadSumdbKeyring(flagKeys: readonly string[], env: NodeJS.ProcessEnv, warn: (msg: string) => void): Promise<Map<string, TrustedSumdbKey>> {
+  let gosumdb: GoSumDB | undefined;
+  try {
+    gosumdb = (await loadGoConfig(env)).sumdb;
+  } catch (err) {
+    warn(`ignoring GOSUMDB: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return sumdbKeyring(flagKeys, gosumdb);
+}
