@@ -30,7 +30,26 @@ export interface BundleFileSource {
   size: number;
   /** A fresh stream of exactly `size` bytes; it should fail if the bytes do not match the manifest. */
   open(): Readable;
+  /**
+   * For small files: all `size` bytes at once, failing like open() would if
+   * they do not match the manifest. The writer calls it ahead of time
+   * (within READ_AHEAD_FILES / READ_AHEAD_BYTES), so it must not depend on
+   * earlier entries having been written.
+   */
+  read?(): Promise<Uint8Array>;
 }
+
+/** Whole-file reads the writer keeps in flight ahead of the tar. */
+export const READ_AHEAD_FILES = 64;
+/** Bytes of whole-file reads held ahead of the tar at most (bounds memory). */
+export const READ_AHEAD_BYTES = 8 << 20;
+/**
+ * tar-stream emits a header, the data and the padding of every entry as
+ * separate chunks, and the gzip stream hands each chunk to the thread pool
+ * on its own: gather them into chunks of this size first. (Deflate without
+ * flushes emits the same bytes however its input is split.)
+ */
+export const GZIP_INPUT_CHUNK_BYTES = 64 << 10;
 
 export interface WriteBundleArgs {
   manifest: Uint8Array;
@@ -69,6 +88,80 @@ async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
   yield data;
 }
 
+/** Put whole bytes into the tar as one entry. */
+function addBytesEntry(pack: tar.Pack, name: string, size: number, mtime: Date, data: Uint8Array): Promise<void> {
+  if (data.length !== size) {
+    return Promise.reject(new GobundleError('EBUNDLE', `bundle file ${name}: read ${data.length} bytes, want ${size}`));
+  }
+  return new Promise<void>((resolve, reject) => {
+    pack.entry(header(name, size, mtime), Buffer.from(data.buffer, data.byteOffset, data.length), (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/**
+ * Starts the read() of upcoming files while earlier ones are written: at
+ * most READ_AHEAD_FILES reads and READ_AHEAD_BYTES of their bytes ahead.
+ */
+class ReadAhead {
+  readonly #files: readonly BundleFileSource[];
+  readonly #started = new Map<number, Promise<Uint8Array>>();
+  #next = 0;
+  #bytes = 0;
+
+  constructor(files: readonly BundleFileSource[]) {
+    this.#files = files;
+  }
+
+  /** The bytes of file i (read now if it was not read ahead), or undefined for a streamed file. */
+  take(i: number): Promise<Uint8Array> | undefined {
+    if (this.#next <= i) this.#next = i + 1;
+    let p = this.#started.get(i);
+    const f = this.#files[i];
+    if (p === undefined && f?.read !== undefined) p = f.read();
+    if (this.#started.delete(i) && f !== undefined) this.#bytes -= f.size;
+    this.#fill();
+    return p;
+  }
+
+  #fill(): void {
+    while (this.#next < this.#files.length && this.#started.size < READ_AHEAD_FILES) {
+      const f = this.#files[this.#next]!;
+      if (f.read !== undefined) {
+        if (this.#started.size > 0 && this.#bytes + f.size > READ_AHEAD_BYTES) return;
+        const p = f.read();
+        // Reported when the writer reaches this file (or never, if an earlier one failed).
+        p.catch(() => undefined);
+        this.#started.set(this.#next, p);
+        this.#bytes += f.size;
+      }
+      this.#next++;
+    }
+  }
+}
+
+/** Gathers small chunks into GZIP_INPUT_CHUNK_BYTES ones. */
+function coalesce(): Transform {
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      held.push(chunk);
+      heldBytes += chunk.length;
+      if (heldBytes >= GZIP_INPUT_CHUNK_BYTES) {
+        const out = Buffer.concat(held, heldBytes);
+        held = [];
+        heldBytes = 0;
+        cb(null, out);
+      } else {
+        cb();
+      }
+    },
+    flush(cb) {
+      cb(null, heldBytes > 0 ? Buffer.concat(held, heldBytes) : undefined);
+    },
+  });
+}
+
 /** Write the bundle to `target` atomically. */
 export async function writeBundle(target: string, args: WriteBundleArgs): Promise<WrittenBundle> {
   const files = [...args.files].sort((a, b) => compareNames(a.name, b.name));
@@ -92,8 +185,11 @@ export async function writeBundle(target: string, args: WriteBundleArgs): Promis
       if (args.signature !== undefined) {
         await addEntry(pack, SIGNATURE_NAME, args.signature.length, args.mtime, once(args.signature));
       }
-      for (const f of files) {
-        await addEntry(pack, f.name, f.size, args.mtime, f.open());
+      const ahead = new ReadAhead(files);
+      for (const [i, f] of files.entries()) {
+        const data = ahead.take(i);
+        if (data === undefined) await addEntry(pack, f.name, f.size, args.mtime, f.open());
+        else await addBytesEntry(pack, f.name, f.size, args.mtime, await data);
         args.onFile?.(f.name, f.size);
       }
       pack.finalize();
@@ -107,7 +203,7 @@ export async function writeBundle(target: string, args: WriteBundleArgs): Promis
     // below never exposes a bundle whose bytes are not on disk.
     const producing = produce();
     producing.catch(() => undefined);
-    const writing = pipeline(pack, createGzip({ level: BUNDLE_GZIP_LEVEL }), measure, createWriteStream(tmp, { flush: true }));
+    const writing = pipeline(pack, coalesce(), createGzip({ level: BUNDLE_GZIP_LEVEL }), measure, createWriteStream(tmp, { flush: true }));
     // A failed write must also stop the producer, which may be waiting on the tar.
     writing.catch(() => pack.destroy());
     await Promise.all([producing, writing]);

@@ -179,9 +179,10 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   progress.phaseStarted('write');
   const sources: (BundleFileSource & { sha256: string })[] = [];
   const infoTimes: (string | undefined)[] = [];
-  for (const { file, entry } of entries) {
-    sources.push(cacheSource(opts.cache, proxyFileName(file.path, file.version, file.kind), entry));
-    if (file.kind === 'info') infoTimes.push(infoTime(await opts.cache.read(entry)));
+  for (const { file, entry } of entries) sources.push(cacheSource(opts.cache, proxyFileName(file.path, file.version, file.kind), entry));
+  // Read concurrently: one at a time, a few hundred .info files cost a thread-pool round trip each.
+  for (const t of await Promise.all(entries.filter((e) => e.file.kind === 'info').map(async (e) => infoTime(await opts.cache.read(e.entry))))) {
+    infoTimes.push(t);
   }
   for (const [path, versions] of plan.lists) sources.push(bytesSource(listFileName(path), listFileBody(versions)));
   for (const f of sumdb?.files ?? []) sources.push(bytesSource(f.name, f.data));
@@ -238,8 +239,17 @@ function infoTime(data: Buffer): string | undefined {
   }
 }
 
+/** Files up to this size go into the bundle read whole (and verified) ahead of the tar; larger ones are streamed. */
+export const SMALL_FILE_BYTES = 256 << 10;
+
 function cacheSource(cache: DownloadCache, name: string, entry: CacheEntry): BundleFileSource & { sha256: string } {
-  return { name, size: entry.size, sha256: entry.sha256, open: () => cache.openVerified(entry) };
+  return {
+    name,
+    size: entry.size,
+    sha256: entry.sha256,
+    open: () => cache.openVerified(entry),
+    ...(entry.size <= SMALL_FILE_BYTES ? { read: () => cache.read(entry) } : {}),
+  };
 }
 
 function bytesSource(name: string, data: Uint8Array): BundleFileSource & { sha256: string } {
