@@ -9,6 +9,7 @@ import { createServeApp } from '../serve/app.js';
 import { BundleSet } from '../serve/bundleSet.js';
 import { BundlesDirWatcher } from '../serve/bundlesDirWatcher.js';
 import { Metrics } from '../serve/metrics.js';
+import { describeReplayVerification, loadSumdbKeyring, verifyBundleReplay } from '../serve/replayCheck.js';
 import { listen, parseListenAddress } from '../serve/server.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
 import type { CliIO } from './main.js';
@@ -19,6 +20,7 @@ export interface ServeCliOptions {
   bundlesDir?: string;
   listen: string;
   trust: string[];
+  sumdbKey?: string[];
   allowUnsigned?: boolean;
   tlsCert?: string;
   tlsKey?: string;
@@ -41,6 +43,7 @@ export function registerServe(program: Command, io: CliIO): void {
     .option('--listen <host:port>', 'address to listen on (port 0 picks a free port)', DEFAULT_LISTEN)
     .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])
     .option('--allow-unsigned', 'serve bundles without a signature (logged)')
+    .option('--sumdb-key <name+hash+key>', "checksum database verifier key to check the bundles' replay signatures with (repeatable; default: GOSUMDB's key)", collect, [])
     .option('--tls-cert <file>', 'serve https with this certificate (PEM)')
     .option('--tls-key <file>', 'private key for --tls-cert (PEM)')
     .option('--base-path <prefix>', 'serve under this URL prefix', '/')
@@ -78,25 +81,50 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
   };
   if (options.allowUnsigned) event('--allow-unsigned: bundles without a signature will be served');
   const cacheRoot = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : join(defaultCacheDir(io.env), 'serve');
+  const sumdbKeys = await loadSumdbKeyring(options.sumdbKey ?? [], io.env, (msg) => event(msg));
   const openOpts: OpenBundleOptions = { trust, allowUnsigned: options.allowUnsigned ?? false, cacheRoot };
+  // Open and verify one bundle: files and signature, then its checksum-database replay.
+  const openVerified = async (source: string): Promise<{ bundle: OpenedBundle; replay: string | undefined }> => {
+    const bundle = await openBundle(source, openOpts);
+    const v = await verifyBundleReplay(bundle, sumdbKeys);
+    return { bundle, replay: v === undefined ? undefined : describeReplayVerification(v) };
+  };
+  const replayNotes = new Map<OpenedBundle, string>();
+  const logSumdbHeads = (): void => {
+    for (const view of set.current.sumdb.values()) {
+      if (view.bundles.length > 1) event(`checksum database ${view.name}: serving tree#${view.tree.n} of ${view.head} for ${view.bundles.length} bundles (${view.small.size - 2} lookups)`);
+    }
+  };
   const describe = (b: OpenedBundle): string =>
     `${b.source}: ${b.modules} modules, ${b.files.size} files, ${b.bytes} bytes, ${b.signer === undefined ? 'UNSIGNED' : `signed by ${b.signer}`}${b.reused ? ' (cached extraction re-verified)' : ''}`;
 
   // Trust before serving: every named bundle is verified before the port opens.
   const set = new BundleSet();
   const opened: OpenedBundle[] = [];
-  for (const source of bundles) opened.push(await openBundle(resolve(io.cwd, source), openOpts));
+  for (const source of bundles) {
+    const o = await openVerified(resolve(io.cwd, source));
+    opened.push(o.bundle);
+    if (o.replay !== undefined) replayNotes.set(o.bundle, o.replay);
+  }
   await set.add(opened);
-  for (const b of opened) event(`loaded ${describe(b)}`);
+  for (const b of opened) event(`loaded ${describe(b)}${replayNotes.has(b) ? `; ${replayNotes.get(b)}` : ''}`);
+  logSumdbHeads();
 
   const metrics = new Metrics();
   let watcher: BundlesDirWatcher | undefined;
   if (options.bundlesDir !== undefined) {
     watcher = new BundlesDirWatcher({
       dir: resolve(io.cwd, options.bundlesDir),
-      open: (file) => openBundle(file, openOpts),
+      open: async (file) => {
+        const o = await openVerified(file);
+        if (o.replay !== undefined) replayNotes.set(o.bundle, o.replay);
+        return o.bundle;
+      },
       add: (b) => set.add([b]),
-      onLoaded: (_file, b) => event(`loaded ${describe(b)}`),
+      onLoaded: (_file, b) => {
+        event(`loaded ${describe(b)}${replayNotes.has(b) ? `; ${replayNotes.get(b)}` : ''}`);
+        logSumdbHeads();
+      },
       onRejected: (file, err) => {
         metrics.bundlesRejected++;
         event(`ignored ${file}: ${err instanceof Error ? err.message : String(err)}`);

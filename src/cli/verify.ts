@@ -1,13 +1,16 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BundleError, openBundle } from '../bundle/reader.js';
 import { GobundleError, UsageError } from '../errors.js';
+import { SUMDB_PREFIX, describeReplayVerification, loadSumdbKeyring, verifyBundleReplay } from '../serve/replayCheck.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
 import type { CliIO } from './main.js';
 
 /**
  * `gobundle verify <bundle>... --trust <file.pub>`: the transfer-desk check.
  * Streams each bundle (nothing is written), checks the signature and every
- * file, prints one line per good bundle and every problem of bad ones.
+ * file and the checksum-database replay (as serve's start-up does), prints
+ * one line per good bundle and every problem of bad ones.
  */
 export function registerVerify(program: Command, io: CliIO): void {
   program
@@ -16,18 +19,23 @@ export function registerVerify(program: Command, io: CliIO): void {
     .argument('<bundles...>', '.tgz bundles or extracted bundle directories')
     .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])
     .option('--allow-unsigned', 'accept bundles without a signature')
-    .action(async (bundles: string[], options: { trust: string[]; allowUnsigned?: boolean }) => {
+    .option('--sumdb-key <name+hash+key>', "checksum database verifier key to check the bundles' replay signatures with (repeatable; default: GOSUMDB's key)", collect, [])
+    .action(async (bundles: string[], options: { trust: string[]; allowUnsigned?: boolean; sumdbKey: string[] }) => {
       if (options.trust.length === 0 && !options.allowUnsigned) {
         throw new UsageError('verify: no --trust key given', { hint: 'pass --trust <signer>.pub (or --allow-unsigned to only check files)' });
       }
       const trust = await readTrustFiles(options.trust, io.cwd);
+      const sumdbKeys = await loadSumdbKeyring(options.sumdbKey, io.env, (msg) => io.stderr.write(`gobundle: verify: ${msg}\n`));
       const failures: string[] = [];
       for (const source of bundles) {
         try {
-          const b = await openBundle(source, { trust, allowUnsigned: options.allowUnsigned ?? false, extract: false });
+          // The replay files are small (lookups, tiles of 8 KiB at most): keep them while streaming to re-check them.
+          const b = await openBundle(resolve(io.cwd, source), { trust, allowUnsigned: options.allowUnsigned ?? false, extract: false, keep: (name) => name.startsWith(SUMDB_PREFIX) });
+          const replay = await verifyBundleReplay(b, sumdbKeys);
           io.stdout.write(
             `${source}: ok: ${b.modules} modules, ${b.files.size} files, ${b.bytes} bytes, ${b.signer === undefined ? 'UNSIGNED (allowed by --allow-unsigned)' : `signed by ${b.signer}`}\n`,
           );
+          if (replay !== undefined) io.stdout.write(`${source}: ${describeReplayVerification(replay)}\n`);
         } catch (err) {
           if (!(err instanceof GobundleError)) throw err;
           const lines = err instanceof BundleError ? err.problems.map((p) => `${source}: ${p}`) : [`${source}: ${err.message}`];

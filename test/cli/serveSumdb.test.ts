@@ -1,0 +1,103 @@
+/**
+ * `gobundle serve` and the checksum-database replay: the start-up log says
+ * which check was done (database key from --sumdb-key or GOSUMDB, or the
+ * signed manifest's tree), and a bundle whose replay was tampered with (the
+ * manifest re-signed, so only the replay check can see it) is refused with
+ * exit 1 naming the bundle and the file before the port opens.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runServe, type ServeCliOptions } from '../../src/cli/serve.js';
+import { testKey } from '../bundle/testBundle.js';
+import { DB, DB_DIR, DB_KEY, flipByte, writeSumdbBundle } from '../serve/sumdbBundle.js';
+import { MemoryLog } from '../sumdb/tlog/memoryLog.js';
+import { runCli } from './runCli.js';
+
+const work = mkdtempSync(join(tmpdir(), 'gobundle-serve-sumdb-cli-'));
+const key = testKey('team');
+const log = new MemoryLog();
+const TILE = `${DB_DIR}/tile/8/0/001`;
+const LOOKUP = `${DB_DIR}/lookup/example.com/m9@v1.0.300`;
+
+beforeAll(async () => {
+  writeFileSync(join(work, 'team.pub'), `${key.verifier}\n`);
+  await writeSumdbBundle(join(work, 'good.tgz'), { log, logSize: 1000, ids: [3, 300], key });
+  await writeSumdbBundle(join(work, 'older.tgz'), { log, logSize: 900, ids: [3], key });
+  await writeSumdbBundle(join(work, 'tile.tgz'), { log, logSize: 1000, ids: [3, 300], key, tamper: (f) => f.set(TILE, flipByte(f.get(TILE) as Buffer)) });
+  await writeSumdbBundle(join(work, 'lookup.tgz'), { log, logSize: 1000, ids: [3, 300], key, tamper: (f) => f.set(LOOKUP, flipByte(f.get(LOOKUP) as Buffer)) });
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ GOENV: 'off', GOBUNDLE_CACHE: join(work, 'cache'), ...extra });
+
+describe('gobundle serve refuses a tampered replay before listening', () => {
+  test.each([
+    ['tile.tgz', [], TILE],
+    ['tile.tgz', ['--sumdb-key', DB_KEY], TILE],
+    ['lookup.tgz', [], LOOKUP],
+    ['lookup.tgz', ['--sumdb-key', DB_KEY], LOOKUP],
+  ])('%s %j → exit 1 naming the bundle and %s', async (bundle, extra, file) => {
+    const r = await runCli(['serve', bundle, '--trust', 'team.pub', '--listen', '127.0.0.1:0', ...extra], { cwd: work, env: env() });
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^gobundle: bundle \\S*${bundle.replace('.', '\\.')}: checksum database ${DB.replace(/\./g, '\\.')}: ${file.replace(/[.@]/g, '\\$&')}[:,]`));
+  });
+
+  test('a --sumdb-key that is not a verifier key is a usage error', async () => {
+    const r = await runCli(['serve', 'good.tgz', '--trust', 'team.pub', '--sumdb-key', 'nope'], { cwd: work, env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^gobundle: --sumdb-key "nope": /);
+  });
+});
+
+function sink(): { stream: Writable; text: () => string } {
+  let s = '';
+  return {
+    stream: new Writable({
+      write(c: Buffer, _e, cb) {
+        s += c.toString();
+        cb();
+      },
+    }),
+    text: () => s,
+  };
+}
+
+/** Start serve, fetch `paths`, stop it; returns stderr (the event log) and the responses. */
+async function serveOnce(bundles: string[], extra: Partial<ServeCliOptions>, envExtra: NodeJS.ProcessEnv, paths: string[]): Promise<{ log: string; bodies: string[] }> {
+  const out = sink();
+  const err = sink();
+  const stop = new AbortController();
+  const opts: ServeCliOptions = { listen: '127.0.0.1:0', trust: ['team.pub'], basePath: '/', logFormat: 'text', accessLog: false, cacheDir: join(work, 'c'), ...extra };
+  const done = runServe(bundles, opts, { stdout: out.stream, stderr: err.stream, env: env(envExtra), cwd: work }, stop.signal);
+  const deadline = Date.now() + 10_000;
+  while (!out.text().includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const url = /^listening on (\S+)\n$/.exec(out.text())?.[1];
+  expect(url, `${out.text()}${err.text()}`).toBeDefined();
+  const bodies: string[] = [];
+  for (const p of paths) bodies.push(`${(await fetch(`${url}${p}`)).status} ${await (await fetch(`${url}${p}`)).text()}`);
+  stop.abort();
+  await done;
+  return { log: err.text(), bodies };
+}
+
+describe('gobundle serve start-up log says how the replay was checked', () => {
+  test.each([
+    ['no key known', {}, {}, /fake\.sum\.test: tree#1000, 2 lookups, \d+ tiles verified against the tree in the signed manifest \(no key for fake\.sum\.test/],
+    ['--sumdb-key', { sumdbKey: [DB_KEY] }, {}, /tree#1000, 2 lookups, \d+ tiles verified, tree note signature checked with key fake\.sum\.test\+[0-9a-f]{8} \(from --sumdb-key\)/],
+    ['GOSUMDB', {}, { GOSUMDB: DB_KEY }, /tree note signature checked with key fake\.sum\.test\+[0-9a-f]{8} \(from GOSUMDB\)/],
+  ])('%s', async (_name, extra, envExtra, want) => {
+    const { log: text, bodies } = await serveOnce(['good.tgz'], extra, envExtra, [`/sumdb/${DB}/supported`]);
+    expect(text).toMatch(new RegExp(`^gobundle: serve: loaded \\S+good\\.tgz: .*; checksum database .*${want.source}`, 'm'));
+    expect(bodies).toEqual(['200 ']);
+  });
+
+  test('two bundles of one database: the larger tree is served for both and the log says so', async () => {
+    const { log: text, bodies } = await serveOnce(['older.tgz', 'good.tgz'], {}, {}, [`/sumdb/${DB}/latest`]);
+    expect(text).toMatch(/^gobundle: serve: checksum database fake\.sum\.test: serving tree#1000 of \S+good\.tgz for 2 bundles \(2 lookups\)$/m);
+    expect(bodies[0]).toMatch(/^200 go\.sum database tree\n1000\n/);
+  });
+});
