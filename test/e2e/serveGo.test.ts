@@ -73,10 +73,11 @@ beforeAll(async () => {
   gobundle(['pack', join(root, 'samples', 'hello'), '-o', join(work, 'hello.tgz'), '--sign-key', join(work, 'team.key'), '--quiet'], env);
   gobundle(['pack', graph.mainDir, '-o', join(work, 'graph.tgz'), '--sign-key', join(work, 'team.key'), '--quiet'], env);
   // Upstream stopped: from here on the served bundles are the only source.
+  const sumdbKey = upstream.sumdbVerifierKey;
   await upstream.stop();
   upstream = undefined;
   const s = await startServeProcess(
-    ['hello.tgz', 'graph.tgz', '--trust', 'team.pub', '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')],
+    ['hello.tgz', 'graph.tgz', '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')],
     hermeticGoEnv({ HOME: work }),
   );
   serve = s.child;
@@ -152,6 +153,26 @@ describe.each<GoVersion>(['1.23', '1.19'])('go %s through bin/gobundle serve, up
   }, 600_000);
 });
 
+describe('serve start-up', () => {
+  test('both replays were verified with the database key, and one tree head is served', () => {
+    const log = serveStderr();
+    expect(log).toMatch(/loaded \S+hello\.tgz: .*; checksum database gobundle\.test: tree#\d+, \d+ lookups, \d+ tiles verified, tree note signature checked with key gobundle\.test\+[0-9a-f]{8} \(from --sumdb-key\)/);
+    expect(log).toMatch(/loaded \S+graph\.tgz: .*; checksum database gobundle\.test: tree#\d+, \d+ lookups, \d+ tiles verified, tree note signature checked/);
+    expect(log).toMatch(/checksum database gobundle\.test: serving tree#\d+ of \S+\.tgz for 2 bundles/);
+    console.log(log.split('\n').filter((l) => l.includes('checksum database')).map((l) => l.replace(/^.*?(\S+\.tgz): .*; /, '$1: ')).join('\n'));
+  });
+});
+
+/** Checksum-database requests in a slice of serve's access log: lookups and tiles answered 200. */
+function sumdbRequests(log: string): { lookups: number; tiles: number; other: string[] } {
+  const lines = log.split('\n').filter((l) => l.includes('"GET /sumdb/'));
+  return {
+    lookups: lines.filter((l) => /"GET \/sumdb\/[^/]+\/lookup\/\S+" 200 /.test(l)).length,
+    tiles: lines.filter((l) => /"GET \/sumdb\/[^/]+\/tile\/\S+" 200 /.test(l)).length,
+    other: lines.filter((l) => !/"GET \/sumdb\/[^/]+\/(lookup|tile)\/\S+" 200 /.test(l)),
+  };
+}
+
 describe.each<GoVersion>(['1.23', '1.19'])('go %s verifies every module against the checksum database replayed by serve', (version) => {
   test.each(['hello', 'graph'])('%s: GOSUMDB=<test database key> (found through GOPROXY), no go.sum, empty pkg/sumdb', async (which) => {
     const project = join(work, `sumdb-${which}-${version}`);
@@ -159,12 +180,21 @@ describe.each<GoVersion>(['1.23', '1.19'])('go %s verifies every module against 
     rmSync(join(project, 'go.sum'), { force: true });
     const gopath = join(work, `gopath-sumdb-${which}-${version}`);
     mkdirSync(gopath, { recursive: true });
-    for (const args of [['mod', 'download', 'all'], ['build', './...'], ['mod', 'verify']]) {
+    const logStart = serveStderr().length;
+    // go 1.19's tidy refuses a go.mod newer than itself ("maximum version supported by tidy is 1.19"), with or
+    // without a checksum database; -go=1.19 lets it tidy the same requirements (still a pruned graph, ≥ 1.17).
+    const tidy = version === '1.19' ? ['mod', 'tidy', '-go=1.19'] : ['mod', 'tidy'];
+    for (const args of [tidy, ['mod', 'download', 'all'], ['build', './...'], ['mod', 'verify']]) {
       const r = await runGo(version, project, args, gopath, testSumdbVerifierKey);
       expect(r.status, `go ${version} ${args.join(' ')} in ${which}:\n${r.stderr}\n${serveStderr().slice(-4000)}`).toBe(0);
     }
     // The go command fetched and verified lookups and tiles through /sumdb/<name>/.
     await new Promise((r) => setTimeout(r, 100));
+    const counts = sumdbRequests(serveStderr().slice(logStart));
+    // For the closing note: what a fresh go client asked the replay for.
+    console.log(`go ${version} ${which} (fresh caches, no go.sum; tidy, download all, build, verify): ${counts.lookups} lookups, ${counts.tiles} tiles, other sumdb requests: ${JSON.stringify(counts.other.map((l) => l.replace(/^.*"GET (\S+)" (\d+).*$/, '$1 $2')))}`);
+    expect(counts.lookups).toBeGreaterThan(0);
+    expect(counts.tiles).toBeGreaterThan(0);
     expect(serveStderr()).toMatch(/"GET \/sumdb\/gobundle\.test\/lookup\/[^"]+" 200/);
     expect(serveStderr()).toMatch(/"GET \/sumdb\/gobundle\.test\/tile\/8\/0\/[^"]+" 200/);
     expect(existsSync(join(gopath, 'pkg', 'sumdb', 'gobundle.test', 'latest'))).toBe(true);
