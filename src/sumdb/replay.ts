@@ -214,7 +214,7 @@ function verifyReplayFiles(files: ReadonlyMap<string, Uint8Array>, check: Replay
     const rel = name.slice(prefix.length);
     if (rel === 'latest' || rel === 'supported') continue;
     if (rel.startsWith('lookup/')) {
-      lookups.push({ file: name, ...checkLookup(name, rel.slice('lookup/'.length), Buffer.from(data), check.readTree, tree) });
+      lookups.push({ file: name, ...checkLookup(name, rel.slice('lookup/'.length), Buffer.from(data), check.readTree, tree, Buffer.from(latest)) });
     } else if (rel.startsWith('tile/')) {
       storedTiles.set(rel, Buffer.from(data));
     } else {
@@ -302,6 +302,7 @@ function checkLookup(
   data: Buffer,
   readTree: (note: Buffer) => Tree,
   tree: Tree,
+  latestNote: Buffer,
 ): { id: number; text: string } {
   const at = escaped.lastIndexOf('@');
   let m: ModuleVersion;
@@ -321,6 +322,9 @@ function checkLookup(
   if (lookupTree.n !== tree.n || !lookupTree.hash.equals(tree.hash)) {
     throw new ReplayError(file, `carries tree#${lookupTree.n}, not the bundle's tree#${tree.n}`);
   }
+  // The same note byte for byte, signatures included: a client that checks
+  // them must see exactly what latest carries.
+  if (!rec.rest.equals(latestNote)) throw new ReplayError(file, 'carries a different note for the same tree than latest');
   if (rec.id < 0 || rec.id >= tree.n) throw new ReplayError(file, `record id ${rec.id} is not in tree of size ${tree.n}`);
   const hashes = recordHashes(rec.text, m);
   if (hashes.mod === undefined) throw new ReplayError(file, `record has no go.mod hash for ${m.path}@${m.version}`);

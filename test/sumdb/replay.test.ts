@@ -175,6 +175,14 @@ describe('verifyReplayAgainstTree (no database key: the signed manifest names th
     expect(() => verifyReplayAgainstTree(withFile(file, other), name, verified.tree)).toThrow(`${file}: carries tree#70000, not the bundle's tree#70014`);
   });
 
+  test('a lookup whose note signature was changed (the tree text unchanged)', () => {
+    const file = `${dir}/lookup/example.com/m30@v1.0.1000`;
+    const data = files.get(file)!;
+    const changed = Buffer.from(data);
+    changed[data.length - 10] = changed[data.length - 10] === 0x41 ? 0x42 : 0x41;
+    expect(() => verifyReplayAgainstTree(withFile(file, changed), name, verified.tree)).toThrow(`${file}: carries a different note for the same tree than latest`);
+  });
+
   test('a latest signed by no key of the database name', () => {
     const latest = files.get(`${dir}/latest`)!.toString().replace(/\u2014 fake\.sum\.test /, '\u2014 someone.else ');
     expect(() => verifyReplayAgainstTree(withFile(`${dir}/latest`, Buffer.from(latest)), name, verified.tree)).toThrow(
