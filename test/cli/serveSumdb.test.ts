@@ -5,7 +5,7 @@
  * manifest re-signed, so only the replay check can see it) is refused with
  * exit 1 naming the bundle and the file before the port opens.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -78,7 +78,10 @@ async function serveOnce(bundles: string[], extra: Partial<ServeCliOptions>, env
   const url = /^listening on (\S+)\n$/.exec(out.text())?.[1];
   expect(url, `${out.text()}${err.text()}`).toBeDefined();
   const bodies: string[] = [];
-  for (const p of paths) bodies.push(`${(await fetch(`${url}${p}`)).status} ${await (await fetch(`${url}${p}`)).text()}`);
+  for (const p of paths) {
+    const r = await fetch(`${url}${p}`);
+    bodies.push(`${r.status} ${await r.text()}`);
+  }
   stop.abort();
   await done;
   return { log: err.text(), bodies };
@@ -99,5 +102,24 @@ describe('gobundle serve start-up log says how the replay was checked', () => {
     const { log: text, bodies } = await serveOnce(['older.tgz', 'good.tgz'], {}, {}, [`/sumdb/${DB}/latest`]);
     expect(text).toMatch(/^gobundle: serve: checksum database fake\.sum\.test: serving tree#1000 of \S+good\.tgz for 2 bundles \(2 lookups\)$/m);
     expect(bodies[0]).toMatch(/^200 go\.sum database tree\n1000\n/);
+  });
+});
+
+describe('gobundle serve --bundles-dir and checksum-database replays', () => {
+  test('a tampered replay and an unprovable older bundle are logged and ignored; a newer head is taken', async () => {
+    const dir = join(work, 'dropped');
+    mkdirSync(dir);
+    await writeSumdbBundle(join(dir, 'a-good.tgz'), { log, logSize: 1000, ids: [3, 300], key });
+    await writeSumdbBundle(join(dir, 'b-tile.tgz'), { log, logSize: 1000, ids: [3, 300], key, tamper: (f) => f.set(TILE, flipByte(f.get(TILE) as Buffer)) });
+    // Record 600 sits in tree#700's right-edge tile 0/002.p/188; tree#1000 needs the full 0/002, which no bundle has.
+    await writeSumdbBundle(join(dir, 'c-old.tgz'), { log, logSize: 700, ids: [600], key });
+    await writeSumdbBundle(join(dir, 'd-newer.tgz'), { log, logSize: 1100, ids: [3, 300, 1050], key });
+    const { log: text, bodies } = await serveOnce([], { bundlesDir: dir }, {}, [`/sumdb/${DB}/latest`, `/sumdb/${DB}/lookup/example.com/m9@v1.0.300`]);
+    expect(text).toMatch(/^gobundle: serve: loaded \S+a-good\.tgz: /m);
+    expect(text).toMatch(new RegExp(`^gobundle: serve: ignored \\S+b-tile\\.tgz: bundle \\S+b-tile\\.tgz: checksum database ${DB.replace(/\./g, '\\.')}: ${TILE.replace(/\./g, '\\.')}: tile does not match the signed tree$`, 'm'));
+    expect(text).toMatch(/^gobundle: serve: ignored \S+c-old\.tgz: checksum database fake\.sum\.test: the records of bundle \S+c-old\.tgz \(tree#700\) are not provably included in tree#1000 of bundle \S+a-good\.tgz, the newest one served: sumdb\/fake\.sum\.test\/tile\/8\/0\/002: missing$/m);
+    expect(text).toMatch(/^gobundle: serve: checksum database fake\.sum\.test: serving tree#1100 of \S+d-newer\.tgz for 2 bundles \(3 lookups\)$/m);
+    expect(bodies[0]).toMatch(/^200 go\.sum database tree\n1100\n/);
+    expect(bodies[1]).toMatch(/^200 300\nexample\.com\/m9 v1\.0\.300 h1:.*go\.sum database tree\n1100\n/s);
   });
 });
