@@ -10,7 +10,10 @@
  * place; the index entry is written (temp + rename) only after the content
  * is in place and verified by the caller, so a process killed at any moment
  * leaves either nothing or a complete, usable entry — never unverified
- * bytes under a key. Reads verify again: small files are hashed when read,
+ * bytes under a key. Small files (go.mod, .info: up to INLINE_MAX_BYTES)
+ * are stored inside their index entry instead (one file, not two: on
+ * many file systems creating a file costs far more than writing its few
+ * hundred bytes, and a pack stores one small file per module version). Reads verify again: small files are hashed when read,
  * large ones by the stream returned from openVerified. Files are not
  * fsynced: a crash of the machine can at worst leave content that fails
  * that verification, which costs a download, never a wrong byte.
@@ -19,7 +22,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Transform, Writable, type Readable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GobundleError } from '../errors.js';
 
@@ -37,6 +40,16 @@ export interface CacheEntry {
   size: number;
   /** h1 of the zip (kind zip) or of the go.mod (kind mod); absent for info. */
   h1?: string;
+  /** The bytes are in the index entry (base64 `data`), not in the content store. */
+  inline?: true;
+}
+
+/** Files up to this size are stored inside their index entry (putSmall). */
+export const INLINE_MAX_BYTES = 16 << 10;
+
+/** An index entry as stored: an inline one carries its bytes. */
+interface StoredEntry extends CacheEntry {
+  data?: string;
 }
 
 /** The error code for cached bytes that no longer match their recorded hash. */
@@ -76,21 +89,60 @@ export interface PendingContent {
 
 export class DownloadCache {
   readonly dir: string;
+  /**
+   * Directories this instance made (or found) already: a run stores
+   * thousands of small files in a few hundred directories, and a recursive
+   * mkdir per file is several system calls each time.
+   */
+  readonly #madeDirs = new Map<string, Promise<unknown>>();
 
   constructor(dir: string) {
     this.dir = dir;
   }
 
+  /** mkdir -p, once per directory per instance (a failed one is tried again next time). */
+  #mkdirOnce(dir: string): Promise<unknown> {
+    let p = this.#madeDirs.get(dir);
+    if (p === undefined) {
+      p = mkdir(dir, { recursive: true });
+      this.#madeDirs.set(dir, p);
+      p.catch(() => this.#madeDirs.delete(dir));
+    }
+    return p;
+  }
+
+  /** Run op, which writes into dir; if dir vanished since it was made (someone cleaned the cache), make it again and retry once. */
+  async #inDir<T>(dir: string, op: () => Promise<T>): Promise<T> {
+    await this.#mkdirOnce(dir);
+    try {
+      return await op();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.#madeDirs.delete(dir);
+      await this.#mkdirOnce(dir);
+      return await op();
+    }
+  }
+
+  #tmpName(suffix = ''): string {
+    return join(cacheLayout.tmp(this.dir), `${process.pid}-${randomBytes(8).toString('hex')}${suffix}`);
+  }
+
   /** The index entry for a key, if its content is present with the recorded size. */
   async get(key: CacheKey): Promise<CacheEntry | undefined> {
     const keyString = cacheKeyString(key);
-    let entry: CacheEntry;
+    let entry: StoredEntry;
     try {
-      entry = JSON.parse(await readFile(cacheLayout.index(this.dir, keyString), 'utf8')) as CacheEntry;
+      entry = JSON.parse(await readFile(cacheLayout.index(this.dir, keyString), 'utf8')) as StoredEntry;
     } catch {
       return undefined;
     }
     if (entry.key !== keyString || !/^[0-9a-f]{64}$/.test(entry.sha256)) return undefined;
+    if (entry.inline === true) {
+      if (typeof entry.data !== 'string' || Buffer.byteLength(entry.data, 'base64') !== entry.size) return undefined;
+      const { data: _data, ...rest } = entry;
+      return rest;
+    }
     try {
       const st = await stat(this.contentPath(entry.sha256));
       if (st.size !== entry.size) return undefined;
@@ -107,14 +159,31 @@ export class DownloadCache {
 
   /** The whole content of a small entry, verified against its hash. */
   async read(entry: CacheEntry): Promise<Buffer> {
-    const data = await readFile(this.contentPath(entry.sha256));
+    const data = entry.inline === true ? await this.#readInline(entry) : await readFile(this.contentPath(entry.sha256));
     const got = createHash('sha256').update(data).digest('hex');
     if (got !== entry.sha256 || data.length !== entry.size) throw this.#corrupt(entry, got, data.length);
     return data;
   }
 
+  /** The bytes stored in an inline entry's index file (unverified: read() checks them). */
+  async #readInline(entry: CacheEntry): Promise<Buffer> {
+    let stored: StoredEntry | undefined;
+    try {
+      stored = JSON.parse(await readFile(cacheLayout.index(this.dir, entry.key), 'utf8')) as StoredEntry;
+    } catch {
+      stored = undefined;
+    }
+    return stored?.key === entry.key && typeof stored.data === 'string' ? Buffer.from(stored.data, 'base64') : Buffer.alloc(0);
+  }
+
   /** A stream of an entry's content that fails at the end if the bytes do not match the recorded hash. */
-  openVerified(entry: { key: string; sha256: string; size: number }): Readable {
+  openVerified(entry: { key: string; sha256: string; size: number; inline?: true }): Readable {
+    if (entry.inline === true) {
+      const read = this.read(entry);
+      return Readable.from((async function* () {
+        yield await read;
+      })());
+    }
     const h = createHash('sha256');
     let size = 0;
     const check = new Transform({
@@ -135,9 +204,8 @@ export class DownloadCache {
 
   /** Start writing new content. */
   async begin(): Promise<PendingContent> {
-    const tmpDir = cacheLayout.tmp(this.dir);
-    await mkdir(tmpDir, { recursive: true });
-    const tmpPath = join(tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+    await this.#mkdirOnce(cacheLayout.tmp(this.dir));
+    const tmpPath = this.#tmpName();
     let result: { sha256: string; size: number } | undefined;
     const cache = this;
     const pending: PendingContent = {
@@ -181,9 +249,7 @@ export class DownloadCache {
       },
       async commit() {
         const r = pending.digest();
-        const dest = cache.contentPath(r.sha256);
-        await mkdir(dirname(dest), { recursive: true });
-        await rename(tmpPath, dest);
+        await cache.#moveIntoStore(tmpPath, r.sha256);
         return r;
       },
       async discard() {
@@ -195,16 +261,21 @@ export class DownloadCache {
 
   /** Store a whole small file (hash, temp file, rename). */
   async putBytes(data: Uint8Array): Promise<{ sha256: string; size: number }> {
-    const pending = await this.begin();
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const tmpPath = this.#tmpName();
     try {
-      await pipeline(async function* () {
-        yield data;
-      }, await pending.sink());
-      return await pending.commit();
+      await this.#inDir(cacheLayout.tmp(this.dir), () => writeFile(tmpPath, data));
+      await this.#moveIntoStore(tmpPath, sha256);
     } catch (err) {
-      await pending.discard();
+      await rm(tmpPath, { force: true });
       throw err;
     }
+    return { sha256, size: data.length };
+  }
+
+  async #moveIntoStore(tmpPath: string, sha256: string): Promise<void> {
+    const dest = this.contentPath(sha256);
+    await this.#inDir(dirname(dest), () => rename(tmpPath, dest));
   }
 
   /** Stream an existing file into the store (hash while copying). */
@@ -219,24 +290,45 @@ export class DownloadCache {
     }
   }
 
+  /**
+   * Store a small file (≤ INLINE_MAX_BYTES) and record it under key in one
+   * step: the bytes go into the index entry. Call only for verified bytes.
+   */
+  async putSmall(key: CacheKey, data: Uint8Array, h1?: string): Promise<CacheEntry> {
+    if (data.length > INLINE_MAX_BYTES) throw new RangeError(`cache: putSmall of ${data.length} bytes (max ${INLINE_MAX_BYTES})`);
+    const entry: CacheEntry = {
+      key: cacheKeyString(key),
+      sha256: createHash('sha256').update(data).digest('hex'),
+      size: data.length,
+      ...(h1 === undefined ? {} : { h1 }),
+      inline: true,
+    };
+    await this.#writeIndex(entry, Buffer.from(data.buffer, data.byteOffset, data.length).toString('base64'));
+    return entry;
+  }
+
   /** Record key → content. Call only for content already committed and verified. */
   async setIndex(key: CacheKey, content: { sha256: string; size: number }, h1?: string): Promise<CacheEntry> {
     const keyString = cacheKeyString(key);
     const entry: CacheEntry = { key: keyString, sha256: content.sha256, size: content.size, ...(h1 === undefined ? {} : { h1 }) };
-    const file = cacheLayout.index(this.dir, keyString);
-    await mkdir(dirname(file), { recursive: true });
-    const tmp = join(cacheLayout.tmp(this.dir), `${process.pid}-${randomBytes(8).toString('hex')}.json`);
-    await mkdir(dirname(tmp), { recursive: true });
-    await writeFile(tmp, `${JSON.stringify(entry)}\n`);
-    await rename(tmp, file);
+    await this.#writeIndex(entry, undefined);
     return entry;
+  }
+
+  /** Write an index entry (temp + rename), with the bytes of an inline entry. */
+  async #writeIndex(entry: CacheEntry, data: string | undefined): Promise<void> {
+    const stored: StoredEntry = data === undefined ? entry : { ...entry, data };
+    const file = cacheLayout.index(this.dir, entry.key);
+    const tmp = this.#tmpName('.json');
+    await this.#inDir(cacheLayout.tmp(this.dir), () => writeFile(tmp, `${JSON.stringify(stored)}\n`));
+    await this.#inDir(dirname(file), () => rename(tmp, file));
   }
 
   #corrupt(entry: { key: string; sha256: string; size: number }, got: string, size: number): GobundleError {
     return new GobundleError(
       CACHE_CORRUPT_CODE,
       `cache ${this.dir}: ${entry.key}: content changed on disk\n\twanted: sha256 ${entry.sha256} (${entry.size} bytes)\n\tfound:  sha256 ${got} (${size} bytes)`,
-      { hint: `remove ${this.contentPath(entry.sha256)} (or the whole cache) and run again` },
+      { hint: `remove ${(entry as { inline?: true }).inline === true ? cacheLayout.index(this.dir, entry.key) : this.contentPath(entry.sha256)} (or the whole cache) and run again` },
     );
   }
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { hashGoMod } from '../gomod/dirhash.js';
 import { escapePath, escapeVersion } from '../gomod/modulePath.js';
 import { validateZip } from '../modzip/validateZip.js';
-import type { CacheEntry, CacheKey, DownloadCache } from './downloadCache.js';
+import { INLINE_MAX_BYTES, type CacheEntry, type CacheKey, type DownloadCache } from './downloadCache.js';
 
 /** The file the go command keeps for path@version.kind. */
 export function goModCacheFile(goModCache: string, key: CacheKey): string {
@@ -65,7 +65,7 @@ export async function reuseFromGoModCache(
       const info = JSON.parse(data.toString('utf8')) as { Version?: unknown };
       if (info.Version !== key.version) return undefined;
     }
-    return await cache.setIndex(key, await cache.putBytes(data), h1);
+    return data.length <= INLINE_MAX_BYTES ? await cache.putSmall(key, data, h1) : await cache.setIndex(key, await cache.putBytes(data), h1);
   } catch {
     // A broken file in someone else's cache is not our error: download instead.
     return undefined;

@@ -13,10 +13,10 @@
 import { ChecksumMismatchError, NetworkError } from '../errors.js';
 import { hashGoMod } from '../gomod/dirhash.js';
 import { validateZip } from '../modzip/validateZip.js';
-import { Semaphore } from '../proxy/semaphore.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
-import { cacheKeyString, type CacheEntry, type CacheKey, type DownloadCache } from '../cache/downloadCache.js';
+import { cacheKeyString, INLINE_MAX_BYTES, type CacheEntry, type CacheKey, type DownloadCache } from '../cache/downloadCache.js';
 import { reuseFromGoModCache } from '../cache/goModCache.js';
+import { RequestSlots } from './requestSlots.js';
 
 /** What the hashes of a file must be, from go.sum: empty when nothing is known. */
 export type TrustedHashes = (key: CacheKey) => readonly string[];
@@ -36,8 +36,8 @@ export interface ModuleFilesOptions {
   /** $GOMODCACHE, or '' to not reuse it. */
   goModCache: string;
   trusted: TrustedHashes;
-  /** Zip and info downloads in flight at once (go.mod fetches are not limited here: they are the critical path). */
-  bulkConcurrency: number;
+  /** Downloads in flight at once; go.mod fetches (the resolver's critical path) get free slots before .info and .zip downloads. */
+  concurrency: number;
   /** Called once per file when it is in the cache. */
   onReady?: (key: CacheKey, entry: CacheEntry, source: FileSource) => void;
 }
@@ -45,11 +45,13 @@ export interface ModuleFilesOptions {
 export class ModuleFiles {
   readonly #opts: ModuleFilesOptions;
   readonly #inflight = new Map<string, Promise<CacheEntry>>();
-  readonly #bulk: Semaphore;
+  readonly #slots: RequestSlots;
+  /** go.mod bytes verified on their way into the cache, kept until readMod takes them (saves reading them back). */
+  readonly #modBytes = new Map<string, Buffer>();
 
   constructor(opts: ModuleFilesOptions) {
     this.#opts = opts;
-    this.#bulk = new Semaphore(opts.bulkConcurrency);
+    this.#slots = new RequestSlots(opts.concurrency);
   }
 
   /** The cache entry for a file, fetching it if needed. */
@@ -66,6 +68,18 @@ export class ModuleFiles {
     return p;
   }
 
+  /** The bytes of a go.mod file (fetched if needed), as verified on their way into the cache or read back verified. */
+  async readMod(key: CacheKey & { kind: 'mod' }): Promise<Buffer> {
+    const entry = await this.get(key);
+    const k = cacheKeyString(key);
+    const data = this.#modBytes.get(k);
+    if (data !== undefined) {
+      this.#modBytes.delete(k);
+      return data;
+    }
+    return this.#opts.cache.read(entry);
+  }
+
   /** Start fetching a file that will probably be needed; failures are left for a later get() to report. */
   prefetch(key: CacheKey): void {
     this.get(key).catch(() => undefined);
@@ -76,7 +90,11 @@ export class ModuleFiles {
     const want = trusted(key);
     let cached = await cache.get(key);
     // Small files are cheap to re-hash: one that changed on disk is fetched again.
-    if (cached !== undefined && key.kind !== 'zip' && !(await cache.read(cached).then(() => true, () => false))) cached = undefined;
+    if (cached !== undefined && key.kind !== 'zip') {
+      const data = await cache.read(cached).catch(() => undefined);
+      if (data === undefined) cached = undefined;
+      else if (key.kind === 'mod') this.#modBytes.set(cacheKeyString(key), data);
+    }
     if (cached !== undefined && (key.kind === 'info' || want.length === 0 || (cached.h1 !== undefined && want.includes(cached.h1)))) {
       this.#opts.onReady?.(key, cached, 'cache');
       return cached;
@@ -100,18 +118,20 @@ export class ModuleFiles {
   }
 
   async #downloadMod(key: CacheKey, want: readonly string[]): Promise<CacheEntry> {
-    const data = await this.#opts.chain.mod(key.path, key.version);
+    const data = await this.#slots.run(true, () => this.#opts.chain.mod(key.path, key.version));
     const h1 = hashGoMod(data);
     this.#checkTrusted(key, h1, want);
-    return this.#opts.cache.setIndex(key, await this.#opts.cache.putBytes(data), h1);
+    const entry = await this.#store(key, data, h1);
+    this.#modBytes.set(cacheKeyString(key), Buffer.from(data.buffer, data.byteOffset, data.length));
+    return entry;
   }
 
   async #bulkDownload(key: CacheKey, want: readonly string[]): Promise<CacheEntry> {
-    const release = await this.#bulk.acquire();
+    const release = await this.#slots.acquire(false);
     try {
       if (key.kind === 'info') {
         const data = await this.#opts.chain.infoBytes(key.path, key.version);
-        return await this.#opts.cache.setIndex(key, await this.#opts.cache.putBytes(data));
+        return await this.#store(key, data, undefined);
       }
       const pending = await this.#opts.cache.begin();
       try {
@@ -126,6 +146,13 @@ export class ModuleFiles {
     } finally {
       release();
     }
+  }
+
+  /** A verified small file into the cache: inline in its index entry when small enough. */
+  async #store(key: CacheKey, data: Uint8Array, h1: string | undefined): Promise<CacheEntry> {
+    const { cache } = this.#opts;
+    if (data.length <= INLINE_MAX_BYTES) return cache.putSmall(key, data, h1);
+    return cache.setIndex(key, await cache.putBytes(data), h1);
   }
 
   #checkTrusted(key: CacheKey, h1: string, want: readonly string[]): void {

@@ -137,8 +137,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
     chain: opts.chain,
     goModCache: opts.goModCache,
     trusted,
-    // Leave a quarter of the slots to go.mod fetches, the resolver's critical path.
-    bulkConcurrency: Math.max(1, Math.floor((opts.concurrency * 3) / 4)),
+    concurrency: opts.concurrency,
     onReady: (_key, entry) => progress.fileReady(entry.size),
   });
 
@@ -155,7 +154,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
         files.prefetch({ path, version, kind: 'info' });
         files.prefetch({ path, version, kind: 'zip' });
       }
-      return opts.cache.read(await files.get({ path, version, kind: 'mod' }));
+      return files.readMod({ path, version, kind: 'mod' });
     },
   };
 
