@@ -80,6 +80,11 @@ export class ModuleFiles {
     return this.#opts.cache.read(entry);
   }
 
+  /** Run another request in the same slots as .info and .zip downloads (behind go.mod fetches). */
+  inBulkSlot<T>(request: () => Promise<T>): Promise<T> {
+    return this.#slots.run(false, request);
+  }
+
   /** Start fetching a file that will probably be needed; failures are left for a later get() to report. */
   prefetch(key: CacheKey): void {
     this.get(key).catch(() => undefined);

@@ -52,7 +52,16 @@ export interface StageFile {
  * after download and go.sum checks, throws (e.g. ChecksumMismatchError) to
  * stop the run, and returns what the bundle records about the database.
  */
-export type SumdbStage = (modules: readonly ModuleHashes[]) => Promise<{ sumdb: ManifestSumdb; files: StageFile[] } | null>;
+export interface SumdbStage {
+  (modules: readonly ModuleHashes[]): Promise<{ sumdb: ManifestSumdb; files: StageFile[] } | null>;
+  /**
+   * Told about each module version as soon as its go.mod is verified, long
+   * before the stage runs, so it can start the module's lookup while the
+   * rest downloads. `schedule` runs a request in pack's request slots
+   * (behind go.mod fetches). Optional: the stage must not depend on it.
+   */
+  lookAhead?(m: { path: string; version: string }, schedule: <T>(request: () => Promise<T>) => Promise<T>): void;
+}
 
 export interface PackOptions {
   /** go.mod files or module directories (default ["."]). */
@@ -154,7 +163,10 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
         files.prefetch({ path, version, kind: 'info' });
         files.prefetch({ path, version, kind: 'zip' });
       }
-      return files.readMod({ path, version, kind: 'mod' });
+      const data = await files.readMod({ path, version, kind: 'mod' });
+      // Every go.mod read goes into the bundle, so the database will be asked about this version.
+      opts.verifyAgainstSumdb?.lookAhead?.({ path, version }, (request) => files.inBulkSlot(request));
+      return data;
     },
   };
 

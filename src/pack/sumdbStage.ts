@@ -17,7 +17,7 @@ import { ChecksumMismatchError, ModuleError } from '../errors.js';
 import { sumdbApplies, type GoEnv, type GoSumDB } from '../gomod/goenv.js';
 import type { HttpTransport } from '../proxy/httpTransport.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
-import { type SumdbOps, type VerifiedSumdb, moduleKey, recordHashes, verifyModules } from '../sumdb/client.js';
+import { type SumdbOps, type VerifiedSumdb, lookupPath, moduleKey, recordHashes, verifyModules } from '../sumdb/client.js';
 import { sumdbFetchOps } from '../sumdb/fetchOps.js';
 import { replayFiles, verifyReplay } from '../sumdb/replay.js';
 import { formatHash } from '../sumdb/tlog/hash.js';
@@ -77,12 +77,35 @@ export function checkAgainstDatabase(modules: readonly ModuleHashes[], db: Verif
  * excludes every module.
  */
 export function createSumdbStage(opts: SumdbStageOptions): SumdbStage {
-  return async (modules) => {
-    if (opts.sumdb.off === true) return null;
-    const target: SumdbTarget = { name: opts.sumdb.name, key: opts.sumdb.key, url: opts.sumdb.url, urlExplicit: opts.sumdb.urlExplicit };
+  if (opts.sumdb.off === true) return async () => null;
+  const target: SumdbTarget = { name: opts.sumdb.name, key: opts.sumdb.key, url: opts.sumdb.url, urlExplicit: opts.sumdb.urlExplicit };
+  // One connection, made by the first look-ahead or by the stage (again if it failed).
+  let connected: Promise<SumdbOps> | undefined;
+  const connect = (): Promise<SumdbOps> => {
+    if (connected === undefined) {
+      const p = opts.connect(target);
+      connected = p;
+      p.catch(() => {
+        if (connected === p) connected = undefined;
+      });
+    }
+    return connected;
+  };
+  // Lookups started early, by lookup path; verifyModules takes them instead of asking again.
+  // A failed one is forgotten, so the stage asks afresh exactly as it would have without look-ahead.
+  const early = new Map<string, Promise<Uint8Array>>();
+
+  const stage: SumdbStage = async (modules) => {
     const checked = modulesForSumdb(modules, opts.env);
     if (checked.length === 0) return null;
-    const ops = await opts.connect(target);
+    const remote = await connect();
+    const ops: SumdbOps = {
+      readRemote: (path) => {
+        const p = early.get(path);
+        early.delete(path);
+        return p?.catch(() => remote.readRemote(path)) ?? remote.readRemote(path);
+      },
+    };
     let db: VerifiedSumdb;
     try {
       db = await verifyModules(ops, target.key, checked);
@@ -97,6 +120,15 @@ export function createSumdbStage(opts: SumdbStageOptions): SumdbStage {
     const files: StageFile[] = [...replay].map(([name, data]) => ({ name, data }));
     return { sumdb, files };
   };
+  stage.lookAhead = (m, schedule) => {
+    if (!sumdbApplies(m.path, opts.env)) return;
+    const path = lookupPath(m);
+    if (early.has(path)) return;
+    const p = connect().then((remote) => schedule(() => remote.readRemote(path)));
+    p.catch(() => undefined);
+    early.set(path, p);
+  };
+  return stage;
 }
 
 /**

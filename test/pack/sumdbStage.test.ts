@@ -176,4 +176,40 @@ describe('sumdb stage failures', () => {
         'check GOSUMDB and GOPROXY, or set GOSUMDB=off to pack without it (offline clients then need GOSUMDB=off or a complete go.sum)',
     );
   });
+
+  test('lookAhead: lookups start early, run through schedule, and are not asked again', async () => {
+    const { db, stage, connected } = await stageFor();
+    const scheduled: number[] = [];
+    const schedule = <T>(request: () => Promise<T>): Promise<T> => {
+      scheduled.push(1);
+      return request();
+    };
+    const modules = [honest(3), honest(10, { goModOnly: true }), honest(200)];
+    for (const m of modules) stage.lookAhead?.({ path: m.path, version: m.version }, schedule);
+    stage.lookAhead?.({ path: modules[0]!.path, version: modules[0]!.version }, schedule);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(scheduled.length, 'lookups scheduled early').toBe(3);
+    const got = await stage(modules);
+    expect(verifyReplay(new Map(got!.files.map((f) => [f.name, f.data])), fakeKeys.verifierKey).lookups).toBe(3);
+    expect(connected.length, 'connections').toBe(1);
+    expect(db.requests.filter((r) => r.startsWith('/lookup/')).length, 'lookup requests').toBe(3);
+  });
+
+  test('lookAhead: a failed early lookup is asked again by the stage; GONOSUMDB modules are never looked up early', async () => {
+    const env = { ...ENV_ON, GONOSUMDB: 'example.com/m10' };
+    const { db, stage } = await stageFor(env);
+    let failFirst = true;
+    const schedule = <T>(request: () => Promise<T>): Promise<T> => {
+      if (failFirst) {
+        failFirst = false;
+        return Promise.reject(new NetworkError('/lookup', 'connection reset'));
+      }
+      return request();
+    };
+    const modules = [honest(3), honest(10), honest(200)];
+    for (const m of modules) stage.lookAhead?.({ path: m.path, version: m.version }, schedule);
+    const got = await stage(modules);
+    expect(verifyReplay(new Map(got!.files.map((f) => [f.name, f.data])), fakeKeys.verifierKey).lookups).toBe(2);
+    expect(db.requests.filter((r) => r.startsWith('/lookup/')).sort()).toEqual(['/lookup/example.com/m3@v1.0.3', '/lookup/example.com/m6@v1.0.200'].sort());
+  });
 });
