@@ -6,7 +6,13 @@
  * (graph depth × latency + bytes ÷ bandwidth) and the ratio to it.
  *
  *   npx vite-node bench/pack/run.ts [--modules 300] [--runs 3] [--latency 20] [--concurrency 16]
- *                                   [--big] [--big-mb 1100]
+ *                                   [--sumdb off|on|both] [--big] [--big-mb 1100]
+ *
+ * --sumdb says whether both sides verify against the upstream's checksum
+ * database (default both: one table each). The project has no go.sum, so
+ * with GOSUMDB on the go command looks every module up (and reads tiles),
+ * and so does pack, which also carries the replay in the bundle; with it
+ * off neither does. The two sides always run with the same setting.
  *
  * --big also packs a graph padded to ≥ 1 GB under /usr/bin/time -v and
  * prints gobundle's peak RSS (slow: minutes). Needs `npm run build`.
@@ -35,6 +41,13 @@ const RUNS = flag('runs', 3);
 const LATENCY_MS = flag('latency', 20);
 const BIG = process.argv.includes('--big');
 const BIG_MB = flag('big-mb', 1100);
+const SUMDB_MODES = ((): ('off' | 'on')[] => {
+  const i = process.argv.indexOf('--sumdb');
+  const v = i >= 0 ? process.argv[i + 1] : 'both';
+  if (v === 'both') return ['off', 'on'];
+  if (v === 'on' || v === 'off') return [v];
+  throw new Error('--sumdb: want off, on or both');
+})();
 
 function timed(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): { seconds: number; stdout: string; stderr: string } {
   const t0 = performance.now();
@@ -96,10 +109,12 @@ function dirBytes(dir: string): number {
   return n;
 }
 
-async function compare(): Promise<void> {
+async function compare(sumdb: 'off' | 'on'): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'gobundle-bench-'));
   const graph = generateGraph({ dir: join(work, 'graph'), seed: 2024, modules: MODULES, pathPrefix: 'bench.test' });
   const upstream = await startUpstream({ modules: [graph.modulesDir], faults: { latencyMs: LATENCY_MS } });
+  // Both sides reach the database through the proxy (<proxy>/sumdb/<name>/supported), as the go command does by default.
+  const gosumdb = sumdb === 'on' ? upstream.sumdbVerifierKey : 'off';
   try {
     const packTimes: number[] = [];
     const goTimes: number[] = [];
@@ -117,7 +132,7 @@ async function compare(): Promise<void> {
         HOME: runDir,
         GOENV: 'off',
         GOPROXY: upstream.url,
-        GOSUMDB: 'off',
+        GOSUMDB: gosumdb,
         GOFLAGS: '-mod=mod',
         GOMODCACHE: emptyModCache,
       };
@@ -128,13 +143,13 @@ async function compare(): Promise<void> {
       modules = summary.modules;
       packTimes.push(p.seconds);
 
-      // go mod download all: fresh GOMODCACHE, same upstream (GOSUMDB off: pack does not consult it either).
+      // go mod download all: fresh GOMODCACHE, same upstream, same GOSUMDB as pack.
       const gopath = join(runDir, 'gopath');
       const project = join(runDir, 'project');
       spawnSync('cp', ['-r', graph.mainDir, project]);
       const goEnv = hermeticGoEnv({
         GOPROXY: upstream.url,
-        GOSUMDB: 'off',
+        GOSUMDB: gosumdb,
         GOPATH: gopath,
         GOMODCACHE: join(gopath, 'pkg', 'mod'),
         GOCACHE: join(testCacheDir(), 'gocache'),
@@ -143,7 +158,7 @@ async function compare(): Promise<void> {
       goTimes.push(timed(goBinary('1.23'), ['mod', 'download', 'all'], project, goEnv).seconds);
       spawnSync('chmod', ['-R', 'u+w', gopath]);
       rmSync(runDir, { recursive: true, force: true });
-      process.stderr.write(`run ${run + 1}/${RUNS}: pack ${packTimes[run]?.toFixed(2)}s, go ${goTimes[run]?.toFixed(2)}s\n`);
+      process.stderr.write(`GOSUMDB ${sumdb} run ${run + 1}/${RUNS}: pack ${packTimes[run]?.toFixed(2)}s, go ${goTimes[run]?.toFixed(2)}s\n`);
     }
     const depth = graphDepth(graph.modulesDir, graph.mainDir);
     const fixtureBytes = dirBytes(graph.modulesDir);
@@ -151,15 +166,18 @@ async function compare(): Promise<void> {
     // overkill here, so use a conservative 1 GB/s (loopback) and report the byte term separately.
     const bandwidth = 1e9;
     // The go command needs one round trip per graph level for go.mod files, then zips; pack the same, so:
-    const limit = ((depth + 1) * LATENCY_MS) / 1000 + bundleBytes / bandwidth;
+    // With the database on, the last module's lookup and the tile reads after it add about two round trips.
+    const trips = depth + 1 + (sumdb === 'on' ? 2 : 0);
+    const limit = (trips * LATENCY_MS) / 1000 + bundleBytes / bandwidth;
     const pm = median(packTimes);
     const gm = median(goTimes);
+    console.log(`\nGOSUMDB ${sumdb === 'on' ? 'on (both sides verify every module against the checksum database)' : 'off (neither side consults the checksum database)'}`);
     console.log(`graph: ${modules} module versions, ${files} files, bundle ${(bundleBytes / 1e6).toFixed(1)} MB, fixtures ${(fixtureBytes / 1e6).toFixed(1)} MB, depth ${depth}, latency ${LATENCY_MS} ms, pack --concurrency ${CONCURRENCY}`);
     console.log('| run | gobundle pack (s) | go mod download all (s) |');
     console.log('|---|---|---|');
     packTimes.forEach((t, i) => console.log(`| ${i + 1} | ${t.toFixed(2)} | ${goTimes[i]?.toFixed(2)} |`));
     console.log(`median: pack ${pm.toFixed(2)} s, go ${gm.toFixed(2)} s, ratio pack/go = ${(pm / gm).toFixed(3)} (target ≤ 0.2)`);
-    console.log(`physical limit ≈ (depth ${depth} + 1) × ${LATENCY_MS} ms + ${(bundleBytes / 1e6).toFixed(1)} MB ÷ 1 GB/s = ${limit.toFixed(3)} s; pack/limit = ${(pm / limit).toFixed(1)}×`);
+    console.log(`physical limit ≈ (depth ${depth} + 1${sumdb === 'on' ? ' + 2 for the database' : ''}) × ${LATENCY_MS} ms + ${(bundleBytes / 1e6).toFixed(1)} MB ÷ 1 GB/s = ${limit.toFixed(3)} s; pack/limit = ${(pm / limit).toFixed(1)}×`);
   } finally {
     await upstream.stop();
     rmSync(work, { recursive: true, force: true });
@@ -187,5 +205,5 @@ async function bigRss(): Promise<void> {
   }
 }
 
-await compare();
+for (const mode of SUMDB_MODES) await compare(mode);
 if (BIG) await bigRss();
