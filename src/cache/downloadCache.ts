@@ -11,10 +11,11 @@
  * is in place and verified by the caller, so a process killed at any moment
  * leaves either nothing or a complete, usable entry — never unverified
  * bytes under a key. Small files (go.mod, .info: up to INLINE_MAX_BYTES)
- * are stored inside their index entry instead (one file, not two: on
- * many file systems creating a file costs far more than writing its few
- * hundred bytes, and a pack stores one small file per module version). Reads verify again: small files are hashed when read,
- * large ones by the stream returned from openVerified. Files are not
+ * are stored inside their index entry instead: one file, not two (on many
+ * file systems creating a file costs far more than writing its few hundred
+ * bytes, and a pack stores a few small files per module version). Reads
+ * verify again: small files are hashed when read, large ones by the
+ * stream returned from openVerified. Files are not
  * fsynced: a crash of the machine can at worst leave content that fails
  * that verification, which costs a download, never a wrong byte.
  */
@@ -179,10 +180,12 @@ export class DownloadCache {
   /** A stream of an entry's content that fails at the end if the bytes do not match the recorded hash. */
   openVerified(entry: { key: string; sha256: string; size: number; inline?: true }): Readable {
     if (entry.inline === true) {
-      const read = this.read(entry);
-      return Readable.from((async function* () {
-        yield await read;
-      })());
+      const cache = this;
+      return Readable.from(
+        (async function* () {
+          yield await cache.read(entry);
+        })(),
+      );
     }
     const h = createHash('sha256');
     let size = 0;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { describe, expect, test } from 'vitest';
-import { cacheLayout, DownloadCache } from '../../src/cache/downloadCache.js';
+import { cacheLayout, DownloadCache, INLINE_MAX_BYTES } from '../../src/cache/downloadCache.js';
 import { goModCacheFile, reuseFromGoModCache } from '../../src/cache/goModCache.js';
 import { hashGoMod } from '../../src/gomod/dirhash.js';
 import { hashZip } from '../../src/modzip/hashZip.js';
@@ -43,6 +43,53 @@ describe('DownloadCache', () => {
     const entry = await cache.setIndex(key, await cache.putBytes(Buffer.from('{"Version":"v1.0.0"}')));
     writeFileSync(cache.contentPath(entry.sha256), '{');
     expect(await cache.get(key)).toBeUndefined();
+  });
+});
+
+describe('DownloadCache inline entries', () => {
+  const key = { path: 'example.com/m', version: 'v1.0.0', kind: 'mod' as const };
+  const data = 'module example.com/m\n';
+
+  test('a small file is stored in its index entry: one index file, nothing in the content store', async () => {
+    const cache = new DownloadCache(fresh());
+    const entry = await cache.putSmall(key, Buffer.from(data), hashGoMod(data));
+    expect(entry).toEqual({ key: 'example.com/m@v1.0.0.mod', sha256: sha(data), size: 21, h1: hashGoMod(data), inline: true });
+    expect(await cache.get(key)).toEqual(entry);
+    expect((await cache.read(entry)).toString()).toBe(data);
+    expect(await text(cache.openVerified(entry))).toBe(data);
+    expect(existsSync(join(cache.dir, 'content'))).toBe(false);
+    expect(readdirSync(cacheLayout.tmp(cache.dir))).toEqual([]);
+  });
+
+  test.each([
+    ['same length, other bytes', (stored: Record<string, unknown>) => ({ ...stored, data: Buffer.from('module example.com/X\n').toString('base64') }), 'read'],
+    ['shorter than recorded', (stored: Record<string, unknown>) => ({ ...stored, data: Buffer.from('module').toString('base64') }), 'miss'],
+    ['no data', (stored: Record<string, unknown>) => ({ ...stored, data: undefined }), 'miss'],
+  ])('inline bytes changed on disk (%s) are refused', async (_name, change, how) => {
+    const cache = new DownloadCache(fresh());
+    const entry = await cache.putSmall(key, Buffer.from(data), hashGoMod(data));
+    const file = cacheLayout.index(cache.dir, entry.key);
+    writeFileSync(file, JSON.stringify(change(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)));
+    if (how === 'miss') expect(await cache.get(key)).toBeUndefined();
+    else expect(await cache.get(key)).toEqual(entry);
+    await expect(cache.read(entry)).rejects.toThrow('example.com/m@v1.0.0.mod: content changed on disk');
+    await expect(text(cache.openVerified(entry))).rejects.toThrow('content changed on disk');
+  });
+
+  test('putSmall refuses a file over INLINE_MAX_BYTES', async () => {
+    const cache = new DownloadCache(fresh());
+    await expect(cache.putSmall(key, Buffer.alloc(INLINE_MAX_BYTES + 1))).rejects.toThrow(RangeError);
+  });
+
+  test('a cache directory removed during a run is made again', async () => {
+    const cache = new DownloadCache(fresh());
+    await cache.putSmall(key, Buffer.from(data));
+    rmSync(cache.dir, { recursive: true, force: true });
+    const other = { ...key, version: 'v1.0.1' };
+    const entry = await cache.putSmall(other, Buffer.from(data));
+    expect(await cache.get(other)).toEqual(entry);
+    const big = await cache.putBytes(Buffer.alloc(INLINE_MAX_BYTES + 1));
+    expect(existsSync(cache.contentPath(big.sha256))).toBe(true);
   });
 });
 
