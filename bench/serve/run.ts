@@ -1,10 +1,13 @@
 /**
  * bench/serve: gobundle serve against nginx serving the same extracted tree.
  *
- *   npm run build && npx vite-node bench/serve/run.ts [--modules 200] [--seconds 10] [--rounds 3] [--big-mb 1024] [--only-big]
+ *   npm run build && npx vite-node bench/serve/run.ts [--modules 200] [--seconds 10] [--rounds 5] [--big-mb 1024] [--only-big] [--keep]
  *
  * (a) the real `go mod download all` with a fresh module cache, through each;
  * (b) throughput at 64 connections (wrk) for a 1 MB .zip and a .info;
+ * (a) and (b) alternate gobundle and nginx --rounds times and print medians
+ * with the spread, and the load average is printed at start and end: the
+ * machine may be shared, so read the numbers with that in mind.
  * (c) with --big-mb N: start-up time and peak RSS of serve on an N MB bundle
  *     against `gunzip -c | sha256sum` of the same file.
  * Needs nginx and wrk (apt-get install -y nginx wrk). nginx runs with one
@@ -13,7 +16,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
 import { chmodSync, cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -32,9 +35,11 @@ function arg(name: string, dflt: number): number {
 const MODULES = arg('modules', 200);
 const SECONDS = arg('seconds', 10);
 const BIG_MB = arg('big-mb', 0);
-const ROUNDS = arg('rounds', 3);
+const ROUNDS = arg('rounds', 5);
 /** --only-big: skip (a) and (b). */
 const ONLY_BIG = process.argv.includes('--only-big');
+/** --keep: leave the work directory (bundles, extracted tree) for a closer look. */
+const KEEP = process.argv.includes('--keep');
 
 function need(cmd: string, hint: string): string {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
@@ -64,6 +69,19 @@ function waitForLine(child: ChildProcess, re: RegExp, timeoutMs: number): Promis
   });
 }
 
+/** SIGTERM and wait for the exit (bounded). */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((res) => {
+    const t = setTimeout(res, 5_000);
+    child.once('exit', () => {
+      clearTimeout(t);
+      res();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
 async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
   return new Promise((res) => {
@@ -79,6 +97,18 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
+/** `min–max` of xs, formatted by f: the spread tells the reader how noisy the machine was. */
+function spread(xs: number[], f: (x: number) => string): string {
+  return `${f(Math.min(...xs))}–${f(Math.max(...xs))}`;
+}
+
+/** The machine's 1/5/15-minute load average: printed so readers can judge the noise. */
+function load(): string {
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+}
+
 function wrk(url: string): { rps: number; mbps: number } {
   const out = run('wrk', ['-t2', '-c64', `-d${SECONDS}s`, '--latency', url]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
@@ -91,6 +121,7 @@ function wrk(url: string): { rps: number; mbps: number } {
 }
 
 async function main(): Promise<void> {
+  console.log(`# ${new Date().toISOString()} load average ${load()} (${(await import('node:os')).cpus().length} cores)`);
   need('nginx', 'apt-get install -y nginx');
   need('wrk', 'apt-get install -y wrk');
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('dist/ missing: npm run build first');
@@ -167,10 +198,12 @@ async function main(): Promise<void> {
       ['nginx', []],
     ]);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, url] of [
+      const order = [
         ['gobundle', gbUrl],
         ['nginx', ngUrl],
-      ] as const) {
+      ] as const;
+      // Who goes first alternates too, so a burst of load elsewhere is shared.
+      for (const [name, url] of round % 2 === 0 ? order : [...order].reverse()) {
         const gopath = join(work, `gopath-${name}-${round}`);
         const start = performance.now();
         run(goBinary('1.23'), ['mod', 'download', 'all'], {
@@ -184,29 +217,51 @@ async function main(): Promise<void> {
     const a1 = median(times.get('gobundle') ?? []);
     const a2 = median(times.get('nginx') ?? []);
 
-    // (b) throughput.
+    // (b) throughput, alternating gobundle and nginx, ROUNDS times.
     const zipPath = '/bench.test/onemb/@v/v1.0.0.zip';
     const infoPath = '/bench.test/onemb/@v/v1.0.0.info';
     const zipSize = statSync(join(extracted, zipPath)).size;
-    const gbZip = wrk(gbUrl + zipPath);
-    const ngZip = wrk(ngUrl + zipPath);
-    const gbInfo = wrk(gbUrl + infoPath);
-    const ngInfo = wrk(ngUrl + infoPath);
+    const rps = new Map<string, number[]>([
+      ['gb zip', []],
+      ['ng zip', []],
+      ['gb info', []],
+      ['ng info', []],
+    ]);
+    for (let round = 0; round < ROUNDS; round++) {
+      rps.get('gb zip')?.push(wrk(gbUrl + zipPath).rps);
+      rps.get('ng zip')?.push(wrk(ngUrl + zipPath).rps);
+      rps.get('gb info')?.push(wrk(gbUrl + infoPath).rps);
+      rps.get('ng info')?.push(wrk(ngUrl + infoPath).rps);
+    }
+    const r = (k: string): number[] => rps.get(k) ?? [];
+    const secs = (x: number): string => (x / 1000).toFixed(2);
+    const n0 = (x: number): string => x.toFixed(0);
+    const ratios = (a: number[], b: number[]): number[] => a.map((x, i) => x / (b[i] as number));
+    const f2 = (x: number): string => x.toFixed(2);
+    const gbTimes = times.get('gobundle') ?? [];
+    const ngTimes = times.get('nginx') ?? [];
 
-    console.log('\n## gobundle serve vs nginx (1 worker), same extracted tree, 127.0.0.1');
+    console.log(`\n## gobundle serve vs nginx (1 worker), same extracted tree, 127.0.0.1; medians of ${ROUNDS} alternated rounds [min–max]; load average now ${load()}`);
     console.log(`| measure | gobundle | nginx | ratio (target) |`);
     console.log(`|---|---|---|---|`);
-    console.log(`| go mod download all, ${MODULES}-module graph, fresh cache (median of ${ROUNDS}) | ${(a1 / 1000).toFixed(2)} s | ${(a2 / 1000).toFixed(2)} s | ${(a1 / a2).toFixed(2)}× time (≤ 1.1) |`);
-    console.log(`| ${(zipSize / 1048576).toFixed(2)} MB .zip, 64 conns, ${SECONDS}s | ${gbZip.rps.toFixed(0)} req/s (${gbZip.mbps.toFixed(0)} MB/s) | ${ngZip.rps.toFixed(0)} req/s (${ngZip.mbps.toFixed(0)} MB/s) | ${(gbZip.rps / ngZip.rps).toFixed(2)}× (≥ 0.9) |`);
-    console.log(`| .info, 64 conns, ${SECONDS}s | ${gbInfo.rps.toFixed(0)} req/s | ${ngInfo.rps.toFixed(0)} req/s | ${(gbInfo.rps / ngInfo.rps).toFixed(2)}× (≥ 0.9) |`);
+    console.log(`| go mod download all, ${MODULES}-module graph, fresh cache | ${secs(a1)} s [${spread(gbTimes, secs)}] | ${secs(a2)} s [${spread(ngTimes, secs)}] | ${f2(a1 / a2)}× time [per round ${spread(ratios(gbTimes, ngTimes), f2)}] (≤ 1.1) |`);
+    for (const [label, k] of [
+      [`${(zipSize / 1048576).toFixed(2)} MB .zip`, 'zip'],
+      ['.info', 'info'],
+    ] as const) {
+      const g = r(`gb ${k}`);
+      const n = r(`ng ${k}`);
+      console.log(`| ${label}, 64 conns, ${SECONDS}s | ${n0(median(g))} req/s [${spread(g, n0)}] | ${n0(median(n))} req/s [${spread(n, n0)}] | ${f2(median(g) / median(n))}× [per round ${spread(ratios(g, n), f2)}] (≥ 0.9) |`);
+    }
 
-    gb.kill('SIGTERM');
-    ng.kill('SIGTERM');
+    // nginx's master stops its worker on SIGTERM; a SIGKILL would leave the worker behind.
+    await Promise.all([stop(gb), stop(ng)]);
 
     if (BIG_MB > 0) await bigBundle(work, BIG_MB);
   } finally {
     for (const c of children) c.kill('SIGKILL');
-    rmSync(work, { recursive: true, force: true });
+    if (KEEP) console.log(`# kept ${work}`);
+    else rmSync(work, { recursive: true, force: true });
   }
 }
 
