@@ -15,6 +15,7 @@ import { Metrics, type RouteLabel } from './metrics.js';
 import { parseRequestPath } from './requestPath.js';
 import { sendFile } from './sendFile.js';
 import { SmallFileCache } from './smallFileCache.js';
+import { warmCache } from './warmCache.js';
 import { ReplaySumdbHandler, type SumdbHandler } from './sumdbHandler.js';
 
 /** Versioned files never change. */
@@ -63,6 +64,10 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
   const isReady = opts.isReady ?? (() => opts.bundles.current.bundles.length > 0);
   const basePath = normalizeBasePath(opts.basePath ?? '/');
   const cached = new CachedAnswer(cache, CONTENT_TYPES, IMMUTABLE_CACHE_CONTROL);
+  // The go command's graph loading asks for .mod and .info files one after another: read them
+  // before they are asked for (in the background; requests never wait on it).
+  let warmed = opts.bundles.current;
+  warmCache(warmed, cache);
 
   const handle = async (req: IncomingMessage, res: ServerResponse, url: string, out: { route: RouteLabel; bytes: number }): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -187,10 +192,17 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
   const serveProxy = (req: IncomingMessage, res: ServerResponse, url: string, fail: (err: unknown) => void): void => {
     const started = performance.now();
     const originalUrl = req.url ?? '/';
-    // Hot path: a versioned file already in memory, answered in one synchronous write.
-    const direct = DIRECT_NAME.exec(url);
+    if (opts.bundles.current !== warmed) {
+      warmed = opts.bundles.current;
+      warmCache(warmed, cache);
+    }
+    // Hot path: a versioned file already in memory, answered in one synchronous write. The
+    // go command sends the `!` of an escaped capital as %21; any other escape takes the general
+    // path, and whatever the URL, only a name the index holds is ever answered.
+    const name = url.includes('%21') ? url.replaceAll('%21', '!') : url;
+    const direct = DIRECT_NAME.exec(name);
     if (direct !== null) {
-      const f = opts.bundles.current.files.get(url.slice(1));
+      const f = opts.bundles.current.files.get(name.slice(1));
       if (f !== undefined) {
         const kind = direct[1] as VersionedKind;
         const sent = cached.trySend(req, res, f, kind);

@@ -21,7 +21,7 @@ import { buildTestBundle, moduleFiles, testKey, writeBundleFile } from '../bundl
 const work = mkdtempSync(join(tmpdir(), 'gobundle-serve-cached-'));
 const key = testKey('team');
 const zip = Buffer.alloc(70_000, 3);
-const files = moduleFiles('example.com/c', 'v1.0.0', { time: '2023-01-01T00:00:00Z', zip });
+const files = [...moduleFiles('example.com/c', 'v1.0.0', { time: '2023-01-01T00:00:00Z', zip }), ...moduleFiles('example.com/!cap', 'v1.0.0')];
 const sha = (d: Buffer | string): string => createHash('sha256').update(d).digest('hex');
 const log: AccessLogEntry[] = [];
 let server: RunningServer;
@@ -92,6 +92,21 @@ describe('answers from memory equal answers from disk', () => {
     expect(r.status, `${method} ${JSON.stringify(headers)} status = ${r.status}, want ${status}`).toBe(status);
     expect(r.body.length, `${method} ${JSON.stringify(headers)} body length = ${r.body.length}, want ${bodyLength}`).toBe(bodyLength);
     expect(r.headers['content-length']).toBe(String(contentLength));
+  });
+
+  // The go command escapes the `!` of a capital letter as %21.
+  test.each([
+    ['example.com/%21cap/@v/v1.0.0.mod', 200],
+    ['example.com/%21cap/@v/v1.0.0.info', 200],
+    ['example.com/%2521cap/@v/v1.0.0.mod', 400],
+    ['example.com/%21cap/@v/v1.0.0.mod%21', 404],
+  ] as const)('GET /%s twice: status %d, as the decoded name', async (path, status) => {
+    const decoded = await get('GET', `/${decodeURIComponent(path)}`);
+    const first = await get('GET', `/${path}`);
+    const second = await get('GET', `/${path}`);
+    expect(first.status, `GET /${path} status = ${first.status}, want ${status}`).toBe(status);
+    expect(comparable(second), `GET /${path} from memory differs from disk`).toEqual(comparable(first));
+    if (status === 200) expect(comparable(first), `GET /${path} differs from GET of the decoded name`).toEqual(comparable(decoded));
   });
 
   test('If-None-Match with the ETag of a cached file: 304', async () => {
