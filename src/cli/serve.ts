@@ -5,7 +5,6 @@ import { openBundle, type OpenBundleOptions, type OpenedBundle } from '../bundle
 import { defaultCacheDir } from '../cache/cacheDir.js';
 import { UsageError } from '../errors.js';
 import { formatAccessLog, type AccessLogFormat } from '../serve/accessLog.js';
-import { createServeApp } from '../serve/app.js';
 import { BundleSet } from '../serve/bundleSet.js';
 import { BundlesDirWatcher } from '../serve/bundlesDirWatcher.js';
 import { Metrics } from '../serve/metrics.js';
@@ -66,6 +65,8 @@ export function registerServe(program: Command, io: CliIO): void {
 
 /** The serve command with the shutdown signal passed in (tests abort it instead of sending SIGTERM). */
 export async function runServe(bundles: string[], options: ServeCliOptions, io: CliIO, shutdown: AbortSignal): Promise<void> {
+  // express is loaded only when serving, so the other commands start faster.
+  const { createServeApp } = await import('../serve/app.js');
   const addr = parseListenAddress(options.listen);
   if (addr === undefined) throw new UsageError(`serve: --listen ${JSON.stringify(options.listen)}: want HOST:PORT`);
   if (options.logFormat !== 'text' && options.logFormat !== 'json') throw new UsageError(`serve: --log-format ${JSON.stringify(options.logFormat)}: want text or json`);
