@@ -6,7 +6,7 @@
  */
 import { SyntaxError } from '../errors.js';
 import { parseSyntax, type Line } from './modfileLexer.js';
-import { GO_VERSION_RE, LineError, TOOLCHAIN_RE, parseReplace, parseString } from './modfile.js';
+import { GO_VERSION_RE, LineError, parseGodebugDirective, parseReplace, parseString, parseToolchainDirective } from './modfile.js';
 
 export interface WorkFile {
   file: string;
@@ -40,22 +40,12 @@ export function parseWorkFile(file: string, data: string | Uint8Array, opts: { w
         f.go = v;
         return;
       }
-      case 'toolchain': {
-        if (f.toolchain !== undefined) throw new LineError('repeated toolchain statement');
-        if (args.length !== 1) throw new LineError('toolchain directive expects exactly one argument');
-        const v = args[0] as string;
-        if (!TOOLCHAIN_RE.test(v)) throw new LineError(`invalid toolchain version '${v}': must match format go1.23.0 or default`);
-        f.toolchain = v;
+      case 'toolchain':
+        f.toolchain = parseToolchainDirective(f.toolchain, args);
         return;
-      }
-      case 'godebug': {
-        const a = args[0];
-        if (args.length !== 1 || a === undefined || /["`',]/.test(a)) throw new LineError('usage: godebug key=value');
-        const eq = a.indexOf('=');
-        if (eq < 0) throw new LineError('usage: godebug key=value');
-        f.godebug.push({ key: a.slice(0, eq), value: a.slice(eq + 1), line: n });
+      case 'godebug':
+        f.godebug.push({ ...parseGodebugDirective(args), line: n });
         return;
-      }
       case 'use':
         if (args.length !== 1) throw new LineError(`usage: ${verb} local/dir`);
         f.use.push({ path: parseString(args[0] as string), line: n });

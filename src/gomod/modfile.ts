@@ -260,14 +260,9 @@ export function parseModFile(file: string, data: string | Uint8Array, opts: Pars
         f.go = v;
         return;
       }
-      case 'toolchain': {
-        if (f.toolchain !== undefined) throw new LineError('repeated toolchain statement');
-        if (args.length !== 1) throw new LineError('toolchain directive expects exactly one argument');
-        const v = args[0] as string;
-        if (!TOOLCHAIN_RE.test(v)) throw new LineError(`invalid toolchain version '${v}': must match format go1.23.0 or default`);
-        f.toolchain = v;
+      case 'toolchain':
+        f.toolchain = parseToolchainDirective(f.toolchain, args);
         return;
-      }
       case 'module': {
         if (f.module !== undefined) throw new LineError('repeated module statement');
         const m = DEPRECATED_RE.exec(directiveComment(block, line));
@@ -277,14 +272,9 @@ export function parseModFile(file: string, data: string | Uint8Array, opts: Pars
         f.module.path = parseString(args[0] as string);
         return;
       }
-      case 'godebug': {
-        const a = args[0];
-        if (args.length !== 1 || a === undefined || /["`',]/.test(a)) throw new LineError('usage: godebug key=value');
-        const eq = a.indexOf('=');
-        if (eq < 0) throw new LineError('usage: godebug key=value');
-        f.godebug.push({ key: a.slice(0, eq), value: a.slice(eq + 1), line: n });
+      case 'godebug':
+        f.godebug.push({ ...parseGodebugDirective(args), line: n });
         return;
-      }
       case 'require':
       case 'exclude': {
         if (args.length !== 2) throw new LineError(`usage: ${verb} module/path v1.2.3`);
@@ -428,4 +418,22 @@ function parseVersionInterval(
   toks = toks.slice(1);
   if (toks.length === 0 || toks[0] !== ']') throw new LineError("expected ']' after version");
   return { low, high, rest: toks.slice(1) };
+}
+
+/** The `toolchain` directive (go.mod and go.work): one argument, `default` or `go1…`, at most once. */
+export function parseToolchainDirective(current: string | undefined, args: readonly string[]): string {
+  if (current !== undefined) throw new LineError('repeated toolchain statement');
+  if (args.length !== 1) throw new LineError('toolchain directive expects exactly one argument');
+  const v = args[0] as string;
+  if (!TOOLCHAIN_RE.test(v)) throw new LineError(`invalid toolchain version '${v}': must match format go1.23.0 or default`);
+  return v;
+}
+
+/** The `godebug key=value` directive (go.mod and go.work). */
+export function parseGodebugDirective(args: readonly string[]): { key: string; value: string } {
+  const a = args[0];
+  if (args.length !== 1 || a === undefined || /["`',]/.test(a)) throw new LineError('usage: godebug key=value');
+  const eq = a.indexOf('=');
+  if (eq < 0) throw new LineError('usage: godebug key=value');
+  return { key: a.slice(0, eq), value: a.slice(eq + 1) };
 }

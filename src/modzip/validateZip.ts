@@ -15,13 +15,8 @@ import { GobundleError, ModuleError } from '../errors.js';
 import { Hash1Collector } from '../gomod/dirhash.js';
 import { goQuote } from '../gomod/goQuote.js';
 import { canonicalVersion, check, checkFilePath } from '../gomod/modulePath.js';
+import { MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE } from './limits.js';
 
-/** The largest module zip, and the largest total uncompressed size of its files (x/mod zip.MaxZipFile). */
-export const MAX_ZIP_FILE = 500 << 20;
-/** The largest go.mod inside a module zip (x/mod zip.MaxGoMod). */
-export const MAX_GO_MOD = 16 << 20;
-/** The largest LICENSE inside a module zip (x/mod zip.MaxLICENSE). */
-export const MAX_LICENSE = 16 << 20;
 
 /** Limits, overridable so tests need not write 500 MiB files. */
 export interface ZipLimits {

@@ -12,11 +12,8 @@ import { canonicalVersion, check, escapePath, escapeVersion, InvalidVersionError
 import { redactUrl } from '../gomod/goenv.js';
 import type { HttpTransport, ResponseMeta } from './httpTransport.js';
 import { proxyUrl } from './proxyUrl.js';
+import { MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/limits.js';
 
-/** The largest module zip the go command accepts (x/mod zip.MaxZipFile, codehost.MaxZipFile). */
-export const MAX_ZIP_FILE = 500 << 20;
-/** The largest go.mod the go command accepts (x/mod zip.MaxGoMod, codehost.MaxGoMod). */
-export const MAX_GO_MOD = 16 << 20;
 /**
  * The largest `.info`, `@latest` or `@v/list` we read. cmd/go reads these
  * unbounded; a cap keeps a broken proxy from filling memory.
