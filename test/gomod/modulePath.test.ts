@@ -28,19 +28,10 @@ import {
   MATCH_PATH_MAJOR_TESTS,
   MATCH_PREFIX_PATTERNS_TESTS,
   SPLIT_PATH_VERSION_TESTS,
+  errOf,
 } from './oracle/tables.js';
 
 const q = JSON.stringify;
-
-/** The error message fn throws, or "" when it succeeds: the shape x/mod's err.Error() has. */
-function errOf(fn: () => unknown): string {
-  try {
-    fn();
-    return '';
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
 
 describe('x/mod module_test.go checkPathTests', () => {
   test.each(CHECK_PATH_TESTS)('%j', (path, ok, importOK, fileOK) => {

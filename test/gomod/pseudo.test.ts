@@ -11,18 +11,9 @@ import {
   pseudoVersionTime,
   zeroPseudoVersion,
 } from '../../src/gomod/pseudo.js';
-import { DEC_DECIMAL_TESTS, INC_DECIMAL_TESTS, INVALID_PSEUDO_BASE, PSEUDO_TESTS, PSEUDO_TIME } from './oracle/tables.js';
+import { DEC_DECIMAL_TESTS, INC_DECIMAL_TESTS, INVALID_PSEUDO_BASE, PSEUDO_TESTS, PSEUDO_TIME, errOf } from './oracle/tables.js';
 
 const q = JSON.stringify;
-
-function errOf(fn: () => unknown): string {
-  try {
-    fn();
-    return '';
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
 
 describe('x/mod pseudo_test.go pseudoTests', () => {
   test.each(PSEUDO_TESTS)('pseudoVersion(%j, %j)', (major, older, version) => {

@@ -329,3 +329,13 @@ export const DEC_DECIMAL_TESTS: readonly (readonly [string, string])[] = [
   ['100', '99'],
   ['101', '100'],
 ];
+
+/** The error message fn throws, or "" when it succeeds: the shape x/mod's err.Error() has. */
+export function errOf(fn: () => unknown): string {
+  try {
+    fn();
+    return '';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
