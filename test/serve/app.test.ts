@@ -17,6 +17,7 @@ import type { AccessLogEntry } from '../../src/serve/accessLog.js';
 import { buildTestBundle, moduleFiles, testKey, writeBundleFile } from '../bundle/testBundle.js';
 import { MemoryLog } from '../sumdb/tlog/memoryLog.js';
 import { writeSumdbBundle } from './sumdbBundle.js';
+import { rawRequest, type RawResponse } from './rawRequest.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gobundle-serve-app-'));
 const key = testKey('team');
@@ -65,24 +66,10 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
+type Res = RawResponse;
 
 function raw(method: string, path: string, headers: Record<string, string> = {}): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: base.hostname, port: base.port, method, path, headers, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end();
-  });
+  return rawRequest(base, method, path, headers);
 }
 
 describe.each(['listener', 'express app'])('through the %s', (way) => {

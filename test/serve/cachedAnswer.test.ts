@@ -5,7 +5,6 @@
  * that ask for more than the bytes (HEAD, If-None-Match, Range) still get
  * the general path's answers after the file is cached.
  */
-import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { BundleSet } from '../../src/serve/bundleSet.js';
 import { listen, type RunningServer } from '../../src/serve/server.js';
 import type { AccessLogEntry } from '../../src/serve/accessLog.js';
 import { buildTestBundle, moduleFiles, testKey, writeBundleFile } from '../bundle/testBundle.js';
+import { rawRequest, type RawResponse } from './rawRequest.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gobundle-serve-cached-'));
 const key = testKey('team');
@@ -43,24 +43,10 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
+type Res = RawResponse;
 
 function get(method: string, path: string, headers: Record<string, string> = {}): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: base.hostname, port: base.port, method, path, headers, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timeout`)));
-    req.on('error', reject);
-    req.end();
-  });
+  return rawRequest(base, method, path, headers);
 }
 
 /** Everything but Date, which changes every second. */

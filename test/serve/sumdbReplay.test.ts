@@ -4,7 +4,6 @@
  * head across several bundles (sumdbMerge), and the /sumdb/<name>/ routes
  * through the express app and the listener.
  */
-import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { testKey } from '../bundle/testBundle.js';
 import { otherKeys } from '../sumdb/fakeDatabase.js';
 import { MemoryLog } from '../sumdb/tlog/memoryLog.js';
 import { DB, DB_DIR, DB_KEY, flipByte, writeSumdbBundle, type SumdbBundleOptions } from './sumdbBundle.js';
+import { rawRequest } from './rawRequest.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gobundle-sumdb-serve-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -206,16 +206,9 @@ describe('/sumdb/<name>/ routes', () => {
     for (const s of servers) await s.close();
   });
 
-  function get(base: URL, path: string): Promise<{ status: number; type: string; body: Buffer }> {
-    return new Promise((resolve, reject) => {
-      const req = request({ host: base.hostname, port: base.port, path, timeout: 10_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: Buffer.concat(chunks) }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+  async function get(base: URL, path: string): Promise<{ status: number; type: string; body: Buffer }> {
+    const r = await rawRequest(base, 'GET', path);
+    return { status: r.status, type: String(r.headers['content-type']), body: r.body };
   }
 
   const found: [string, () => Buffer][] = [
