@@ -14,9 +14,9 @@ import { GobundleError, ModuleError, NotFoundError } from '../errors.js';
 import { escapePath, escapeVersion } from '../gomod/modulePath.js';
 import { open, newVerifier } from './note.js';
 import { HASH_SIZE, type Hash, formatHash, recordHash } from './tlog/hash.js';
-import { storedHashIndex, treeHash } from './tlog/storedHash.js';
+import { storedHashIndex, subTreeIndex, treeHash } from './tlog/storedHash.js';
 import { TILE_HEIGHT, type Tile, type TileReader, tileHashReader, tilePath, tilesToRead } from './tlog/tile.js';
-import { type Tree, parseRecord, parseTree } from './tlog/treeNote.js';
+import { type Tree, formatTree, parseRecord, parseTree } from './tlog/treeNote.js';
 
 /** Lookups in flight at once (the HTTP layer has its own, global bound). */
 export const LOOKUP_CONCURRENCY = 16;
@@ -52,9 +52,28 @@ export interface VerifiedSumdb {
   records: Map<string, SumdbRecord>;
   /**
    * Verified tile bytes by path ("tile/8/0/001.p/5"): exactly the tiles a go
-   * client asks for to check every record against `tree`.
+   * client asks for to check every record against `tree`, and to prove
+   * `tree` consistent with each of `consistentWith`.
    */
   tiles: Map<string, Buffer>;
+  /** Smaller trees proven to be prefixes of `tree` (the older heads asked about), by size. */
+  consistentWith: Tree[];
+}
+
+/** An older tree head that clients may remember, and where gobundle learnt of it (for messages). */
+export interface OlderTree {
+  tree: Tree;
+  from: string;
+}
+
+export interface VerifyModulesOptions {
+  /**
+   * Tree heads of earlier bundles: a client that verified against one of
+   * them remembers it (GOPATH/pkg/sumdb/<name>/latest) and, shown a larger
+   * tree, proves the two consistent (x/mod sumdb/client.go checkTrees).
+   * Each must be a prefix of the newest tree; its proof's tiles are kept.
+   */
+  olderTrees?: readonly OlderTree[];
 }
 
 /**
@@ -169,6 +188,7 @@ export async function verifyModules(
   ops: SumdbOps,
   dbVerifierKey: string,
   modules: readonly ModuleVersion[],
+  opts: VerifyModulesOptions = {},
 ): Promise<VerifiedSumdb> {
   const verifier = newVerifier(dbVerifierKey);
   const unique = new Map<string, ModuleVersion>();
@@ -209,21 +229,48 @@ export async function verifyModules(
   const tiles = new RemoteTiles(ops);
   const reader = tileHashReader(tree, tiles);
 
-  const olderTrees = new Map<string, Lookup>();
-  for (const l of lookups) olderTrees.set(`${l.tree.n} ${formatHash(l.tree.hash)}`, l);
-  for (const l of olderTrees.values()) {
-    if (l.tree.n === tree.n && l.tree.hash.equals(tree.hash)) continue;
+  const indent = (text: string): string => text.replace(/\n/g, '\n\t');
+  const checkPrefix = async (older: Tree, describe: () => string): Promise<void> => {
     let h: Hash;
     try {
-      h = await treeHash(l.tree.n, reader);
+      h = await treeHash(older.n, reader);
     } catch (err) {
-      const what = l.tree.n === tree.n ? `checking tree#${tree.n}` : `checking tree#${l.tree.n} against tree#${tree.n}`;
+      const what = older.n === tree.n ? `checking tree#${tree.n}` : `checking tree#${older.n} against tree#${tree.n}`;
       throw new GobundleError('ESUMDB', `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-    if (!h.equals(l.tree.hash)) {
-      const indent = (b: Buffer): string => b.toString('utf8').replace(/\n/g, '\n\t');
-      throw new SumdbSecurityError(`old database:\n\t${indent(l.note)}\nnew database:\n\t${indent(newest.note)}\nproof of misbehavior:\n\t${formatHash(h)}`);
+    if (!h.equals(older.hash)) {
+      throw new SumdbSecurityError(`old database:\n\t${indent(describe())}\nnew database:\n\t${indent(newest.note.toString('utf8'))}\nproof of misbehavior:\n\t${formatHash(h)}`);
     }
+  };
+  const lookupTrees = new Map<string, Lookup>();
+  for (const l of lookups) lookupTrees.set(`${l.tree.n} ${formatHash(l.tree.hash)}`, l);
+  for (const l of lookupTrees.values()) {
+    if (l.tree.n === tree.n && l.tree.hash.equals(tree.hash)) continue;
+    await checkPrefix(l.tree, () => l.note.toString('utf8'));
+  }
+
+  // Older heads of earlier bundles: each must be a prefix of the newest tree.
+  const consistentWith = new Map<string, Tree>();
+  for (const o of opts.olderTrees ?? []) {
+    if (o.tree.n > tree.n) {
+      throw new GobundleError(
+        'ESUMDB',
+        `tree#${o.tree.n} of ${o.from} is larger than tree#${tree.n}, the newest the checksum database ${verifier.name} answered with: clients that verified against it cannot accept this tree`,
+        { hint: `pack again when the database has caught up, or check that GOSUMDB names the same database as when ${o.from} was packed` },
+      );
+    }
+    if (o.tree.n === 0 || (o.tree.n === tree.n && o.tree.hash.equals(tree.hash))) continue;
+    await checkPrefix(o.tree, () => `${formatTree(o.tree)}(tree head of ${o.from})`);
+    if (o.tree.n === tree.n) continue;
+    // A client starting up re-reads its remembered tree's own right edge
+    // (x/mod Client.mergeLatest checks the config's tree against itself);
+    // fetched and folded to that tree's hash like the client does.
+    try {
+      await treeHash(o.tree.n, tileHashReader(o.tree, tiles));
+    } catch (err) {
+      throw new GobundleError('ESUMDB', `checking tree#${o.tree.n} of ${o.from}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    consistentWith.set(`${o.tree.n} ${formatHash(o.tree.hash)}`, o.tree);
   }
 
   // Every record must be the leaf at its id in the newest tree.
@@ -245,17 +292,21 @@ export async function verifyModules(
 
   const records = new Map<string, SumdbRecord>();
   for (const l of lookups) records.set(moduleKey(l.module), l.record);
-  return { name: verifier.name, treeNote: newest.note, tree, records, tiles: replayTiles(tree.n, [...records.values()].map((r) => r.id), tiles.verified) };
+  const older = [...consistentWith.values()].sort((a, b) => a.n - b.n);
+  const kept = replayTiles(tree.n, [...records.values()].map((r) => r.id), tiles.verified, older.map((t) => t.n));
+  return { name: verifier.name, treeNote: newest.note, tree, records, tiles: kept, consistentWith: older };
 }
 
 /**
- * The tiles T(N, ids) a go client asks for when every lookup carries the
- * tree of size N: per record, the tiles one tileHashReader call reads
- * (GO-PROTOCOLS §4.6). Taken from already verified tile bytes.
+ * The tiles a go client asks for when every lookup carries the tree of size
+ * N: per record, the tiles one tileHashReader call reads (x/mod
+ * sumdb/client.go checkRecord), and per older tree size it may remember,
+ * the tiles that prove it a prefix of N (checkTrees: TreeHash(older.N) read
+ * through the newer tree's tiles). Taken from already verified tile bytes.
  */
-export function replayTiles(n: number, ids: readonly number[], verified: ReadonlyMap<string, Buffer>): Map<string, Buffer> {
+export function replayTiles(n: number, ids: readonly number[], verified: ReadonlyMap<string, Buffer>, olderSizes: readonly number[] = []): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
-  for (const path of replayTilePaths(n, ids)) {
+  for (const path of replayTilePaths(n, ids, olderSizes)) {
     const data = verified.get(path);
     if (data === undefined) throw new GobundleError('ESUMDB', `internal error: tile ${path} was not verified`);
     out.set(path, data);
@@ -263,9 +314,28 @@ export function replayTiles(n: number, ids: readonly number[], verified: Readonl
   return out;
 }
 
-/** The paths of T(N, ids), sorted. */
-export function replayTilePaths(n: number, ids: readonly number[]): string[] {
+/** The paths of the tiles replayTiles keeps, sorted. */
+export function replayTilePaths(n: number, ids: readonly number[], olderSizes: readonly number[] = []): string[] {
   const paths = new Set<string>();
   for (const id of ids) for (const t of tilesToRead(n, [storedHashIndex(0, id)]).tiles) paths.add(tilePath(t));
+  for (const path of consistencyTilePaths(n, olderSizes)) paths.add(path);
+  return [...paths].sort();
+}
+
+/**
+ * The tiles a client remembering the tree of an older size asks for before
+ * it accepts the tree of size n (x/mod sumdb/client.go): at start-up it
+ * re-checks its remembered tree against that tree's own right-edge tiles,
+ * then checkTrees reads TreeHash(older) through the tiles of tree n. Both
+ * lie along the older tree's right edge, a few per level, and follow from
+ * the two sizes alone.
+ */
+export function consistencyTilePaths(n: number, olderSizes: readonly number[]): string[] {
+  const paths = new Set<string>();
+  for (const m of olderSizes) {
+    if (m <= 0 || m >= n) continue;
+    for (const t of tilesToRead(m, []).tiles) paths.add(tilePath(t));
+    for (const t of tilesToRead(n, subTreeIndex(0, m)).tiles) paths.add(tilePath(t));
+  }
   return [...paths].sort();
 }

@@ -17,7 +17,7 @@ import { unescapePath, unescapeVersion } from '../gomod/modulePath.js';
 import { type ModuleVersion, type VerifiedSumdb, lookupPath, recordHashes } from './client.js';
 import { UnverifiedNoteError, newVerifier, open } from './note.js';
 import { HASH_SIZE, type Hash, formatHash, nodeHash, recordHash } from './tlog/hash.js';
-import { storedHashIndex } from './tlog/storedHash.js';
+import { storedHashIndex, subTreeHash, subTreeIndex } from './tlog/storedHash.js';
 import { TILE_HEIGHT, type Tile, hashFromTile, parseTilePath, tileHash, tileParent, tilePath, tilesToRead } from './tlog/tile.js';
 import { type Tree, formatRecord, parseRecord, parseTree } from './tlog/treeNote.js';
 
@@ -29,9 +29,20 @@ export function replayDir(name: string): string {
 /** A replay file that is missing, malformed or does not verify; the message names the file. */
 export class ReplayError extends GobundleError {
   readonly file: string;
-  constructor(file: string, message: string) {
-    super('EREPLAY', `${file}: ${message}`);
+  constructor(file: string, message: string, code = 'EREPLAY') {
+    super(code, `${file}: ${message}`);
     this.file = file;
+  }
+}
+
+/**
+ * Verified tiles give an older tree a different hash than the one listed:
+ * the two trees cannot both be the database's (a fork or a tampered head),
+ * unlike tiles that are merely missing.
+ */
+export class TreeMismatchError extends ReplayError {
+  constructor(file: string, message: string) {
+    super(file, message, 'ETREEMISMATCH');
   }
 }
 
@@ -113,8 +124,10 @@ export interface ReplaySummary {
   tree: Tree;
   lookups: number;
   tiles: number;
-  /** The stored tiles (paths below sumdb/<name>/, e.g. "tile/8/0/003") that the lookups' proofs read. */
+  /** The stored tiles (paths below sumdb/<name>/, e.g. "tile/8/0/003") that the lookups' and consistency proofs read. */
   usedTiles: string[];
+  /** How many older trees the tiles proved to be prefixes of `tree`. */
+  consistencyProofs: number;
 }
 
 /**
@@ -125,16 +138,26 @@ export interface ReplaySummary {
  * (except a full tile standing in for a needed partial one). `files` holds
  * bundle files by name; files outside sumdb/<name>/ are ignored.
  */
-export function verifyReplay(files: ReadonlyMap<string, Uint8Array>, dbVerifierKey: string): ReplaySummary {
+export function verifyReplay(files: ReadonlyMap<string, Uint8Array>, dbVerifierKey: string, opts: ReplayOptions = {}): ReplaySummary {
   const verifier = newVerifier(dbVerifierKey);
   return verifyReplayFiles(files, {
     name: verifier.name,
     readTree: (note) => parseTree(open(note, [verifier]).text),
     latestFailure: `tree note does not verify with ${verifier.name}`,
+    consistentWith: opts.consistentWith,
   });
 }
 
-export interface AgainstTreeOptions {
+export interface ReplayOptions {
+  /**
+   * Older trees (the signed manifest's sumdb.consistentWith) that the stored
+   * tiles must prove to be prefixes of the bundle's tree, as a client
+   * remembering one of them checks (x/mod sumdb/client.go checkTrees).
+   */
+  consistentWith?: readonly Tree[];
+}
+
+export interface AgainstTreeOptions extends ReplayOptions {
   /**
    * Tiles no lookup needs are ignored instead of refused (serve merging
    * several bundles' tiles, where an older bundle's partial tiles are not
@@ -163,6 +186,7 @@ export function verifyReplayAgainstTree(files: ReadonlyMap<string, Uint8Array>, 
       }
     },
     ignoreUnneededTiles: opts.ignoreUnneededTiles ?? false,
+    consistentWith: opts.consistentWith,
   });
 }
 
@@ -187,6 +211,8 @@ interface ReplayCheck {
   latestFailure: string;
   checkLatest?: (tree: Tree) => void;
   ignoreUnneededTiles?: boolean;
+  /** Older trees the stored tiles must prove to be prefixes of the bundle's tree. */
+  consistentWith?: readonly Tree[];
 }
 
 function verifyReplayFiles(files: ReadonlyMap<string, Uint8Array>, check: ReplayCheck): ReplaySummary {
@@ -241,9 +267,9 @@ function verifyReplayFiles(files: ReadonlyMap<string, Uint8Array>, check: Replay
   };
   const needed = new Set<string>();
   let rootChecked = false;
-  for (const l of lookups) {
-    const index = storedHashIndex(0, l.id);
-    const plan = tilesToRead(tree.n, [index]);
+  /** Hashes at these stored indexes, read as a client's tileHashReader reads them: every tile checked first. */
+  const readHashes = (indexes: readonly number[]): Hash[] => {
+    const plan = tilesToRead(tree.n, indexes);
     plan.tiles.forEach((t) => needed.add(tilePath(t)));
     if (!rootChecked) {
       const last = plan.stx.length - 1;
@@ -273,19 +299,56 @@ function verifyReplayFiles(files: ReadonlyMap<string, Uint8Array>, check: Replay
       }
       verified.set(path, data);
     }
-    const leafTile = plan.tiles[plan.indexTile[0] as number] as Tile;
-    const leaf = hashFromTile(leafTile, verified.get(tilePath(leafTile)) as Buffer, index);
+    return indexes.map((x, i) => {
+      const t = plan.tiles[plan.indexTile[i] as number] as Tile;
+      return hashFromTile(t, verified.get(tilePath(t)) as Buffer, x);
+    });
+  };
+  for (const l of lookups) {
+    const [leaf] = readHashes([storedHashIndex(0, l.id)]) as [Hash];
     if (!leaf.equals(recordHash(l.text))) throw fail(l.file, `record ${l.id} is not in the signed tree of size ${tree.n}`);
+  }
+  // Each older tree a client may remember must be a prefix of this one, per the stored tiles (x/mod checkTrees).
+  for (const older of check.consistentWith ?? []) {
+    if (older.n <= 0 || older.n >= tree.n) {
+      if (older.n === tree.n && older.hash.equals(tree.hash)) continue;
+      throw fail(latestName, `the signed manifest lists tree#${older.n} as an older tree of tree#${tree.n}`);
+    }
+    const indexes = subTreeIndex(0, older.n);
+    let h: Hash;
+    try {
+      [h] = subTreeHash(0, older.n, readHashes(indexes));
+    } catch (err) {
+      if (err instanceof ReplayError) throw new ReplayError(err.file, `proving tree#${older.n} consistent with tree#${tree.n}: ${err.message.slice(err.file.length + 2)}`);
+      throw err;
+    }
+    if (!h.equals(older.hash)) {
+      const tiles = [...new Set(tilesToRead(tree.n, indexes).tiles.map((t) => `${dir}/${tilePath(t)}`))];
+      throw new TreeMismatchError(tiles.join(', '), `tiles prove tree#${older.n} has hash ${formatHash(h)}, not ${formatHash(older.hash)}`);
+    }
+    // The older tree's own right edge, which a client remembering it reads at start-up, folds to its hash.
+    const edge = tilesToRead(older.n, []);
+    edge.tiles.forEach((t) => needed.add(tilePath(t)));
+    const edgeHash = (i: number): Hash => {
+      const t = edge.tiles[edge.stxTile[i] as number] as Tile;
+      return hashFromTile(t, tileData(t), edge.stx[i] as number);
+    };
+    const last = edge.stx.length - 1;
+    let eh = edgeHash(last);
+    for (let i = last - 1; i >= 0; i--) eh = nodeHash(edgeHash(i), eh);
+    if (!eh.equals(older.hash)) {
+      throw fail(edge.tiles.map((t) => `${dir}/${tilePath(t)}`).join(', '), `right-edge tiles of tree#${older.n} do not fold to its hash ${formatHash(older.hash)}`);
+    }
   }
 
   for (const path of storedTiles.keys()) {
     if (needed.has(path)) continue;
     const t = parseTilePathOr(path);
     const standsIn = t !== undefined && t.w === 2 ** t.h && [...needed].some((n) => n.startsWith(`${path}.p/`));
-    if (!standsIn && !check.ignoreUnneededTiles) throw fail(`${dir}/${path}`, 'unexpected tile: no lookup needs it');
+    if (!standsIn && !check.ignoreUnneededTiles) throw fail(`${dir}/${path}`, 'unexpected tile: no lookup or consistency proof needs it');
   }
   const usedTiles = [...needed].map((p) => (storedTiles.has(p) ? p : tilePath({ ...(parseTilePath(p) as Tile), w: 2 ** TILE_HEIGHT })));
-  return { name: check.name, tree, lookups: lookups.length, tiles: storedTiles.size, usedTiles: [...new Set(usedTiles)].sort() };
+  return { name: check.name, tree, lookups: lookups.length, tiles: storedTiles.size, usedTiles: [...new Set(usedTiles)].sort(), consistencyProofs: (check.consistentWith ?? []).length };
 }
 
 function parseTilePathOr(path: string): Tile | undefined {

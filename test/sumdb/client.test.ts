@@ -133,10 +133,13 @@ describe('verifyModules against an in-memory database', () => {
 });
 
 describe('the same requests as x/mod sumdb.Client', () => {
-  test.each(goVectors().clients.map((c) => [c.n, c.ids.join(','), c] as const))('tree %i, records %s', async (n, _ids, c) => {
-    expect(replayTilePaths(n, c.ids)).toEqual(c.tiles);
+  test.each(goVectors().clients.map((c) => [c.n, c.ids.join(','), c.older, c] as const))('tree %i, records %s, remembering tree %i', async (n, _ids, older, c) => {
+    const olderSizes = older > 0 ? [older] : [];
+    expect(replayTilePaths(n, c.ids, olderSizes)).toEqual(c.tiles);
     const db = await FakeDatabase.create(log, { logSize: 70200, treeSizeFor: () => n });
-    const got = await verifyModules(db, fakeKeys.verifierKey, c.ids.map(moduleOf));
+    const olderTrees = olderSizes.map(async (m) => ({ tree: { n: m, hash: await treeHash(m, log) }, from: 'an earlier bundle' }));
+    const got = await verifyModules(db, fakeKeys.verifierKey, c.ids.map(moduleOf), { olderTrees: await Promise.all(olderTrees) });
+    expect(got.consistentWith.map((t) => t.n)).toEqual(olderSizes);
     // x/mod's client asked for each of these once; so do we, and nothing else.
     expect([...db.requests].sort()).toEqual(c.requests);
     expect([...got.tiles.keys()].sort()).toEqual(c.tiles);

@@ -38,8 +38,12 @@ export interface GoVectors {
   indexes: { level: number; n: number; index: number }[];
   tilePaths: [string, string][];
   records: [string, string][];
-  /** What x/mod's sumdb.Client fetched to look up records `ids` when every lookup carries the tree of size n. */
-  clients: { n: number; ids: number[]; lines: string[]; tiles: string[]; requests: string[] }[];
+  /**
+   * What x/mod's sumdb.Client fetched to look up records `ids` when every
+   * lookup carries the tree of size n, remembering the tree of size `older`
+   * (0: none) from an earlier run.
+   */
+  clients: { n: number; ids: number[]; older: number; lines: string[]; tiles: string[]; requests: string[] }[];
 }
 
 /** Mirrors recordText in main.go: the i-th record of the vector log. */

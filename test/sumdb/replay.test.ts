@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { type VerifiedSumdb, verifyModules } from '../../src/sumdb/client.js';
-import { ReplayError, SumdbReplay, replayFiles, verifyReplay, verifyReplayAgainstTree } from '../../src/sumdb/replay.js';
+import { SumdbSecurityError, type VerifiedSumdb, consistencyTilePaths, verifyModules } from '../../src/sumdb/client.js';
+import { ReplayError, SumdbReplay, TreeMismatchError, replayFiles, verifyReplay, verifyReplayAgainstTree } from '../../src/sumdb/replay.js';
 import { formatHash } from '../../src/sumdb/tlog/hash.js';
+import { treeHash } from '../../src/sumdb/tlog/storedHash.js';
 import { FakeDatabase, fakeKeys, moduleOf, otherKeys } from './fakeDatabase.js';
 import { MemoryLog } from './tlog/memoryLog.js';
 
@@ -123,7 +124,7 @@ describe('verifyReplay refuses tampering, naming the file', () => {
 
   test('an extra tile', () => {
     const extra = `${dir}/tile/8/0/100`;
-    expect(() => verifyReplay(withFile(extra, Buffer.alloc(8192)), fakeKeys.verifierKey)).toThrow(`${extra}: unexpected tile: no lookup needs it`);
+    expect(() => verifyReplay(withFile(extra, Buffer.alloc(8192)), fakeKeys.verifierKey)).toThrow(`${extra}: unexpected tile: no lookup or consistency proof needs it`);
   });
 
   test('a short tile', () => {
@@ -192,7 +193,7 @@ describe('verifyReplayAgainstTree (no database key: the signed manifest names th
 
   test('unneeded tiles are refused, or ignored when asked', () => {
     const extra = withFile(`${dir}/tile/8/0/100`, Buffer.alloc(8192));
-    expect(() => verifyReplayAgainstTree(extra, name, verified.tree)).toThrow('unexpected tile: no lookup needs it');
+    expect(() => verifyReplayAgainstTree(extra, name, verified.tree)).toThrow('unexpected tile: no lookup or consistency proof needs it');
     expect(verifyReplayAgainstTree(extra, name, verified.tree, { ignoreUnneededTiles: true }).usedTiles).not.toContain('tile/8/0/100');
   });
 });
@@ -234,5 +235,100 @@ describe('SumdbReplay', () => {
     expect(got?.equals(full.subarray(0, 160))).toBe(true);
     m.set(`${dir}/tile/8/0/201`, Buffer.alloc(64));
     expect(await replay(m).answer('tile/8/0/201.p/5')).toBeUndefined();
+  });
+});
+
+describe('a replay that proves older trees consistent with its own', () => {
+  // Week 1 packed at tree 1000 and at 65600; week 2 at 70014 must prove both prefixes of its tree.
+  const olderSizes = [1000, 65600];
+  let proven: VerifiedSumdb;
+  let pfiles: Map<string, Buffer>;
+  let older: { n: number; hash: Buffer }[];
+
+  beforeAll(async () => {
+    older = await Promise.all(olderSizes.map(async (n) => ({ n, hash: await treeHash(n, log) })));
+    proven = await verifyModules(db, fakeKeys.verifierKey, ids.map(moduleOf), { olderTrees: older.map((tree) => ({ tree, from: 'last week' })) });
+    pfiles = replayFiles(proven);
+  }, 120_000);
+
+  const tileNames = (m: Map<string, Buffer>): string[] => [...m.keys()].filter((n) => n.includes('/tile/')).sort();
+
+  test('carries the consistency tiles and the older trees\' right edges, and verifies with them listed', () => {
+    expect(proven.consistentWith.map((t) => t.n)).toEqual(olderSizes);
+    const extra = tileNames(pfiles).filter((n) => !files.has(n));
+    expect(extra).toEqual(consistencyTilePaths(70014, olderSizes).map((p) => `${dir}/${p}`).filter((n) => !files.has(n)));
+    // Tree 1000's right edge (0/003.p/232, 1/000.p/3) and tree 65600's (0/256.p/64, 1/001.p/0 is empty, 2/000.p/1).
+    expect(extra).toContain(`${dir}/tile/8/0/003.p/232`);
+    expect(extra).toContain(`${dir}/tile/8/1/000.p/3`);
+    expect(extra).toContain(`${dir}/tile/8/0/256.p/64`);
+    const s = verifyReplay(pfiles, fakeKeys.verifierKey, { consistentWith: older });
+    expect(s.consistencyProofs).toBe(2);
+    expect(verifyReplayAgainstTree(pfiles, 'fake.sum.test', proven.tree, { consistentWith: older }).usedTiles.length).toBe(tileNames(pfiles).length);
+  });
+
+  test('without the older trees listed, their tiles are unexpected', () => {
+    expect(() => verifyReplay(pfiles, fakeKeys.verifierKey)).toThrow('unexpected tile: no lookup or consistency proof needs it');
+  });
+
+  test('every consistency tile with a flipped byte is refused, naming it', () => {
+    for (const name of tileNames(pfiles).filter((n) => !files.has(n))) {
+      const tampered = new Map(pfiles).set(name, flip(pfiles.get(name)!, 7));
+      let err: unknown;
+      try {
+        verifyReplay(tampered, fakeKeys.verifierKey, { consistentWith: older });
+      } catch (e) {
+        err = e;
+      }
+      expect(err, `tampered ${name} was accepted`).toBeInstanceOf(ReplayError);
+      expect((err as ReplayError).file, `tampered ${name}`).toContain(name);
+    }
+  });
+
+  test('a missing consistency tile is named', () => {
+    const name = `${dir}/tile/8/0/256`;
+    const m = new Map(pfiles);
+    m.delete(name);
+    expect(() => verifyReplay(m, fakeKeys.verifierKey, { consistentWith: older })).toThrow(`${name}: proving tree#65600 consistent with tree#70014: missing`);
+  });
+
+  test('an older right-edge tile cut from a stored full tile need not be stored', async () => {
+    const name = `${dir}/tile/8/0/003.p/232`;
+    const m = new Map(pfiles);
+    m.delete(name);
+    expect(verifyReplay(m, fakeKeys.verifierKey, { consistentWith: older }).consistencyProofs).toBe(2);
+    const served = await new SumdbReplay('fake.sum.test', async (n) => m.get(n)).answer('tile/8/0/003.p/232');
+    expect(served?.equals(pfiles.get(name)!)).toBe(true);
+  });
+
+  test('an older tree with another hash is a tree mismatch naming the tiles', () => {
+    const forked = [{ n: 1000, hash: Buffer.alloc(32, 7) }];
+    let err: unknown;
+    try {
+      verifyReplay(pfiles, fakeKeys.verifierKey, { consistentWith: forked });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TreeMismatchError);
+    expect((err as Error).message).toBe(
+      `${dir}/tile/8/2/000.p/1, ${dir}/tile/8/1/001.p/17, ${dir}/tile/8/0/273.p/126, ${dir}/tile/8/1/000, ${dir}/tile/8/0/003: tiles prove tree#1000 has hash ${formatHash(older[0]!.hash)}, not ${formatHash(forked[0]!.hash)}`,
+    );
+  });
+
+  test('pack refuses an older head the database does not prove, as a security error', async () => {
+    const err = await verifyModules(db, fakeKeys.verifierKey, ids.map(moduleOf), {
+      olderTrees: [{ tree: { n: 1000, hash: Buffer.alloc(32, 7) }, from: 'bundle old.tgz' }],
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SumdbSecurityError);
+    expect((err as Error).message).toContain('(tree head of bundle old.tgz)');
+    expect((err as Error).message).toContain('go.sum database server misbehavior detected!');
+  });
+
+  test('an older head larger than the database\'s tree is refused with what to do', async () => {
+    const err = await verifyModules(db, fakeKeys.verifierKey, ids.map(moduleOf), {
+      olderTrees: [{ tree: { n: 80000, hash: Buffer.alloc(32, 7) }, from: 'bundle future.tgz' }],
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      'tree#80000 of bundle future.tgz is larger than tree#70014, the newest the checksum database fake.sum.test answered with: clients that verified against it cannot accept this tree',
+    );
   });
 });

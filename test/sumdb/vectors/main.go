@@ -109,6 +109,7 @@ type output struct {
 type clientVector struct {
 	N         int64    `json:"n"`
 	IDs       []int64  `json:"ids"`
+	Older     int64    `json:"older"` // the tree size the client remembered (0: none)
 	Lines     []string `json:"lines"`
 	Tiles     []string `json:"tiles"`
 	Requests  []string `json:"requests"`
@@ -369,17 +370,27 @@ func main() {
 		out.Logs = append(out.Logs, lv)
 	}
 
+	signTree := func(n int64) []byte {
+		th, err := tlog.TreeHash(n, log)
+		must(err)
+		msg, err := note.Sign(&note.Note{Text: string(tlog.FormatTree(tlog.Tree{N: n, Hash: th}))}, signers[0])
+		must(err)
+		return msg
+	}
 	for _, cv := range []struct {
-		n   int64
-		ids []int64
-	}{{70014, []int64{1000}}, {70014, []int64{0, 1000, 5000, 69999}}, {1000, []int64{0, 255, 256, 999}}, {257, []int64{3}}, {65536, []int64{65535, 0, 30000}}} {
-		th, err := tlog.TreeHash(cv.n, log)
-		must(err)
-		msg, err := note.Sign(&note.Note{Text: string(tlog.FormatTree(tlog.Tree{N: cv.n, Hash: th}))}, signers[0])
-		must(err)
+		n     int64
+		ids   []int64
+		older int64
+	}{{70014, []int64{1000}, 0}, {70014, []int64{0, 1000, 5000, 69999}, 0}, {1000, []int64{0, 255, 256, 999}, 0}, {257, []int64{3}, 0}, {65536, []int64{65535, 0, 30000}, 0},
+		// A client that remembers an older tree (GOPATH/pkg/sumdb/<name>/latest) proves the new one consistent with it first.
+		{70014, []int64{1000, 69999}, 1000}, {70014, []int64{5}, 65536}, {70014, []int64{69999}, 69000}, {65536, []int64{3}, 257}, {1000, []int64{999}, 257}, {70014, []int64{70013}, 70013}} {
+		msg := signTree(cv.n)
 		ops := &clientOps{log: log, vkey: out.Keys[0].VerifierKey, name: out.Keys[0].Name, treeNote: msg, config: map[string][]byte{}}
+		if cv.older > 0 {
+			ops.config[out.Keys[0].Name+"/latest"] = signTree(cv.older)
+		}
 		c := sumdb.NewClient(ops)
-		v := clientVector{N: cv.n, IDs: cv.ids}
+		v := clientVector{N: cv.n, IDs: cv.ids, Older: cv.older}
 		var wg sync.WaitGroup
 		lines := make([][]string, len(cv.ids))
 		for i, id := range cv.ids {
