@@ -34,10 +34,21 @@ export interface ManifestModule {
   modH1: string;
 }
 
-export interface ManifestSumdb {
-  name: string;
+/** A checksum-database tree head: its size and base64 root hash. */
+export interface ManifestTree {
   treeSize: number;
   treeHash: string;
+}
+
+export interface ManifestSumdb extends ManifestTree {
+  name: string;
+  /**
+   * Older tree heads of the same database (earlier bundles') that the
+   * bundle's tiles prove to be prefixes of its tree, smallest first, so
+   * clients that verified against one of them accept the new tree. Absent
+   * in bundles written before it existed: read as [].
+   */
+  consistentWith?: ManifestTree[];
 }
 
 export interface ManifestFile {
@@ -108,7 +119,17 @@ export function buildManifest(args: BuildManifestArgs): Manifest {
     modules: [...args.modules]
       .sort((a, b) => compareNames(a.path, b.path) || compareNames(a.version, b.version))
       .map((m) => ({ path: m.path, version: m.version, zipH1: m.zipH1, modH1: m.modH1 })),
-    sumdb: args.sumdb === null ? null : { name: args.sumdb.name, treeSize: args.sumdb.treeSize, treeHash: args.sumdb.treeHash },
+    sumdb:
+      args.sumdb === null
+        ? null
+        : {
+            name: args.sumdb.name,
+            treeSize: args.sumdb.treeSize,
+            treeHash: args.sumdb.treeHash,
+            consistentWith: [...(args.sumdb.consistentWith ?? [])]
+              .sort((a, b) => a.treeSize - b.treeSize)
+              .map((t) => ({ treeSize: t.treeSize, treeHash: t.treeHash })),
+          },
     files: [...args.files].sort((a, b) => compareNames(a.name, b.name)).map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 })),
   };
   validateManifest(manifest);
@@ -172,6 +193,19 @@ export function validateManifest(value: unknown): asserts value is Manifest {
     str(s, 'name', 'sumdb');
     str(s, 'treeHash', 'sumdb');
     if (typeof s.treeSize !== 'number' || !Number.isSafeInteger(s.treeSize) || s.treeSize < 0) fail('sumdb: "treeSize" must be a non-negative integer');
+    if (s.consistentWith !== undefined) {
+      if (!Array.isArray(s.consistentWith)) fail('sumdb: "consistentWith" must be an array');
+      let prevSize = 0;
+      for (const [i, t] of (s.consistentWith as unknown[]).entries()) {
+        const where = `sumdb.consistentWith[${i}]`;
+        if (!isObj(t)) return fail(`${where} must be an object`);
+        str(t, 'treeHash', where);
+        if (typeof t.treeSize !== 'number' || !Number.isSafeInteger(t.treeSize) || t.treeSize <= prevSize || t.treeSize >= (s.treeSize as number)) {
+          fail(`${where}: "treeSize" must be an integer above the previous entry's and below sumdb.treeSize`);
+        }
+        prevSize = t.treeSize as number;
+      }
+    }
   }
   if (!Array.isArray(value.files)) fail('"files" must be an array');
   let previous: string | undefined;

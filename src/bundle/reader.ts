@@ -51,7 +51,7 @@ export interface BundleManifest {
   format: string;
   created: string;
   modules: { path: string; version: string }[];
-  sumdb: { name: string; treeSize: number; treeHash: string } | null;
+  sumdb: { name: string; treeSize: number; treeHash: string; consistentWith: { treeSize: number; treeHash: string }[] } | null;
   files: BundleFileEntry[];
 }
 
@@ -445,7 +445,16 @@ export function parseManifest(source: string, bytes: Uint8Array): BundleManifest
   if (m.sumdb !== null && m.sumdb !== undefined) {
     const s = m.sumdb as Record<string, unknown>;
     if (typeof s.name !== 'string' || typeof s.treeSize !== 'number' || typeof s.treeHash !== 'string') bad('malformed sumdb');
-    sumdb = { name: s.name as string, treeSize: s.treeSize as number, treeHash: s.treeHash as string };
+    const older: { treeSize: number; treeHash: string }[] = [];
+    if (s.consistentWith !== undefined) {
+      if (!Array.isArray(s.consistentWith)) bad('malformed sumdb.consistentWith');
+      for (const t of s.consistentWith as unknown[]) {
+        const e = t as Record<string, unknown>;
+        if (typeof e !== 'object' || e === null || !Number.isSafeInteger(e.treeSize) || typeof e.treeHash !== 'string') bad(`malformed sumdb.consistentWith entry ${JSON.stringify(t)}`);
+        older.push({ treeSize: e.treeSize as number, treeHash: e.treeHash as string });
+      }
+    }
+    sumdb = { name: s.name as string, treeSize: s.treeSize as number, treeHash: s.treeHash as string, consistentWith: older };
   }
   return { format: BUNDLE_FORMAT, created: typeof m.created === 'string' ? m.created : '', modules, sumdb, files };
 }

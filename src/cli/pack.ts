@@ -4,11 +4,13 @@ import type { Command } from 'commander';
 import { signManifest } from '../bundle/signature.js';
 import { defaultCacheDir } from '../cache/cacheDir.js';
 import { DownloadCache } from '../cache/downloadCache.js';
+import { TreeHeadStore } from '../cache/treeHeads.js';
+import { readBundleManifest } from '../bundle/manifestFile.js';
 import { loadGoConfig } from '../config/goConfig.js';
 import { GobundleError, UsageError } from '../errors.js';
 import { lookupGoFlag, parseGoProxy } from '../gomod/goenv.js';
 import { packBundle } from '../pack/packBundle.js';
-import { sumdbStageForConfig } from '../pack/sumdbStage.js';
+import { type PreviousBundle, sumdbStageForConfig } from '../pack/sumdbStage.js';
 import { writeGoSumFile } from '../pack/writeGoSum.js';
 import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '../pack/progress.js';
 import { ProxyChain } from '../proxy/proxyChain.js';
@@ -28,6 +30,11 @@ interface PackCliOptions {
   quiet?: boolean;
   /** true for the flag alone (go.sum beside the first input's go.mod). */
   writeGosum?: string | true;
+  previous: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** `gobundle pack [<go.mod | dir>...] -o <bundle.tgz> (--sign-key <file.key> | --unsigned)`. */
@@ -44,6 +51,12 @@ export function registerPack(program: Command, io: CliIO): void {
     .option('--cache-dir <dir>', 'download cache (default $GOBUNDLE_CACHE, else the user cache dir + /gobundle)')
     .option('--json', 'print {modules, files, bytes, seconds, bundleSha256} on stdout')
     .option('--quiet', 'print nothing but errors')
+    .option(
+      '--previous <bundle>',
+      'an earlier bundle (.tgz, extracted directory or its manifest.json) that is or was served: the new bundle proves its checksum-database tree consistent with that bundle\'s and carries proofs for its modules, so both can be served layered (repeatable)',
+      collect,
+      [],
+    )
     .option('--write-gosum [file]', 'after the bundle is written, write the verified go.sum lines to FILE (default: go.sum beside the first go.mod; use --write-gosum=FILE before positional arguments)')
     .action(async (gomods: string[], options: PackCliOptions) => {
       if (options.output === undefined) throw new UsageError('pack: missing -o <bundle.tgz>', { hint: 'name the bundle to write, e.g. -o deps.tgz' });
@@ -83,6 +96,12 @@ export function registerPack(program: Command, io: CliIO): void {
             ? join((await locateGoMod(gomods[0] ?? '.', io.cwd)).mainDir, 'go.sum')
             : resolve(io.cwd, options.writeGosum);
       const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
+      const previous: PreviousBundle[] = [];
+      for (const p of options.previous) {
+        const from = resolve(io.cwd, p);
+        previous.push({ from, manifest: await readBundleManifest(from) });
+      }
+      const heads = new TreeHeadStore(cacheDir);
       const stderrIsTTY = (io.stderr as { isTTY?: boolean }).isTTY === true;
       const progress: PackProgress = options.quiet ? silentProgress : stderrIsTTY ? new LiveProgress(io.stderr) : new LineProgress(io.stderr);
       try {
@@ -97,7 +116,12 @@ export function registerPack(program: Command, io: CliIO): void {
           // Like the go command (and gobundle plan): an inconsistent go.mod is an error unless GOFLAGS has -mod=mod.
           mode: lookupGoFlag(config.goflags, 'mod') === 'mod' ? 'mod' : 'readonly',
           sign: signerKey === undefined ? undefined : (manifest) => signManifest(manifest, signerKey),
-          verifyAgainstSumdb: sumdbStageForConfig(config, chain, transport),
+          verifyAgainstSumdb: sumdbStageForConfig(config, chain, transport, { previous, recordedHeads: (name) => heads.list(name) }),
+          // The bundle is written either way; a lost record costs only a --previous next time.
+          recordTreeHead: (sumdb, bundle) =>
+            heads.record(sumdb.name, sumdb, bundle).catch((err: unknown) => {
+              io.stderr.write(`gobundle: pack: warning: could not record tree#${sumdb.treeSize} of ${sumdb.name} in ${heads.dir}: ${err instanceof Error ? err.message : String(err)}\n`);
+            }),
           sourceDateEpoch: io.env.SOURCE_DATE_EPOCH,
           toolVersion: toolVersion(),
           progress,

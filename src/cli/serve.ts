@@ -93,7 +93,9 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
   const replayNotes = new Map<OpenedBundle, string>();
   const logSumdbHeads = (): void => {
     for (const view of set.current.sumdb.values()) {
-      if (view.bundles.length > 1) event(`checksum database ${view.name}: serving tree#${view.tree.n} of ${view.head} for ${view.bundles.length} bundles (${view.small.size - 2} lookups)`);
+      const older = view.consistentWith.length === 0 ? '' : `, proven consistent with tree#${view.consistentWith.map((t) => t.n).join(', tree#')}`;
+      if (view.bundles.length > 1) event(`checksum database ${view.name}: serving tree#${view.tree.n} of ${view.head} for ${view.bundles.length} bundles (${view.small.size - 2} lookups${older})`);
+      for (const w of view.warnings) event(`warning: ${w}`);
     }
   };
   const describe = (b: OpenedBundle): string =>

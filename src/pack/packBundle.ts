@@ -48,7 +48,7 @@ export interface StageFile {
 }
 
 /**
- * The checksum-database stage (issue 5): receives every module's hashes
+ * The checksum-database stage: receives every module's hashes
  * after download and go.sum checks, throws (e.g. ChecksumMismatchError) to
  * stop the run, and returns what the bundle records about the database.
  */
@@ -81,6 +81,11 @@ export interface PackOptions {
   sourceDateEpoch?: string;
   toolVersion: string;
   progress?: PackProgress;
+  /**
+   * Called once the bundle is in place, with the checksum-database tree head
+   * it carries, so later bundles can prove their trees consistent with it.
+   */
+  recordTreeHead?: (sumdb: ManifestSumdb, bundle: string) => Promise<void>;
 }
 
 export interface PackResult {
@@ -215,6 +220,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
     mtime: new Date(Date.parse(manifest.created)),
   });
   progress.phaseDone('write', `wrote ${opts.output}: ${sources.length} files, ${formatBytes(written.size)}, sha256 ${written.sha256}`);
+  if (sumdb !== null) await opts.recordTreeHead?.(sumdb.sumdb, written.path);
   progress.close();
 
   return {

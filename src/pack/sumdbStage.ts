@@ -1,5 +1,5 @@
 /**
- * The checksum-database stage of pack (issue 5): every module version the
+ * The checksum-database stage of pack: every module version the
  * bundle carries is looked up in the checksum database the go command would
  * use, the database's signed tree and inclusion proofs are verified, and its
  * hashes must equal the downloaded ones. The database is then the source of
@@ -12,15 +12,16 @@
  * reached at GOSUMDB's explicit URL, else through the first proxy answering
  * <proxy>/sumdb/<name>/supported, else at https://<name>.
  */
-import type { ManifestSumdb } from '../bundle/manifest.js';
-import { ChecksumMismatchError, ModuleError } from '../errors.js';
+import type { Manifest, ManifestSumdb, ManifestTree } from '../bundle/manifest.js';
+import type { RecordedHead } from '../cache/treeHeads.js';
+import { ChecksumMismatchError, GobundleError, ModuleError } from '../errors.js';
 import { sumdbApplies, type GoEnv, type GoSumDB } from '../gomod/goenv.js';
 import type { HttpTransport } from '../proxy/httpTransport.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
-import { type SumdbOps, type VerifiedSumdb, lookupPath, moduleKey, recordHashes, verifyModules } from '../sumdb/client.js';
+import { type OlderTree, type SumdbOps, type VerifiedSumdb, lookupPath, moduleKey, recordHashes, verifyModules } from '../sumdb/client.js';
 import { sumdbFetchOps } from '../sumdb/fetchOps.js';
 import { replayFiles, verifyReplay } from '../sumdb/replay.js';
-import { formatHash } from '../sumdb/tlog/hash.js';
+import { formatHash, parseHash } from '../sumdb/tlog/hash.js';
 import type { ModuleHashes, StageFile, SumdbStage } from './packBundle.js';
 
 /** A database as GOSUMDB names it (the `on` form of GoSumDB). */
@@ -32,6 +33,13 @@ export interface SumdbTarget {
   urlExplicit: boolean;
 }
 
+/** An earlier bundle the new one must stay consistent with (pack --previous). */
+export interface PreviousBundle {
+  /** Where it was read from, for messages. */
+  from: string;
+  manifest: Pick<Manifest, 'sumdb' | 'modules'>;
+}
+
 export interface SumdbStageOptions {
   /** GOSUMDB parsed (GoConfig.sumdb). */
   sumdb: GoSumDB;
@@ -39,6 +47,41 @@ export interface SumdbStageOptions {
   env: Pick<GoEnv, 'GOSUMDB' | 'GONOSUMDB' | 'GOPROXY'>;
   /** Reach the database; called at most once, and only when some module needs it. */
   connect: (db: SumdbTarget) => Promise<SumdbOps>;
+  /**
+   * Earlier bundles to be served beside this one or before it: the new tree
+   * is proven consistent with each one's tree, and each one's module versions
+   * are looked up again so their records are provable in the new tree
+   * (serve answers every lookup under the newest tree head).
+   */
+  previous?: readonly PreviousBundle[];
+  /** Tree heads of database `name` written into earlier bundles (the pack cache's record): the new tree is proven consistent with each. */
+  recordedHeads?: (name: string) => Promise<readonly RecordedHead[]>;
+}
+
+/**
+ * The older trees to prove the new one consistent with: the recorded heads
+ * and the previous bundles' heads of the same database. A head that does
+ * not parse is an error naming where it came from.
+ */
+export function olderTreesFor(name: string, previous: readonly PreviousBundle[], recorded: readonly RecordedHead[]): OlderTree[] {
+  const out: OlderTree[] = [];
+  const add = (t: ManifestTree, from: string): void => {
+    let hash: Buffer;
+    try {
+      hash = parseHash(t.treeHash);
+    } catch (err) {
+      throw new GobundleError('ESUMDB', `${from}: checksum database ${name} tree#${t.treeSize}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    out.push({ tree: { n: t.treeSize, hash }, from });
+  };
+  for (const r of recorded) add(r, `bundle ${r.bundle} (recorded in the pack cache)`);
+  for (const p of previous) {
+    const db = p.manifest.sumdb;
+    if (db === null || db.name !== name) continue;
+    add(db, p.from);
+    for (const t of db.consistentWith ?? []) add(t, `${p.from} (an older tree it was proven consistent with)`);
+  }
+  return out;
 }
 
 /** The module versions the database must vouch for: those GONOSUMDB/GOPRIVATE do not exclude. */
@@ -98,6 +141,16 @@ export function createSumdbStage(opts: SumdbStageOptions): SumdbStage {
   const stage: SumdbStage = async (modules) => {
     const checked = modulesForSumdb(modules, opts.env);
     if (checked.length === 0) return null;
+    // Earlier bundles' versions of this database, looked up again so they are provable in the new tree.
+    const own = new Set(checked.map(moduleKey));
+    const previous = (opts.previous ?? []).filter((p) => p.manifest.sumdb?.name === target.name);
+    const carried: ModuleHashes[] = [];
+    for (const m of modulesForSumdb(previous.flatMap((p) => p.manifest.modules), opts.env)) {
+      if (own.has(moduleKey(m))) continue;
+      own.add(moduleKey(m));
+      carried.push(m);
+    }
+    const olderTrees = olderTreesFor(target.name, previous, (await opts.recordedHeads?.(target.name)) ?? []);
     const remote = await connect();
     const ops: SumdbOps = {
       readRemote: (path) => {
@@ -108,15 +161,17 @@ export function createSumdbStage(opts: SumdbStageOptions): SumdbStage {
     };
     let db: VerifiedSumdb;
     try {
-      db = await verifyModules(ops, target.key, checked);
+      db = await verifyModules(ops, target.key, [...checked, ...carried], { olderTrees });
     } catch (err) {
       throw withHint(err, target);
     }
     checkAgainstDatabase(checked, db);
-    const sumdb: ManifestSumdb = { name: db.name, treeSize: db.tree.n, treeHash: formatHash(db.tree.hash) };
+    checkAgainstDatabase(carried, db);
+    const consistentWith = db.consistentWith.map((t) => ({ treeSize: t.n, treeHash: formatHash(t.hash) }));
+    const sumdb: ManifestSumdb = { name: db.name, treeSize: db.tree.n, treeHash: formatHash(db.tree.hash), consistentWith };
     const replay = replayFiles(db);
     // Check the replay the way serve's start-up will, so a bundle we write is never one serve refuses.
-    verifyReplay(replay, target.key);
+    verifyReplay(replay, target.key, { consistentWith: db.consistentWith });
     const files: StageFile[] = [...replay].map(([name, data]) => ({ name, data }));
     return { sumdb, files };
   };
@@ -156,10 +211,12 @@ export function sumdbStageForConfig(
   config: { sumdb: GoSumDB; env: SumdbStageOptions['env'] },
   chain: Pick<ProxyChain, 'sumdbBase'>,
   transport: HttpTransport,
+  consistency: Pick<SumdbStageOptions, 'previous' | 'recordedHeads'> = {},
 ): SumdbStage {
   return createSumdbStage({
     sumdb: config.sumdb,
     env: config.env,
     connect: async (db) => sumdbFetchOps(transport, await chain.sumdbBase(db)),
+    ...consistency,
   });
 }

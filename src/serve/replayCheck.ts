@@ -61,6 +61,8 @@ export interface ReplayVerification {
   tree: Tree;
   lookups: number;
   tiles: number;
+  /** Older trees the tiles proved to be prefixes of `tree`. */
+  consistentWith: Tree[];
   /** The key whose signature was checked; undefined when the signed manifest's tree was the reference. */
   key: TrustedSumdbKey | undefined;
 }
@@ -94,6 +96,17 @@ export function manifestTree(b: Pick<OpenedBundle, 'source' | 'manifest'>): Tree
   }
 }
 
+/** The older trees the signed manifest says the bundle's tiles prove consistent with its tree. */
+export function manifestOlderTrees(b: Pick<OpenedBundle, 'source' | 'manifest'>): Tree[] {
+  return (b.manifest.sumdb?.consistentWith ?? []).map((t, i) => {
+    try {
+      return { n: t.treeSize, hash: parseHash(t.treeHash) };
+    } catch (err) {
+      throw new BundleError(b.source, [`gobundle/manifest.json: sumdb.consistentWith[${i}].treeHash ${JSON.stringify(t.treeHash)}: ${err instanceof Error ? err.message : String(err)}`]);
+    }
+  });
+}
+
 /** Read replay files from the bundle's verified tree, or from the bytes kept while it was only streamed. */
 export async function readReplayFiles(b: Pick<OpenedBundle, 'source' | 'dir' | 'kept'>, names: readonly string[]): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
@@ -117,15 +130,16 @@ export async function verifyBundleReplay(b: OpenedBundle, keys: ReadonlyMap<stri
   if (db === null || want === undefined) return undefined;
   const files = await readReplayFiles(b, names);
   const key = keys.get(db.name);
+  const consistentWith = manifestOlderTrees(b);
   try {
-    const summary = key === undefined ? verifyReplayAgainstTree(files, db.name, want) : verifyReplay(files, key.key);
+    const summary = key === undefined ? verifyReplayAgainstTree(files, db.name, want, { consistentWith }) : verifyReplay(files, key.key, { consistentWith });
     if (summary.tree.n !== want.n || !summary.tree.hash.equals(want.hash)) {
       throw new ReplayError(
         `${replayDir(db.name)}/latest`,
         `has tree#${summary.tree.n} ${formatHash(summary.tree.hash)}, the signed manifest says tree#${want.n} ${formatHash(want.hash)}`,
       );
     }
-    return { bundle: b.source, name: db.name, tree: summary.tree, lookups: summary.lookups, tiles: summary.tiles, key };
+    return { bundle: b.source, name: db.name, tree: summary.tree, lookups: summary.lookups, tiles: summary.tiles, consistentWith, key };
   } catch (err) {
     if (err instanceof ReplayError) throw new BundleError(b.source, [`checksum database ${db.name}: ${err.message}`], { cause: err });
     throw err;
@@ -134,7 +148,8 @@ export async function verifyBundleReplay(b: OpenedBundle, keys: ReadonlyMap<stri
 
 /** One line for the start-up log: what was checked and how. */
 export function describeReplayVerification(v: ReplayVerification): string {
-  const what = `checksum database ${v.name}: tree#${v.tree.n}, ${v.lookups} lookups, ${v.tiles} tiles verified`;
+  const older = v.consistentWith.length === 0 ? '' : `, consistent with tree#${v.consistentWith.map((t) => t.n).join(', tree#')}`;
+  const what = `checksum database ${v.name}: tree#${v.tree.n}, ${v.lookups} lookups, ${v.tiles} tiles verified${older}`;
   if (v.key !== undefined) return `${what}, tree note signature checked with key ${v.key.key.split('+').slice(0, 2).join('+')} (from ${v.key.from})`;
   return `${what} against the tree in the signed manifest (no key for ${v.name}: pass --sumdb-key or set GOSUMDB to also check the database's signature)`;
 }

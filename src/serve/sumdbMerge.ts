@@ -23,10 +23,10 @@
 import { join } from 'node:path';
 import type { OpenedBundle } from '../bundle/reader.js';
 import { GobundleError } from '../errors.js';
-import { ReplayError, replayDir, verifyReplayAgainstTree } from '../sumdb/replay.js';
+import { ReplayError, TreeMismatchError, replayDir, verifyReplayAgainstTree } from '../sumdb/replay.js';
 import { formatHash } from '../sumdb/tlog/hash.js';
 import { type Tree, formatRecord, parseRecord } from '../sumdb/tlog/treeNote.js';
-import { manifestTree, readReplayFiles, replayFileNames } from './replayCheck.js';
+import { manifestOlderTrees, manifestTree, readReplayFiles, replayFileNames } from './replayCheck.js';
 
 /** A served file of a bundle's verified tree (same shape as ModuleIndex's ServedFile). */
 export interface SumdbTileFile {
@@ -48,6 +48,14 @@ export interface SumdbView {
   tiles: ReadonlyMap<string, SumdbTileFile>;
   /** Bundles whose records are served under the head's tree. */
   bundles: string[];
+  /** Older trees the served tiles prove to be prefixes of `tree` (clients remembering one of them accept it). */
+  consistentWith: Tree[];
+  /**
+   * What an operator should know: served bundles whose own tree the served
+   * tiles do not prove consistent with `tree` (a client that verified
+   * against such a bundle fails until it forgets that tree).
+   */
+  warnings: string[];
 }
 
 /** Bundles whose checksum-database replays cannot be served as one tree. */
@@ -62,6 +70,8 @@ type MergeBundle = Pick<OpenedBundle, 'source' | 'manifest' | 'files' | 'dir' | 
 interface Member {
   b: MergeBundle;
   tree: Tree;
+  /** Older trees its signed manifest says its tiles prove. */
+  older: Tree[];
   names: string[];
 }
 
@@ -74,7 +84,7 @@ export async function mergeSumdbReplays(bundles: readonly MergeBundle[]): Promis
     if (b.manifest.sumdb === null || tree === undefined) continue;
     let members = byName.get(b.manifest.sumdb.name);
     if (members === undefined) byName.set(b.manifest.sumdb.name, (members = []));
-    members.push({ b, tree, names });
+    members.push({ b, tree, older: manifestOlderTrees(b), names });
   }
   const views = new Map<string, SumdbView>();
   for (const [name, members] of byName) views.set(name, await mergeOne(name, members));
@@ -148,7 +158,9 @@ async function mergeOne(name: string, members: Member[]): Promise<SumdbView> {
     for (const [n, data] of tiles) files.set(n, data);
     let used1: string[];
     try {
-      used1 = verifyReplayAgainstTree(files, name, head.tree, { ignoreUnneededTiles: true }).usedTiles;
+      // The head's own consistency proofs hold on its tiles, as verify checked.
+      const consistentWith = m === head ? head.older : [];
+      used1 = verifyReplayAgainstTree(files, name, head.tree, { ignoreUnneededTiles: true, consistentWith }).usedTiles;
     } catch (err) {
       if (!(err instanceof ReplayError)) throw err;
       if (m === head) throw new SumdbMergeError(`bundle ${m.b.source}: checksum database ${name}: ${err.message}`);
@@ -164,10 +176,46 @@ async function mergeOne(name: string, members: Member[]): Promise<SumdbView> {
       lookupFrom.set(n, { bundle: m.b.source, record: data.subarray(0, data.length - note.length).toString('utf8') });
     }
   }
+  // Every other served tree: a client that verified against it must be able to move to the head's.
+  const proven = new Map<number, Tree>(head.older.map((t) => [t.n, t]));
+  const warnings: string[] = [];
+  const withTiles = new Map<string, Buffer>([...small].filter(([n]) => !n.startsWith(`${dir}/lookup/`)));
+  for (const [n, data] of tiles) withTiles.set(n, data);
+  for (const m of members) {
+    const olderTrees = [m.tree, ...m.older].filter((t) => t.n < head.tree.n && !proven.has(t.n));
+    for (const t of olderTrees) {
+      try {
+        for (const u of verifyReplayAgainstTree(withTiles, name, head.tree, { ignoreUnneededTiles: true, consistentWith: [t] }).usedTiles) used.add(`${dir}/${u}`);
+        proven.set(t.n, t);
+      } catch (err) {
+        if (err instanceof TreeMismatchError) {
+          throw new SumdbMergeError(
+            `checksum database ${name}: tree#${t.n} of bundle ${m.b.source} is not a prefix of tree#${head.tree.n} of bundle ${head.b.source}: ${err.message}`,
+            'the database forked or a bundle was made from a tampered one: serve only one of them',
+          );
+        }
+        if (!(err instanceof ReplayError)) throw err;
+        if (t === m.tree) {
+          warnings.push(
+            `checksum database ${name}: no served tiles prove tree#${t.n} of bundle ${m.b.source} consistent with tree#${head.tree.n} of bundle ${head.b.source}: clients that verified against tree#${t.n} will fail (pack the newer bundle with --previous ${m.b.source})`,
+          );
+        }
+      }
+    }
+  }
   const servedTiles = new Map<string, SumdbTileFile>();
   for (const n of [...used].sort()) {
     const f = tileFiles.get(n);
     if (f !== undefined) servedTiles.set(n, f);
   }
-  return { name, head: head.b.source, tree: head.tree, small, tiles: servedTiles, bundles: members.map((m) => m.b.source) };
+  return {
+    name,
+    head: head.b.source,
+    tree: head.tree,
+    small,
+    tiles: servedTiles,
+    bundles: members.map((m) => m.b.source),
+    consistentWith: [...proven.values()].sort((a, b) => a.n - b.n),
+    warnings,
+  };
 }
