@@ -100,7 +100,7 @@ describe('gobundle serve start-up log says how the replay was checked', () => {
 
   test('two bundles of one database: the larger tree is served for both and the log says so', async () => {
     const { log: text, bodies } = await serveOnce(['older.tgz', 'good.tgz'], {}, {}, [`/sumdb/${DB}/latest`]);
-    expect(text).toMatch(/^gobundle: serve: checksum database fake\.sum\.test: serving tree#1000 of \S+good\.tgz for 2 bundles \(2 lookups\)$/m);
+    expect(text).toMatch(/^gobundle: serve: checksum database fake\.sum\.test: serving tree#1000 of \S+good\.tgz for 2 bundles \(2 lookups, proven consistent with tree#900\)$/m);
     expect(bodies[0]).toMatch(/^200 go\.sum database tree\n1000\n/);
   });
 });

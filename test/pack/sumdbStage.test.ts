@@ -55,7 +55,7 @@ describe('sumdb stage', () => {
     const modules = [honest(3), honest(10, { goModOnly: true }), honest(200)];
     const got = await stage(modules);
     expect(connected).toEqual([{ name: FAKE_DB_NAME, key: fakeKeys.verifierKey, url: `https://${FAKE_DB_NAME}`, urlExplicit: false }]);
-    expect(got?.sumdb).toEqual({ name: FAKE_DB_NAME, treeSize: LOG_SIZE, treeHash: formatHash(await treeHash(LOG_SIZE, log)) });
+    expect(got?.sumdb).toEqual({ name: FAKE_DB_NAME, treeSize: LOG_SIZE, treeHash: formatHash(await treeHash(LOG_SIZE, log)), consistentWith: [] });
     const files = new Map(got!.files.map((f) => [f.name, f.data]));
     for (const name of files.keys()) expect(name.startsWith(`sumdb/${FAKE_DB_NAME}/`), name).toBe(true);
     expect(verifyReplay(files, fakeKeys.verifierKey).lookups).toBe(3);
