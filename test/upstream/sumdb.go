@@ -86,16 +86,25 @@ func newSumLog(signer note.Signer, gosum func(path, vers string) ([]byte, error)
 
 // syntheticRecord is the record text of example.com/synthetic/m<id>
 // v1.0.0, in the form sumdb.Server serves and the go command parses (x/mod
-// sumdb/client.go Lookup): two go.sum lines. The h1 values are SHA-256 of a
-// string naming the module, valid in form (44 characters of padded base64)
-// though no zip or go.mod has them.
+// sumdb/client.go Lookup): two go.sum lines. Each h1 value is the SHA-256
+// of its line's own "path version" text, valid in form (44 characters of
+// padded base64) though no zip or go.mod has it.
 func syntheticRecord(id int64) []byte {
 	path := syntheticPathPrefix + strconv.FormatInt(id, 10)
-	zipSum := sha256.Sum256([]byte(path + "@" + syntheticVersion))
-	modSum := sha256.Sum256([]byte(path + "@" + syntheticVersion + "/go.mod"))
-	b := make([]byte, 0, 2*len(path)+len(syntheticVersion)*2+len("/go.mod")+2*(len(" h1:")+44+2))
-	b = fmt.Appendf(b, "%s %s h1:%s\n", path, syntheticVersion, base64.StdEncoding.EncodeToString(zipSum[:]))
-	b = fmt.Appendf(b, "%s %s/go.mod h1:%s\n", path, syntheticVersion, base64.StdEncoding.EncodeToString(modSum[:]))
+	versions := [2]string{syntheticVersion, syntheticVersion + "/go.mod"}
+	b := make([]byte, 0, 2*(len(path)+len(" h1:")+44+1)+len(versions[0])+len(versions[1]))
+	for _, v := range versions {
+		start := len(b)
+		b = append(b, path...)
+		b = append(b, ' ')
+		b = append(b, v...)
+		sum := sha256.Sum256(b[start:])
+		var h1 [44]byte
+		base64.StdEncoding.Encode(h1[:], sum[:])
+		b = append(b, " h1:"...)
+		b = append(b, h1[:]...)
+		b = append(b, '\n')
+	}
 	return b
 }
 
