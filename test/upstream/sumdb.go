@@ -16,19 +16,6 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// The checksum database's log, an implementation of x/mod's sumdb.ServerOps
-// modelled on sumdb.TestServer (x/mod sumdb/test.go), made to reach the
-// size of sum.golang.org: it can start with millions of synthetic records
-// and grow by more between two packs, so that tiles sit on three or four
-// levels and consistency proofs between two tree sizes take real work.
-//
-// A synthetic record is never stored: the record with id i, unless a
-// fixture module took that id, is the one of example.com/synthetic/m<i>
-// v1.0.0, regenerated from i on demand. Only the stored hashes
-// (tlog.StoredHashes, about two per record) are kept: 64 bytes a record.
-// Fixture modules are appended when first looked up, with their real
-// hashes, as TestServer does.
-
 const (
 	syntheticPathPrefix = "example.com/synthetic/m"
 	syntheticVersion    = "v1.0.0"
@@ -48,7 +35,7 @@ func (h storedHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	list := make([]tlog.Hash, len(indexes))
 	for i, x := range indexes {
 		if x < 0 || x >= int64(len(h)) {
-			return nil, notExist(fmt.Sprintf("stored hash %d (the log has %d)", x, len(h)))
+			return nil, notExist(fmt.Sprintf("stored hash %d of %d", x, len(h)))
 		}
 		list[i] = h[x]
 	}
@@ -62,6 +49,19 @@ func notExist(what string) error {
 	return &fs.PathError{Op: "read", Path: what, Err: fs.ErrNotExist}
 }
 
+// A sumLog is the checksum database's log, an implementation of x/mod's
+// sumdb.ServerOps modelled on sumdb.TestServer (x/mod sumdb/test.go), made
+// to reach the size of sum.golang.org: it can start with millions of
+// synthetic records and grow by more between two packs, so that tiles sit
+// on three or four levels and consistency proofs between two tree sizes
+// take real work.
+//
+// A synthetic record is never stored: the record with id i, unless a
+// fixture module took that id, is the one of example.com/synthetic/m<i>
+// v1.0.0, regenerated from i on demand. Only the stored hashes
+// (tlog.StoredHashes, about two per record) are kept: 64 bytes a record.
+// Fixture modules are appended when first looked up, with their real
+// hashes, as TestServer does.
 type sumLog struct {
 	signer note.Signer
 	gosum  func(path, vers string) ([]byte, error)
