@@ -1,7 +1,8 @@
 // Command upstream is the test bed's reference module proxy and checksum
 // database: it serves txtar module fixtures over the GOPROXY protocol, runs a
-// real x/mod sumdb (so the real go command verifies against it), and injects
-// faults (latency, 5xx, resets, hangs, tampered zips) switched live through a
+// real x/mod sumdb.Server (so the real go command verifies against it) over a
+// log that can start with millions of synthetic records and grow on request,
+// and injects faults (latency, 5xx, resets, hangs, tampered zips) switched live through a
 // small JSON admin API.
 package main
 
@@ -51,6 +52,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address to listen on")
 	keyFile := flag.String("sumdb-key", "", "checksum database signer key file (default: the fixed test key)")
 	logPath := flag.String("log", "", "also append each request as a JSON line to this file")
+	prefill := flag.Int64("sumdb-prefill", 0, "start the checksum database with this many synthetic records (example.com/synthetic/m<id>)")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("upstream: ")
@@ -82,6 +84,16 @@ func main() {
 		log.Fatal(err)
 	}
 
+	start := time.Now()
+	db, err := newSumLog(signer, st.gosum, *prefill)
+	if err != nil {
+		os.RemoveAll(zipDir)
+		log.Fatalf("sumdb: %v", err)
+	}
+	if *prefill > 0 {
+		log.Printf("sumdb: prefilled %d records in %v", *prefill, time.Since(start).Round(time.Millisecond))
+	}
+
 	var logFile *os.File
 	if *logPath != "" {
 		logFile, err = os.OpenFile(*logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -94,7 +106,8 @@ func main() {
 		faults:     newFaultState(logFile),
 		sumdbName:  signer.Name(),
 		sumdbVKey:  vkey,
-		sumdb:      sumdb.NewServer(sumdb.NewTestServer(skey, st.gosum)),
+		sumdbLog:   db,
+		sumdb:      sumdb.NewServer(db),
 		sumdbPrefx: "/sumdb/" + signer.Name(),
 	}
 
@@ -146,13 +159,14 @@ type server struct {
 	faults     *faultState
 	sumdbName  string
 	sumdbVKey  string
+	sumdbLog   *sumLog
 	sumdb      *sumdb.Server
 	sumdbPrefx string
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/_admin/sumdb" {
-		writeJSON(w, map[string]string{"name": s.sumdbName, "verifierKey": s.sumdbVKey})
+	if r.URL.Path == "/_admin/sumdb" || strings.HasPrefix(r.URL.Path, "/_admin/sumdb/") {
+		s.serveSumdbAdmin(w, r)
 		return
 	}
 	if strings.HasPrefix(r.URL.Path, "/_admin/") {
@@ -213,6 +227,45 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.serveProxy(rec, r, d.reset, &entry)
+}
+
+// serveSumdbAdmin answers GET /_admin/sumdb (name, verifier key and tree
+// size of the checksum database) and POST /_admin/sumdb/grow
+// {"records": K}, which appends K synthetic records and answers the new
+// tree size.
+func (s *server) serveSumdbAdmin(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/_admin/sumdb" && r.Method == http.MethodGet:
+		writeJSON(w, struct {
+			Name        string `json:"name"`
+			VerifierKey string `json:"verifierKey"`
+			TreeSize    int64  `json:"treeSize"`
+		}{s.sumdbName, s.sumdbVKey, s.sumdbLog.treeSize()})
+	case r.URL.Path == "/_admin/sumdb/grow" && r.Method == http.MethodPost:
+		var req struct {
+			Records *int64 `json:"records"`
+		}
+		dec := json.NewDecoder(r.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			http.Error(w, "bad grow request: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		if req.Records == nil {
+			http.Error(w, `bad grow request: want {"records": K}`, http.StatusBadRequest)
+			return
+		}
+		n, err := s.sumdbLog.grow(*req.Records)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		writeJSON(w, struct {
+			TreeSize int64 `json:"treeSize"`
+		}{n})
+	default:
+		http.Error(w, "unknown admin request "+r.Method+" "+r.URL.Path, http.StatusNotFound)
+	}
 }
 
 // serveProxy answers the GOPROXY protocol: $module/@v/list,

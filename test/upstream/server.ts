@@ -18,12 +18,14 @@ export const testSumdbKeyFile = join(upstreamDir, 'testdata', 'sumdb.key');
 /** Its public key, as GOSUMDB takes it. */
 export const testSumdbVerifierKey = 'gobundle.test+1b52a358+AeEyTpY49e6KFU3gLKAXeucUo6ndt8675L/9akH56JGg';
 
-/** How long the upstream may take to print its "listening on" line (it builds no zips at start). */
+/** How long the upstream may take to print its "listening on" line (it builds no zips at start; a checksum-database prefill of 1,000,000 records takes a few seconds). */
 const START_TIMEOUT_MS = 30_000;
 /** How long stop() waits after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 5_000;
 /** Admin API calls are local and tiny. */
 const ADMIN_TIMEOUT_MS = 10_000;
+/** Growing the checksum database computes about two hashes a record (1,000,000 take a few seconds). */
+const GROW_TIMEOUT_MS = 120_000;
 
 export interface Faults {
   /** Delay before answering each request. */
@@ -48,6 +50,14 @@ export interface StartUpstreamOptions {
   sumdbKeyFile?: string;
   /** Also append every request as a JSON line to this file. */
   logFile?: string;
+  /**
+   * Start the checksum database with this many synthetic records, so its
+   * tiles reach several levels like sum.golang.org's: the record with id i
+   * is example.com/synthetic/m<i> v1.0.0 (lookups of it answer id i).
+   * Fixture modules are appended after them on first lookup. Default 0:
+   * the tree starts empty.
+   */
+  sumdbPrefill?: number;
   startTimeoutMs?: number;
 }
 
@@ -58,6 +68,14 @@ export interface Upstream {
   sumdbName: string;
   /** `name+hash+key`, for GOSUMDB (without a URL the go command finds the database through the proxy). */
   sumdbVerifierKey: string;
+  /** Number of records in the checksum database now. */
+  sumdbTreeSize(): Promise<number>;
+  /**
+   * Append `records` synthetic records to the checksum database (ids and
+   * names continue the sequence: example.com/synthetic/m<id>) and return
+   * the new tree size — the database moving on between two packs.
+   */
+  growSumdb(records: number): Promise<number>;
   /** Replace the whole fault configuration (an empty object switches faults off). */
   setFaults(f: Faults): Promise<void>;
   /** Every request except admin ones, in completion order. */
@@ -81,6 +99,7 @@ export async function startUpstream(opts: StartUpstreamOptions): Promise<Upstrea
   const args = ['-listen', '127.0.0.1:0', '-sumdb-key', opts.sumdbKeyFile ?? testSumdbKeyFile];
   for (const dir of opts.modules) args.push('-modules', resolve(dir));
   if (opts.logFile) args.push('-log', opts.logFile);
+  if (opts.sumdbPrefill !== undefined) args.push('-sumdb-prefill', String(opts.sumdbPrefill));
 
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
@@ -108,8 +127,8 @@ export async function startUpstream(opts: StartUpstreamOptions): Promise<Upstrea
     throw err;
   }
 
-  const admin = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> => {
-    const init: RequestInit = { method, signal: AbortSignal.timeout(ADMIN_TIMEOUT_MS) };
+  const admin = async (method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = ADMIN_TIMEOUT_MS): Promise<unknown> => {
+    const init: RequestInit = { method, signal: AbortSignal.timeout(timeoutMs) };
     if (body !== undefined) init.body = JSON.stringify(body);
     const res = await fetch(`${url}${path}`, init);
     const text = await res.text();
@@ -123,6 +142,8 @@ export async function startUpstream(opts: StartUpstreamOptions): Promise<Upstrea
       url,
       sumdbName: info.name,
       sumdbVerifierKey: info.verifierKey,
+      sumdbTreeSize: async () => ((await admin('GET', '/_admin/sumdb')) as { treeSize: number }).treeSize,
+      growSumdb: async (records) => ((await admin('POST', '/_admin/sumdb/grow', { records }, GROW_TIMEOUT_MS)) as { treeSize: number }).treeSize,
       setFaults: async (f) => {
         await admin('POST', '/_admin/faults', f);
       },
