@@ -21,6 +21,10 @@ const key = testKey('team');
 const log = new MemoryLog();
 const TILE = `${DB_DIR}/tile/8/0/001`;
 const LOOKUP = `${DB_DIR}/lookup/example.com/m9@v1.0.300`;
+/** In tree#1000, the level-0 tile holding tree#700's last records: read only to prove tree#700 consistent with tree#1000. */
+const CONSISTENCY_TILE = `${DB_DIR}/tile/8/0/002`;
+/** Tree#700's own right edge, which a client remembering it re-reads at start-up. */
+const OLD_EDGE_TILE = `${DB_DIR}/tile/8/1/000.p/2`;
 
 beforeAll(async () => {
   writeFileSync(join(work, 'team.pub'), `${key.verifier}\n`);
@@ -28,6 +32,10 @@ beforeAll(async () => {
   await writeSumdbBundle(join(work, 'older.tgz'), { log, logSize: 900, ids: [3], key });
   await writeSumdbBundle(join(work, 'tile.tgz'), { log, logSize: 1000, ids: [3, 300], key, tamper: (f) => f.set(TILE, flipByte(f.get(TILE) as Buffer)) });
   await writeSumdbBundle(join(work, 'lookup.tgz'), { log, logSize: 1000, ids: [3, 300], key, tamper: (f) => f.set(LOOKUP, flipByte(f.get(LOOKUP) as Buffer)) });
+  await writeSumdbBundle(join(work, 'proven.tgz'), { log, logSize: 1000, ids: [3, 300], key, older: [700] });
+  for (const [name, file] of [['consistency.tgz', CONSISTENCY_TILE], ['old-edge.tgz', OLD_EDGE_TILE]] as const) {
+    await writeSumdbBundle(join(work, name), { log, logSize: 1000, ids: [3, 300], key, older: [700], tamper: (f) => f.set(file, flipByte(f.get(file) as Buffer)) });
+  }
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -44,6 +52,21 @@ describe('gobundle serve refuses a tampered replay before listening', () => {
     expect(r.stdout).toBe('');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^gobundle: bundle \\S*${bundle.replace('.', '\\.')}: checksum database ${DB.replace(/\./g, '\\.')}: ${file.replace(/[.@]/g, '\\$&')}[:,]`));
+  });
+
+  test('gobundle verify checks the consistency proofs the manifest lists, naming a changed tile', async () => {
+    const ok = await runCli(['verify', 'proven.tgz', '--trust', 'team.pub', '--sumdb-key', DB_KEY], { cwd: work, env: env() });
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toMatch(/^proven\.tgz: ok: .*\nproven\.tgz: checksum database fake\.sum\.test: tree#1000, 2 lookups, \d+ tiles verified, consistent with tree#700, tree note signature checked/);
+    for (const [bundle, file, why] of [
+      ['consistency.tgz', CONSISTENCY_TILE, 'tile does not match the signed tree'],
+      ['old-edge.tgz', OLD_EDGE_TILE, 'right-edge tiles of tree#700 do not fold to its hash'],
+    ] as const) {
+      const r = await runCli(['verify', bundle, '--trust', 'team.pub'], { cwd: work, env: env() });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`${file}`);
+      expect(r.stderr).toContain(why);
+    }
   });
 
   test('a --sumdb-key that is not a verifier key is a usage error', async () => {

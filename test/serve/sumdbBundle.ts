@@ -8,10 +8,12 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import type { ManifestSumdb } from '../../src/bundle/manifest.js';
 import { writeBundle } from '../../src/bundle/writer.js';
 import { type ModuleVersion, verifyModules } from '../../src/sumdb/client.js';
 import { replayFiles } from '../../src/sumdb/replay.js';
 import { formatHash } from '../../src/sumdb/tlog/hash.js';
+import { treeHash } from '../../src/sumdb/tlog/storedHash.js';
 import { type TestKey, moduleFiles, signNote, testManifest, type TestFile } from '../bundle/testBundle.js';
 import { FAKE_DB_NAME, FakeDatabase, fakeKeys, moduleOf } from '../sumdb/fakeDatabase.js';
 import type { MemoryLog } from '../sumdb/tlog/memoryLog.js';
@@ -29,8 +31,10 @@ export interface SumdbBundleOptions {
   key: TestKey;
   /** Change replay files (by bundle file name) before the manifest is made. */
   tamper?: (files: Map<string, Buffer>) => void;
+  /** Older tree sizes the bundle proves its tree consistent with (pack's recorded heads or --previous). */
+  older?: readonly number[];
   /** Change the manifest's sumdb entry before signing. */
-  sumdb?: (s: { name: string; treeSize: number; treeHash: string }) => { name: string; treeSize: number; treeHash: string } | null;
+  sumdb?: (s: ManifestSumdb) => ManifestSumdb | null;
 }
 
 export function escapedModule(m: ModuleVersion): string {
@@ -41,12 +45,14 @@ export function escapedModule(m: ModuleVersion): string {
 export async function writeSumdbBundle(target: string, opts: SumdbBundleOptions): Promise<Map<string, Buffer>> {
   const db = await FakeDatabase.create(opts.log, { logSize: opts.logSize });
   const modules = opts.ids.map(moduleOf);
-  const verified = await verifyModules(db, DB_KEY, modules);
+  const olderTrees = await Promise.all((opts.older ?? []).map(async (n) => ({ tree: { n, hash: await treeHash(n, opts.log) }, from: `tree#${n}` })));
+  const verified = await verifyModules(db, DB_KEY, modules, { olderTrees });
   const replay = replayFiles(verified);
   opts.tamper?.(replay);
   const files: TestFile[] = [...modules.flatMap((m) => moduleFiles(escapedModule(m), m.version)), ...[...replay].map(([name, data]) => ({ name, data }))];
   const manifest = JSON.parse(testManifest(files)) as Record<string, unknown>;
-  const sumdb = { name: verified.name, treeSize: verified.tree.n, treeHash: formatHash(verified.tree.hash) };
+  const consistentWith = verified.consistentWith.map((t) => ({ treeSize: t.n, treeHash: formatHash(t.hash) }));
+  const sumdb: ManifestSumdb = { name: verified.name, treeSize: verified.tree.n, treeHash: formatHash(verified.tree.hash), ...(consistentWith.length > 0 ? { consistentWith } : {}) };
   manifest.sumdb = opts.sumdb === undefined ? sumdb : opts.sumdb(sumdb);
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
   const signature = Buffer.from(signNote(`gobundle manifest v1\n${createHash('sha256').update(manifestBytes).digest('hex')}\n`, opts.key));
