@@ -13,7 +13,7 @@ import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { GobundleError } from '../errors.js';
 import { MANIFEST_NAME, type Manifest, parseManifest } from './manifest.js';
-import { MAX_MANIFEST_BYTES } from './reader.js';
+import { MAX_MANIFEST_BYTES } from './bundleManifest.js';
 
 function cannotRead(file: string, why: string): GobundleError {
   return new GobundleError('EMANIFEST', `reading the manifest of ${file}: ${why}`, {

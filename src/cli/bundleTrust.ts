@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { newVerifier } from '../sumdb/note.js';
 
 export async function readTrustFiles(files: readonly string[], cwd: string): Promise<string[]> {
   const keys: string[] = [];
@@ -13,13 +14,24 @@ export async function readTrustFiles(files: readonly string[], cwd: string): Pro
     try {
       text = await readFile(resolve(cwd, f), 'utf8');
     } catch (err) {
-      throw new UsageError(`--trust ${f}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(`--trust ${f}: cannot read: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(err)}`, {
+        hint: 'pass the .pub file gobundle keygen wrote beside the signer key',
+      });
     }
-    const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    const lines = text.split('\n').map((l, i) => ({ key: l.trim(), line: i + 1 })).filter((l) => l.key !== '' && !l.key.startsWith('#'));
     if (lines.length === 0) throw new UsageError(`--trust ${f}: no verifier key in the file`);
-    for (const l of lines) {
-      if (l.startsWith('PRIVATE+KEY+')) throw new UsageError(`--trust ${f}: this is a signer (private) key; pass the .pub file`);
-      keys.push(l);
+    for (const { key, line } of lines) {
+      if (key.startsWith('PRIVATE+KEY+')) throw new UsageError(`--trust ${f}: this is a signer (private) key; pass the .pub file`);
+      // A key that does not parse would only show up later as "not verified by any trusted key" for every bundle.
+      try {
+        newVerifier(key);
+      } catch (err) {
+        throw new UsageError(`--trust ${f}:${line}: not a verifier key: ${err instanceof Error ? err.message : String(err)}`, {
+          hint: 'a .pub file holds lines of the form name+hash+base64key, as gobundle keygen writes them',
+        });
+      }
+      keys.push(key);
     }
   }
   return keys;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { BundleError, openBundle } from '../bundle/reader.js';
+import { BundleError } from '../bundle/bundleError.js';
+import { openBundle } from '../bundle/reader.js';
 import { GobundleError, UsageError } from '../errors.js';
 import { SUMDB_PREFIX, describeReplayVerification, loadSumdbKeyring, verifyBundleReplay } from '../serve/replayCheck.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
@@ -40,6 +41,7 @@ export function registerVerify(program: Command, io: CliIO): void {
           if (!(err instanceof GobundleError)) throw err;
           const lines = err instanceof BundleError ? err.problems.map((p) => `${source}: ${p}`) : [`${source}: ${err.message}`];
           for (const l of lines) io.stderr.write(`gobundle: ${l}\n`);
+          if (err.hint !== undefined) io.stderr.write(`hint: ${err.hint}\n`);
           failures.push(...lines);
         }
       }

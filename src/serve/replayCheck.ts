@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OpenedBundle } from '../bundle/reader.js';
-import { BundleError } from '../bundle/reader.js';
+import { BundleError } from '../bundle/bundleError.js';
 import { loadGoConfig } from '../config/goConfig.js';
 import { UsageError } from '../errors.js';
 import type { GoSumDB } from '../gomod/goenv.js';

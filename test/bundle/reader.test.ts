@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
-import { BundleError, openBundle } from '../../src/bundle/reader.js';
+import { BundleError } from '../../src/bundle/bundleError.js';
+import { openBundle } from '../../src/bundle/reader.js';
 import { unsafeNameReason } from '../../src/bundle/safePath.js';
 import { buildTestBundle, moduleFiles, testKey, writeBundleFile, type Tamper, type TestFile } from './testBundle.js';
 
@@ -189,7 +190,7 @@ describe('openBundle refuses', () => {
 
   test('a missing file', async () => {
     const err = await refusal(join(work, 'nope.tgz'));
-    expect(err.message).toBe(`bundle ${join(work, 'nope.tgz')}: cannot read: ENOENT`);
+    expect(err.message).toBe(`bundle ${join(work, 'nope.tgz')}: cannot read: no such file or directory`);
   });
 
   test('an extracted directory with a symlink, an extra file and a changed file', async () => {

@@ -77,6 +77,9 @@ export interface BuiltBundle {
 
 const sha256 = (d: Buffer | string): string => createHash('sha256').update(d).digest('hex');
 
+/** A well-formed h1 for manifests whose module hashes no test reads. */
+const TEST_H1 = `h1:${Buffer.alloc(32).toString('base64')}`;
+
 /** The manifest a bundle of `files` carries (modules derived from .mod names). */
 export function testManifest(files: TestFile[], tamper: Tamper = {}): string {
   const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
@@ -84,7 +87,7 @@ export function testManifest(files: TestFile[], tamper: Tamper = {}): string {
     .filter((f) => f.name.endsWith('.mod') && f.name.includes('/@v/'))
     .map((f) => {
       const [p, v] = f.name.split('/@v/') as [string, string];
-      return { path: p, version: v.slice(0, -'.mod'.length), zipH1: null, modH1: 'h1:test' };
+      return { path: p, version: v.slice(0, -'.mod'.length), zipH1: null, modH1: TEST_H1 };
     });
   const m = {
     format: 'gobundle/v1',

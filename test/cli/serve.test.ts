@@ -30,7 +30,7 @@ describe('gobundle serve refuses before listening', () => {
   test.each([
     [['serve', 'good.tgz', '--trust', 'other.pub'], 1, /^gobundle: bundle .*good\.tgz: gobundle\/manifest\.sig: signature not verified by any trusted key/],
     [['serve', 'traversal.tgz', '--trust', 'team.pub'], 1, /^gobundle: bundle .*traversal\.tgz: "\.\.\/\.\.\/x": unsafe name: "\.\." path element\n$/],
-    [['serve', 'missing.tgz', '--trust', 'team.pub'], 1, /^gobundle: bundle .*missing\.tgz: cannot read: ENOENT\n$/],
+    [['serve', 'missing.tgz', '--trust', 'team.pub'], 1, /^gobundle: bundle .*missing\.tgz: cannot read: no such file or directory\n$/],
     [['serve', 'good.tgz'], 2, /^gobundle: serve: no --trust key given\n/],
     [['serve', '--trust', 'team.pub'], 2, /^gobundle: serve: no bundles given\n/],
     [['serve', 'good.tgz', '--trust', 'team.pub', '--listen', 'nope'], 2, /^gobundle: serve: --listen "nope": want HOST:PORT\n$/],

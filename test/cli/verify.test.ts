@@ -16,6 +16,7 @@ let unsigned: string;
 beforeAll(async () => {
   writeFileSync(join(work, 'team.pub'), `${key.verifier}\n`);
   writeFileSync(join(work, 'team.key'), `${key.signer}\n`);
+  writeFileSync(join(work, 'broken.pub'), `# our team\nteam+00000000+notbase64\n`);
   good = writeBundleFile(join(work, 'good.tgz'), await buildTestBundle(moduleFiles('example.com/a', 'v1.0.0'), key));
   bad = writeBundleFile(
     join(work, 'bad.tgz'),
@@ -41,6 +42,7 @@ describe('gobundle verify', () => {
       expect.stringMatching(new RegExp(`^gobundle: ${bad}: example\\.com/a/@v/v1\\.0\\.0\\.zip: sha256 mismatch: manifest [0-9a-f]{64}, content [0-9a-f]{64}$`)),
       `gobundle: ${bad}: example.com/a/@v/v1.0.0.mod: listed in the manifest but missing from the bundle`,
       `gobundle: ${unsigned}: gobundle/manifest.sig: missing (the bundle is unsigned)`,
+      'hint: sign it with gobundle pack --sign-key <name>.key, or pass --allow-unsigned to accept unsigned bundles',
       'gobundle: verify: 3 problems in 3 bundles',
       '',
     ]);
@@ -54,8 +56,12 @@ describe('gobundle verify', () => {
 
   test.each([
     [['verify', 'good.tgz'], 'gobundle: verify: no --trust key given\nhint: pass --trust <signer>.pub (or --allow-unsigned to only check files)\n'],
-    [['verify', 'good.tgz', '--trust', 'nope.pub'], 'gobundle: --trust nope.pub: cannot read: ENOENT\n'],
+    [['verify', 'good.tgz', '--trust', 'nope.pub'], 'gobundle: --trust nope.pub: cannot read: no such file\nhint: pass the .pub file gobundle keygen wrote beside the signer key\n'],
     [['verify', 'good.tgz', '--trust', 'team.key'], 'gobundle: --trust team.key: this is a signer (private) key; pass the .pub file\n'],
+    [
+      ['verify', 'good.tgz', '--trust', 'broken.pub'],
+      'gobundle: --trust broken.pub:2: not a verifier key: malformed verifier id\nhint: a .pub file holds lines of the form name+hash+base64key, as gobundle keygen writes them\n',
+    ],
   ])('usage: %j', async (args, stderr) => {
     const r = await runCli(args, { cwd: work });
     expect(r.code).toBe(2);

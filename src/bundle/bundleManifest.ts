@@ -1,0 +1,50 @@
+/**
+ * The manifest as a bundle reader takes it: parsed and validated by the one
+ * format definition (manifest.ts), then every listed name checked safe to
+ * write below the extraction directory. The signature has not been checked
+ * yet when this runs, so nothing in it is trusted beyond its shape.
+ */
+import { GobundleError } from '../errors.js';
+import { BundleError } from './bundleError.js';
+import { type Manifest, type ManifestFile, MANIFEST_NAME, METADATA_DIR, parseManifest } from './manifest.js';
+import { unsafeNameReason } from './safePath.js';
+
+/** A manifest lists every file with a hash; even a million files stay far below this. */
+export const MAX_MANIFEST_BYTES = 256 << 20;
+/** A signed note with up to 100 signatures is a few KiB. */
+export const MAX_SIGNATURE_BYTES = 64 << 10;
+
+/** What a verified bundle holds: its manifest, signer, files by name, and their total size. */
+export interface VerifiedBundle {
+  manifest: Manifest;
+  /** Name of the key that signed the manifest; undefined for an allowed unsigned bundle. */
+  signer: string | undefined;
+  files: Map<string, ManifestFile>;
+  modules: number;
+  bytes: number;
+}
+
+/** Parse manifest.json bytes; a manifest the format rejects is a BundleError naming the bundle. */
+export function readManifest(source: string, bytes: Uint8Array): Manifest {
+  try {
+    return parseManifest(bytes);
+  } catch (err) {
+    if (err instanceof GobundleError) throw new BundleError(source, [err.message], { cause: err });
+    throw err;
+  }
+}
+
+/** The manifest's files by name, refusing names that are unsafe to write or reserved. */
+export function manifestFileMap(source: string, manifest: Manifest): Map<string, ManifestFile> {
+  const map = new Map<string, ManifestFile>();
+  const problems: string[] = [];
+  for (const f of manifest.files) {
+    const unsafe = unsafeNameReason(f.name);
+    if (unsafe !== undefined) problems.push(`${MANIFEST_NAME}: ${JSON.stringify(f.name)}: unsafe name: ${unsafe}`);
+    else if (f.name.startsWith(METADATA_DIR)) problems.push(`${MANIFEST_NAME}: ${f.name}: reserved name`);
+    else if (map.has(f.name)) problems.push(`${MANIFEST_NAME}: ${f.name}: listed twice`);
+    else map.set(f.name, f);
+  }
+  if (problems.length > 0) throw new BundleError(source, problems);
+  return map;
+}
