@@ -8,8 +8,6 @@
  * Messages are lowercase with no final period; each layer that rethrows adds
  * one prefix of context.
  */
-import { goQuote } from './gomod/goQuote.js';
-
 export class GobundleError extends Error {
   readonly code: string;
   readonly hint: string | undefined;
@@ -54,24 +52,6 @@ export class ModuleError extends GobundleError {
     super(options.code ?? 'EMODULE', version === '' ? `${path}: ${message}` : `${path}@${version}: ${message}`, options);
     this.path = path;
     this.version = version;
-  }
-}
-
-/**
- * A module path or version that the go command would reject (CheckPath,
- * CheckImportPath, malformed versions). Shaped like cmd/go's
- * `malformed module path "x": reason`.
- */
-export class InvalidPathError extends GobundleError {
-  readonly kind: string;
-  readonly value: string;
-  readonly reason: string;
-
-  constructor(kind: 'module path' | 'import path' | 'file path' | 'version', value: string, reason: string) {
-    super('EINVALIDPATH', `malformed ${kind} ${goQuote(value)}: ${reason}`);
-    this.kind = kind;
-    this.value = value;
-    this.reason = reason;
   }
 }
 

@@ -4,9 +4,10 @@
  * reads the imports of every file in the pure folders and fails on any
  * module that does I/O.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { importsOf, tsFiles } from './support/sourceImports.js';
 
 const root = resolve(import.meta.dirname, '..');
 const pureDirs = [
@@ -31,28 +32,6 @@ const forbidden = [
   /^tar-stream/,
   /^yauzl/,
 ];
-
-function tsFiles(dir: string): string[] {
-  if (dir.endsWith('.ts')) return [dir];
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return entries.flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return tsFiles(p);
-    return p.endsWith('.ts') ? [p] : [];
-  });
-}
-
-function importsOf(source: string): string[] {
-  const specs: string[] = [];
-  const re = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
-  for (const m of source.matchAll(re)) specs.push((m[1] ?? m[2] ?? m[3]) as string);
-  return specs;
-}
 
 const files = pureDirs.flatMap((d) => tsFiles(join(root, d)));
 

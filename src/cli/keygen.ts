@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { GobundleError, UsageError } from '../errors.js';
 import { generateKey } from '../sumdb/note.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 
 /** `gobundle keygen <name> [--out-dir DIR]`: a signer key (<name>.key, 0600) and its verifier key (<name>.pub). */
 export function registerKeygen(program: Command, io: CliIO): void {

@@ -1,3 +1,4 @@
+import type { CliIO } from './io.js';
 import { Command, CommanderError } from 'commander';
 import { registerPlan } from './plan.js';
 import { registerPack } from './pack.js';
@@ -8,13 +9,6 @@ import { EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 import { reportError } from './reportError.js';
 import { toolVersion } from './toolVersion.js';
 
-/** Everything a command needs from the outside world, so tests can run commands in-process. */
-export interface CliIO {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
 
 /** Build the commander program. Each command lives in its own file and registers itself. */
 export function buildProgram(io: CliIO): Command {

@@ -16,7 +16,7 @@ import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '.
 import { ProxyChain } from '../proxy/proxyChain.js';
 import { DEFAULT_CONCURRENCY, HttpTransport } from '../proxy/httpTransport.js';
 import { locateGoMod } from '../planning/planModule.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 import { toolVersion } from './toolVersion.js';
 
 interface PackCliOptions {

@@ -4,7 +4,7 @@ import { lookupGoFlag } from '../gomod/goenv.js';
 import { ProxyChain } from '../proxy/proxyChain.js';
 import { planModule } from '../planning/planModule.js';
 import { formatListMAll } from '../resolve/plan.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 
 /** `gobundle plan [<go.mod | dir>] [--json]`: what a bundle of this module will carry. */
 export function registerPlan(program: Command, io: CliIO): void {

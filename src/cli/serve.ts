@@ -8,10 +8,11 @@ import { formatAccessLog, type AccessLogFormat } from '../serve/accessLog.js';
 import { BundleSet } from '../serve/bundleSet.js';
 import { BundlesDirWatcher } from '../serve/bundlesDirWatcher.js';
 import { Metrics } from '../serve/metrics.js';
-import { describeReplayVerification, loadSumdbKeyring, verifyBundleReplay } from '../serve/replayCheck.js';
+import { describeReplayVerification, verifyBundleReplay } from '../bundle/bundleReplay.js';
+import { loadSumdbKeyring } from '../config/sumdbKeyring.js';
 import { listen, parseListenAddress } from '../serve/server.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
 

@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { BundleError } from '../bundle/bundleError.js';
 import { openBundle } from '../bundle/reader.js';
 import { GobundleError, UsageError } from '../errors.js';
-import { SUMDB_PREFIX, describeReplayVerification, loadSumdbKeyring, verifyBundleReplay } from '../serve/replayCheck.js';
+import { SUMDB_PREFIX, describeReplayVerification, verifyBundleReplay } from '../bundle/bundleReplay.js';
+import { loadSumdbKeyring } from '../config/sumdbKeyring.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 
 /**
  * `gobundle verify <bundle>... --trust <file.pub>`: the transfer-desk check.

@@ -10,7 +10,7 @@
  * string order (UTF-16 code units) differs for names outside the BMP.
  */
 import { createHash } from 'node:crypto';
-import { InvalidPathError } from '../errors.js';
+import { InvalidPathError } from './invalidPath.js';
 
 export interface FileDigest {
   /** File name as it appears in the hash: a string (encoded as UTF-8) or raw bytes (zip entry names). */

@@ -10,7 +10,8 @@
  * paths or versions. Escaped forms appear only in URLs and cache paths;
  * go.sum and zip entries use the plain forms.
  */
-import { GobundleError, InvalidPathError } from '../errors.js';
+import { GobundleError } from '../errors.js';
+import { InvalidPathError } from './invalidPath.js';
 import { goQuote, goQuoteRune } from './goQuote.js';
 import { isGoLetter } from './goUnicode.js';
 import { pathMatch } from './pathMatch.js';

@@ -14,7 +14,7 @@ import type { OpenedBundle } from '../bundle/reader.js';
 import { isPseudoVersion } from '../gomod/pseudo.js';
 import { isValid, sort } from '../gomod/semver.js';
 import { latestVersion } from './latestVersion.js';
-import { SUMDB_PREFIX } from './replayCheck.js';
+import { SUMDB_PREFIX } from '../bundle/bundleReplay.js';
 import { type SumdbView, mergeSumdbReplays } from './sumdbMerge.js';
 
 export interface ServedFile {

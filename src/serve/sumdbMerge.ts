@@ -26,7 +26,7 @@ import { GobundleError } from '../errors.js';
 import { ReplayError, TreeMismatchError, replayDir, verifyReplayAgainstTree } from '../sumdb/replay.js';
 import { formatHash } from '../sumdb/tlog/hash.js';
 import { type Tree, formatRecord, parseRecord } from '../sumdb/tlog/treeNote.js';
-import { manifestOlderTrees, manifestTree, readReplayFiles, replayFileNames } from './replayCheck.js';
+import { manifestOlderTrees, manifestTree, readReplayFiles, replayFileNames } from '../bundle/bundleReplay.js';
 
 /** A served file of a bundle's verified tree (same shape as ModuleIndex's ServedFile). */
 export interface SumdbTileFile {

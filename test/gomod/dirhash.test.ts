@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Hash1Collector, compareUtf8, hash1, hashGoMod, sha256Hex } from '../../src/gomod/dirhash.js';
-import { InvalidPathError } from '../../src/errors.js';
+import { InvalidPathError } from '../../src/gomod/invalidPath.js';
 import { EMPTY_GO_MOD_HASH } from '../../src/gomod/gosum.js';
 import { xModDir } from '../support/gotool.js';
 import { buildHashZipOracle, runHashZipOracle } from '../modzip/hashzip-oracle/build.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { InvalidPathError } from '../../src/errors.js';
+import { InvalidPathError } from '../../src/gomod/invalidPath.js';
 import {
   InvalidEscapeError,
   InvalidVersionError,

@@ -1,58 +1,26 @@
 /**
- * Start-up verification of a bundle's checksum-database replay, for serve
- * (before the port opens) and verify. The manifest's sha256 list already
- * proves the files are the ones the bundle key signed; this proves they are
- * a correct replay: the tree note is the one the signed manifest names,
- * every lookup carries that note and its record is included in the tree
- * per the stored tiles, and the tiles fold to the root. When the database's
- * verifier key is known (--sumdb-key, or GOSUMDB as the go command reads
- * it) the notes' signatures are checked too; otherwise the signed
- * manifest's tree stands in for them (pack checked the note with the key).
+ * Verification of a bundle's checksum-database replay, for serve (before
+ * the port opens) and verify. The manifest's sha256 list already proves the
+ * files are the ones the bundle key signed; this proves they are a correct
+ * replay: the tree note is the one the signed manifest names, every lookup
+ * carries that note and its record is included in the tree per the stored
+ * tiles, the tiles fold to the root, and every older tree the manifest
+ * lists is proven a prefix. When the database's verifier key is known
+ * (--sumdb-key, or GOSUMDB as the go command reads it) the notes'
+ * signatures are checked too; otherwise the signed manifest's tree stands
+ * in for them (pack checked the note with the key).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OpenedBundle } from '../bundle/reader.js';
-import { BundleError } from '../bundle/bundleError.js';
-import { loadGoConfig } from '../config/goConfig.js';
-import { UsageError } from '../errors.js';
-import type { GoSumDB } from '../gomod/goenv.js';
-import { newVerifier } from '../sumdb/note.js';
+import type { TrustedSumdbKey } from '../config/sumdbKeyring.js';
 import { ReplayError, replayDir, verifyReplay, verifyReplayAgainstTree } from '../sumdb/replay.js';
 import { formatHash, parseHash } from '../sumdb/tlog/hash.js';
 import type { Tree } from '../sumdb/tlog/treeNote.js';
+import { BundleError } from './bundleError.js';
+import type { OpenedBundle } from './reader.js';
 
 /** Bundle files of checksum-database replays live below this folder. */
 export const SUMDB_PREFIX = 'sumdb/';
-
-/** A checksum database's verifier key and where it came from (for the log). */
-export interface TrustedSumdbKey {
-  key: string;
-  from: '--sumdb-key' | 'GOSUMDB';
-}
-
-/**
- * The database keys serve and verify check replays with, by database name:
- * every --sumdb-key, then GOSUMDB's key (a `name+hash+key` value, or
- * sum.golang.org's built-in key) unless a flag named the same database.
- */
-export function sumdbKeyring(flagKeys: readonly string[], gosumdb: GoSumDB | undefined): Map<string, TrustedSumdbKey> {
-  const keys = new Map<string, TrustedSumdbKey>();
-  for (const key of flagKeys) {
-    let name: string;
-    try {
-      name = newVerifier(key).name;
-    } catch (err) {
-      throw new UsageError(`--sumdb-key ${JSON.stringify(key)}: ${err instanceof Error ? err.message : String(err)}`, {
-        hint: 'give the checksum database verifier key as GOSUMDB takes it: name+hash+key',
-      });
-    }
-    const prev = keys.get(name);
-    if (prev !== undefined && prev.key !== key) throw new UsageError(`--sumdb-key: two different keys for checksum database ${name}`);
-    keys.set(name, { key, from: '--sumdb-key' });
-  }
-  if (gosumdb !== undefined && gosumdb.off !== true && !keys.has(gosumdb.name)) keys.set(gosumdb.name, { key: gosumdb.key, from: 'GOSUMDB' });
-  return keys;
-}
 
 export interface ReplayVerification {
   /** The bundle's source path. */
@@ -154,18 +122,3 @@ export function describeReplayVerification(v: ReplayVerification): string {
   return `${what} against the tree in the signed manifest (no key for ${v.name}: pass --sumdb-key or set GOSUMDB to also check the database's signature)`;
 }
 
-/**
- * sumdbKeyring with GOSUMDB read like the go command reads it (environment,
- * `go env -w` file, GOROOT/go.env, sum.golang.org by default). A Go
- * configuration that does not parse only costs the signature check, so it
- * is reported through `warn` rather than fatal.
- */
-export async function loadSumdbKeyring(flagKeys: readonly string[], env: NodeJS.ProcessEnv, warn: (msg: string) => void): Promise<Map<string, TrustedSumdbKey>> {
-  let gosumdb: GoSumDB | undefined;
-  try {
-    gosumdb = (await loadGoConfig(env)).sumdb;
-  } catch (err) {
-    warn(`ignoring GOSUMDB: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  return sumdbKeyring(flagKeys, gosumdb);
-}
