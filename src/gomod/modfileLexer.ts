@@ -10,6 +10,7 @@
  */
 import { SyntaxError } from '../errors.js';
 import { goQuote, goQuoteRune } from './goQuote.js';
+import { isGoPrint } from './goUnicode.js';
 
 export interface Position {
   line: number;
@@ -92,11 +93,9 @@ function isEOL(k: Tok): boolean {
   return k === Tok.EOF || k === Tok.EOLComment || k === Tok.Newline;
 }
 
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-
-/** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-export function isPrint(ch: string): boolean {
-  return ch === ' ' || PRINTABLE.test(ch);
+/** Go's unicode.IsPrint with Go's own Unicode tables (JavaScript's \p{…} follow another Unicode version). */
+function isPrint(ch: string): boolean {
+  return isGoPrint(ch.codePointAt(0) as number);
 }
 
 /** x/mod isIdent: most printable runes, except a handful of ASCII punctuation. */
@@ -113,7 +112,7 @@ function isIdent(ch: string): boolean {
       return false;
     default:
       // A printable rune other than ' ' is never a Go space.
-      return ch !== '' && PRINTABLE.test(ch);
+      return ch !== '' && isPrint(ch);
   }
 }
 
