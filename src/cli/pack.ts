@@ -8,6 +8,9 @@ import { loadGoConfig } from '../config/goConfig.js';
 import { GobundleError, UsageError } from '../errors.js';
 import { lookupGoFlag, parseGoProxy } from '../gomod/goenv.js';
 import { packBundle } from '../pack/packBundle.js';
+import type { ToolchainRequest } from '../pack/toolchainStage.js';
+import { STAT_PLATFORM, platformOfNode } from '../toolchain/dlVersion.js';
+import { parsePlatformArgs, parseToolchainArgs } from '../toolchain/toolchainArg.js';
 import { sumdbStageForConfig } from '../pack/sumdbStage.js';
 import { writeGoSumFile } from '../pack/writeGoSum.js';
 import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '../pack/progress.js';
@@ -28,6 +31,35 @@ interface PackCliOptions {
   quiet?: boolean;
   /** true for the flag alone (go.sum beside the first input's go.mod). */
   writeGosum?: string | true;
+  toolchain?: string;
+  platform?: string;
+}
+
+/**
+ * --toolchain with GOSUMDB=off: refused, because the go command verifies
+ * every golang.org/toolchain download against the checksum database whatever
+ * GOSUMDB, GONOSUMDB and GOPRIVATE say (modfetch/sumdb.go useSumDB), so a
+ * bundled toolchain is useless without its records.
+ */
+export const TOOLCHAIN_NEEDS_SUMDB =
+  'pack: --toolchain needs the checksum database but GOSUMDB=off: the go command verifies every golang.org/toolchain download against the checksum database even with GOSUMDB=off, GONOSUMDB or GOPRIVATE, so the bundle must carry its records';
+
+/** --toolchain and --platform as the pack stage takes them: the platforms default to linux/amd64 plus this machine's. */
+export function toolchainRequest(toolchain: string | undefined, platform: string | undefined, host: { platform: string; arch: string }): ToolchainRequest | undefined {
+  if (toolchain === undefined) {
+    if (platform !== undefined) throw new UsageError('pack: --platform without --toolchain', { hint: 'name the toolchains to carry, e.g. --toolchain auto --platform linux/amd64' });
+    return undefined;
+  }
+  const args = parseToolchainArgs(toolchain);
+  if (args.length === 0) throw new UsageError('pack: --toolchain needs a value', { hint: 'e.g. --toolchain auto or --toolchain go1.22.12' });
+  const here = platformOfNode(host.platform, host.arch);
+  const platforms = platform !== undefined ? parsePlatformArgs(platform) : here === undefined ? [STAT_PLATFORM] : [STAT_PLATFORM, here];
+  if (platforms.length === 0) throw new UsageError('pack: --platform needs a value', { hint: 'e.g. --platform linux/amd64,darwin/arm64' });
+  return {
+    toolchains: args.flatMap((a) => (a.auto ? [] : [a.toolchain])),
+    auto: args.some((a) => a.auto),
+    platforms,
+  };
 }
 
 /** `gobundle pack [<go.mod | dir>...] -o <bundle.tgz> (--sign-key <file.key> | --unsigned)`. */
@@ -44,6 +76,8 @@ export function registerPack(program: Command, io: CliIO): void {
     .option('--cache-dir <dir>', 'download cache (default $GOBUNDLE_CACHE, else the user cache dir + /gobundle)')
     .option('--json', 'print {modules, files, bytes, seconds, bundleSha256} on stdout')
     .option('--quiet', 'print nothing but errors')
+    .option('--toolchain <list>', 'also carry Go toolchains (golang.org/toolchain): auto (what GOTOOLCHAIN=auto switches to for the inputs) and/or releases, e.g. auto,go1.22.12')
+    .option('--platform <list>', 'goos/goarch list to carry each toolchain for (default linux/amd64 and this machine\'s)')
     .option('--write-gosum [file]', 'after the bundle is written, write the verified go.sum lines to FILE (default: go.sum beside the first go.mod; use --write-gosum=FILE before positional arguments)')
     .action(async (gomods: string[], options: PackCliOptions) => {
       if (options.output === undefined) throw new UsageError('pack: missing -o <bundle.tgz>', { hint: 'name the bundle to write, e.g. -o deps.tgz' });
@@ -70,8 +104,15 @@ export function registerPack(program: Command, io: CliIO): void {
         signManifest(Buffer.from('{}'), signerKey);
       }
 
+      const toolchains = toolchainRequest(options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
+
       const env = options.proxy === undefined ? io.env : { ...io.env, GOPROXY: options.proxy };
       const config = await loadGoConfig(env);
+      if (toolchains !== undefined && config.sumdb.off === true) {
+        throw new UsageError(TOOLCHAIN_NEEDS_SUMDB, {
+          hint: 'unset GOSUMDB (the default is sum.golang.org) or set it to the database your offline clients use; to pack modules without the database, pack toolchains in a separate run',
+        });
+      }
       const proxies = options.proxy === undefined ? config.proxies : parseGoProxy(options.proxy, config.env.GONOPROXY);
       // One transport for proxy and checksum-database requests: one concurrency bound, one connection pool.
       const transport = new HttpTransport({ concurrency, connectionsPerOrigin: concurrency });
@@ -98,6 +139,7 @@ export function registerPack(program: Command, io: CliIO): void {
           mode: lookupGoFlag(config.goflags, 'mod') === 'mod' ? 'mod' : 'readonly',
           sign: signerKey === undefined ? undefined : (manifest) => signManifest(manifest, signerKey),
           verifyAgainstSumdb: sumdbStageForConfig(config, chain, transport),
+          ...(toolchains === undefined ? {} : { toolchains }),
           sourceDateEpoch: io.env.SOURCE_DATE_EPOCH,
           toolVersion: toolVersion(),
           progress,
