@@ -51,6 +51,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address to listen on")
 	keyFile := flag.String("sumdb-key", "", "checksum database signer key file (default: the fixed test key)")
 	logPath := flag.String("log", "", "also append each request as a JSON line to this file")
+	toolchainDir := flag.String("toolchains", "", "also serve every v0.0.1-*.zip in this directory as a golang.org/toolchain version")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("upstream: ")
@@ -77,6 +78,9 @@ func main() {
 		log.Fatal(err)
 	}
 	st, err := loadStore(dirs, zipDir)
+	if err == nil && *toolchainDir != "" {
+		err = addToolchains(st, *toolchainDir)
+	}
 	if err != nil {
 		os.RemoveAll(zipDir)
 		log.Fatal(err)

@@ -48,6 +48,8 @@ export interface StartUpstreamOptions {
   sumdbKeyFile?: string;
   /** Also append every request as a JSON line to this file. */
   logFile?: string;
+  /** Also serve every `v0.0.1-*.zip` in this directory as a version of golang.org/toolchain (with checksum-database records). */
+  toolchainDir?: string;
   startTimeoutMs?: number;
 }
 
@@ -81,6 +83,7 @@ export async function startUpstream(opts: StartUpstreamOptions): Promise<Upstrea
   const args = ['-listen', '127.0.0.1:0', '-sumdb-key', opts.sumdbKeyFile ?? testSumdbKeyFile];
   for (const dir of opts.modules) args.push('-modules', resolve(dir));
   if (opts.logFile) args.push('-log', opts.logFile);
+  if (opts.toolchainDir) args.push('-toolchains', resolve(opts.toolchainDir));
 
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
