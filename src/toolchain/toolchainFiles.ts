@@ -10,7 +10,7 @@
  * the toolchains carried for every bundled platform.
  */
 import { compare, fromToolchain } from './gover.js';
-import { STAT_PLATFORM, TOOLCHAIN_MODULE, toolchainModuleVersion, type Platform } from './dlVersion.js';
+import { STAT_PLATFORM, TOOLCHAIN_MODULE, parseToolchainModuleVersion, toolchainModuleVersion, type Platform } from './dlVersion.js';
 
 export interface ToolchainFile {
   path: typeof TOOLCHAIN_MODULE;
@@ -65,4 +65,20 @@ export function toolchainList(carried: readonly { toolchain: string; platform: P
     if (everywhere) for (const p of wanted) list.push(toolchainModuleVersion(t, p));
   }
   return list;
+}
+
+/**
+ * The @v/list to serve for golang.org/toolchain when several bundles are
+ * served as one: of the listed module versions, those whose toolchain has a
+ * zip (`hasZip`) for every platform any of them names — the union of two
+ * bundles' lists could otherwise offer a version to a platform that has no
+ * zip of it.
+ */
+export function servedToolchainList(listed: Iterable<string>, hasZip: (version: string) => boolean): string[] {
+  const parsed = [...new Set(listed)].flatMap((v) => {
+    const p = parseToolchainModuleVersion(v);
+    return p === undefined ? [] : [{ version: v, ...p }];
+  });
+  const platforms = uniquePlatforms(parsed.map((p) => p.platform));
+  return toolchainList(parsed.filter((p) => hasZip(p.version)), platforms);
 }

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { dlToGo, parsePlatform, parseToolchainModuleVersion, platformOfNode, toolchainModuleVersion } from '../../src/toolchain/dlVersion.js';
 import { parsePlatformArgs, parseToolchainArg, parseToolchainArgs } from '../../src/toolchain/toolchainArg.js';
-import { toolchainFiles, toolchainList } from '../../src/toolchain/toolchainFiles.js';
+import { servedToolchainList, toolchainFiles, toolchainList } from '../../src/toolchain/toolchainFiles.js';
 import { UsageError } from '../../src/errors.js';
 
 const q = JSON.stringify;
@@ -131,4 +131,13 @@ describe('toolchain files of a bundle', () => {
     ]);
     expect(toolchainList(carried, [linux])).toEqual(['v0.0.1-go1.21.13.linux-amd64', 'v0.0.1-go1.22.12.linux-amd64', 'v0.0.1-go1.23.5.linux-amd64']);
   });
+});
+
+test('servedToolchainList: two bundles listed as one keep only versions with a zip for every platform', () => {
+  const listed = ['v0.0.1-go1.22.12.linux-amd64', 'v0.0.1-go1.22.12.darwin-arm64', 'v0.0.1-go1.23.5.linux-amd64', 'not-a-toolchain'];
+  const zips = new Set(['v0.0.1-go1.22.12.linux-amd64', 'v0.0.1-go1.22.12.darwin-arm64', 'v0.0.1-go1.23.5.linux-amd64']);
+  expect(servedToolchainList(listed, (v) => zips.has(v))).toEqual(['v0.0.1-go1.22.12.linux-amd64', 'v0.0.1-go1.22.12.darwin-arm64']);
+  expect(servedToolchainList(['v0.0.1-go1.23.5.linux-amd64'], (v) => zips.has(v))).toEqual(['v0.0.1-go1.23.5.linux-amd64']);
+  // A listed version whose zip is not served is not offered.
+  expect(servedToolchainList(['v0.0.1-go1.24.0.linux-amd64', 'v0.0.1-go1.23.5.linux-amd64'], (v) => zips.has(v))).toEqual(['v0.0.1-go1.23.5.linux-amd64']);
 });
