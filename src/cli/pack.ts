@@ -8,9 +8,7 @@ import { loadGoConfig } from '../config/goConfig.js';
 import { GobundleError, UsageError } from '../errors.js';
 import { lookupGoFlag, parseGoProxy } from '../gomod/goenv.js';
 import { packBundle } from '../pack/packBundle.js';
-import type { ToolchainRequest } from '../pack/toolchainStage.js';
-import { STAT_PLATFORM, platformOfNode } from '../toolchain/dlVersion.js';
-import { parsePlatformArgs, parseToolchainArgs } from '../toolchain/toolchainArg.js';
+import { toolchainRequest } from './toolchainOptions.js';
 import { sumdbStageForConfig } from '../pack/sumdbStage.js';
 import { writeGoSumFile } from '../pack/writeGoSum.js';
 import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '../pack/progress.js';
@@ -43,24 +41,6 @@ interface PackCliOptions {
  */
 export const TOOLCHAIN_NEEDS_SUMDB =
   'pack: --toolchain needs the checksum database but GOSUMDB=off: the go command verifies every golang.org/toolchain download against the checksum database even with GOSUMDB=off, GONOSUMDB or GOPRIVATE, so the bundle must carry its records';
-
-/** --toolchain and --platform as the pack stage takes them: the platforms default to linux/amd64 plus this machine's. */
-export function toolchainRequest(toolchain: string | undefined, platform: string | undefined, host: { platform: string; arch: string }): ToolchainRequest | undefined {
-  if (toolchain === undefined) {
-    if (platform !== undefined) throw new UsageError('pack: --platform without --toolchain', { hint: 'name the toolchains to carry, e.g. --toolchain auto --platform linux/amd64' });
-    return undefined;
-  }
-  const args = parseToolchainArgs(toolchain);
-  if (args.length === 0) throw new UsageError('pack: --toolchain needs a value', { hint: 'e.g. --toolchain auto or --toolchain go1.22.12' });
-  const here = platformOfNode(host.platform, host.arch);
-  const platforms = platform !== undefined ? parsePlatformArgs(platform) : here === undefined ? [STAT_PLATFORM] : [STAT_PLATFORM, here];
-  if (platforms.length === 0) throw new UsageError('pack: --platform needs a value', { hint: 'e.g. --platform linux/amd64,darwin/arm64' });
-  return {
-    toolchains: args.flatMap((a) => (a.auto ? [] : [a.toolchain])),
-    auto: args.some((a) => a.auto),
-    platforms,
-  };
-}
 
 /** `gobundle pack [<go.mod | dir>...] -o <bundle.tgz> (--sign-key <file.key> | --unsigned)`. */
 export function registerPack(program: Command, io: CliIO): void {
@@ -104,7 +84,7 @@ export function registerPack(program: Command, io: CliIO): void {
         signManifest(Buffer.from('{}'), signerKey);
       }
 
-      const toolchains = toolchainRequest(options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
+      const toolchains = toolchainRequest('pack', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
 
       const env = options.proxy === undefined ? io.env : { ...io.env, GOPROXY: options.proxy };
       const config = await loadGoConfig(env);

@@ -14,11 +14,11 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseManifest, type Manifest } from '../../src/bundle/manifest.js';
 import { TOOLCHAIN_NEEDS_SUMDB } from '../../src/cli/pack.js';
 import { runCli } from '../cli/runCli.js';
+import { tamperBundleEntry } from '../support/tamperBundle.js';
 import { writeSyntheticToolchainZip } from '../support/toolchainModule.js';
 import { startUpstream, type Upstream } from '../upstream/server.js';
 import { extractBundle, fixtureModules, packEnv, signerKeyFile, signerPubFile, tempDir } from './packHarness.js';
@@ -195,35 +195,31 @@ describe('pack --toolchain', () => {
   }, 120_000);
 });
 
-/** Flip one byte in the middle of a tar entry's data inside a .tgz (sizes unchanged, so only its sha256 differs). */
-function tamperEntry(tgz: string, name: string): void {
-  const tar = gunzipSync(readFileSync(tgz));
-  for (let off = 0; off + 512 <= tar.length; ) {
-    const header = tar.subarray(off, off + 512);
-    if (header.every((b) => b === 0)) break;
-    const field = (a: number, b: number): string => header.subarray(a, b).toString('latin1').replace(/\0.*$/s, '');
-    const size = Number.parseInt(field(124, 136).trim() || '0', 8);
-    const prefix = field(345, 500);
-    const entry = prefix === '' ? field(0, 100) : `${prefix}/${field(0, 100)}`;
-    if (entry === name) {
-      const at = off + 512 + Math.floor(size / 2);
-      tar[at] = (tar[at] ?? 0) ^ 0xff;
-      writeFileSync(tgz, gzipSync(tar));
-      return;
-    }
-    off += 512 + Math.ceil(size / 512) * 512;
-  }
-  throw new Error(`${name} not in ${tgz}`);
-}
-
 test('verify refuses a bundle whose toolchain zip was changed, naming the file', async () => {
   const dir = project('go 1.22.12\n');
   const r = await pack(dir, ['--toolchain', 'auto', '--platform', 'linux/amd64']);
   expect(r.code, r.stderr).toBe(0);
   const ok = await runCli(['verify', r.out, '--trust', signerPubFile, '--sumdb-key', upstream.sumdbVerifierKey], { cwd: dir, env: { GOENV: 'off' } });
   expect(ok.code, ok.stderr).toBe(0);
-  tamperEntry(r.out, 'golang.org/toolchain/@v/v0.0.1-go1.22.12.linux-amd64.zip');
+  tamperBundleEntry(r.out, 'golang.org/toolchain/@v/v0.0.1-go1.22.12.linux-amd64.zip');
   const bad = await runCli(['verify', r.out, '--trust', signerPubFile], { cwd: dir, env: { GOENV: 'off' } });
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/golang\.org\/toolchain\/@v\/v0\.0\.1-go1\.22\.12\.linux-amd64\.zip: sha256 mismatch/);
 }, 120_000);
+
+test('plan --json --toolchain lists the toolchain files pack would carry, and why', async () => {
+  const dir = project('go 1.22.12\n');
+  const r = await runCli(['plan', dir, '--json', '--toolchain', 'auto', '--platform', 'darwin/arm64'], { cwd: dir, env: packEnv(upstream.url, dir) });
+  expect(r.code, r.stderr).toBe(0);
+  const json = JSON.parse(r.stdout) as { files: { path: string; version: string; kind: string }[]; toolchains: unknown };
+  expect(json.files.filter((f) => f.path === 'golang.org/toolchain').map((f) => `${f.version}.${f.kind}`)).toEqual([
+    'v0.0.1-go1.22.12.darwin-arm64.info',
+    'v0.0.1-go1.22.12.darwin-arm64.mod',
+    'v0.0.1-go1.22.12.darwin-arm64.zip',
+    'v0.0.1-go1.22.12.linux-amd64.info',
+  ]);
+  expect(json.toolchains).toEqual([{ toolchain: 'go1.22.12', reason: 'example.com/m go.mod says go 1.22.12' }]);
+  const bad = await runCli(['plan', dir, '--platform', 'linux/amd64'], { cwd: dir, env: packEnv(upstream.url, dir) });
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toBe('gobundle: plan: --platform without --toolchain\nhint: name the toolchains to carry, e.g. --toolchain auto --platform linux/amd64\n');
+});
