@@ -8,7 +8,6 @@ import { loadGoConfig } from '../config/goConfig.js';
 import { GobundleError, UsageError } from '../errors.js';
 import { lookupGoFlag, parseGoProxy } from '../gomod/goenv.js';
 import { packBundle } from '../pack/packBundle.js';
-import { toolchainRequest } from './toolchainOptions.js';
 import { sumdbStageForConfig } from '../pack/sumdbStage.js';
 import { writeGoSumFile } from '../pack/writeGoSum.js';
 import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '../pack/progress.js';
@@ -16,6 +15,7 @@ import { ProxyChain } from '../proxy/proxyChain.js';
 import { DEFAULT_CONCURRENCY, HttpTransport } from '../proxy/httpTransport.js';
 import { locateGoMod } from '../planning/planModule.js';
 import type { CliIO } from './main.js';
+import { toolchainRequest } from './toolchainOptions.js';
 import { toolVersion } from './toolVersion.js';
 
 interface PackCliOptions {
