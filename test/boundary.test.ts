@@ -18,6 +18,7 @@ const pureDirs = [
   'src/sumdb/client.ts',
   'src/sumdb/replay.ts',
   'src/bundle/manifest.ts',
+  'src/toolchain',
 ];
 const forbidden = [
   /^(node:)?fs(\/promises)?$/,

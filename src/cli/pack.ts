@@ -17,6 +17,7 @@ import { ProxyChain } from '../proxy/proxyChain.js';
 import { DEFAULT_CONCURRENCY, HttpTransport } from '../proxy/httpTransport.js';
 import { locateGoMod } from '../planning/planModule.js';
 import type { CliIO } from './io.js';
+import { toolchainRequest } from './toolchainOptions.js';
 import { toolVersion } from './toolVersion.js';
 
 interface PackCliOptions {
@@ -31,11 +32,22 @@ interface PackCliOptions {
   /** true for the flag alone (go.sum beside the first input's go.mod). */
   writeGosum?: string | true;
   previous: string[];
+  toolchain?: string;
+  platform?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
+
+/**
+ * --toolchain with GOSUMDB=off: refused, because the go command verifies
+ * every golang.org/toolchain download against the checksum database whatever
+ * GOSUMDB, GONOSUMDB and GOPRIVATE say (modfetch/sumdb.go useSumDB), so a
+ * bundled toolchain is useless without its records.
+ */
+export const TOOLCHAIN_NEEDS_SUMDB =
+  'pack: --toolchain needs the checksum database but GOSUMDB=off: the go command verifies every golang.org/toolchain download against the checksum database even with GOSUMDB=off, GONOSUMDB or GOPRIVATE, so the bundle must carry its records';
 
 /** `gobundle pack [<go.mod | dir>...] -o <bundle.tgz> (--sign-key <file.key> | --unsigned)`. */
 export function registerPack(program: Command, io: CliIO): void {
@@ -51,6 +63,8 @@ export function registerPack(program: Command, io: CliIO): void {
     .option('--cache-dir <dir>', 'download cache (default $GOBUNDLE_CACHE, else the user cache dir + /gobundle)')
     .option('--json', 'print {modules, files, bytes, seconds, bundleSha256} on stdout')
     .option('--quiet', 'print nothing but errors')
+    .option('--toolchain <list>', 'also carry Go toolchains (golang.org/toolchain): auto (what GOTOOLCHAIN=auto switches to for the inputs) and/or releases, e.g. auto,go1.22.12')
+    .option('--platform <list>', 'goos/goarch list to carry each toolchain for (default linux/amd64 and this machine\'s)')
     .option(
       '--previous <bundle>',
       'an earlier bundle (.tgz, extracted directory or its manifest.json) that is or was served: the new bundle proves its checksum-database tree consistent with that bundle\'s and carries proofs for its modules, so both can be served layered (repeatable)',
@@ -83,8 +97,15 @@ export function registerPack(program: Command, io: CliIO): void {
         signManifest(Buffer.from('{}'), signerKey);
       }
 
+      const toolchains = toolchainRequest('pack', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
+
       const env = options.proxy === undefined ? io.env : { ...io.env, GOPROXY: options.proxy };
       const config = await loadGoConfig(env);
+      if (toolchains !== undefined && config.sumdb.off === true) {
+        throw new UsageError(TOOLCHAIN_NEEDS_SUMDB, {
+          hint: 'unset GOSUMDB (the default is sum.golang.org) or set it to the database your offline clients use; to pack modules without the database, pack toolchains in a separate run',
+        });
+      }
       const proxies = options.proxy === undefined ? config.proxies : parseGoProxy(options.proxy, config.env.GONOPROXY);
       // One transport for proxy and checksum-database requests: one concurrency bound, one connection pool.
       const transport = new HttpTransport({ concurrency, connectionsPerOrigin: concurrency });
@@ -122,6 +143,7 @@ export function registerPack(program: Command, io: CliIO): void {
             heads.record(sumdb.name, sumdb, bundle).catch((err: unknown) => {
               io.stderr.write(`gobundle: pack: warning: could not record tree#${sumdb.treeSize} of ${sumdb.name} in ${heads.dir}: ${err instanceof Error ? err.message : String(err)}\n`);
             }),
+          ...(toolchains === undefined ? {} : { toolchains }),
           sourceDateEpoch: io.env.SOURCE_DATE_EPOCH,
           toolVersion: toolVersion(),
           progress,

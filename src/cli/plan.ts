@@ -4,7 +4,9 @@ import { lookupGoFlag } from '../gomod/goenv.js';
 import { ProxyChain } from '../proxy/proxyChain.js';
 import { planModule } from '../planning/planModule.js';
 import { formatListMAll } from '../resolve/plan.js';
+import { planToolchains } from '../pack/toolchainStage.js';
 import type { CliIO } from './io.js';
+import { toolchainRequest } from './toolchainOptions.js';
 
 /** `gobundle plan [<go.mod | dir>] [--json]`: what a bundle of this module will carry. */
 export function registerPlan(program: Command, io: CliIO): void {
@@ -13,7 +15,10 @@ export function registerPlan(program: Command, io: CliIO): void {
     .description('resolve the module graph like the go command and print what a bundle will carry (text: exactly `go list -m all`)')
     .argument('[gomod]', 'a go.mod file or the module directory holding it', '.')
     .option('--json', 'print {"buildList":[…],"files":[…]} instead of the go list -m all text')
-    .action(async (gomod: string, options: { json?: boolean }) => {
+    .option('--toolchain <list>', 'with --json, also list the golang.org/toolchain files pack --toolchain would carry (auto and/or go1.X.Y)')
+    .option('--platform <list>', 'goos/goarch list for --toolchain (default linux/amd64 and this machine\'s)')
+    .action(async (gomod: string, options: { json?: boolean; toolchain?: string; platform?: string }) => {
+      const toolchains = toolchainRequest('plan', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
       const config = await loadGoConfig(io.env);
       const chain = new ProxyChain({
         specs: config.proxies,
@@ -31,9 +36,11 @@ export function registerPlan(program: Command, io: CliIO): void {
           );
         }
         if (options.json) {
+          const carried = toolchains === undefined ? undefined : planToolchains(toolchains, [plan]);
           const json = {
             buildList: plan.buildList.map((m) => ({ path: m.path, version: m.version })),
-            files: plan.files.map((f) => ({ path: f.path, version: f.version, kind: f.kind })),
+            files: [...plan.files, ...(carried?.files ?? [])].map((f) => ({ path: f.path, version: f.version, kind: f.kind })),
+            ...(carried === undefined ? {} : { toolchains: carried.needs }),
           };
           io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
         } else {

@@ -21,7 +21,7 @@ import { Readable } from 'node:stream';
 import { buildManifest, chooseCreated, serializeManifest, type ManifestModule, type ManifestSumdb } from '../bundle/manifest.js';
 import { writeBundle, type BundleFileSource } from '../bundle/writer.js';
 import type { CacheEntry, CacheKey, DownloadCache } from '../cache/downloadCache.js';
-import { ChecksumMismatchError } from '../errors.js';
+import { ChecksumMismatchError, GobundleError } from '../errors.js';
 import { GoSum, parseGoSum } from '../gomod/gosum.js';
 import { compare } from '../gomod/semver.js';
 import { locateGoMod } from '../planning/planModule.js';
@@ -31,6 +31,8 @@ import { listFileBody, listFileName, proxyFileName } from './bundleNames.js';
 import { ModuleFiles, type TrustedHashes } from './moduleFiles.js';
 import { planInputs, type UnionPlan } from './planInputs.js';
 import { formatBytes, silentProgress, type PackProgress } from './progress.js';
+import { describeToolchains, planToolchains, type ToolchainRequest } from './toolchainStage.js';
+import { TOOLCHAIN_MODULE } from '../toolchain/dlVersion.js';
 
 /** The module versions of a bundle with their hashes, as the verification stages see them. */
 export interface ModuleHashes {
@@ -78,6 +80,8 @@ export interface PackOptions {
   /** Sign the manifest bytes (returns the signed note); undefined writes an unsigned bundle. */
   sign: ((manifest: Uint8Array) => Uint8Array | Promise<Uint8Array>) | undefined;
   verifyAgainstSumdb?: SumdbStage;
+  /** Go toolchains (golang.org/toolchain) to carry; they need verifyAgainstSumdb. */
+  toolchains?: ToolchainRequest;
   sourceDateEpoch?: string;
   toolVersion: string;
   progress?: PackProgress;
@@ -178,11 +182,18 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   progress.phaseStarted('resolve');
   const plan = await planInputs(inputs, opts.cwd, fetcher, { concurrency: opts.concurrency, mode: opts.mode ?? 'mod' });
   const moduleCount = new Set(plan.files.map((f) => `${f.path}@${f.version}`)).size;
-  progress.phaseDone('resolve', `resolved ${moduleCount} module versions for ${plan.inputs.map((i) => i.input.module).join(', ')}`);
+  const toolchains = opts.toolchains === undefined ? undefined : planToolchains(opts.toolchains, plan.inputs.map((i) => i.plan));
+  const lists = new Map(plan.lists);
+  if (toolchains !== undefined && toolchains.files.length > 0) lists.set(TOOLCHAIN_MODULE, toolchains.list);
+  const planned: PlanFile[] = [...plan.files, ...(toolchains?.files ?? [])];
+  progress.phaseDone(
+    'resolve',
+    `resolved ${moduleCount} module versions for ${plan.inputs.map((i) => i.input.module).join(', ')}${toolchains === undefined ? '' : `; ${describeToolchains(toolchains)}`}`,
+  );
 
   progress.phaseStarted('download');
-  progress.filesPlanned(plan.files.length);
-  const entries = await Promise.all(plan.files.map(async (f) => ({ file: f, entry: await files.get(f) })));
+  progress.filesPlanned(planned.length);
+  const entries = await Promise.all(planned.map(async (f) => ({ file: f, entry: await files.get(f) })));
   const downloaded = entries.reduce((n, e) => n + e.entry.size, 0);
   progress.phaseDone('download', `fetched ${entries.length} files, ${formatBytes(downloaded)}`);
 
@@ -190,6 +201,10 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   const modules = moduleHashes(entries);
   verifyAgainstGoSum(modules, trusted);
   const sumdb = opts.verifyAgainstSumdb === undefined ? null : await opts.verifyAgainstSumdb(modules);
+  if (sumdb === null && modules.some((m) => m.path === TOOLCHAIN_MODULE)) {
+    // The go command verifies every toolchain download against the database (modfetch/sumdb.go useSumDB).
+    throw new GobundleError('ESUMDB', `${TOOLCHAIN_MODULE}: toolchains are carried only with their checksum-database records, and no database was checked`);
+  }
   progress.phaseDone('verify', `verified ${modules.length} module versions${sumdb === null ? ' against go.sum' : ` against go.sum and ${sumdb.sumdb.name}`}`);
 
   progress.phaseStarted('write');
@@ -200,7 +215,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   for (const t of await Promise.all(entries.filter((e) => e.file.kind === 'info').map(async (e) => infoTime(await opts.cache.read(e.entry))))) {
     infoTimes.push(t);
   }
-  for (const [path, versions] of plan.lists) sources.push(bytesSource(listFileName(path), listFileBody(versions)));
+  for (const [path, versions] of lists) sources.push(bytesSource(listFileName(path), listFileBody(versions)));
   for (const f of sumdb?.files ?? []) sources.push(bytesSource(f.name, f.data));
 
   const manifest = buildManifest({

@@ -8,14 +8,15 @@
  *
  * Which modules and which database follow cmd/go (modfetch/sumdb.go,
  * modfetch/fetch.go useSumDB): GOSUMDB=off turns the stage off; modules
- * matching GONOSUMDB (default GOPRIVATE) are not looked up; the database is
+ * matching GONOSUMDB (default GOPRIVATE) are not looked up, except
+ * golang.org/toolchain, which always is; the database is
  * reached at GOSUMDB's explicit URL, else through the first proxy answering
  * <proxy>/sumdb/<name>/supported, else at https://<name>.
  */
 import type { Manifest, ManifestSumdb, ManifestTree } from '../bundle/manifest.js';
 import type { RecordedHead } from '../cache/treeHeads.js';
 import { ChecksumMismatchError, GobundleError, ModuleError } from '../errors.js';
-import { sumdbApplies, type GoEnv, type GoSumDB } from '../gomod/goenv.js';
+import { TOOLCHAIN_MODULE, sumdbApplies, type GoEnv, type GoSumDB } from '../gomod/goenv.js';
 import type { HttpTransport } from '../proxy/httpTransport.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
 import { type OlderTree, type SumdbOps, type VerifiedSumdb, lookupPath, moduleKey, recordHashes, verifyModules } from '../sumdb/client.js';
@@ -84,9 +85,15 @@ export function olderTreesFor(name: string, previous: readonly PreviousBundle[],
   return out;
 }
 
-/** The module versions the database must vouch for: those GONOSUMDB/GOPRIVATE do not exclude. */
+/**
+ * The module versions the database must vouch for: those GONOSUMDB/GOPRIVATE
+ * do not exclude, and golang.org/toolchain always (the go command checks a
+ * toolchain against the database whatever GONOSUMDB says; its one exception,
+ * a lone file:// GOPROXY, is about the client, and a bundle may be served
+ * over HTTP).
+ */
 export function modulesForSumdb(modules: readonly ModuleHashes[], env: SumdbStageOptions['env']): ModuleHashes[] {
-  return modules.filter((m) => sumdbApplies(m.path, env));
+  return modules.filter((m) => m.path === TOOLCHAIN_MODULE || sumdbApplies(m.path, env));
 }
 
 /**

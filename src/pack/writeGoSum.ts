@@ -7,13 +7,20 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { GobundleError } from '../errors.js';
+import { TOOLCHAIN_MODULE } from '../gomod/goenv.js';
 import { formatGoSum, type GoSumLine } from '../gomod/gosum.js';
 import type { ModuleHashes } from './packBundle.js';
 
-/** `path version h1` for every carried zip and `path version/go.mod h1` for every version, in cmd/go's order. */
+/**
+ * `path version h1` for every carried zip and `path version/go.mod h1` for
+ * every version, in cmd/go's order. Toolchains are left out: the go command
+ * never writes golang.org/toolchain to go.sum (it checks them against the
+ * checksum database instead).
+ */
 export function goSumText(modules: readonly ModuleHashes[]): string {
   const lines: GoSumLine[] = [];
   for (const m of modules) {
+    if (m.path === TOOLCHAIN_MODULE) continue;
     if (m.zipH1 !== null) lines.push({ path: m.path, version: m.version, hash: m.zipH1 });
     lines.push({ path: m.path, version: `${m.version}/go.mod`, hash: m.modH1 });
   }

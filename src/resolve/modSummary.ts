@@ -41,6 +41,14 @@ export class GoModLoader {
   readonly remoteReads = new Map<string, ModuleVersion>();
   /** Module versions whose go.mod came from a local directory replacement. */
   readonly localReads = new Map<string, { path: string; version: string; dir: string }>();
+  /**
+   * The highest `go` line ≥ 1.21 among the go.mod files read: the go command
+   * refuses each such file that is newer than itself (rawGoModSummary's
+   * TooNewError) and its Switcher keeps the highest, the lowest module
+   * name on a tie. `module` is path@version, or the directory of a local
+   * replacement.
+   */
+  highestGo: { module: string; version: string } | undefined;
 
   constructor(main: MainModuleIndex, source: GoModSource, limiter: FetchLimiter) {
     this.main = main;
@@ -103,10 +111,21 @@ export class GoModLoader {
       if ('remote' in from) this.remoteReads.set(moduleKey(from.remote), from.remote);
       p = this.limiter
         .run(() => ('remote' in from ? this.source.remote(from.remote) : this.source.local(from.local)))
-        .then(summarize);
+        .then(summarize)
+        .then((summary) => {
+          this.noteGo('remote' in from ? `${from.remote.path}@${from.remote.version}` : from.local, summary.goVersion);
+          return summary;
+        });
       this.raw.set(key, p);
     }
     return p;
+  }
+
+  private noteGo(module: string, goVersion: string | undefined): void {
+    if (goVersion === undefined || compareGoVersion(goVersion, GO_STRICT_VERSION) < 0) return;
+    const h = this.highestGo;
+    const c = h === undefined ? 1 : compareGoVersion(goVersion, h.version);
+    if (h === undefined || c > 0 || (c === 0 && module < h.module)) this.highestGo = { module, version: goVersion };
   }
 }
 

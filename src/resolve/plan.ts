@@ -99,7 +99,8 @@ export async function resolvePlan(mainModFile: ModSummaryInput, source: GoModSou
   }
 
   return {
-    main: { path: main.path, goVersion: main.goVersion },
+    main: { path: main.path, goVersion: main.goVersion, toolchain: main.toolchain },
+    dependencyGo: loader.highestGo,
     buildList,
     loaded,
     files: sortedFiles,

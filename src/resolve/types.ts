@@ -41,7 +41,12 @@ export interface BuildListEntry {
 }
 
 export interface Plan {
-  main: { path: string; goVersion: string | undefined };
+  main: { path: string; goVersion: string | undefined; toolchain: string | undefined };
+  /**
+   * The highest `go` line ≥ 1.21 among the go.mod files read (not the main
+   * one): a go command older than it must switch toolchains to load the graph.
+   */
+  dependencyGo: { module: string; version: string } | undefined;
   /** `go list -m all` order: main first (version ''), then by path. */
   buildList: BuildListEntry[];
   /** Every module version whose go.mod the go command reads (after replacement; local directories excluded), sorted. */

@@ -13,6 +13,8 @@ import { GobundleError } from '../errors.js';
 import type { OpenedBundle } from '../bundle/reader.js';
 import { isPseudoVersion } from '../gomod/pseudo.js';
 import { isValid, sort } from '../gomod/semver.js';
+import { TOOLCHAIN_MODULE } from '../gomod/goenv.js';
+import { servedToolchainList } from '../toolchain/toolchainFiles.js';
 import { latestVersion } from './latestVersion.js';
 import { SUMDB_PREFIX } from '../bundle/bundleReplay.js';
 import { type SumdbView, mergeSumdbReplays } from './sumdbMerge.js';
@@ -124,7 +126,9 @@ export class ModuleIndex {
       // A proxy's list holds tagged versions; when no bundle carried a list
       // file for the module, derive it from the versions present.
       const fromList = listVersions.get(esc);
-      const chosen = fromList ?? new Set([...versions].filter((v) => isValid(v) && !isPseudoVersion(v)));
+      let chosen = fromList ?? new Set([...versions].filter((v) => isValid(v) && !isPseudoVersion(v)));
+      // The go command reads golang.org/toolchain's list for every platform alike: list only what every platform has.
+      if (esc === TOOLCHAIN_MODULE) chosen = new Set(servedToolchainList(chosen, (v) => files.has(`${esc}/@v/${v}.zip`)));
       const body = Buffer.from(sort([...chosen]).map((v) => `${v}\n`).join(''));
       lists.set(esc, { body, sha256: createHash('sha256').update(body).digest('hex') });
     }

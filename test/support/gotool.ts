@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export type GoVersion = '1.23' | '1.19';
+export type GoVersion = '1.23' | '1.22' | '1.21' | '1.19';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 

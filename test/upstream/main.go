@@ -53,6 +53,7 @@ func main() {
 	keyFile := flag.String("sumdb-key", "", "checksum database signer key file (default: the fixed test key)")
 	logPath := flag.String("log", "", "also append each request as a JSON line to this file")
 	prefill := flag.Int64("sumdb-prefill", 0, "start the checksum database with this many synthetic records (example.com/synthetic/m<id>)")
+	toolchainDir := flag.String("toolchains", "", "also serve every v0.0.1-*.zip in this directory as a golang.org/toolchain version")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("upstream: ")
@@ -79,6 +80,9 @@ func main() {
 		log.Fatal(err)
 	}
 	st, err := loadStore(dirs, zipDir)
+	if err == nil && *toolchainDir != "" {
+		err = addToolchains(st, *toolchainDir)
+	}
 	if err != nil {
 		os.RemoveAll(zipDir)
 		log.Fatal(err)

@@ -58,6 +58,8 @@ export interface StartUpstreamOptions {
    * the tree starts empty.
    */
   sumdbPrefill?: number;
+  /** Also serve every `v0.0.1-*.zip` in this directory as a version of golang.org/toolchain (with checksum-database records). */
+  toolchainDir?: string;
   startTimeoutMs?: number;
 }
 
@@ -100,6 +102,7 @@ export async function startUpstream(opts: StartUpstreamOptions): Promise<Upstrea
   for (const dir of opts.modules) args.push('-modules', resolve(dir));
   if (opts.logFile) args.push('-log', opts.logFile);
   if (opts.sumdbPrefill !== undefined) args.push('-sumdb-prefill', String(opts.sumdbPrefill));
+  if (opts.toolchainDir) args.push('-toolchains', resolve(opts.toolchainDir));
 
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);

@@ -1,0 +1,3 @@
+module gobundle.test/toolchainzip
+
+go 1.21
