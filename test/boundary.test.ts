@@ -11,6 +11,7 @@ import { importsOf, tsFiles } from './support/sourceImports.js';
 
 const root = resolve(import.meta.dirname, '..');
 const pureDirs = [
+  'src/concurrency',
   'src/gomod',
   'src/resolve',
   'src/sumdb/note.ts',

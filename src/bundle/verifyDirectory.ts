@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, open, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mapLimit } from '../concurrency/mapLimit.js';
 import { BundleError } from './bundleError.js';
 import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, type VerifiedBundle, manifestFileMap, readManifest } from './bundleManifest.js';
 import { MANIFEST_NAME, SIGNATURE_NAME } from './manifest.js';
@@ -77,20 +78,16 @@ export async function verifyDirectory(source: string, dir: string, policy: Trust
   await walk('');
 
   let bytes = 0;
-  const queue = [...expected.values()];
-  const worker = async (): Promise<void> => {
-    for (let f = queue.pop(); f !== undefined; f = queue.pop()) {
-      if (!present.has(f.name)) {
-        problems.push(`${f.name}: listed in the manifest but missing from the bundle`);
-        continue;
-      }
-      const got = await hashFileBounded(join(dir, f.name), f.size);
-      if (got.size !== f.size) problems.push(`${f.name}: size mismatch: manifest ${f.size}, file ${got.size > f.size ? `more than ${f.size}` : got.size}`);
-      else if (got.sha256 !== f.sha256) problems.push(`${f.name}: sha256 mismatch: manifest ${f.sha256}, content ${got.sha256}`);
-      else bytes += got.size;
+  await mapLimit([...expected.values()], VERIFY_CONCURRENCY, async (f) => {
+    if (!present.has(f.name)) {
+      problems.push(`${f.name}: listed in the manifest but missing from the bundle`);
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: VERIFY_CONCURRENCY }, worker));
+    const got = await hashFileBounded(join(dir, f.name), f.size);
+    if (got.size !== f.size) problems.push(`${f.name}: size mismatch: manifest ${f.size}, file ${got.size > f.size ? `more than ${f.size}` : got.size}`);
+    else if (got.sha256 !== f.sha256) problems.push(`${f.name}: sha256 mismatch: manifest ${f.sha256}, content ${got.sha256}`);
+    else bytes += got.size;
+  });
   if (problems.length > 0) throw new BundleError(source, problems.sort());
   return { manifest, signer, files: expected, modules: manifest.modules.length, bytes };
 }

@@ -14,7 +14,8 @@ import { type PreviousBundle, sumdbStageForConfig } from '../pack/sumdbStage.js'
 import { writeGoSumFile } from '../pack/writeGoSum.js';
 import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '../pack/progress.js';
 import { ProxyChain } from '../proxy/proxyChain.js';
-import { DEFAULT_CONCURRENCY, HttpTransport } from '../proxy/httpTransport.js';
+import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
+import { HttpTransport } from '../proxy/httpTransport.js';
 import { locateGoMod } from '../planning/planModule.js';
 import type { CliIO } from './io.js';
 import { toolchainRequest } from './toolchainOptions.js';

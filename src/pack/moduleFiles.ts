@@ -16,7 +16,7 @@ import { validateZip } from '../modzip/validateZip.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
 import { cacheKeyString, INLINE_MAX_BYTES, type CacheEntry, type CacheKey, type DownloadCache } from '../cache/downloadCache.js';
 import { reuseFromGoModCache } from '../cache/goModCache.js';
-import { RequestSlots } from './requestSlots.js';
+import { Semaphore } from '../concurrency/semaphore.js';
 
 /** What the hashes of a file must be, from go.sum: empty when nothing is known. */
 export type TrustedHashes = (key: CacheKey) => readonly string[];
@@ -45,13 +45,14 @@ export interface ModuleFilesOptions {
 export class ModuleFiles {
   readonly #opts: ModuleFilesOptions;
   readonly #inflight = new Map<string, Promise<CacheEntry>>();
-  readonly #slots: RequestSlots;
+  readonly #slots: Semaphore;
   /** go.mod bytes verified on their way into the cache, kept until readMod takes them (saves reading them back). */
   readonly #modBytes = new Map<string, Buffer>();
 
   constructor(opts: ModuleFilesOptions) {
     this.#opts = opts;
-    this.#slots = new RequestSlots(opts.concurrency);
+    // go.mod fetches (urgent) before .info/.zip downloads: each go.mod can reveal the next level of the graph.
+    this.#slots = new Semaphore(opts.concurrency);
   }
 
   /** The cache entry for a file, fetching it if needed. */
@@ -82,7 +83,7 @@ export class ModuleFiles {
 
   /** Run another request in the same slots as .info and .zip downloads (behind go.mod fetches). */
   inBulkSlot<T>(request: () => Promise<T>): Promise<T> {
-    return this.#slots.run(false, request);
+    return this.#slots.run(request);
   }
 
   /** Start fetching a file that will probably be needed; failures are left for a later get() to report. */
@@ -123,7 +124,7 @@ export class ModuleFiles {
   }
 
   async #downloadMod(key: CacheKey, want: readonly string[]): Promise<CacheEntry> {
-    const data = await this.#slots.run(true, () => this.#opts.chain.mod(key.path, key.version));
+    const data = await this.#slots.run(() => this.#opts.chain.mod(key.path, key.version), true);
     const h1 = hashGoMod(data);
     this.#checkTrusted(key, h1, want);
     const entry = await this.#store(key, data, h1);
@@ -132,7 +133,7 @@ export class ModuleFiles {
   }
 
   async #bulkDownload(key: CacheKey, want: readonly string[]): Promise<CacheEntry> {
-    const release = await this.#slots.acquire(false);
+    const release = await this.#slots.acquire();
     try {
       if (key.kind === 'info') {
         const data = await this.#opts.chain.infoBytes(key.path, key.version);

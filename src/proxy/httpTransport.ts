@@ -18,10 +18,8 @@ import { GobundleError, NetworkError, NotFoundError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
 import { openFileUrl } from './fileUrl.js';
 import { DEFAULT_RETRY_POLICY, errorCode, isRetryableStatus, isTransientError, nextDelay, retryAfterMs, type RetryPolicy } from './retryPolicy.js';
-import { Semaphore } from './semaphore.js';
+import { DEFAULT_CONCURRENCY, Semaphore } from '../concurrency/semaphore.js';
 
-/** Requests in flight across the whole run, by default. */
-export const DEFAULT_CONCURRENCY = 16;
 /** Connections kept per proxy origin, by default. */
 export const DEFAULT_CONNECTIONS_PER_ORIGIN = 16;
 /** How long to wait for response headers, by default. */

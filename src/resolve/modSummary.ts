@@ -7,7 +7,7 @@
  * bundle must carry every go.mod the go command reads.
  */
 import { ModuleError } from '../errors.js';
-import type { FetchLimiter } from './fetchLimiter.js';
+import type { Semaphore } from '../concurrency/semaphore.js';
 import { compareGoVersion, EXPLICIT_INDIRECT_VERSION, GO_STRICT_VERSION, isToolchainPath } from './goVersion.js';
 import type { MainModuleIndex } from './mainModule.js';
 import { moduleKey } from './mvs.js';
@@ -34,7 +34,7 @@ export function pruningForGoVersion(goVersion: string | undefined): Pruning {
 export class GoModLoader {
   private readonly main: MainModuleIndex;
   private readonly source: GoModSource;
-  private readonly limiter: FetchLimiter;
+  private readonly limiter: Semaphore;
   private readonly raw = new Map<string, Promise<ModFileSummary>>();
   private readonly summaries = new Map<string, Promise<ModFileSummary>>();
   /** Remote go.mod reads, in the order they were started. */
@@ -50,7 +50,7 @@ export class GoModLoader {
    */
   highestGo: { module: string; version: string } | undefined;
 
-  constructor(main: MainModuleIndex, source: GoModSource, limiter: FetchLimiter) {
+  constructor(main: MainModuleIndex, source: GoModSource, limiter: Semaphore) {
     this.main = main;
     this.source = source;
     this.limiter = limiter;

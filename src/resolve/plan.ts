@@ -4,7 +4,7 @@
  * must hold so the go command finds all of them offline (GO-PROTOCOLS §5.4).
  */
 import { compare } from '../gomod/semver.js';
-import { FetchLimiter } from './fetchLimiter.js';
+import { DEFAULT_CONCURRENCY, Semaphore } from '../concurrency/semaphore.js';
 import { isToolchainPath } from './goVersion.js';
 import { loadExpandedGraph, requirementsFromMainModFile, type GraphContext, type ModuleGraph } from './graph.js';
 import { NONE } from './mvs.js';
@@ -18,7 +18,9 @@ const KIND_ORDER: Record<PlanFile['kind'], number> = { info: 0, mod: 1, zip: 2 }
 
 export async function resolvePlan(mainModFile: ModSummaryInput, source: GoModSource, opts: ResolveOptions = {}): Promise<Plan> {
   const main = new MainModuleIndex(mainModFile);
-  const loader = new GoModLoader(main, source, new FetchLimiter(opts.concurrency));
+  const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  const loader = new GoModLoader(main, source, new Semaphore(concurrency));
   const graphs: ModuleGraph[] = [];
   const ctx: GraphContext = { main, loader, mode: opts.mode ?? 'mod', onGraph: (g) => graphs.push(g) };
   const initialRoots = requirementsFromMainModFile(ctx).rootModules;

@@ -5,6 +5,7 @@
  * each one waiting on the last; a first request that must open and read a
  * file costs four thread-pool round trips, an in-memory one none.
  */
+import { mapLimit } from '../concurrency/mapLimit.js';
 import type { ModuleIndex } from './moduleIndex.js';
 import type { SmallFileCache } from './smallFileCache.js';
 
@@ -27,14 +28,9 @@ export function warmCache(index: ModuleIndex, cache: SmallFileCache): void {
     bytes += f.size;
     todo.push(f);
   }
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < todo.length) {
-      const f = todo[next++] as { file: string; size: number };
-      if (cache.peek(f.file) !== undefined) continue;
-      // A file that cannot be read is reported by the request that asks for it.
-      await cache.get(f.file, f.size).catch(() => undefined);
-    }
-  };
-  for (let i = 0; i < WARM_CONCURRENCY; i++) void worker();
+  void mapLimit(todo, WARM_CONCURRENCY, async (f) => {
+    if (cache.peek(f.file) !== undefined) return;
+    // A file that cannot be read is reported by the request that asks for it.
+    await cache.get(f.file, f.size).catch(() => undefined);
+  });
 }

@@ -10,6 +10,7 @@
  * record is in it, reading hashes from tiles that are themselves verified
  * against the signed root before any of them is trusted.
  */
+import { mapLimit } from '../concurrency/mapLimit.js';
 import { GobundleError, ModuleError, NotFoundError } from '../errors.js';
 import { escapePath, escapeVersion } from '../gomod/modulePath.js';
 import { open, newVerifier } from './note.js';
@@ -109,19 +110,6 @@ export function recordHashes(text: string, m: ModuleVersion): { zip: string | un
     else if (f[1] === `${m.version}/go.mod`) mod = f[2];
   }
   return { zip, mod };
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_CONCURRENCY } from '../../src/resolve/fetchLimiter.js';
+import { DEFAULT_CONCURRENCY } from '../../src/concurrency/semaphore.js';
 import { formatListMAll, resolvePlan } from '../../src/resolve/plan.js';
 import type { GoModSource, ModSummaryInput, ModuleVersion } from '../../src/resolve/types.js';
 import { buildTokens, formatToken, parseScenarios, parseToken, scenarioSource } from './graphText.js';
