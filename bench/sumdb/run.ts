@@ -28,11 +28,12 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HttpTransport } from '../../src/proxy/httpTransport.js';
-import { type ModuleVersion, type VerifiedSumdb, verifyModules } from '../../src/sumdb/client.js';
+import { type VerifiedSumdb, verifyModules } from '../../src/sumdb/client.js';
 import { sumdbFetchOps } from '../../src/sumdb/fetchOps.js';
 import { hermeticGoEnv } from '../../test/support/gotool.js';
 import { generateGraph } from '../../test/upstream/generate.js';
 import { startUpstream } from '../../test/upstream/server.js';
+import { type ModuleVersion } from '../../src/gomod/moduleVersion.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 const bin = join(repoRoot, 'bin', 'gobundle');

@@ -22,6 +22,7 @@ import { buildManifest, chooseCreated, serializeManifest, type ManifestModule, t
 import { writeBundle, type BundleFileSource } from '../bundle/writer.js';
 import type { CacheEntry, CacheKey, DownloadCache } from '../cache/downloadCache.js';
 import { ChecksumMismatchError, GobundleError } from '../errors.js';
+import { moduleKey } from '../gomod/moduleVersion.js';
 import { GoSum, parseGoSum } from '../gomod/gosum.js';
 import { compare } from '../gomod/semver.js';
 import { locateGoMod } from '../planning/planModule.js';
@@ -181,7 +182,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
 
   progress.phaseStarted('resolve');
   const plan = await planInputs(inputs, opts.cwd, fetcher, { concurrency: opts.concurrency, mode: opts.mode ?? 'mod' });
-  const moduleCount = new Set(plan.files.map((f) => `${f.path}@${f.version}`)).size;
+  const moduleCount = new Set(plan.files.map((f) => moduleKey(f))).size;
   const toolchains = opts.toolchains === undefined ? undefined : planToolchains(opts.toolchains, plan.inputs.map((i) => i.plan));
   const lists = new Map(plan.lists);
   if (toolchains !== undefined && toolchains.files.length > 0) lists.set(TOOLCHAIN_MODULE, toolchains.list);
@@ -253,7 +254,7 @@ function moduleHashes(entries: readonly { file: PlanFile; entry: CacheEntry }[])
   const byModule = new Map<string, ModuleHashes>();
   for (const { file, entry } of entries) {
     if (file.kind === 'info') continue;
-    const key = `${file.path}@${file.version}`;
+    const key = moduleKey(file);
     const m = byModule.get(key) ?? { path: file.path, version: file.version, modH1: '', zipH1: null };
     if (file.kind === 'mod') m.modH1 = entry.h1 ?? '';
     else m.zipH1 = entry.h1 ?? null;

@@ -19,11 +19,12 @@ import { ChecksumMismatchError, GobundleError, ModuleError } from '../errors.js'
 import { TOOLCHAIN_MODULE, sumdbApplies, type GoEnv, type GoSumDB } from '../gomod/goenv.js';
 import type { HttpTransport } from '../proxy/httpTransport.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
-import { type OlderTree, type SumdbOps, type VerifiedSumdb, lookupPath, moduleKey, recordHashes, verifyModules } from '../sumdb/client.js';
+import { type OlderTree, type SumdbOps, type VerifiedSumdb, lookupPath, recordHashes, verifyModules } from '../sumdb/client.js';
 import { sumdbFetchOps } from '../sumdb/fetchOps.js';
 import { replayFiles, verifyReplay } from '../sumdb/replay.js';
 import { formatHash, parseHash } from '../sumdb/tlog/hash.js';
 import type { ModuleHashes, StageFile, SumdbStage } from './packBundle.js';
+import { moduleKey } from '../gomod/moduleVersion.js';
 
 /** A database as GOSUMDB names it (the `on` form of GoSumDB). */
 export interface SumdbTarget {

@@ -8,8 +8,9 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { parseModFile } from '../gomod/modfile.js';
-import type { GoModSource, ModSummaryInput, ModuleVersion } from '../resolve/types.js';
+import type { GoModSource, ModSummaryInput } from '../resolve/types.js';
 import { ModuleError } from '../errors.js';
+import { type ModuleVersion } from '../gomod/moduleVersion.js';
 
 /** What the source needs from the proxy layer: the bytes of `path@version`'s .mod. */
 export interface ModFetcher {

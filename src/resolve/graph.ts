@@ -13,9 +13,10 @@
 import { GobundleError } from '../errors.js';
 import { cmpVersion, DEFAULT_GO_MOD_VERSION } from './goVersion.js';
 import type { MainModuleIndex } from './mainModule.js';
-import { BuildListError, Graph, moduleKey, NONE, req, sortModules, type Reqs } from './mvs.js';
+import { BuildListError, Graph, NONE, req, sortModules, type Reqs } from './mvs.js';
 import { pruningForGoVersion, type GoModLoader, type ModFileSummary, type Pruning } from './modSummary.js';
-import type { ModMode, ModuleVersion } from './types.js';
+import type { ModMode } from './types.js';
+import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
 
 /** Thrown in readonly mode when the main go.mod's requirements are inconsistent (modload.errGoModDirty). */
 export class GoModDirtyError extends GobundleError {

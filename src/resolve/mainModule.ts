@@ -3,8 +3,9 @@
  * and replacements, which apply to the whole graph (modload's modFileIndex).
  */
 import { GobundleError } from '../errors.js';
-import { moduleKey, moduleString } from './mvs.js';
-import type { ModSummaryInput, ModuleVersion, Replacement } from './types.js';
+import { moduleString } from './mvs.js';
+import type { ModSummaryInput, Replacement } from './types.js';
+import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
 
 /** The resolved replacement of one module version. */
 export type ReplacementTarget = { kind: 'module'; path: string; version: string } | { kind: 'dir'; dir: string };

@@ -10,8 +10,9 @@ import { ModuleError } from '../errors.js';
 import type { Semaphore } from '../concurrency/semaphore.js';
 import { compareGoVersion, EXPLICIT_INDIRECT_VERSION, GO_STRICT_VERSION, isToolchainPath } from './goVersion.js';
 import type { MainModuleIndex } from './mainModule.js';
-import { moduleKey } from './mvs.js';
-import type { GoModSource, ModSummaryInput, ModuleVersion } from './types.js';
+
+import type { GoModSource, ModSummaryInput } from './types.js';
+import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
 
 export type Pruning = 'pruned' | 'unpruned';
 
@@ -113,7 +114,7 @@ export class GoModLoader {
         .run(() => ('remote' in from ? this.source.remote(from.remote) : this.source.local(from.local)))
         .then(summarize)
         .then((summary) => {
-          this.noteGo('remote' in from ? `${from.remote.path}@${from.remote.version}` : from.local, summary.goVersion);
+          this.noteGo('remote' in from ? moduleKey(from.remote) : from.local, summary.goVersion);
           return summary;
         });
       this.raw.set(key, p);

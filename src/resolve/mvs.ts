@@ -6,7 +6,7 @@
  * are opaque here except for "none", which means "no version" and has no
  * requirements.
  */
-import type { ModuleVersion } from './types.js';
+import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
 import { GobundleError, ModuleError } from '../errors.js';
 
 export const NONE = 'none';
@@ -23,10 +23,6 @@ export interface Reqs {
 
 export type VersionCmp = (path: string, v1: string, v2: string) => number;
 
-export function moduleKey(m: ModuleVersion): string {
-  // NUL cannot appear in a path or version, so keys never collide.
-  return `${m.path}\u0000${m.version}`;
-}
 
 export function moduleString(m: ModuleVersion): string {
   return m.version === '' ? m.path : `${m.path}@${m.version}`;

@@ -10,7 +10,8 @@ import { loadExpandedGraph, requirementsFromMainModFile, type GraphContext, type
 import { NONE } from './mvs.js';
 import { MainModuleIndex, toPlanReplacement } from './mainModule.js';
 import { GoModLoader, pruningForGoVersion } from './modSummary.js';
-import type { BuildListEntry, GoModSource, ModSummaryInput, ModuleVersion, Plan, ResolveOptions } from './types.js';
+import type { BuildListEntry, GoModSource, ModSummaryInput, Plan, ResolveOptions } from './types.js';
+import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
 
 type PlanFile = Plan['files'][number];
 
@@ -48,7 +49,7 @@ export async function resolvePlan(mainModFile: ModSummaryInput, source: GoModSou
     const candidates = new Map<string, ModuleVersion>();
     for (const g of graphs) {
       for (const m of g.buildList().slice(1)) {
-        if (main.replacement(m)?.kind !== 'dir') candidates.set(`${m.path}@${m.version}`, m);
+        if (main.replacement(m)?.kind !== 'dir') candidates.set(moduleKey(m), m);
       }
     }
     await readUnprunedClosures(loader, [...candidates.values()]);
@@ -64,7 +65,7 @@ export async function resolvePlan(mainModFile: ModSummaryInput, source: GoModSou
   for (const m of buildList.slice(1)) {
     const r = m.replace;
     if (r !== undefined && 'dir' in r) {
-      localReplacements.set(`${m.path}\u0000${m.version}`, { path: m.path, version: m.version, dir: r.dir });
+      localReplacements.set(moduleKey(m), { path: m.path, version: m.version, dir: r.dir });
       continue;
     }
     // A replaced module is downloaded (and listed in go.sum) as its replacement.
@@ -132,7 +133,7 @@ async function readUnprunedClosures(loader: GoModLoader, from: readonly ModuleVe
   const seen = new Set<string>();
   const visit = async (m: ModuleVersion, underUnpruned: boolean): Promise<void> => {
     if (isToolchainPath(m.path) || m.version === NONE) return;
-    const key = `${m.path}@${m.version}`;
+    const key = moduleKey(m);
     if (seen.has(key)) return;
     const summary = await loader.summary(m);
     if (!underUnpruned && summary.pruning === 'pruned') return;

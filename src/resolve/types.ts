@@ -3,6 +3,7 @@
  * it through a GoModSource, so the same code runs against a proxy, a cache, a
  * bundle, or a table in a test.
  */
+import { type ModuleVersion } from '../gomod/moduleVersion.js';
 
 /**
  * A parsed go.mod, as far as the module graph cares. Structurally compatible
@@ -17,11 +18,6 @@ export interface ModSummaryInput {
   exclude: { path: string; version: string }[];
   /** Honoured only in the main module; old.version '' means every version. */
   replace: { old: { path: string; version: string }; new: { path: string; version: string }; local: boolean }[];
-}
-
-export interface ModuleVersion {
-  path: string;
-  version: string;
 }
 
 export interface GoModSource {

@@ -13,6 +13,7 @@
 import { mapLimit } from '../concurrency/mapLimit.js';
 import { GobundleError, ModuleError, NotFoundError } from '../errors.js';
 import { escapePath, escapeVersion } from '../gomod/modulePath.js';
+import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
 import { open, newVerifier } from './note.js';
 import { HASH_SIZE, type Hash, formatHash, recordHash } from './tlog/hash.js';
 import { storedHashIndex, subTreeIndex, treeHash } from './tlog/storedHash.js';
@@ -30,11 +31,6 @@ export interface SumdbOps {
    * other failures.
    */
   readRemote(path: string): Promise<Uint8Array>;
-}
-
-export interface ModuleVersion {
-  path: string;
-  version: string;
 }
 
 export interface SumdbRecord {
@@ -85,10 +81,6 @@ export class SumdbSecurityError extends GobundleError {
   constructor(detail: string) {
     super('ESUMDBSECURITY', `SECURITY ERROR\ngo.sum database server misbehavior detected!\n\n${detail}`);
   }
-}
-
-export function moduleKey(m: ModuleVersion): string {
-  return `${m.path}@${m.version}`;
 }
 
 /** The lookup path for a module version: "/lookup/<escaped path>@<escaped version>". */

@@ -14,12 +14,13 @@
  */
 import { GobundleError } from '../errors.js';
 import { unescapePath, unescapeVersion } from '../gomod/modulePath.js';
-import { type ModuleVersion, type VerifiedSumdb, lookupPath, recordHashes } from './client.js';
+import { type VerifiedSumdb, lookupPath, recordHashes } from './client.js';
 import { UnverifiedNoteError, newVerifier, open } from './note.js';
 import { HASH_SIZE, type Hash, formatHash, nodeHash, recordHash } from './tlog/hash.js';
 import { storedHashIndex, subTreeHash, subTreeIndex } from './tlog/storedHash.js';
 import { TILE_HEIGHT, type Tile, hashFromTile, parseTilePath, tileHash, tileParent, tilePath, tilesToRead } from './tlog/tile.js';
 import { type Tree, formatRecord, parseRecord, parseTree } from './tlog/treeNote.js';
+import { type ModuleVersion } from '../gomod/moduleVersion.js';
 
 /** The folder of a database's files in a bundle: "sumdb/<name>". */
 export function replayDir(name: string): string {

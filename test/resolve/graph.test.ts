@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_CONCURRENCY } from '../../src/concurrency/semaphore.js';
 import { formatListMAll, resolvePlan } from '../../src/resolve/plan.js';
-import type { GoModSource, ModSummaryInput, ModuleVersion } from '../../src/resolve/types.js';
+import type { GoModSource, ModSummaryInput } from '../../src/resolve/types.js';
 import { buildTokens, formatToken, parseScenarios, parseToken, scenarioSource } from './graphText.js';
 import { SCENARIOS } from './scenarios.js';
+import { type ModuleVersion } from '../../src/gomod/moduleVersion.js';
 
 const scenarios = parseScenarios(SCENARIOS);
 

@@ -19,7 +19,8 @@
  * A required module version with no definition is missing from the proxy.
  */
 import { NotFoundError } from '../../src/errors.js';
-import type { GoModSource, ModSummaryInput, ModuleVersion, Plan } from '../../src/resolve/types.js';
+import type { GoModSource, ModSummaryInput, Plan } from '../../src/resolve/types.js';
+import { type ModuleVersion } from '../../src/gomod/moduleVersion.js';
 
 export const MAIN_PATH = 'example.com/main';
 

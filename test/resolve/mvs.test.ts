@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { buildList, Graph, req, type Reqs } from '../../src/resolve/mvs.js';
-import type { ModuleVersion } from '../../src/resolve/types.js';
+import { type ModuleVersion } from '../../src/gomod/moduleVersion.js';
 
 const tests = `
 # Scenario from blog.

@@ -10,13 +10,14 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ManifestSumdb } from '../../src/bundle/manifest.js';
 import { writeBundle } from '../../src/bundle/writer.js';
-import { type ModuleVersion, verifyModules } from '../../src/sumdb/client.js';
+import { verifyModules } from '../../src/sumdb/client.js';
 import { replayFiles } from '../../src/sumdb/replay.js';
 import { formatHash } from '../../src/sumdb/tlog/hash.js';
 import { treeHash } from '../../src/sumdb/tlog/storedHash.js';
 import { type TestKey, moduleFiles, signNote, testManifest, type TestFile } from '../bundle/testBundle.js';
 import { FAKE_DB_NAME, FakeDatabase, fakeKeys, moduleOf } from '../sumdb/fakeDatabase.js';
 import type { MemoryLog } from '../sumdb/tlog/memoryLog.js';
+import { type ModuleVersion } from '../../src/gomod/moduleVersion.js';
 
 export const DB = FAKE_DB_NAME;
 export const DB_DIR = `sumdb/${FAKE_DB_NAME}`;

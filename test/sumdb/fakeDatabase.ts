@@ -4,13 +4,14 @@
  * tests use the real x/mod database in test/upstream instead.
  */
 import { NotFoundError } from '../../src/errors.js';
-import type { ModuleVersion, SumdbOps } from '../../src/sumdb/client.js';
+import type { SumdbOps } from '../../src/sumdb/client.js';
 import { lookupPath } from '../../src/sumdb/client.js';
 import { generateKey, newSigner, sign } from '../../src/sumdb/note.js';
 import { treeHash } from '../../src/sumdb/tlog/storedHash.js';
 import { parseTilePath, readTileData, tilePath } from '../../src/sumdb/tlog/tile.js';
 import { formatRecord, formatTree } from '../../src/sumdb/tlog/treeNote.js';
 import { MemoryLog } from './tlog/memoryLog.js';
+import { type ModuleVersion } from '../../src/gomod/moduleVersion.js';
 
 export const FAKE_DB_NAME = 'fake.sum.test';
 export const fakeKeys = generateKey(FAKE_DB_NAME, () => Buffer.alloc(32, 42));

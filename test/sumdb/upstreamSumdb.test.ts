@@ -16,11 +16,12 @@ import { unescapePath, unescapeVersion } from '../../src/gomod/modulePath.js';
 import { hashZip } from '../../src/modzip/hashZip.js';
 import { HttpTransport } from '../../src/proxy/httpTransport.js';
 import { ProxyChain } from '../../src/proxy/proxyChain.js';
-import { type ModuleVersion, type VerifiedSumdb, recordHashes, verifyModules } from '../../src/sumdb/client.js';
+import { type VerifiedSumdb, recordHashes, verifyModules } from '../../src/sumdb/client.js';
 import { sumdbOpsForChain } from '../../src/sumdb/fetchOps.js';
 import { replayFiles, verifyReplay } from '../../src/sumdb/replay.js';
 import { goBinary, hermeticGoEnv, testCacheDir } from '../support/gotool.js';
 import { startUpstream, type Upstream } from '../upstream/server.js';
+import { type ModuleVersion } from '../../src/gomod/moduleVersion.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const modulesDir = join(root, 'test', 'fixtures', 'modules');

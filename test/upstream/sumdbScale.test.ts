@@ -15,7 +15,7 @@ import { hashGoMod } from '../../src/gomod/dirhash.js';
 import { parseGoProxy } from '../../src/gomod/goenv.js';
 import { HttpTransport } from '../../src/proxy/httpTransport.js';
 import { ProxyChain } from '../../src/proxy/proxyChain.js';
-import { type ModuleVersion, type SumdbOps, lookupPath, recordHashes, verifyModules } from '../../src/sumdb/client.js';
+import { type SumdbOps, lookupPath, recordHashes, verifyModules } from '../../src/sumdb/client.js';
 import { sumdbOpsForChain } from '../../src/sumdb/fetchOps.js';
 import { newVerifier, open } from '../../src/sumdb/note.js';
 import { checkTree, proveTree } from '../../src/sumdb/tlog/proof.js';
@@ -23,6 +23,7 @@ import { type Tile, type TileReader, TILE_HEIGHT, tileHashReader, tilePath } fro
 import { type Tree, parseTree } from '../../src/sumdb/tlog/treeNote.js';
 import { goBinary } from '../support/gotool.js';
 import { startUpstream, upstreamGoEnv, type Upstream } from './server.js';
+import { type ModuleVersion } from '../../src/gomod/moduleVersion.js';
 
 const modulesDir = join(import.meta.dirname, '..', 'fixtures', 'modules');
 
