@@ -41,7 +41,3 @@ export function cmpVersion(path: string, v1: string, v2: string): -1 | 0 | 1 {
   return modCompare(path, v1, v2);
 }
 
-/** Whether a module whose go.mod says `go goVersion` (undefined: no go line) prunes its dependencies' graphs. */
-export function supportsPruning(goVersion: string | undefined): boolean {
-  return goVersion !== undefined && compareGoVersion(goVersion, EXPLICIT_INDIRECT_VERSION) >= 0;
-}
