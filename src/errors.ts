@@ -28,7 +28,7 @@ export class UsageError extends GobundleError {
 }
 
 /** A syntax error in a go.mod, go.work, go.sum or env file: `file:line:col: what`. */
-export class SyntaxError extends GobundleError {
+export class FileSyntaxError extends GobundleError {
   readonly file: string;
   readonly line: number;
   readonly col: number;

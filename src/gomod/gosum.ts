@@ -3,7 +3,7 @@
  * them in the exact order cmd/go writes them (tidyGoSum), so a go.sum we
  * produce diffs cleanly against one the go command produced.
  */
-import { SyntaxError } from '../errors.js';
+import { FileSyntaxError } from '../errors.js';
 import { compare as compareSemver } from './semver.js';
 import { compareUtf8 } from './dirhash.js';
 
@@ -33,7 +33,7 @@ export function parseGoSum(file: string, data: string | Uint8Array): GoSumLine[]
   for (const [i, line] of lines.entries()) {
     const f = line.split(FIELD_SEPARATORS).filter((w) => w !== '');
     if (f.length === 0) continue;
-    if (f.length !== 3) throw new SyntaxError(file, i + 1, 1, `wrong number of fields ${f.length}`);
+    if (f.length !== 3) throw new FileSyntaxError(file, i + 1, 1, `wrong number of fields ${f.length}`);
     const [path, version, hash] = f as [string, string, string];
     if (hash === EMPTY_GO_MOD_HASH) continue;
     out.push({ path, version, hash });

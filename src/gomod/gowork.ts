@@ -4,7 +4,7 @@
  * replace; anything else is an error. Replacement versions that are valid
  * but not canonical are canonicalized, as ParseWork does.
  */
-import { SyntaxError } from '../errors.js';
+import { FileSyntaxError } from '../errors.js';
 import { parseSyntax, type Line } from './modfileLexer.js';
 import { GO_VERSION_RE, LineError, parseGodebugDirective, parseReplace, parseString, parseToolchainDirective } from './modfile.js';
 
@@ -20,12 +20,12 @@ export interface WorkFile {
 
 const WORK_BLOCK_VERBS = new Set(['godebug', 'use', 'replace']);
 
-/** Parses a go.work file; throws SyntaxError at the first error the go command would list. */
+/** Parses a go.work file; throws FileSyntaxError at the first error the go command would list. */
 export function parseWorkFile(file: string, data: string | Uint8Array, opts: { windows?: boolean } = {}): WorkFile {
   const windows = opts.windows ?? false;
   const syntax = parseSyntax(file, data);
   const f: WorkFile = { file, go: undefined, toolchain: undefined, godebug: [], use: [], replace: [] };
-  const errors: SyntaxError[] = [];
+  const errors: FileSyntaxError[] = [];
 
   const add = (line: Line, verb: string, args: string[]): void => {
     const n = line.start.line;
@@ -61,7 +61,7 @@ export function parseWorkFile(file: string, data: string | Uint8Array, opts: { w
       add(line, verb, args);
     } catch (err) {
       if (!(err instanceof LineError)) throw err;
-      errors.push(new SyntaxError(file, line.start.line, line.start.col, err.message));
+      errors.push(new FileSyntaxError(file, line.start.line, line.start.col, err.message));
     }
   };
 
@@ -70,7 +70,7 @@ export function parseWorkFile(file: string, data: string | Uint8Array, opts: { w
       tryAdd(x, x.tokens[0] as string, x.tokens.slice(1));
     } else if (x.kind === 'block') {
       if (x.tokens.length > 1 || !WORK_BLOCK_VERBS.has(x.tokens[0] as string)) {
-        errors.push(new SyntaxError(file, x.start.line, x.start.col, `unknown block type: ${x.tokens.join(' ')}`));
+        errors.push(new FileSyntaxError(file, x.start.line, x.start.col, `unknown block type: ${x.tokens.join(' ')}`));
         continue;
       }
       for (const l of x.lines) tryAdd(l, x.tokens[0] as string, l.tokens);

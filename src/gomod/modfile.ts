@@ -20,10 +20,10 @@
  *    canonicalized (`v1.2` → `v1.2.0`), retract versions are not checked.
  *
  * The first error (in the order the go command lists them) is thrown as a
- * SyntaxError `file:line:col: reason`; x/mod omits the column when it is 1,
+ * FileSyntaxError `file:line:col: reason`; x/mod omits the column when it is 1,
  * we always print it.
  */
-import { SyntaxError } from '../errors.js';
+import { FileSyntaxError } from '../errors.js';
 import { autoQuote, goUnquote, parseSyntax, type Comment, type Line, type LineBlock } from './modfileLexer.js';
 import { goQuote } from './goQuote.js';
 import { isValid } from './semver.js';
@@ -219,7 +219,7 @@ function isIndirect(line: Line): boolean {
   return (f.length === 1 && f[0] === 'indirect') || (f.length > 1 && f[0] === 'indirect;');
 }
 
-/** Parses a go.mod file; throws SyntaxError. See the file comment for strict vs lax. */
+/** Parses a go.mod file; throws FileSyntaxError. See the file comment for strict vs lax. */
 export function parseModFile(file: string, data: string | Uint8Array, opts: ParseModFileOptions = {}): ModFile {
   const strict = opts.strict ?? true;
   const windows = opts.windows ?? false;
@@ -237,7 +237,7 @@ export function parseModFile(file: string, data: string | Uint8Array, opts: Pars
     tool: [],
     ignore: [],
   };
-  const errors: SyntaxError[] = [];
+  const errors: FileSyntaxError[] = [];
   const retractLines: { line: Line; args: string[] }[] = [];
   const versionMode: VersionMode = strict ? 'main' : 'canonicalize';
   let moduleCol = 1;
@@ -323,7 +323,7 @@ export function parseModFile(file: string, data: string | Uint8Array, opts: Pars
       add(block, line, verb, args);
     } catch (err) {
       if (!(err instanceof LineError)) throw err;
-      errors.push(new SyntaxError(file, line.start.line, line.start.col, err.message));
+      errors.push(new FileSyntaxError(file, line.start.line, line.start.col, err.message));
     }
   };
 
@@ -332,7 +332,7 @@ export function parseModFile(file: string, data: string | Uint8Array, opts: Pars
       tryAdd(undefined, x, x.tokens[0] as string, x.tokens.slice(1));
     } else if (x.kind === 'block') {
       if (x.tokens.length > 1 || !MOD_BLOCK_VERBS.has(x.tokens[0] as string)) {
-        if (strict) errors.push(new SyntaxError(file, x.start.line, x.start.col, `unknown block type: ${x.tokens.join(' ')}`));
+        if (strict) errors.push(new FileSyntaxError(file, x.start.line, x.start.col, `unknown block type: ${x.tokens.join(' ')}`));
         continue;
       }
       for (const l of x.lines) tryAdd(x, l, x.tokens[0] as string, l.tokens);
@@ -344,7 +344,7 @@ export function parseModFile(file: string, data: string | Uint8Array, opts: Pars
   if (strict && retractLines.length > 0) {
     const modPath = f.module?.path ?? '';
     for (const [i, r] of retractLines.entries()) {
-      const at = (msg: string) => new SyntaxError(file, r.line.start.line, r.line.start.col, msg);
+      const at = (msg: string) => new FileSyntaxError(file, r.line.start.line, r.line.start.col, msg);
       if (modPath === '') {
         errors.push(at('no module directive found, so retract cannot be used'));
         break;
@@ -369,7 +369,7 @@ export function parseModFile(file: string, data: string | Uint8Array, opts: Pars
   if (strict && f.module !== undefined) {
     const reason = importPathProblem(f.module.path);
     if (reason !== undefined) {
-      throw new SyntaxError(file, f.module.line, moduleCol, `malformed module path ${goQuote(f.module.path)}: ${reason}`);
+      throw new FileSyntaxError(file, f.module.line, moduleCol, `malformed module path ${goQuote(f.module.path)}: ${reason}`);
     }
   }
   return f;

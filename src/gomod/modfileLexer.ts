@@ -8,7 +8,7 @@
  * columns counted in code points, like x/mod's Position.LineRune, so error
  * messages point where the go command points.
  */
-import { SyntaxError } from '../errors.js';
+import { FileSyntaxError } from '../errors.js';
 import { goQuote, goQuoteRune } from './goQuote.js';
 import { isGoPrint } from './goUnicode.js';
 
@@ -145,7 +145,7 @@ class Lexer {
   }
 
   fail(reason: string, at: Position = this.pos()): never {
-    throw new SyntaxError(this.file, at.line, at.col, reason);
+    throw new FileSyntaxError(this.file, at.line, at.col, reason);
   }
 
   private eof(): boolean {
@@ -462,7 +462,7 @@ function advance(p: Position): Position {
   return { line: p.line, col: p.col + 1, offset: p.offset + 1 };
 }
 
-/** Parses go.mod / go.work syntax into lines and blocks; throws SyntaxError at the first lexical or structural error. */
+/** Parses go.mod / go.work syntax into lines and blocks; throws FileSyntaxError at the first lexical or structural error. */
 export function parseSyntax(file: string, data: string | Uint8Array): FileSyntax {
   const lx = new Lexer(file, decodeModText(data));
   lx.readToken();

@@ -1,7 +1,9 @@
 /**
  * The plan of a bundle: the build list `go list -m all` prints, every go.mod
  * the go command reads while loading the graph, and the files a GOPROXY tree
- * must hold so the go command finds all of them offline (GO-PROTOCOLS §5.4).
+ * must hold so the go command finds all of them offline (the README's
+ * "How we know it agrees with the go command": test/e2e/differential*.ts
+ * checks every file the real go command fetched is planned).
  */
 import { compare } from '../gomod/semver.js';
 import { DEFAULT_CONCURRENCY, Semaphore } from '../concurrency/semaphore.js';

@@ -35,7 +35,6 @@ export function parseRequestPath(rawUrl: string): RequestTarget {
     if (path.includes('%')) return { kind: 'bad', status: 400, reason: 'double-encoded path' };
   }
   if (path.includes('\\')) return { kind: 'bad', status: 400, reason: 'backslash in path' };
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(path)) return { kind: 'bad', status: 400, reason: 'control character in path' };
   if (!path.startsWith('/')) return { kind: 'bad', status: 400, reason: 'path does not start with /' };
   const segs = path.slice(1).split('/');

@@ -275,7 +275,6 @@ export function open(msg: Uint8Array | string, known: Verifiers | readonly Verif
   } catch {
     throw new NoteError('malformed note');
   }
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0009\u000b-\u001f]/.test(decoded)) throw new NoteError('malformed note');
 
   const split = bytes.lastIndexOf(SIG_SPLIT);

@@ -4,8 +4,8 @@
  * A bundle carries, under sumdb/<name>/, what a go client asks a checksum
  * database for: `supported`, one `lookup/<path>@<version>` per module, the
  * tiles T(N, ids) and `latest`. Every lookup carries the same signed tree
- * head, so the client's requests are predictable (GO-PROTOCOLS §4.6
- * "Replay design"). Extracted, the files work as a file:// GOPROXY; `serve`
+ * head, so the client's requests are predictable (x/mod sumdb/client.go:
+ * the tiles of one tree, src/bundle/FORMAT.md lists them). Extracted, the files work as a file:// GOPROXY; `serve`
  * answers the same requests through SumdbReplay.
  *
  * Nothing in a bundle is trusted for being there: verifyReplay re-checks the

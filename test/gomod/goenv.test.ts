@@ -32,7 +32,7 @@ function errorOf(fn: () => unknown): { code: string; message: string } {
 }
 
 describe('parseGoProxy', () => {
-  // Expected lists follow cmd/go modfetch/proxy.go proxyList (GO-PROTOCOLS §1.4).
+  // Expected lists follow cmd/go modfetch/proxy.go proxyList.
   const cases: Array<{ value: string; gonoproxy?: string; want: ProxySpec[] }> = [
     { value: 'https://proxy.golang.org,direct', want: [u('https://proxy.golang.org'), direct] },
     { value: 'https://a.example|https://b.example,direct', want: [u('https://a.example', true), u('https://b.example'), direct] },

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { EMPTY_GO_MOD_HASH, GoSum, formatGoSum, parseGoSum, type GoSumLine } from '../../src/gomod/gosum.js';
-import { SyntaxError } from '../../src/errors.js';
+import { FileSyntaxError } from '../../src/errors.js';
 import { buildHashZipOracle, runHashZipOracle } from '../modzip/hashzip-oracle/build.js';
 
 const H1 = 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
@@ -33,7 +33,7 @@ describe('parseGoSum', () => {
     try {
       parseGoSum('go.sum', text);
     } catch (err) {
-      expect(err).toBeInstanceOf(SyntaxError);
+      expect(err).toBeInstanceOf(FileSyntaxError);
       got = (err as Error).message;
     }
     expect(got).toBe(want);

@@ -1,13 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { parseWorkFile, type WorkFile } from '../../src/gomod/gowork.js';
-import { SyntaxError } from '../../src/errors.js';
+import { FileSyntaxError } from '../../src/errors.js';
 import { buildModfileOracle, runModfileOracle, type OracleResult } from './oracle-modfile/build.js';
 
 function errorOf(fn: () => unknown): string {
   try {
     fn();
   } catch (err) {
-    if (err instanceof SyntaxError) return err.message;
+    if (err instanceof FileSyntaxError) return err.message;
     throw err;
   }
   return '<no error>';
@@ -127,7 +127,7 @@ function ours(text: string): unknown {
       replace: f.replace.map((r) => [r.old, r.new]),
     };
   } catch (err) {
-    if (!(err instanceof SyntaxError)) throw err;
+    if (!(err instanceof FileSyntaxError)) throw err;
     return { ok: false, error: `${err.line}:${err.col}: ${err.reason}` };
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { isLocalReplacePath, parseModFile, synthesizeModFile, type ModFile } from '../../src/gomod/modfile.js';
 import { parseWorkFile } from '../../src/gomod/gowork.js';
-import { SyntaxError } from '../../src/errors.js';
+import { FileSyntaxError } from '../../src/errors.js';
 import { buildModfileOracle, runModfileOracle, type OracleInput, type OracleResult } from './oracle-modfile/build.js';
 
 function empty(over: Partial<ModFile> = {}): ModFile {
@@ -25,7 +25,7 @@ function errorOf(fn: () => unknown): string {
   try {
     fn();
   } catch (err) {
-    if (err instanceof SyntaxError) return err.message;
+    if (err instanceof FileSyntaxError) return err.message;
     throw err;
   }
   return '<no error>';
@@ -346,8 +346,8 @@ describe('parseModFile errors', () => {
       parseModFile('dir/go.mod', 'module m\n\trequire (\n\t\tx\n\t)\n');
       expect.unreachable();
     } catch (err) {
-      expect(err).toBeInstanceOf(SyntaxError);
-      const e = err as SyntaxError;
+      expect(err).toBeInstanceOf(FileSyntaxError);
+      const e = err as FileSyntaxError;
       expect([e.file, e.line, e.col, e.reason, e.code]).toEqual(['dir/go.mod', 3, 3, 'usage: require module/path v1.2.3', 'ESYNTAX']);
     }
   });
@@ -502,7 +502,7 @@ function ours(input: OracleInput): unknown {
   try {
     f = parseModFile(input.name, input.text, { strict: input.mode === 'strict' });
   } catch (err) {
-    if (!(err instanceof SyntaxError)) throw err;
+    if (!(err instanceof FileSyntaxError)) throw err;
     return { ok: false, error: `${err.line}:${err.col}: ${err.reason}` };
   }
   return {
@@ -524,7 +524,7 @@ function oursWork(text: string): unknown {
     const f = parseWorkFile('go.work', text);
     return { ok: true, go: f.go ?? null, toolchain: f.toolchain ?? null, godebug: f.godebug.map((g) => [g.key, g.value]), use: f.use.map((u) => u.path), replace: f.replace.map((r) => [r.old, r.new]) };
   } catch (err) {
-    if (!(err instanceof SyntaxError)) throw err;
+    if (!(err instanceof FileSyntaxError)) throw err;
     return { ok: false, error: `${err.line}:${err.col}: ${err.reason}` };
   }
 }

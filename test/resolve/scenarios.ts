@@ -36,7 +36,7 @@ c2 go=1.17: d2
 build: a1 b1 c2
 loaded: a1 b1
 
-# GO-PROTOCOLS 5.3: below an unpruned root everything is read, even c1 while c1.1 is selected.
+# cmd/go modload/buildlist.go readModGraph: below an unpruned root everything is read, even c1 while c1.1 is selected.
 name: pruned-with-unpruned-root
 main go=1.21: b1 c1.1
 b1 go=1.16: d1

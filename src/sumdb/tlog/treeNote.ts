@@ -40,7 +40,6 @@ export function parseTree(text: string | Uint8Array): Tree {
  * "\n", without blank lines, ending in "\n" (x/mod isValidRecordText).
  */
 export function isValidRecordText(text: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return text.endsWith('\n') && !/[\u0000-\u0009\u000b-\u001f]/.test(text) && !text.includes('\n\n') && !/[\uD800-\uDFFF]/.test(text);
 }
 

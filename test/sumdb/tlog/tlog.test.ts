@@ -204,7 +204,7 @@ describe('tile paths', () => {
     expect(() => parseTilePath(path)).toThrow(`malformed tile path ${JSON.stringify(path)}`);
   });
 
-  test('tilesToRead follows GO-PROTOCOLS §4.6 for N = 70014, id = 1000', () => {
+  test('tilesToRead asks for what x/mod TileHashReader reads for N = 70014, id = 1000', () => {
     const { tiles } = tilesToRead(70014, [storedHashIndex(0, 1000)]);
     expect(tiles.map(tilePath)).toEqual([
       'tile/8/2/000.p/1',
