@@ -189,7 +189,10 @@ describe.each<GoVersion>(['1.23', '1.19'])('go %s verifies every module against 
       expect(r.status, `go ${version} ${args.join(' ')} in ${which}:\n${r.stderr}\n${serveStderr().slice(-4000)}`).toBe(0);
     }
     // The go command fetched and verified lookups and tiles through /sumdb/<name>/.
-    await new Promise((r) => setTimeout(r, 100));
+    // serve writes each access-log line when its response ends: poll (bounded) until the tiles' lines are in.
+    for (const deadline = Date.now() + 5_000; sumdbRequests(serveStderr().slice(logStart)).tiles === 0 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const counts = sumdbRequests(serveStderr().slice(logStart));
     // For the closing note: what a fresh go client asked the replay for.
     console.log(`go ${version} ${which} (fresh caches, no go.sum; tidy, download all, build, verify): ${counts.lookups} lookups, ${counts.tiles} tiles, other sumdb requests: ${JSON.stringify(counts.other.map((l) => l.replace(/^.*"GET (\S+)" (\d+).*$/, '$1 $2')))}`);

@@ -6,8 +6,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 export type GoVersion = '1.23' | '1.22' | '1.21' | '1.19';
 
@@ -81,21 +81,39 @@ function hashTree(dir: string, h = createHash('sha256'), prefix = ''): ReturnTyp
   return h;
 }
 
+/** The release of a go binary, from its GOROOT's VERSION file (else the binary's path and size). */
+function goRelease(goBin: string): string {
+  const real = realpathSync(goBin);
+  try {
+    return readFileSync(join(dirname(dirname(real)), 'VERSION'), 'utf8').split('\n')[0] ?? '';
+  } catch {
+    return `${real} ${statSync(real).size}`;
+  }
+}
+
 /**
- * Compile the Go program in `srcDir` (a module whose go.mod may
- * `replace golang.org/x/mod => XMOD`; the literal XMOD placeholder is not
- * needed: the go.mod names Debian's path and GOFLAGS=-modfile is not used).
- * The binary is cached by a hash of the sources, written atomically so
- * parallel test files can race safely. Returns the binary path.
+ * Compile the Go program in `srcDir`, a module whose go.mod may say
+ * `replace golang.org/x/mod => <dir>`: the build uses a copy of that go.mod
+ * (-modfile) pointing at xModDir() instead, so GOBUNDLE_XMOD_DIR is honoured.
+ * The binary is cached by a hash of the sources, the Go release and the x/mod
+ * tree it was built with, written atomically so parallel test files can race
+ * safely. Returns the binary path.
  */
 export function buildGoProgram(srcDir: string, name: string): string {
   const goBin = goBinary('1.23');
-  xModDir();
-  const digest = hashTree(srcDir).digest('hex').slice(0, 16);
+  const xmod = xModDir();
+  const goMod = readFileSync(join(srcDir, 'go.mod'), 'utf8').replace(/^(replace golang\.org\/x\/mod =>).*$/m, `$1 ${xmod}`);
+  const h = hashTree(srcDir);
+  h.update(`\0go ${goRelease(goBin)}\0x/mod ${xmod}\0`);
+  hashTree(xmod, h);
+  h.update(goMod);
+  const digest = h.digest('hex').slice(0, 16);
   const out = join(testCacheDir(), `${name}-${digest}`);
   if (existsSync(out)) return out;
+  const modfile = join(testCacheDir(), `${name}-${digest}.go.mod`);
+  writeFileSync(modfile, goMod);
   const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
-  const res = spawnSync(goBin, ['build', '-o', tmp, '.'], {
+  const res = spawnSync(goBin, ['build', `-modfile=${modfile}`, '-o', tmp, '.'], {
     cwd: srcDir,
     env: hermeticGoEnv({ GOCACHE: join(testCacheDir(), 'gocache'), GOMODCACHE: join(testCacheDir(), 'gomodcache-build') }),
     encoding: 'utf8',
