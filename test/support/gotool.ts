@@ -102,11 +102,13 @@ function goRelease(goBin: string): string {
 export function buildGoProgram(srcDir: string, name: string): string {
   const goBin = goBinary('1.23');
   const xmod = xModDir();
-  const goMod = readFileSync(join(srcDir, 'go.mod'), 'utf8').replace(/^(replace golang\.org\/x\/mod =>).*$/m, `$1 ${xmod}`);
+  // Only the Debian x/mod named in the committed go.mod files is swapped; a program that brings its own x/mod keeps it.
+  const goMod = readFileSync(join(srcDir, 'go.mod'), 'utf8').replace(/^(replace golang\.org\/x\/mod =>) \/usr\/share\/gocode\/src\/golang\.org\/x\/mod$/m, `$1 ${xmod}`);
   const h = hashTree(srcDir);
-  h.update(`\0go ${goRelease(goBin)}\0x/mod ${xmod}\0`);
-  hashTree(xmod, h);
+  h.update(`\0go ${goRelease(goBin)}\0`);
   h.update(goMod);
+  const replaced = /^replace golang\.org\/x\/mod => (\S+)$/m.exec(goMod)?.[1];
+  if (replaced !== undefined && existsSync(replaced)) hashTree(replaced, h);
   const digest = h.digest('hex').slice(0, 16);
   const out = join(testCacheDir(), `${name}-${digest}`);
   if (existsSync(out)) return out;
