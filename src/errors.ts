@@ -8,11 +8,12 @@
  * Messages are lowercase with no final period; each layer that rethrows adds
  * one prefix of context.
  */
+import { ErrorCode } from './errorCodes.js';
 export class GobundleError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint: string | undefined;
 
-  constructor(code: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -23,7 +24,7 @@ export class GobundleError extends Error {
 /** Bad command-line usage: the CLI exits 2. */
 export class UsageError extends GobundleError {
   constructor(message: string, options: { hint?: string } = {}) {
-    super('EUSAGE', message, options);
+    super(ErrorCode.USAGE, message, options);
   }
 }
 
@@ -35,7 +36,7 @@ export class FileSyntaxError extends GobundleError {
   readonly reason: string;
 
   constructor(file: string, line: number, col: number, reason: string) {
-    super('ESYNTAX', `${file}:${line}:${col}: ${reason}`);
+    super(ErrorCode.SYNTAX, `${file}:${line}:${col}: ${reason}`);
     this.file = file;
     this.line = line;
     this.col = col;
@@ -48,8 +49,8 @@ export class ModuleError extends GobundleError {
   readonly path: string;
   readonly version: string;
 
-  constructor(path: string, version: string, message: string, options: { code?: string; hint?: string; cause?: unknown } = {}) {
-    super(options.code ?? 'EMODULE', version === '' ? `${path}: ${message}` : `${path}@${version}: ${message}`, options);
+  constructor(path: string, version: string, message: string, options: { code?: ErrorCode; hint?: string; cause?: unknown } = {}) {
+    super(options.code ?? ErrorCode.MODULE, version === '' ? `${path}: ${message}` : `${path}@${version}: ${message}`, options);
     this.path = path;
     this.version = version;
   }
@@ -58,7 +59,7 @@ export class ModuleError extends GobundleError {
 /** The thing asked for does not exist (HTTP 404/410, missing file). Drives proxy fallback. */
 export class NotFoundError extends GobundleError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super('ENOTFOUND', message, options);
+    super(ErrorCode.NOTFOUND, message, options);
   }
 }
 
@@ -79,7 +80,7 @@ export class ChecksumMismatchError extends GobundleError {
 
   constructor(args: { path: string; version: string; file: string; expected: string; actual: string; source: string }) {
     super(
-      'ECHECKSUM',
+      ErrorCode.CHECKSUM,
       `verifying ${args.path}@${args.version}${args.file === 'mod' ? '/go.mod' : ''}: checksum mismatch\n` +
         `\tdownloaded: ${args.actual}\n` +
         `\t${(args.source + ':').padEnd(11)} ${args.expected}\n\n` +
@@ -101,7 +102,7 @@ export class NetworkError extends GobundleError {
   readonly status: number | undefined;
 
   constructor(url: string, message: string, options: { status?: number; hint?: string; cause?: unknown } = {}) {
-    super('ENETWORK', message, options);
+    super(ErrorCode.NETWORK, message, options);
     this.url = url;
     this.status = options.status;
   }

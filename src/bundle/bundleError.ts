@@ -5,6 +5,7 @@
  * against what was found.
  */
 import { GobundleError } from '../errors.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** Problems listed one by one before the rest are only counted. */
 const MAX_LISTED_PROBLEMS = 50;
@@ -23,7 +24,7 @@ export class BundleError extends GobundleError {
         : `bundle ${bundle}: ${problems.length} problems:\n` +
           listed.map((p) => `\t${p}`).join('\n') +
           (more > 0 ? `\n\t… and ${more} more` : '');
-    super('EBUNDLE', text, options);
+    super(ErrorCode.BUNDLE, text, options);
     this.bundle = bundle;
     this.problems = problems;
   }

@@ -8,6 +8,7 @@
  * order, JSON.stringify(…, null, 2) + "\n".
  */
 import { GobundleError } from '../errors.js';
+import { ErrorCode } from '../errorCodes.js';
 
 export const MANIFEST_FORMAT = 'gobundle/v1';
 /** The manifest's name inside the bundle. */
@@ -18,7 +19,7 @@ export const SIGNATURE_NAME = 'gobundle/manifest.sig';
 export const METADATA_DIR = 'gobundle/';
 
 /** The error code for a manifest that does not follow the format. */
-export const MANIFEST_ERROR_CODE = 'EMANIFEST';
+export const MANIFEST_ERROR_CODE = ErrorCode.MANIFEST;
 
 export interface ManifestInput {
   module: string;
@@ -87,7 +88,7 @@ export function formatCreated(ms: number): string {
 export function chooseCreated(sourceDateEpoch: string | undefined, infoTimes: readonly (string | undefined)[]): string {
   if (sourceDateEpoch !== undefined && sourceDateEpoch !== '') {
     if (!/^\d+$/.test(sourceDateEpoch)) {
-      throw new GobundleError('EUSAGE', `SOURCE_DATE_EPOCH=${JSON.stringify(sourceDateEpoch)}: not a number of seconds`);
+      throw new GobundleError(ErrorCode.USAGE, `SOURCE_DATE_EPOCH=${JSON.stringify(sourceDateEpoch)}: not a number of seconds`);
     }
     return formatCreated(Number(sourceDateEpoch) * 1000);
   }

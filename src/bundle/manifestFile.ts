@@ -14,9 +14,10 @@ import tar from 'tar-stream';
 import { GobundleError } from '../errors.js';
 import { MANIFEST_NAME, type Manifest, parseManifest } from './manifest.js';
 import { MAX_MANIFEST_BYTES } from './bundleManifest.js';
+import { ErrorCode } from '../errorCodes.js';
 
 function cannotRead(file: string, why: string): GobundleError {
-  return new GobundleError('EMANIFEST', `reading the manifest of ${file}: ${why}`, {
+  return new GobundleError(ErrorCode.MANIFEST, `reading the manifest of ${file}: ${why}`, {
     hint: 'name a bundle (.tgz), an extracted bundle directory, or its gobundle/manifest.json',
   });
 }

@@ -16,6 +16,7 @@ import type { VerifiedBundle } from './bundleManifest.js';
 import { extractTgz } from './extractionCache.js';
 import { type TgzReadOptions, readTgz } from './tgzVerify.js';
 import { verifyDirectory } from './verifyDirectory.js';
+import { ErrorCode } from '../errorCodes.js';
 
 export interface OpenBundleOptions extends TgzReadOptions {
   /** Where `.tgz` bundles are extracted: `<cacheRoot>/<sha256>`. Required when extract is not false. */
@@ -56,6 +57,6 @@ export async function openBundle(source: string, opts: OpenBundleOptions): Promi
     const r = await readTgz(source, undefined, opts);
     return { ...r.verified, source, kind: 'tgz', sha256: r.sha256, dir: undefined, reused: false, kept: r.kept };
   }
-  if (opts.cacheRoot === undefined) throw new GobundleError('EBUNDLE', `bundle ${source}: no cache directory to extract into`);
+  if (opts.cacheRoot === undefined) throw new GobundleError(ErrorCode.BUNDLE, `bundle ${source}: no cache directory to extract into`);
   return { ...(await extractTgz(source, st, opts.cacheRoot, opts)), source, kind: 'tgz' };
 }

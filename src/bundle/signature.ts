@@ -12,12 +12,13 @@
 import { createHash } from 'node:crypto';
 import { GobundleError } from '../errors.js';
 import { newSigner, newVerifier, NoteError, open, sign, type Verifier } from '../sumdb/note.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** First line of the signed text; names the format so a note for anything else never verifies as a bundle. */
 export const SIGNATURE_HEADER = 'gobundle manifest v1';
 
 /** The error code for a bundle signature that is missing, malformed or by no trusted key. */
-export const SIGNATURE_ERROR_CODE = 'ESIGNATURE';
+export const SIGNATURE_ERROR_CODE = ErrorCode.SIGNATURE;
 
 export function signatureText(manifestBytes: Uint8Array): string {
   return `${SIGNATURE_HEADER}\n${createHash('sha256').update(manifestBytes).digest('hex')}\n`;

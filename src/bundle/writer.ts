@@ -19,6 +19,7 @@ import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { GobundleError } from '../errors.js';
 import { compareNames, MANIFEST_NAME, SIGNATURE_NAME } from './manifest.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** gzip level of every bundle (part of the format: changing it changes the bytes). */
 export const BUNDLE_GZIP_LEVEL = 9;
@@ -91,7 +92,7 @@ async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
 /** Put whole bytes into the tar as one entry. */
 function addBytesEntry(pack: tar.Pack, name: string, size: number, mtime: Date, data: Uint8Array): Promise<void> {
   if (data.length !== size) {
-    return Promise.reject(new GobundleError('EBUNDLE', `bundle file ${name}: read ${data.length} bytes, want ${size}`));
+    return Promise.reject(new GobundleError(ErrorCode.BUNDLE, `bundle file ${name}: read ${data.length} bytes, want ${size}`));
   }
   return new Promise<void>((resolve, reject) => {
     pack.entry(header(name, size, mtime), Buffer.from(data.buffer, data.byteOffset, data.length), (err) => (err ? reject(err) : resolve()));
@@ -166,7 +167,7 @@ function coalesce(): Transform {
 export async function writeBundle(target: string, args: WriteBundleArgs): Promise<WrittenBundle> {
   const files = [...args.files].sort((a, b) => compareNames(a.name, b.name));
   for (let i = 1; i < files.length; i++) {
-    if (files[i - 1]?.name === files[i]?.name) throw new GobundleError('EBUNDLE', `bundle file ${files[i]?.name} listed twice`);
+    if (files[i - 1]?.name === files[i]?.name) throw new GobundleError(ErrorCode.BUNDLE, `bundle file ${files[i]?.name} listed twice`);
   }
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   const hash = createHash('sha256');

@@ -26,6 +26,7 @@ import { dirname, join } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GobundleError } from '../errors.js';
+import { ErrorCode } from '../errorCodes.js';
 
 export type CacheKind = 'mod' | 'info' | 'zip';
 
@@ -54,7 +55,7 @@ interface StoredEntry extends CacheEntry {
 }
 
 /** The error code for cached bytes that no longer match their recorded hash. */
-export const CACHE_CORRUPT_CODE = 'ECACHECORRUPT';
+export const CACHE_CORRUPT_CODE = ErrorCode.CACHECORRUPT;
 
 export function cacheKeyString(k: CacheKey): string {
   return `${k.path}@${k.version}.${k.kind}`;

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { GobundleError, UsageError } from '../errors.js';
 import { generateKey } from '../sumdb/note.js';
 import type { CliIO } from './io.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** `gobundle keygen <name> [--out-dir DIR]`: a signer key (<name>.key, 0600) and its verifier key (<name>.pub). */
 export function registerKeygen(program: Command, io: CliIO): void {
@@ -33,7 +34,7 @@ export function registerKeygen(program: Command, io: CliIO): void {
           await writeFile(file, text, { flag: 'wx', mode });
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          throw new GobundleError('EKEYGEN', `keygen: ${file}: ${code === 'EEXIST' ? 'already exists' : (err as Error).message}`, {
+          throw new GobundleError(ErrorCode.KEYGEN, `keygen: ${file}: ${code === 'EEXIST' ? 'already exists' : (err as Error).message}`, {
             hint: code === 'EEXIST' ? 'remove it or choose another name or --out-dir; keygen never overwrites keys' : undefined,
           });
         }
@@ -41,7 +42,7 @@ export function registerKeygen(program: Command, io: CliIO): void {
       for (const file of [keyFile, pubFile]) {
         const exists = await access(file).then(() => true, () => false);
         if (exists) {
-          throw new GobundleError('EKEYGEN', `keygen: ${file}: already exists`, {
+          throw new GobundleError(ErrorCode.KEYGEN, `keygen: ${file}: already exists`, {
             hint: 'remove it or choose another name or --out-dir; keygen never overwrites keys',
           });
         }

@@ -20,6 +20,7 @@ import { locateGoMod } from '../planning/planModule.js';
 import type { CliIO } from './io.js';
 import { toolchainRequest } from './toolchainOptions.js';
 import { toolVersion } from './toolVersion.js';
+import { ErrorCode } from '../errorCodes.js';
 
 interface PackCliOptions {
   output?: string;
@@ -92,7 +93,7 @@ export function registerPack(program: Command, io: CliIO): void {
         try {
           signerKey = (await readFile(keyFile, 'utf8')).trim();
         } catch (err) {
-          throw new GobundleError('ESIGNATURE', `pack: reading --sign-key ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+          throw new GobundleError(ErrorCode.SIGNATURE, `pack: reading --sign-key ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
         }
         // Fail on a bad key now, not after downloading everything.
         signManifest(Buffer.from('{}'), signerKey);

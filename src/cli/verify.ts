@@ -7,6 +7,7 @@ import { SUMDB_PREFIX, describeReplayVerification, verifyBundleReplay } from '..
 import { loadSumdbKeyring } from '../config/sumdbKeyring.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
 import type { CliIO } from './io.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /**
  * `gobundle verify <bundle>... --trust <file.pub>`: the transfer-desk check.
@@ -47,7 +48,7 @@ export function registerVerify(program: Command, io: CliIO): void {
         }
       }
       if (failures.length > 0) {
-        throw new GobundleError('EVERIFY', `verify: ${failures.length} problem${failures.length === 1 ? '' : 's'} in ${bundles.length} bundle${bundles.length === 1 ? '' : 's'}`);
+        throw new GobundleError(ErrorCode.VERIFY, `verify: ${failures.length} problem${failures.length === 1 ? '' : 's'} in ${bundles.length} bundle${bundles.length === 1 ? '' : 's'}`);
       }
     });
 }

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { posix as posixPath, win32 as win32Path } from 'node:path';
 import { GobundleError } from '../errors.js';
 import { matchPrefixPatterns } from './modulePath.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** One entry of the parsed GOPROXY list. */
 export interface ProxySpec {
@@ -80,7 +81,7 @@ export interface GoEnv {
 }
 
 /** The error code for malformed Go environment values. */
-export const GOENV_ERROR_CODE = 'EGOENV';
+export const GOENV_ERROR_CODE = ErrorCode.GOENV;
 
 /** The module path of Go toolchain downloads; `go` and `toolchain` are aliases for it. */
 export const TOOLCHAIN_MODULE = 'golang.org/toolchain';

@@ -1,6 +1,7 @@
 /** The go command's error for a module path, import path, file path or version it rejects. */
 import { GobundleError } from '../errors.js';
 import { goQuote } from './goQuote.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /**
  * A module path or version that the go command would reject (CheckPath,
@@ -13,7 +14,7 @@ export class InvalidPathError extends GobundleError {
   readonly reason: string;
 
   constructor(kind: 'module path' | 'import path' | 'file path' | 'version', value: string, reason: string) {
-    super('EINVALIDPATH', `malformed ${kind} ${goQuote(value)}: ${reason}`);
+    super(ErrorCode.INVALIDPATH, `malformed ${kind} ${goQuote(value)}: ${reason}`);
     this.kind = kind;
     this.value = value;
     this.reason = reason;

@@ -16,6 +16,7 @@ import { goQuote, goQuoteRune } from './goQuote.js';
 import { isGoLetter } from './goUnicode.js';
 import { pathMatch } from './pathMatch.js';
 import * as semver from './semver.js';
+import { ErrorCode } from '../errorCodes.js';
 
 type PathKind = 'module' | 'import' | 'file';
 
@@ -33,7 +34,7 @@ export class InvalidVersionError extends GobundleError {
   readonly pseudo: boolean;
 
   constructor(version: string, reason: string, pseudo = false) {
-    super('EINVALIDVERSION', `${pseudo ? 'pseudo-version' : 'version'} ${goQuote(version)} invalid: ${reason}`);
+    super(ErrorCode.INVALIDVERSION, `${pseudo ? 'pseudo-version' : 'version'} ${goQuote(version)} invalid: ${reason}`);
     this.version = version;
     this.reason = reason;
     this.pseudo = pseudo;
@@ -46,7 +47,7 @@ export class ModuleVersionError extends GobundleError {
   readonly version: string;
 
   constructor(path: string, err: InvalidVersionError) {
-    super('EINVALIDVERSION', `${path}@${err.version}: invalid ${err.pseudo ? 'pseudo-version' : 'version'}: ${err.reason}`, {
+    super(ErrorCode.INVALIDVERSION, `${path}@${err.version}: invalid ${err.pseudo ? 'pseudo-version' : 'version'}: ${err.reason}`, {
       cause: err,
     });
     this.path = path;
@@ -329,7 +330,7 @@ function unescapeString(escaped: string): string | undefined {
 export class InvalidEscapeError extends GobundleError {
   readonly escaped: string;
   constructor(message: string, escaped: string) {
-    super('EINVALIDPATH', message);
+    super(ErrorCode.INVALIDPATH, message);
     this.escaped = escaped;
   }
 }

@@ -16,6 +16,7 @@ import { Hash1Collector } from '../gomod/dirhash.js';
 import { goQuote } from '../gomod/goQuote.js';
 import { canonicalVersion, check, checkFilePath } from '../gomod/modulePath.js';
 import { MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE } from './limits.js';
+import { ErrorCode } from '../errorCodes.js';
 
 
 /** Limits, overridable so tests need not write 500 MiB files. */
@@ -118,7 +119,7 @@ export async function checkZip(
   limits: ZipLimits = DEFAULT_ZIP_LIMITS,
 ): Promise<CheckedZip> {
   const fail = (reason: string, cause?: unknown): ModuleError =>
-    new ModuleError(mod.path, mod.version, `invalid module zip ${zipPath}: ${reason}`, { code: 'EBADZIP', cause });
+    new ModuleError(mod.path, mod.version, `invalid module zip ${zipPath}: ${reason}`, { code: ErrorCode.BADZIP, cause });
 
   const canonical = canonicalVersion(mod.version);
   if (canonical !== mod.version) throw fail(`version ${goQuote(mod.version)} is not canonical (should be ${goQuote(canonical)})`);
@@ -233,7 +234,7 @@ export async function validateZip(
   if (checked.sizeError !== undefined) problems.push(checked.sizeError);
   if (problems.length > 0) {
     throw new ModuleError(mod.path, mod.version, `invalid module zip:\n\t${problems.join('\n\t')}`, {
-      code: 'EBADZIP',
+      code: ErrorCode.BADZIP,
       hint: 'the proxy served a zip the go command would refuse to extract; report it to the proxy operator',
     });
   }

@@ -34,6 +34,7 @@ import { planInputs, type UnionPlan } from './planInputs.js';
 import { formatBytes, silentProgress, type PackProgress } from './progress.js';
 import { describeToolchains, planToolchains, type ToolchainRequest } from './toolchainStage.js';
 import { TOOLCHAIN_MODULE } from '../toolchain/dlVersion.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** The module versions of a bundle with their hashes, as the verification stages see them. */
 export interface ModuleHashes {
@@ -204,7 +205,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   const sumdb = opts.verifyAgainstSumdb === undefined ? null : await opts.verifyAgainstSumdb(modules);
   if (sumdb === null && modules.some((m) => m.path === TOOLCHAIN_MODULE)) {
     // The go command verifies every toolchain download against the database (modfetch/sumdb.go useSumDB).
-    throw new GobundleError('ESUMDB', `${TOOLCHAIN_MODULE}: toolchains are carried only with their checksum-database records, and no database was checked`);
+    throw new GobundleError(ErrorCode.SUMDB, `${TOOLCHAIN_MODULE}: toolchains are carried only with their checksum-database records, and no database was checked`);
   }
   progress.phaseDone('verify', `verified ${modules.length} module versions${sumdb === null ? ' against go.sum' : ` against go.sum and ${sumdb.sumdb.name}`}`);
 

@@ -25,6 +25,7 @@ import { replayFiles, verifyReplay } from '../sumdb/replay.js';
 import { formatHash, parseHash } from '../sumdb/tlog/hash.js';
 import type { ModuleHashes, StageFile, SumdbStage } from './packBundle.js';
 import { moduleKey } from '../gomod/moduleVersion.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** A database as GOSUMDB names it (the `on` form of GoSumDB). */
 export interface SumdbTarget {
@@ -72,7 +73,7 @@ export function olderTreesFor(name: string, previous: readonly PreviousBundle[],
     try {
       hash = parseHash(t.treeHash);
     } catch (err) {
-      throw new GobundleError('ESUMDB', `${from}: checksum database ${name} tree#${t.treeSize}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new GobundleError(ErrorCode.SUMDB, `${from}: checksum database ${name} tree#${t.treeSize}: ${err instanceof Error ? err.message : String(err)}`);
     }
     out.push({ tree: { n: t.treeSize, hash }, from });
   };
@@ -106,7 +107,7 @@ export function modulesForSumdb(modules: readonly ModuleHashes[], env: SumdbStag
 export function checkAgainstDatabase(modules: readonly ModuleHashes[], db: VerifiedSumdb): void {
   for (const m of modules) {
     const record = db.records.get(moduleKey(m));
-    if (record === undefined) throw new ModuleError(m.path, m.version, `verifying module: no record from ${db.name}`, { code: 'ESUMDB' });
+    if (record === undefined) throw new ModuleError(m.path, m.version, `verifying module: no record from ${db.name}`, { code: ErrorCode.SUMDB });
     const want = recordHashes(record.text, m);
     const checks: ['mod' | 'zip', string | null, string | undefined][] = [
       ['mod', m.modH1, want.mod],
@@ -115,7 +116,7 @@ export function checkAgainstDatabase(modules: readonly ModuleHashes[], db: Verif
     for (const [file, actual, expected] of checks) {
       if (actual === null) continue;
       if (expected === undefined) {
-        throw new ModuleError(m.path, m.version, `verifying module: ${db.name} record has no ${file === 'mod' ? 'go.mod' : 'zip'} hash`, { code: 'ESUMDB' });
+        throw new ModuleError(m.path, m.version, `verifying module: ${db.name} record has no ${file === 'mod' ? 'go.mod' : 'zip'} hash`, { code: ErrorCode.SUMDB });
       }
       if (actual !== expected) throw new ChecksumMismatchError({ path: m.path, version: m.version, file, expected, actual, source: db.name });
     }
@@ -203,9 +204,9 @@ function withHint(err: unknown, db: SumdbTarget): unknown {
   if (!(err instanceof ModuleError) || err.hint !== undefined) return err;
   const where = db.urlExplicit ? db.url : `the first GOPROXY entry serving /sumdb/${db.name}/supported, else ${db.url}`;
   const hint =
-    err.code === 'ENOTFOUND'
+    err.code === ErrorCode.NOTFOUND
       ? `${db.name} does not know this module version: if it is private, list it in GONOSUMDB or GOPRIVATE (the go command needs that too)`
-      : err.code === 'ESUMDB' && /lookup failed/.test(err.message)
+      : err.code === ErrorCode.SUMDB && /lookup failed/.test(err.message)
         ? `the checksum database is reached at ${where}: check GOSUMDB and GOPROXY, or set GOSUMDB=off to pack without it (offline clients then need GOSUMDB=off or a complete go.sum)`
         : undefined;
   if (hint === undefined) return err;

@@ -10,6 +10,7 @@ import { GobundleError } from '../errors.js';
 import { TOOLCHAIN_MODULE } from '../gomod/goenv.js';
 import { formatGoSum, type GoSumLine } from '../gomod/gosum.js';
 import type { ModuleHashes } from './packBundle.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /**
  * `path version h1` for every carried zip and `path version/go.mod h1` for
@@ -35,6 +36,6 @@ export async function writeGoSumFile(file: string, modules: readonly ModuleHashe
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw new GobundleError('EWRITEGOSUM', `writing ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    throw new GobundleError(ErrorCode.WRITEGOSUM, `writing ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   }
 }

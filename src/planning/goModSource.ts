@@ -11,6 +11,7 @@ import { parseModFile } from '../gomod/modfile.js';
 import type { GoModSource, ModSummaryInput } from '../resolve/types.js';
 import { ModuleError } from '../errors.js';
 import { type ModuleVersion } from '../gomod/moduleVersion.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** What the source needs from the proxy layer: the bytes of `path@version`'s .mod. */
 export interface ModFetcher {
@@ -40,7 +41,7 @@ export function createGoModSource(
         data = await readFile(file);
       } catch (err) {
         throw new ModuleError(dir, '', `reading ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err)}`, {
-          code: 'ELOCALREPLACE',
+          code: ErrorCode.LOCALREPLACE,
           hint: 'a replace directive that points at a directory needs a go.mod in that directory',
         });
       }

@@ -11,6 +11,7 @@ import { parseModFile } from '../gomod/modfile.js';
 import { resolvePlan } from '../resolve/plan.js';
 import type { Plan, ResolveOptions } from '../resolve/types.js';
 import { createGoModSource, type FetchedMod, type ModFetcher } from './goModSource.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** Where the main module's go.mod is, given `<go.mod | module dir>` as typed by the user. */
 export async function locateGoMod(input: string, cwd: string): Promise<{ goModPath: string; mainDir: string }> {
@@ -19,13 +20,13 @@ export async function locateGoMod(input: string, cwd: string): Promise<{ goModPa
   try {
     isDir = (await stat(p)).isDirectory();
   } catch {
-    throw new GobundleError('ENOGOMOD', `${input}: no such file or directory`, {
+    throw new GobundleError(ErrorCode.NOGOMOD, `${input}: no such file or directory`, {
       hint: 'pass a go.mod file or the directory that holds it',
     });
   }
   if (isDir) return { goModPath: join(p, 'go.mod'), mainDir: p };
   if (basename(p) !== 'go.mod') {
-    throw new GobundleError('ENOGOMOD', `${input}: not a go.mod file`, { hint: 'pass a go.mod file or the directory that holds it' });
+    throw new GobundleError(ErrorCode.NOGOMOD, `${input}: not a go.mod file`, { hint: 'pass a go.mod file or the directory that holds it' });
   }
   return { goModPath: p, mainDir: dirname(p) };
 }
@@ -42,7 +43,7 @@ export async function planModule(goModInput: string, cwd: string, fetcher: ModFe
     data = await readFile(goModPath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new GobundleError('ENOGOMOD', `${goModPath}: ${code === 'ENOENT' ? 'no such file' : String(err)}`, {
+    throw new GobundleError(ErrorCode.NOGOMOD, `${goModPath}: ${code === 'ENOENT' ? 'no such file' : String(err)}`, {
       hint: code === 'ENOENT' ? 'run gobundle in a Go module (a directory with a go.mod), or pass its path' : undefined,
     });
   }

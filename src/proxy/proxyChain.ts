@@ -13,6 +13,7 @@ import { GobundleError, NotFoundError } from '../errors.js';
 import { proxiesForModule, type ProxySpec, type RoutedProxySpec } from '../gomod/goenv.js';
 import { HttpTransport, type HttpTransportOptions } from './httpTransport.js';
 import { DEFAULT_PROXY_LIMITS, ProxyClient, type ListEntry, type ProxyLimits, type RevInfo, type ZipDestination } from './proxyClient.js';
+import { ErrorCode } from '../errorCodes.js';
 
 export interface ProxyChainOptions {
   /** Parsed GOPROXY (parseGoProxy, with GONOPROXY so `noproxy` is first when set). */
@@ -30,7 +31,7 @@ export interface ProxyChainOptions {
 }
 
 /** The error code for modules that only a direct version-control fetch could provide. */
-export const DIRECT_ERROR_CODE = 'EDIRECT';
+export const DIRECT_ERROR_CODE = ErrorCode.DIRECT;
 
 const DIRECT_REASONS = {
   GOPROXY: 'GOPROXY routes this module to "direct"',

@@ -13,6 +13,7 @@ import { redactUrl } from '../gomod/goenv.js';
 import type { HttpTransport, ResponseMeta } from './httpTransport.js';
 import { proxyUrl } from './proxyUrl.js';
 import { MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/limits.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /**
  * The largest `.info`, `@latest` or `@v/list` we read. cmd/go reads these
@@ -74,7 +75,7 @@ export class ProxyClient {
       escaped = escapeVersion(version);
     } catch (err) {
       if (!(err instanceof InvalidVersionError)) throw err;
-      throw new ModuleError(path, version, `invalid version: ${err.reason}`, { code: 'EINVALIDPATH', cause: err });
+      throw new ModuleError(path, version, `invalid version: ${err.reason}`, { code: ErrorCode.INVALIDPATH, cause: err });
     }
     return this.urlFor(path, `@v/${escaped}.${ext}`);
   }
@@ -105,7 +106,7 @@ export class ProxyClient {
     const info = this.#parseInfo(path, version, await this.infoBytes(path, version));
     if (info.Version !== version && version === canonicalVersion(version) && isValidModuleVersion(path, version)) {
       throw new ModuleError(path, version, `proxy returned info for version ${info.Version} instead of requested version`, {
-        code: 'EPROXYRESPONSE',
+        code: ErrorCode.PROXYRESPONSE,
         hint: `the proxy ${redactUrl(this.baseUrl)} is misbehaving; report it to its operator`,
       });
     }
@@ -170,14 +171,14 @@ export class ProxyClient {
 
   #invalidResponse(path: string, version: string, reason: string): ModuleError {
     return new ModuleError(path, version, `invalid response from proxy ${JSON.stringify(redactUrl(this.baseUrl))}: ${reason}`, {
-      code: 'EPROXYRESPONSE',
+      code: ErrorCode.PROXYRESPONSE,
       hint: `the proxy ${redactUrl(this.baseUrl)} returned malformed JSON; report it to its operator`,
     });
   }
 
   #tooLarge(path: string, version: string, what: string, limit: number): ModuleError {
     return new ModuleError(path, version, `downloaded ${what} too large`, {
-      code: 'ETOOLARGE',
+      code: ErrorCode.TOOLARGE,
       hint: `the go command refuses a ${what} larger than ${limit} bytes; the proxy ${redactUrl(this.baseUrl)} served a bigger one`,
     });
   }
@@ -201,7 +202,7 @@ export class ProxyClient {
       return new NetworkError(err.url, `${prefix}: ${err.message}`, { status: err.status, hint: err.hint, cause: err });
     }
     if (err instanceof GobundleError) return err;
-    return new GobundleError('EIO', `${prefix}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    return new GobundleError(ErrorCode.IO, `${prefix}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 

@@ -17,11 +17,12 @@ import { BuildListError, Graph, NONE, req, sortModules, type Reqs } from './mvs.
 import { pruningForGoVersion, type GoModLoader, type ModFileSummary, type Pruning } from './modSummary.js';
 import type { ModMode } from './types.js';
 import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** Thrown in readonly mode when the main go.mod's requirements are inconsistent (modload.errGoModDirty). */
 export class GoModDirtyError extends GobundleError {
   constructor() {
-    super('EGOMODDIRTY', 'updates to go.mod needed; to update it:\n\tgo mod tidy');
+    super(ErrorCode.GOMODDIRTY, 'updates to go.mod needed; to update it:\n\tgo mod tidy');
   }
 }
 

@@ -6,6 +6,7 @@ import { GobundleError } from '../errors.js';
 import { moduleString } from './mvs.js';
 import type { ModSummaryInput, Replacement } from './types.js';
 import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** The resolved replacement of one module version. */
 export type ReplacementTarget = { kind: 'module'; path: string; version: string } | { kind: 'dir'; dir: string };
@@ -20,7 +21,7 @@ export class MainModuleIndex {
 
   constructor(file: ModSummaryInput) {
     if (file.module === undefined || file.module.path === '') {
-      throw new GobundleError('EMODULE', 'error reading go.mod: missing module declaration');
+      throw new GobundleError(ErrorCode.MODULE, 'error reading go.mod: missing module declaration');
     }
     this.file = file;
     this.path = file.module.path;
@@ -35,7 +36,7 @@ export class MainModuleIndex {
       // modload.toReplaceMap: the same left side twice is fine only if the right sides agree.
       if (prev !== undefined && targetString(prev) !== targetString(target)) {
         throw new GobundleError(
-          'EMODULE',
+          ErrorCode.MODULE,
           `conflicting replacements for ${moduleString(r.old)}:\n\t${targetString(prev)}\n\t${targetString(target)}`,
         );
       }

@@ -8,6 +8,7 @@
  */
 import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
 import { GobundleError, ModuleError } from '../errors.js';
+import { ErrorCode } from '../errorCodes.js';
 
 export const NONE = 'none';
 
@@ -179,7 +180,7 @@ export class BuildListError extends ModuleError {
       tail = text.startsWith(`${moduleString(last)}: `) ? text : `${moduleString(last)}: ${text}`;
     }
     super(last.path, last.version, '', {
-      code: cause instanceof GobundleError ? cause.code : 'EMODULE',
+      code: cause instanceof GobundleError ? cause.code : ErrorCode.MODULE,
       hint: cause instanceof GobundleError ? cause.hint : undefined,
       cause,
     });

@@ -18,6 +18,7 @@ import { servedToolchainList } from '../toolchain/toolchainFiles.js';
 import { latestVersion } from './latestVersion.js';
 import { SUMDB_PREFIX } from '../bundle/bundleReplay.js';
 import { type SumdbView, mergeSumdbReplays } from './sumdbMerge.js';
+import { ErrorCode } from '../errorCodes.js';
 
 export interface ServedFile {
   /** Absolute path of the verified file. */
@@ -36,7 +37,7 @@ export interface ListEntry {
 /** The same file name with different bytes in two bundles: we cannot know which one is right. */
 export class BundleConflictError extends GobundleError {
   constructor(name: string, a: string, b: string) {
-    super('ECONFLICT', `${name} differs between bundles ${a} and ${b}`, {
+    super(ErrorCode.CONFLICT, `${name} differs between bundles ${a} and ${b}`, {
       hint: 'a module version must be byte-identical in every bundle; remove one of them',
     });
   }
@@ -90,7 +91,7 @@ export class ModuleIndex {
     const fileVersions = new Map<string, Set<string>>();
     const infoVersions = new Map<string, Map<string, ServedFile>>();
     for (const b of bundles) {
-      if (b.dir === undefined) throw new GobundleError('EBUNDLE', `bundle ${b.source}: not extracted`);
+      if (b.dir === undefined) throw new GobundleError(ErrorCode.BUNDLE, `bundle ${b.source}: not extracted`);
       for (const f of b.files.values()) {
         if (f.name.startsWith(SUMDB_PREFIX)) continue;
         const served: ServedFile = { file: join(b.dir, f.name), size: f.size, sha256: f.sha256, bundle: b.source };

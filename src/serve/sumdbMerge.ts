@@ -27,6 +27,7 @@ import { ReplayError, TreeMismatchError, replayDir, verifyReplayAgainstTree } fr
 import { formatHash } from '../sumdb/tlog/hash.js';
 import { type Tree, formatRecord, parseRecord } from '../sumdb/tlog/treeNote.js';
 import { manifestOlderTrees, manifestTree, readReplayFiles, replayFileNames } from '../bundle/bundleReplay.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** A served file of a bundle's verified tree (same shape as ModuleIndex's ServedFile). */
 export interface SumdbTileFile {
@@ -61,7 +62,7 @@ export interface SumdbView {
 /** Bundles whose checksum-database replays cannot be served as one tree. */
 export class SumdbMergeError extends GobundleError {
   constructor(message: string, hint?: string) {
-    super('ESUMDBMERGE', message, { hint });
+    super(ErrorCode.SUMDBMERGE, message, { hint });
   }
 }
 

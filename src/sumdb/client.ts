@@ -19,6 +19,7 @@ import { HASH_SIZE, type Hash, formatHash, recordHash } from './tlog/hash.js';
 import { storedHashIndex, subTreeIndex, treeHash } from './tlog/storedHash.js';
 import { TILE_HEIGHT, type Tile, type TileReader, tileHashReader, tilePath, tilesToRead } from './tlog/tile.js';
 import { type Tree, formatTree, parseRecord, parseTree } from './tlog/treeNote.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** Lookups in flight at once (the HTTP layer has its own, global bound). */
 export const LOOKUP_CONCURRENCY = 16;
@@ -79,7 +80,7 @@ export interface VerifyModulesOptions {
  */
 export class SumdbSecurityError extends GobundleError {
   constructor(detail: string) {
-    super('ESUMDBSECURITY', `SECURITY ERROR\ngo.sum database server misbehavior detected!\n\n${detail}`);
+    super(ErrorCode.SUMDBSECURITY, `SECURITY ERROR\ngo.sum database server misbehavior detected!\n\n${detail}`);
   }
 }
 
@@ -176,11 +177,11 @@ export async function verifyModules(
     const v = { path: m.path, version: m.version.replace(/\/go\.mod$/, '') };
     unique.set(moduleKey(v), v);
   }
-  if (unique.size === 0) throw new GobundleError('ESUMDB', 'verifyModules: no modules to look up');
+  if (unique.size === 0) throw new GobundleError(ErrorCode.SUMDB, 'verifyModules: no modules to look up');
 
   const lookups = await mapLimit([...unique.values()], LOOKUP_CONCURRENCY, async (m): Promise<Lookup> => {
     const fail = (msg: string, cause?: unknown): ModuleError =>
-      new ModuleError(m.path, m.version, `verifying module: ${msg}`, { code: cause instanceof NotFoundError ? 'ENOTFOUND' : 'ESUMDB', cause });
+      new ModuleError(m.path, m.version, `verifying module: ${msg}`, { code: cause instanceof NotFoundError ? ErrorCode.NOTFOUND : ErrorCode.SUMDB, cause });
     let data: Uint8Array;
     try {
       data = await ops.readRemote(lookupPath(m));
@@ -216,7 +217,7 @@ export async function verifyModules(
       h = await treeHash(older.n, reader);
     } catch (err) {
       const what = older.n === tree.n ? `checking tree#${tree.n}` : `checking tree#${older.n} against tree#${tree.n}`;
-      throw new GobundleError('ESUMDB', `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new GobundleError(ErrorCode.SUMDB, `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     if (!h.equals(older.hash)) {
       throw new SumdbSecurityError(`old database:\n\t${indent(describe())}\nnew database:\n\t${indent(newest.note.toString('utf8'))}\nproof of misbehavior:\n\t${formatHash(h)}`);
@@ -234,7 +235,7 @@ export async function verifyModules(
   for (const o of opts.olderTrees ?? []) {
     if (o.tree.n > tree.n) {
       throw new GobundleError(
-        'ESUMDB',
+        ErrorCode.SUMDB,
         `tree#${o.tree.n} of ${o.from} is larger than tree#${tree.n}, the newest the checksum database ${verifier.name} answered with: clients that verified against it cannot accept this tree`,
         { hint: `pack again when the database has caught up, or check that GOSUMDB names the same database as when ${o.from} was packed` },
       );
@@ -248,7 +249,7 @@ export async function verifyModules(
     try {
       await treeHash(o.tree.n, tileHashReader(o.tree, tiles));
     } catch (err) {
-      throw new GobundleError('ESUMDB', `checking tree#${o.tree.n} of ${o.from}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new GobundleError(ErrorCode.SUMDB, `checking tree#${o.tree.n} of ${o.from}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     consistentWith.set(`${o.tree.n} ${formatHash(o.tree.hash)}`, o.tree);
   }
@@ -260,7 +261,7 @@ export async function verifyModules(
       try {
         [leaf] = (await reader.readHashes([storedHashIndex(0, l.record.id)])) as [Hash];
       } catch (err) {
-        throw new ModuleError(l.module.path, l.module.version, `verifying module: checking record ${l.record.id} in tree#${tree.n}: ${err instanceof Error ? err.message : String(err)}`, { code: 'ESUMDB', cause: err });
+        throw new ModuleError(l.module.path, l.module.version, `verifying module: checking record ${l.record.id} in tree#${tree.n}: ${err instanceof Error ? err.message : String(err)}`, { code: ErrorCode.SUMDB, cause: err });
       }
       if (!leaf.equals(recordHash(l.record.text))) {
         throw new SumdbSecurityError(
@@ -288,7 +289,7 @@ export function replayTiles(n: number, ids: readonly number[], verified: Readonl
   const out = new Map<string, Buffer>();
   for (const path of replayTilePaths(n, ids, olderSizes)) {
     const data = verified.get(path);
-    if (data === undefined) throw new GobundleError('ESUMDB', `internal error: tile ${path} was not verified`);
+    if (data === undefined) throw new GobundleError(ErrorCode.SUMDB, `internal error: tile ${path} was not verified`);
     out.set(path, data);
   }
   return out;

@@ -13,6 +13,7 @@
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign as edSign, verify as edVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { GobundleError } from '../errors.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** The algorithm byte that precedes an Ed25519 key in its encoded form. */
 const ALG_ED25519 = 1;
@@ -30,7 +31,7 @@ const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** A malformed note or key, a bad signature, or a note no trusted key verifies. */
 export class NoteError extends GobundleError {
-  constructor(message: string, code = 'ENOTE') {
+  constructor(message: string, code: ErrorCode = ErrorCode.NOTE) {
     super(code, message);
   }
 }
@@ -39,7 +40,7 @@ export class NoteError extends GobundleError {
 export class UnverifiedNoteError extends NoteError {
   readonly note: Note;
   constructor(note: Note) {
-    super('note has no verifiable signatures', 'ENOTEUNVERIFIED');
+    super('note has no verifiable signatures', ErrorCode.NOTEUNVERIFIED);
     this.note = note;
   }
 }
@@ -49,7 +50,7 @@ export class InvalidSignatureError extends NoteError {
   readonly keyName: string;
   readonly keyHash: number;
   constructor(name: string, hash: number) {
-    super(`invalid signature for key ${name}+${hex8(hash)}`, 'ENOTESIG');
+    super(`invalid signature for key ${name}+${hex8(hash)}`, ErrorCode.NOTESIG);
     this.keyName = name;
     this.keyHash = hash;
   }
@@ -60,7 +61,7 @@ export class UnknownVerifierError extends NoteError {
   readonly keyName: string;
   readonly keyHash: number;
   constructor(name: string, hash: number) {
-    super(`unknown key ${name}+${hex8(hash)}`, 'ENOTEUNKNOWNKEY');
+    super(`unknown key ${name}+${hex8(hash)}`, ErrorCode.NOTEUNKNOWNKEY);
     this.keyName = name;
     this.keyHash = hash;
   }

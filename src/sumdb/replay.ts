@@ -21,6 +21,7 @@ import { storedHashIndex, subTreeHash, subTreeIndex } from './tlog/storedHash.js
 import { TILE_HEIGHT, type Tile, hashFromTile, parseTilePath, tileHash, tileParent, tilePath, tilesToRead } from './tlog/tile.js';
 import { type Tree, formatRecord, parseRecord, parseTree } from './tlog/treeNote.js';
 import { type ModuleVersion } from '../gomod/moduleVersion.js';
+import { ErrorCode } from '../errorCodes.js';
 
 /** The folder of a database's files in a bundle: "sumdb/<name>". */
 export function replayDir(name: string): string {
@@ -30,7 +31,7 @@ export function replayDir(name: string): string {
 /** A replay file that is missing, malformed or does not verify; the message names the file. */
 export class ReplayError extends GobundleError {
   readonly file: string;
-  constructor(file: string, message: string, code = 'EREPLAY') {
+  constructor(file: string, message: string, code: ErrorCode = ErrorCode.REPLAY) {
     super(code, `${file}: ${message}`);
     this.file = file;
   }
@@ -43,7 +44,7 @@ export class ReplayError extends GobundleError {
  */
 export class TreeMismatchError extends ReplayError {
   constructor(file: string, message: string) {
-    super(file, message, 'ETREEMISMATCH');
+    super(file, message, ErrorCode.TREEMISMATCH);
   }
 }
 
@@ -197,11 +198,11 @@ function unverifiedNoteText(note: Uint8Array, name: string): string {
     open(note, []);
   } catch (err) {
     if (!(err instanceof UnverifiedNoteError)) throw err;
-    if (!err.note.unverifiedSigs.some((s) => s.name === name)) throw new GobundleError('EREPLAY', `note has no signature by ${name}`);
+    if (!err.note.unverifiedSigs.some((s) => s.name === name)) throw new GobundleError(ErrorCode.REPLAY, `note has no signature by ${name}`);
     return err.note.text;
   }
   // open with no verifiers never returns: a note it accepts needs a verified signature.
-  throw new GobundleError('EREPLAY', 'internal error: note verified without a key');
+  throw new GobundleError(ErrorCode.REPLAY, 'internal error: note verified without a key');
 }
 
 interface ReplayCheck {
@@ -293,7 +294,7 @@ function verifyReplayFiles(files: ReadonlyMap<string, Uint8Array>, check: Replay
       if (verified.has(path)) continue;
       const p = tileParent(t, 1, tree.n) as Tile;
       const parentData = verified.get(tilePath(p));
-      if (parentData === undefined) throw new GobundleError('EREPLAY', `internal error: parent of ${path} not verified`);
+      if (parentData === undefined) throw new GobundleError(ErrorCode.REPLAY, `internal error: parent of ${path} not verified`);
       const data = tileData(t);
       if (!tileHash(data).equals(hashFromTile(p, parentData, storedHashIndex(p.l * p.h, t.n)))) {
         throw fail(`${dir}/${storedTiles.has(path) ? path : tilePath({ ...t, w: 2 ** t.h })}`, 'tile does not match the signed tree');

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { GobundleError } from '../../errors.js';
+import { ErrorCode } from '../../errorCodes.js';
 
 /** A log hash is 32 bytes. */
 export const HASH_SIZE = 32;
@@ -13,7 +14,7 @@ export type Hash = Buffer;
 
 /** A malformed tile, proof, tree note or record, or a log that does not add up. */
 export class TlogError extends GobundleError {
-  constructor(message: string, code = 'ETLOG') {
+  constructor(message: string, code: ErrorCode = ErrorCode.TLOG) {
     super(code, message);
   }
 }

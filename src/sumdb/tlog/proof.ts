@@ -4,11 +4,12 @@
  */
 import { type Hash, type HashReader, TlogError, maxpow2, nodeHash } from './hash.js';
 import { checkCount, subTreeHash, subTreeIndex } from './storedHash.js';
+import { ErrorCode } from '../../errorCodes.js';
 
 const PROOF_FAILED = 'invalid transparency proof';
 
 function proofFailed(): TlogError {
-  return new TlogError(PROOF_FAILED, 'ETLOGPROOF');
+  return new TlogError(PROOF_FAILED, ErrorCode.TLOGPROOF);
 }
 
 function leafProofIndex(lo: number, hi: number, n: number, need: number[]): number[] {
