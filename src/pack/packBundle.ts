@@ -31,6 +31,7 @@ import { listFileBody, listFileName, proxyFileName } from './bundleNames.js';
 import { ModuleFiles, type TrustedHashes } from './moduleFiles.js';
 import { planInputs, type UnionPlan } from './planInputs.js';
 import { formatBytes, silentProgress, type PackProgress } from './progress.js';
+import type { VulnDbResult, VulnDbStage } from './vulndbStage.js';
 
 /** The module versions of a bundle with their hashes, as the verification stages see them. */
 export interface ModuleHashes {
@@ -78,6 +79,8 @@ export interface PackOptions {
   /** Sign the manifest bytes (returns the signed note); undefined writes an unsigned bundle. */
   sign: ((manifest: Uint8Array) => Uint8Array | Promise<Uint8Array>) | undefined;
   verifyAgainstSumdb?: SumdbStage;
+  /** Carry the vulnerability-database entries about the bundled modules (vulndb/); undefined carries none. */
+  vulnDb?: VulnDbStage;
   sourceDateEpoch?: string;
   toolVersion: string;
   progress?: PackProgress;
@@ -180,6 +183,10 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   const moduleCount = new Set(plan.files.map((f) => `${f.path}@${f.version}`)).size;
   progress.phaseDone('resolve', `resolved ${moduleCount} module versions for ${plan.inputs.map((i) => i.input.module).join(', ')}`);
 
+  // Vulnerability data needs only the module paths: fetched while the files download.
+  const vulnDb: Promise<VulnDbResult | undefined> = opts.vulnDb === undefined ? Promise.resolve(undefined) : opts.vulnDb([...new Set(plan.files.map((f) => f.path))]);
+  vulnDb.catch(() => undefined);
+
   progress.phaseStarted('download');
   progress.filesPlanned(plan.files.length);
   const entries = await Promise.all(plan.files.map(async (f) => ({ file: f, entry: await files.get(f) })));
@@ -190,7 +197,12 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   const modules = moduleHashes(entries);
   verifyAgainstGoSum(modules, trusted);
   const sumdb = opts.verifyAgainstSumdb === undefined ? null : await opts.verifyAgainstSumdb(modules);
-  progress.phaseDone('verify', `verified ${modules.length} module versions${sumdb === null ? ' against go.sum' : ` against go.sum and ${sumdb.sumdb.name}`}`);
+  const vulns = await vulnDb;
+  progress.phaseDone(
+    'verify',
+    `verified ${modules.length} module versions${sumdb === null ? ' against go.sum' : ` against go.sum and ${sumdb.sumdb.name}`}` +
+      (vulns === undefined ? '' : `; ${vulns.entries} vulnerability entries from ${vulns.url}`),
+  );
 
   progress.phaseStarted('write');
   const sources: (BundleFileSource & { sha256: string })[] = [];
@@ -202,6 +214,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   }
   for (const [path, versions] of plan.lists) sources.push(bytesSource(listFileName(path), listFileBody(versions)));
   for (const f of sumdb?.files ?? []) sources.push(bytesSource(f.name, f.data));
+  for (const f of vulns?.files ?? []) sources.push(bytesSource(f.name, f.data));
 
   const manifest = buildManifest({
     tool: `gobundle ${opts.toolVersion}`,
