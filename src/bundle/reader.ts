@@ -87,6 +87,8 @@ export interface OpenedBundle {
   manifest: BundleManifest;
   /** Name of the key that signed the manifest; undefined for an allowed unsigned bundle. */
   signer: string | undefined;
+  /** The verified manifest.json bytes (for readers of fields BundleManifest leaves out: bundle/manifest.ts parseManifest). */
+  manifestBytes: Buffer;
   files: ReadonlyMap<string, BundleFileEntry>;
   modules: number;
   bytes: number;
@@ -139,6 +141,7 @@ export async function openBundle(source: string, opts: OpenBundleOptions): Promi
 interface Verified {
   manifest: BundleManifest;
   signer: string | undefined;
+  manifestBytes: Buffer;
   files: Map<string, BundleFileEntry>;
   modules: number;
   bytes: number;
@@ -358,7 +361,7 @@ async function readTgz(
   }
   return {
     sha256: tgzHash.digest('hex'),
-    verified: { manifest, signer, files: expected, modules: manifest.modules.length, bytes },
+    verified: { manifest, signer, manifestBytes, files: expected, modules: manifest.modules.length, bytes },
     kept,
   };
 }
@@ -598,5 +601,5 @@ async function verifyDirectory(source: string, dir: string, opts: OpenBundleOpti
   };
   await Promise.all(Array.from({ length: VERIFY_CONCURRENCY }, worker));
   if (problems.length > 0) throw new BundleError(source, problems.sort());
-  return { manifest, signer, files: expected, modules: manifest.modules.length, bytes };
+  return { manifest, signer, manifestBytes, files: expected, modules: manifest.modules.length, bytes };
 }

@@ -16,6 +16,8 @@ import { isValid, sort } from '../gomod/semver.js';
 import { latestVersion } from './latestVersion.js';
 import { SUMDB_PREFIX } from './replayCheck.js';
 import { type SumdbView, mergeSumdbReplays } from './sumdbMerge.js';
+import { VULNDB_PREFIX } from '../vuln/dbLayout.js';
+import { type VulnDbView, buildVulnDbView } from './vulndbView.js';
 
 export interface ServedFile {
   /** Absolute path of the verified file. */
@@ -52,6 +54,8 @@ export class ModuleIndex {
   readonly latest: ReadonlyMap<string, ServedFile>;
   /** Checksum database name → what serve answers for it (one tree head; see sumdbMerge.ts). */
   readonly sumdb: ReadonlyMap<string, SumdbView>;
+  /** The merged vulnerability database served under /vulndb/ (vulndbView.ts). */
+  readonly vulndb: VulnDbView;
 
   private constructor(
     bundles: readonly OpenedBundle[],
@@ -59,7 +63,9 @@ export class ModuleIndex {
     lists: Map<string, ListEntry>,
     latest: Map<string, ServedFile>,
     sumdb: Map<string, SumdbView>,
+    vulndb: VulnDbView = new Map(),
   ) {
+    this.vulndb = vulndb;
     this.bundles = bundles;
     this.files = files;
     this.lists = lists;
@@ -90,7 +96,8 @@ export class ModuleIndex {
     for (const b of bundles) {
       if (b.dir === undefined) throw new GobundleError('EBUNDLE', `bundle ${b.source}: not extracted`);
       for (const f of b.files.values()) {
-        if (f.name.startsWith(SUMDB_PREFIX)) continue;
+        // The checksum-database replay and the vulnerability database are merged on their own terms.
+        if (f.name.startsWith(SUMDB_PREFIX) || f.name.startsWith(VULNDB_PREFIX)) continue;
         const served: ServedFile = { file: join(b.dir, f.name), size: f.size, sha256: f.sha256, bundle: b.source };
         const prev = files.get(f.name);
         if (prev !== undefined) {
@@ -140,7 +147,7 @@ export class ModuleIndex {
       if (f !== undefined) latest.set(esc, f);
     }
     const sumdb = await mergeSumdbReplays(bundles);
-    return new ModuleIndex([...bundles], files, lists, latest, sumdb);
+    return new ModuleIndex([...bundles], files, lists, latest, sumdb, await buildVulnDbView(bundles));
   }
 }
 
