@@ -17,6 +17,10 @@ const pureDirs = [
   'src/sumdb/client.ts',
   'src/sumdb/replay.ts',
   'src/bundle/manifest.ts',
+  'src/vuln',
+  'src/sbom/licenseMatch.ts',
+  'src/sbom/licenseTexts.ts',
+  'src/sbom/moduleGraph.ts',
 ];
 const forbidden = [
   /^(node:)?fs(\/promises)?$/,

@@ -7,8 +7,9 @@
  * normalization follows the SPDX matching guidelines
  * (spdx.github.io/spdx-spec/v2.3/license-matching-guidelines-and-templates/):
  *
- *   - lines that start with "Copyright", "(c)" or "©", and "All rights
- *     reserved." lines, are dropped (they name holders, not terms);
+ *   - copyright notices — lines starting "Copyright" and then "(c)", "©" or a
+ *     year, or starting "(c) <year>" or "©" — and "All rights reserved."
+ *     lines are dropped (they name holders, not terms);
  *   - a bullet or number opening a line ("*", "-", "1.", "2.1.", "a)") is dropped;
  *   - case, punctuation and whitespace are ignored (text becomes lowercase
  *     words of letters and digits), and "https" reads as "http".
@@ -21,7 +22,8 @@ import { LICENSE_TEMPLATES } from './licenseTexts.js';
 /** Most words a template's `<<var>>` stands for. */
 export const MAX_VAR_WORDS = 12;
 
-const COPYRIGHT_LINE = /^\s*(copyright\b|\(c\)|©)/i;
+/** A copyright notice, not a sentence about one ("copyright notice, this list of conditions…" wraps onto a line of its own in BSD texts). */
+const COPYRIGHT_LINE = /^\s*(copyright\s*(\(c\)|©|\d)|\(c\)\s*\d|©)/i;
 const RIGHTS_LINE = /^\s*all rights reserved\.?\s*$/i;
 const LIST_MARKER = /^\s*(?:[*•-]|\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z])[.)])(?=\s)/i;
 
