@@ -215,5 +215,21 @@ describe('gobundle serve /vulndb/', () => {
       stop.abort();
       await done;
     }
+    // Layered: both bundles carry the stdlib and toolchain entries; one database is served, its index rebuilt.
+    const out2 = sink();
+    const stop2 = new AbortController();
+    const done2 = runServe(['transfer.tgz', 'clean.tgz'], { listen: '127.0.0.1:0', trust: ['team.pub'], basePath: '/', logFormat: 'text', accessLog: false, cacheDir: join(work, 'serve-cache') }, { stdout: out2.stream, stderr: sink().stream, env: env(), cwd: work }, stop2.signal);
+    const deadline2 = Date.now() + 20_000;
+    while (!out2.text().includes('\n') && Date.now() < deadline2) await new Promise((r) => setTimeout(r, 20));
+    const url2 = /^listening on (\S+)\n$/.exec(out2.text())?.[1];
+    try {
+      const vulns = JSON.parse(await (await fetch(`${url2}/vulndb/index/vulns.json`)).text()) as { id: string }[];
+      expect(vulns.map((v) => v.id)).toEqual(['GO-2099-0001', 'GO-2099-0002', 'GO-2099-0003', 'GO-2099-0004', 'GO-2099-0005', 'GO-2099-0007']);
+      expect(await (await fetch(`${url2}/vulndb/index/db.json`)).text()).toBe('{"modified":"2099-01-10T00:00:00Z"}');
+      expect(Buffer.from(await (await fetch(`${url2}/vulndb/ID/GO-2099-0004.json`)).arrayBuffer())).toEqual(fixture('ID/GO-2099-0004.json'));
+    } finally {
+      stop2.abort();
+      await done2;
+    }
   }, 60_000);
 });
