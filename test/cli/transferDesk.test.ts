@@ -5,7 +5,7 @@
  * serve the bundle with the upstream and the database stopped.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -26,6 +26,7 @@ const project = join(root, 'test', 'fixtures', 'projects', 'transfer');
 let upstream: Upstream | undefined;
 let vulndb: VulnDbServer | undefined;
 let manifest: Manifest;
+let failedPack: { code: number; stdout: string; stderr: string; url: string };
 
 const fixture = (p: string): Buffer => readFileSync(join(fixtureVulnDbDir, p));
 const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...packEnv(upstream?.url ?? 'off', work, extra), GOBUNDLE_CACHE: join(work, 'cache') });
@@ -43,6 +44,9 @@ beforeAll(async () => {
   await mustCli(['pack', project, '-o', 'transfer.tgz', '--sign-key', 'team.key', '--quiet'], env({ GOVULNDB: vulndb.url }));
   await mustCli(['pack', join(root, 'test', 'fixtures', 'projects', 'v2'), '-o', 'clean.tgz', '--sign-key', 'team.key', '--quiet', '--vulndb', vulndb.url]);
   await mustCli(['pack', project, '-o', 'novuln.tgz', '--sign-key', 'team.key', '--quiet', '--no-vulndb'], env({ GOVULNDB: vulndb.url }));
+  vulndb.failWith(404, '/index/modules.json');
+  failedPack = { ...(await runCli(['pack', project, '-o', 'failed.tgz', '--unsigned', '--quiet'], { cwd: work, env: env({ GOVULNDB: vulndb.url }) })), url: vulndb.url };
+  vulndb.failWith(undefined);
   const b = await openBundle(join(work, 'transfer.tgz'), { trust: [readFileSync(join(work, 'team.pub'), 'utf8').trim()], extract: false });
   manifest = parseManifest(b.manifestBytes);
   // From here on the bundle is all there is.
@@ -74,6 +78,19 @@ describe('pack carries the vulnerability data', () => {
     for (const id of ['0001', '0002', '0003', '0004', '0005', '0007']) {
       expect(manifest.files.find((f) => f.name === `vulndb/ID/GO-2099-${id}.json`)?.sha256).toBe(sha(fixture(`ID/GO-2099-${id}.json`)));
     }
+  });
+
+  test('a database that fails stops pack with its URL and the way out; nothing is written', () => {
+    const u = failedPack.url;
+    expect(failedPack).toEqual({
+      code: 1,
+      stdout: '',
+      url: u,
+      stderr:
+        `gobundle: vulnerability database ${u}: reading ${u}/index/modules.json: 404 Not Found\n\tserver response: injected 404\n` +
+        'hint: point GOVULNDB or --vulndb <url> at a reachable copy of the Go vulnerability database, or pass --no-vulndb to pack without vulnerability data\n',
+    });
+    expect(existsSync(join(work, 'failed.tgz'))).toBe(false);
   });
 
   test('--no-vulndb carries none, and a database that fails names its URL and the way out', async () => {
