@@ -20,6 +20,10 @@ const pureDirs = [
   'src/sumdb/replay.ts',
   'src/bundle/manifest.ts',
   'src/toolchain',
+  'src/vuln',
+  'src/sbom/licenseMatch.ts',
+  'src/sbom/licenseTexts.ts',
+  'src/sbom/moduleGraph.ts',
 ];
 const forbidden = [
   /^(node:)?fs(\/promises)?$/,

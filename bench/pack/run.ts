@@ -133,6 +133,7 @@ async function compare(sumdb: 'off' | 'on'): Promise<void> {
         GOENV: 'off',
         GOPROXY: upstream.url,
         GOSUMDB: gosumdb,
+        GOVULNDB: 'off',
         GOFLAGS: '-mod=mod',
         GOMODCACHE: emptyModCache,
       };
@@ -194,7 +195,7 @@ async function bigRss(): Promise<void> {
   try {
     const emptyModCache = join(work, 'empty-gomodcache');
     mkdirSync(emptyModCache, { recursive: true });
-    const env = { PATH: process.env.PATH ?? '', HOME: work, GOENV: 'off', GOPROXY: upstream.url, GOSUMDB: 'off', GOFLAGS: '-mod=mod', GOMODCACHE: emptyModCache };
+    const env = { PATH: process.env.PATH ?? '', HOME: work, GOENV: 'off', GOPROXY: upstream.url, GOSUMDB: 'off', GOVULNDB: 'off', GOFLAGS: '-mod=mod', GOMODCACHE: emptyModCache };
     const r = timed('/usr/bin/time', ['-v', process.execPath, bin, 'pack', graph.mainDir, '-o', join(work, 'big.tgz'), '--unsigned', '--cache-dir', join(work, 'cache'), '--json', '--quiet'], work, env);
     const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1];
     const summary = JSON.parse(r.stdout) as { bytes: number; files: number; seconds: number };

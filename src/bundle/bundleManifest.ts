@@ -19,6 +19,8 @@ export interface VerifiedBundle {
   manifest: Manifest;
   /** Name of the key that signed the manifest; undefined for an allowed unsigned bundle. */
   signer: string | undefined;
+  /** The verified manifest.json bytes. */
+  manifestBytes: Buffer;
   files: Map<string, ManifestFile>;
   modules: number;
   bytes: number;

@@ -170,7 +170,7 @@ export async function readTgz(
   }
   return {
     sha256: tgzHash.digest('hex'),
-    verified: { manifest, signer, files: expected, modules: manifest.modules.length, bytes },
+    verified: { manifest, signer, manifestBytes, files: expected, modules: manifest.modules.length, bytes },
     kept,
   };
 }

@@ -89,5 +89,5 @@ export async function verifyDirectory(source: string, dir: string, policy: Trust
     else bytes += got.size;
   });
   if (problems.length > 0) throw new BundleError(source, problems.sort());
-  return { manifest, signer, files: expected, modules: manifest.modules.length, bytes };
+  return { manifest, signer, manifestBytes, files: expected, modules: manifest.modules.length, bytes };
 }

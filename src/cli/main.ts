@@ -5,6 +5,8 @@ import { registerPack } from './pack.js';
 import { registerKeygen } from './keygen.js';
 import { registerServe } from './serve.js';
 import { registerVerify } from './verify.js';
+import { registerSbom } from './sbom.js';
+import { registerAudit } from './audit.js';
 import { EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 import { reportError } from './reportError.js';
 import { toolVersion } from './toolVersion.js';
@@ -26,6 +28,8 @@ export function buildProgram(io: CliIO): Command {
   registerKeygen(program, io);
   registerServe(program, io);
   registerVerify(program, io);
+  registerSbom(program, io);
+  registerAudit(program, io);
   return program;
 }
 

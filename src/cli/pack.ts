@@ -10,6 +10,8 @@ import { loadGoConfig } from '../config/goConfig.js';
 import { GobundleError, UsageError } from '../errors.js';
 import { lookupGoFlag, parseGoProxy } from '../gomod/goenv.js';
 import { packBundle } from '../pack/packBundle.js';
+import { createVulnDbStage } from '../pack/vulndbStage.js';
+import { vulnDbSetting } from './vulnDbSetting.js';
 import { type PreviousBundle, sumdbStageForConfig } from '../pack/sumdbStage.js';
 import { writeGoSumFile } from '../pack/writeGoSum.js';
 import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '../pack/progress.js';
@@ -36,6 +38,8 @@ interface PackCliOptions {
   previous: string[];
   toolchain?: string;
   platform?: string;
+  /** A URL (--vulndb), false (--no-vulndb), or undefined (GOVULNDB, else the default). */
+  vulndb?: string | false;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -73,6 +77,8 @@ export function registerPack(program: Command, io: CliIO): void {
       collect,
       [],
     )
+    .option('--vulndb <url>', 'Go vulnerability database to carry entries from (default $GOVULNDB, else https://vuln.go.dev)')
+    .option('--no-vulndb', 'carry no vulnerability data (same as GOVULNDB=off)')
     .option('--write-gosum [file]', 'after the bundle is written, write the verified go.sum lines to FILE (default: go.sum beside the first go.mod; use --write-gosum=FILE before positional arguments)')
     .action(async (gomods: string[], options: PackCliOptions) => {
       if (options.output === undefined) throw new UsageError('pack: missing -o <bundle.tgz>', { hint: 'name the bundle to write, e.g. -o deps.tgz' });
@@ -101,6 +107,7 @@ export function registerPack(program: Command, io: CliIO): void {
 
       const toolchains = toolchainRequest('pack', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
 
+      const vulnDbUrl = vulnDbSetting(options.vulndb, io.env);
       const env = options.proxy === undefined ? io.env : { ...io.env, GOPROXY: options.proxy };
       const config = await loadGoConfig(env);
       if (toolchains !== undefined && config.sumdb.off === true) {
@@ -139,6 +146,7 @@ export function registerPack(program: Command, io: CliIO): void {
           // Like the go command (and gobundle plan): an inconsistent go.mod is an error unless GOFLAGS has -mod=mod.
           mode: lookupGoFlag(config.goflags, 'mod') === 'mod' ? 'mod' : 'readonly',
           sign: signerKey === undefined ? undefined : (manifest) => signManifest(manifest, signerKey),
+          vulnDb: vulnDbUrl === undefined ? undefined : createVulnDbStage(vulnDbUrl, transport),
           verifyAgainstSumdb: sumdbStageForConfig(config, chain, transport, { previous, recordedHeads: (name) => heads.list(name) }),
           // The bundle is written either way; a lost record costs only a --previous next time.
           recordTreeHead: (sumdb, bundle) =>

@@ -35,6 +35,7 @@ import { formatBytes, silentProgress, type PackProgress } from './progress.js';
 import { describeToolchains, planToolchains, type ToolchainRequest } from './toolchainStage.js';
 import { TOOLCHAIN_MODULE } from '../toolchain/dlVersion.js';
 import { ErrorCode } from '../errorCodes.js';
+import type { VulnDbResult, VulnDbStage } from './vulndbStage.js';
 
 /** The module versions of a bundle with their hashes, as the verification stages see them. */
 export interface ModuleHashes {
@@ -84,6 +85,8 @@ export interface PackOptions {
   verifyAgainstSumdb?: SumdbStage;
   /** Go toolchains (golang.org/toolchain) to carry; they need verifyAgainstSumdb. */
   toolchains?: ToolchainRequest;
+  /** Carry the vulnerability-database entries about the bundled modules (vulndb/); undefined carries none. */
+  vulnDb?: VulnDbStage;
   sourceDateEpoch?: string;
   toolVersion: string;
   progress?: PackProgress;
@@ -193,6 +196,10 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
     `resolved ${moduleCount} module versions for ${plan.inputs.map((i) => i.input.module).join(', ')}${toolchains === undefined ? '' : `; ${describeToolchains(toolchains)}`}`,
   );
 
+  // Vulnerability data needs only the module paths: fetched while the files download.
+  const vulnDb: Promise<VulnDbResult | undefined> = opts.vulnDb === undefined ? Promise.resolve(undefined) : opts.vulnDb([...new Set(plan.files.map((f) => f.path))]);
+  vulnDb.catch(() => undefined);
+
   progress.phaseStarted('download');
   progress.filesPlanned(planned.length);
   const entries = await Promise.all(planned.map(async (f) => ({ file: f, entry: await files.get(f) })));
@@ -207,7 +214,12 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
     // The go command verifies every toolchain download against the database (modfetch/sumdb.go useSumDB).
     throw new GobundleError(ErrorCode.SUMDB, `${TOOLCHAIN_MODULE}: toolchains are carried only with their checksum-database records, and no database was checked`);
   }
-  progress.phaseDone('verify', `verified ${modules.length} module versions${sumdb === null ? ' against go.sum' : ` against go.sum and ${sumdb.sumdb.name}`}`);
+  const vulns = await vulnDb;
+  progress.phaseDone(
+    'verify',
+    `verified ${modules.length} module versions${sumdb === null ? ' against go.sum' : ` against go.sum and ${sumdb.sumdb.name}`}` +
+      (vulns === undefined ? '' : `; ${vulns.entries} vulnerability entries from ${vulns.url}`),
+  );
 
   progress.phaseStarted('write');
   const sources: (BundleFileSource & { sha256: string })[] = [];
@@ -219,6 +231,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   }
   for (const [path, versions] of lists) sources.push(bytesSource(listFileName(path), listFileBody(versions)));
   for (const f of sumdb?.files ?? []) sources.push(bytesSource(f.name, f.data));
+  for (const f of vulns?.files ?? []) sources.push(bytesSource(f.name, f.data));
 
   const manifest = buildManifest({
     tool: `gobundle ${opts.toolVersion}`,

@@ -17,6 +17,10 @@ import { sendFile } from './sendFile.js';
 import { SmallFileCache } from './smallFileCache.js';
 import { warmCache } from './warmCache.js';
 import { ReplaySumdbHandler, type SumdbHandler } from './sumdbHandler.js';
+import type { VulnDbView } from './vulndbView.js';
+
+/** Where the bundles' vulnerability database is served: `govulncheck -db http://<host>/vulndb`. */
+export const VULNDB_URL_PREFIX = '/vulndb/';
 
 /** Versioned files never change. */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
@@ -90,6 +94,11 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
         out.route = kind;
         return;
       }
+    }
+    if (url.startsWith(VULNDB_URL_PREFIX)) {
+      out.route = 'vulndb';
+      out.bytes = serveVulnDb(req, res, url, index.vulndb, head);
+      return;
     }
     const t = parseRequestPath(url);
     // Known before anything is sent: the 'close' handler may run before this function returns.
@@ -260,6 +269,30 @@ function text(res: ServerResponse, status: number, line: string, extra: Record<s
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...extra });
   res.end(head ? undefined : body);
   return head ? 0 : Buffer.byteLength(body);
+}
+
+/** `/vulndb/<path>`: a file of the merged database, `.json` or `.json.gz`; anything else 404. */
+function serveVulnDb(req: IncomingMessage, res: ServerResponse, url: string, view: VulnDbView, head: boolean): number {
+  const q = url.indexOf('?');
+  const path = (q < 0 ? url : url.slice(0, q)).slice(VULNDB_URL_PREFIX.length);
+  const f = view.get(path);
+  if (f === undefined) return text(res, 404, `vulnerability database: ${path}: not in the served bundles`, {}, head);
+  const etag = `"${f.sha256}"`;
+  const headers = {
+    'Content-Type': path.endsWith('.gz') ? 'application/gzip' : 'application/json',
+    'Content-Length': f.body.length,
+    // The database changes when a bundle is added.
+    'Cache-Control': SHORT_CACHE_CONTROL,
+    ETag: etag,
+  };
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return 0;
+  }
+  res.writeHead(200, headers);
+  res.end(head ? undefined : f.body);
+  return head ? 0 : f.body.length;
 }
 
 function normalizeBasePath(p: string): string {

@@ -7,7 +7,7 @@
 /** Latency histogram bucket bounds, seconds. */
 export const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 
-export type RouteLabel = 'list' | 'info' | 'mod' | 'zip' | 'latest' | 'sumdb' | 'healthz' | 'readyz' | 'metrics' | 'other';
+export type RouteLabel = 'list' | 'info' | 'mod' | 'zip' | 'latest' | 'sumdb' | 'vulndb' | 'healthz' | 'readyz' | 'metrics' | 'other';
 
 interface Histogram {
   counts: number[];

@@ -19,6 +19,8 @@ import { latestVersion } from './latestVersion.js';
 import { SUMDB_PREFIX } from '../bundle/bundleReplay.js';
 import { type SumdbView, mergeSumdbReplays } from './sumdbMerge.js';
 import { ErrorCode } from '../errorCodes.js';
+import { VULNDB_PREFIX } from '../vuln/dbLayout.js';
+import { type VulnDbView, buildVulnDbView } from './vulndbView.js';
 
 export interface ServedFile {
   /** Absolute path of the verified file. */
@@ -55,6 +57,8 @@ export class ModuleIndex {
   readonly latest: ReadonlyMap<string, ServedFile>;
   /** Checksum database name → what serve answers for it (one tree head; see sumdbMerge.ts). */
   readonly sumdb: ReadonlyMap<string, SumdbView>;
+  /** The merged vulnerability database served under /vulndb/ (vulndbView.ts). */
+  readonly vulndb: VulnDbView;
 
   private constructor(
     bundles: readonly OpenedBundle[],
@@ -62,7 +66,9 @@ export class ModuleIndex {
     lists: Map<string, ListEntry>,
     latest: Map<string, ServedFile>,
     sumdb: Map<string, SumdbView>,
+    vulndb: VulnDbView = new Map(),
   ) {
+    this.vulndb = vulndb;
     this.bundles = bundles;
     this.files = files;
     this.lists = lists;
@@ -93,7 +99,8 @@ export class ModuleIndex {
     for (const b of bundles) {
       if (b.dir === undefined) throw new GobundleError(ErrorCode.BUNDLE, `bundle ${b.source}: not extracted`);
       for (const f of b.files.values()) {
-        if (f.name.startsWith(SUMDB_PREFIX)) continue;
+        // The checksum-database replay and the vulnerability database are merged on their own terms.
+        if (f.name.startsWith(SUMDB_PREFIX) || f.name.startsWith(VULNDB_PREFIX)) continue;
         const served: ServedFile = { file: join(b.dir, f.name), size: f.size, sha256: f.sha256, bundle: b.source };
         const prev = files.get(f.name);
         if (prev !== undefined) {
@@ -145,7 +152,7 @@ export class ModuleIndex {
       if (f !== undefined) latest.set(esc, f);
     }
     const sumdb = await mergeSumdbReplays(bundles);
-    return new ModuleIndex([...bundles], files, lists, latest, sumdb);
+    return new ModuleIndex([...bundles], files, lists, latest, sumdb, await buildVulnDbView(bundles));
   }
 }
 

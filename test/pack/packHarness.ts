@@ -31,6 +31,8 @@ export function packEnv(proxy: string, work: string, extra: Record<string, strin
     HOME: work,
     GOPROXY: proxy,
     GOSUMDB: 'off',
+    // Pack carries no vulnerability data unless a test serves a database (test/upstream/vulndbServer.ts).
+    GOVULNDB: 'off',
     GOFLAGS: '-mod=mod',
     GOMODCACHE: gomodcache,
     GONOPROXY: '',

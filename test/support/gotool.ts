@@ -55,6 +55,8 @@ export function hermeticGoEnv(extra: Record<string, string> = {}): NodeJS.Proces
     GOTOOLCHAIN: 'local',
     GOPROXY: 'off',
     GOSUMDB: 'off',
+    // gobundle pack: no vulnerability database unless a test serves one.
+    GOVULNDB: 'off',
     GOFLAGS: '-mod=mod',
     GONOSUMDB: '',
     GONOPROXY: '',

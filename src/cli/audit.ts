@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parseManifest } from '../bundle/manifest.js';
+import { openBundle } from '../bundle/reader.js';
+import { GobundleError, UsageError } from '../errors.js';
+import { audit, type Finding } from '../vuln/audit.js';
+import { parseDbMeta } from '../vuln/dbIndex.js';
+import { DB_INDEX, VULNDB_PREFIX, bundleName } from '../vuln/dbLayout.js';
+import { parseOsvEntry } from '../vuln/osv.js';
+import { collect, readTrustFiles } from './bundleTrust.js';
+import type { CliIO } from './io.js';
+import { ErrorCode } from '../errorCodes.js';
+
+/** Known vulnerabilities affect bundled modules: exit 1, so a transfer desk can gate on it. */
+export class VulnerableError extends GobundleError {
+  constructor(findings: number, modules: number) {
+    super(ErrorCode.VULNERABLE, `audit: ${findings} known vulnerabilit${findings === 1 ? 'y affects' : 'ies affect'} ${modules} module version${modules === 1 ? '' : 's'}`);
+  }
+}
+
+function line(f: Finding): string {
+  const aliases = f.aliases.length === 0 ? '' : ` (${f.aliases.join(', ')})`;
+  return `${f.path}@${f.version}: ${f.id}${aliases}: ${f.summary}; ${f.fixed === '' ? 'no fixed version' : `fixed in ${f.fixed}`}\n`;
+}
+
+/**
+ * `gobundle audit <bundle> --trust <file.pub> [--json]`: which known
+ * vulnerabilities (the bundle's own vulndb/) affect the bundled module
+ * versions. Exit 0 none, 1 some (or the bundle fails verification), 2 usage.
+ */
+export function registerAudit(program: Command, io: CliIO): void {
+  program
+    .command('audit')
+    .description("list the known vulnerabilities (from the bundle's own vulnerability data) that affect its module versions; exit 1 when any do")
+    .argument('<bundle>', '.tgz bundle or extracted bundle directory')
+    .option('--json', 'print {"modules", "databaseModified", "findings": [{path, version, id, aliases, summary, fixed}]}')
+    .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])
+    .option('--allow-unsigned', 'accept a bundle without a signature')
+    .action(async (source: string, options: { json?: boolean; trust: string[]; allowUnsigned?: boolean }) => {
+      if (options.trust.length === 0 && !options.allowUnsigned) {
+        throw new UsageError('audit: no --trust key given', { hint: 'pass --trust <signer>.pub (or --allow-unsigned for an unsigned bundle)' });
+      }
+      const trust = await readTrustFiles(options.trust, io.cwd);
+      const b = await openBundle(resolve(io.cwd, source), {
+        trust,
+        allowUnsigned: options.allowUnsigned ?? false,
+        extract: false,
+        keep: (name) => name.startsWith(VULNDB_PREFIX),
+      });
+      const kept = new Map<string, Buffer>(b.kept ?? []);
+      // An extracted directory was verified in place: read its (verified) vulndb/ files from there.
+      if (b.kind === 'dir' && b.dir !== undefined) {
+        for (const name of b.files.keys()) if (name.startsWith(VULNDB_PREFIX)) kept.set(name, await readFile(join(b.dir, name)));
+      }
+      const dbMeta = kept.get(bundleName(DB_INDEX));
+      if (dbMeta === undefined) {
+        throw new GobundleError(ErrorCode.VULNDB, `audit: ${source} carries no vulnerability data`, { hint: 'pack it again without --no-vulndb (and with GOVULNDB not off)' });
+      }
+      const modified = parseDbMeta(dbMeta, `${source}: ${bundleName(DB_INDEX)}`).modified;
+      const entries = [...kept].filter(([name]) => name.startsWith(`${VULNDB_PREFIX}ID/`)).map(([name, data]) => parseOsvEntry(data, `${source}: ${name}`));
+      // go.mod-only versions are never built: only the build list is audited.
+      const modules = parseManifest(b.manifestBytes).modules.filter((m) => m.zipH1 !== null);
+      const findings = audit(modules, entries);
+      const affected = new Set(findings.map((f) => `${f.path}@${f.version}`)).size;
+      if (options.json) {
+        io.stdout.write(`${JSON.stringify({ modules: modules.length, databaseModified: modified, findings })}\n`);
+      } else {
+        for (const f of findings) io.stdout.write(line(f));
+        io.stdout.write(
+          findings.length === 0
+            ? `no known vulnerabilities affect the ${modules.length} module versions (vulnerability data of ${modified})\n`
+            : `${findings.length} known vulnerabilit${findings.length === 1 ? 'y affects' : 'ies affect'} ${affected} of ${modules.length} module versions (vulnerability data of ${modified})\n`,
+        );
+      }
+      if (findings.length > 0) throw new VulnerableError(findings.length, affected);
+    });
+}

@@ -1,0 +1,96 @@
+/**
+ * The vulnerability-database stage of pack: from a Go vulnerability
+ * database in the v1 layout (GOVULNDB, default https://vuln.go.dev; see
+ * go.dev/doc/security/vuln/database) it takes every entry that names a
+ * module path the bundle carries, or `stdlib` or `toolchain`, checks each
+ * one's OSV shape, and returns them as bundle files under vulndb/ with
+ * index files built from exactly those entries — so the folder is itself a
+ * valid database for govulncheck and `gobundle audit`, and the manifest
+ * covers every byte of it. Entries for a path are carried whatever their
+ * ranges say: which versions they affect is decided offline, visibly.
+ *
+ * Reads go through pack's HttpTransport (one connection pool, retries,
+ * file:// too), each capped: a body larger than its cap is an error, not a
+ * truncated file.
+ */
+import type { Readable } from 'node:stream';
+import { GobundleError } from '../errors.js';
+import { redactUrl } from '../gomod/goenv.js';
+import type { HttpTransport } from '../proxy/httpTransport.js';
+import { buildIndex, idsForModules, parseDbMeta, parseModulesIndex } from '../vuln/dbIndex.js';
+import { DB_INDEX, MODULES_INDEX, VULNS_INDEX, bundleName, entryPath } from '../vuln/dbLayout.js';
+import { STDLIB_MODULE, TOOLCHAIN_MODULE, VulnDbError, parseOsvEntry, type OsvEntry } from '../vuln/osv.js';
+import type { StageFile } from './packBundle.js';
+
+/** The database govulncheck uses by default. */
+export const DEFAULT_GOVULNDB = 'https://vuln.go.dev';
+/** index/modules.json of vuln.go.dev is a few MiB; a database ten times its size still fits. */
+export const MAX_VULNDB_INDEX_BYTES = 64 << 20;
+/** One OSV entry is a few KiB; the largest published ones are far below this. */
+export const MAX_VULNDB_ENTRY_BYTES = 4 << 20;
+
+/** Given the module paths a bundle carries, the vulndb/ files to carry. */
+export type VulnDbStage = (modulePaths: readonly string[]) => Promise<VulnDbResult>;
+
+export interface VulnDbResult {
+  /** The database the entries came from (credentials removed). */
+  url: string;
+  entries: number;
+  files: StageFile[];
+}
+
+const HINT = 'point GOVULNDB or --vulndb <url> at a reachable copy of the Go vulnerability database, or pass --no-vulndb to pack without vulnerability data';
+
+export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'get'>): VulnDbStage {
+  const base = url.replace(/\/+$/, '');
+  const shown = redactUrl(base);
+  const fetchFile = (path: string, cap: number): Promise<Buffer> =>
+    transport.get(`${base}/${path}`, (body, meta) => readCapped(body, cap, meta.url, meta.contentLength));
+  return async (modulePaths) => {
+    try {
+      // index/db.json marks the v1 layout (govulncheck recognises a database by it).
+      parseDbMeta(await fetchFile(DB_INDEX, MAX_VULNDB_INDEX_BYTES), `${shown}/${DB_INDEX}`);
+      const index = parseModulesIndex(await fetchFile(MODULES_INDEX, MAX_VULNDB_INDEX_BYTES), `${shown}/${MODULES_INDEX}`);
+      const ids = idsForModules(index, new Set([...modulePaths, STDLIB_MODULE, TOOLCHAIN_MODULE]));
+      const fetched = await Promise.all(
+        ids.map(async (id) => {
+          const where = `${shown}/${entryPath(id)}`;
+          const data = await fetchFile(entryPath(id), MAX_VULNDB_ENTRY_BYTES);
+          const entry: OsvEntry = parseOsvEntry(data, where);
+          if (entry.id !== id) throw new VulnDbError(`${where}: "id" is ${JSON.stringify(entry.id)}, want ${JSON.stringify(id)}`);
+          return { entry, data };
+        }),
+      );
+      const idx = buildIndex(fetched.map((f) => f.entry));
+      const files: StageFile[] = [
+        { name: bundleName(DB_INDEX), data: idx.db },
+        { name: bundleName(MODULES_INDEX), data: idx.modules },
+        { name: bundleName(VULNS_INDEX), data: idx.vulns },
+        ...fetched.map((f) => ({ name: bundleName(entryPath(f.entry.id)), data: f.data })),
+      ];
+      return { url: shown, entries: fetched.length, files };
+    } catch (err) {
+      if (!(err instanceof GobundleError)) throw err;
+      throw new VulnDbError(`vulnerability database ${shown}: ${err.message}`, { hint: HINT, cause: err });
+    }
+  };
+}
+
+async function readCapped(body: Readable, cap: number, url: string, contentLength: number | undefined): Promise<Buffer> {
+  const tooLarge = (): VulnDbError => new VulnDbError(`reading ${url}: larger than ${cap} bytes`);
+  if (contentLength !== undefined && contentLength > cap) {
+    body.destroy();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > cap) {
+      body.destroy();
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,49 @@
+/**
+ * The SBOM of an opened (verified, extracted) bundle: reads each build-list
+ * module's .mod and the licence files of its zip from the verified tree,
+ * matches the licences and builds the document (buildSbom.ts).
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseManifest } from '../bundle/manifest.js';
+import type { OpenedBundle } from '../bundle/reader.js';
+import { GobundleError } from '../errors.js';
+import { readLicenseFiles } from '../modzip/licenseFiles.js';
+import { proxyFileName } from '../pack/bundleNames.js';
+import { buildSbomJson, type SbomModule } from './buildSbom.js';
+import { matchLicense } from './licenseMatch.js';
+import { moduleEdges } from './moduleGraph.js';
+import { ErrorCode } from '../errorCodes.js';
+
+export async function bundleSbom(b: OpenedBundle, toolVersion: string): Promise<string> {
+  const dir = b.dir;
+  if (dir === undefined) throw new GobundleError(ErrorCode.BUNDLE, `bundle ${b.source}: not extracted`);
+  const manifest = parseManifest(b.manifestBytes);
+  const buildList = manifest.modules.filter((m) => m.zipH1 !== null);
+  const modules: SbomModule[] = [];
+  const graph = [];
+  for (const m of buildList) {
+    const zipName = proxyFileName(m.path, m.version, 'zip');
+    const zip = b.files.get(zipName);
+    if (zip === undefined) throw new GobundleError(ErrorCode.BUNDLE, `bundle ${b.source}: ${zipName}: in the manifest's modules but not its files`);
+    const files = await readLicenseFiles(join(dir, zipName), `${m.path}@${m.version}/`);
+    modules.push({
+      path: m.path,
+      version: m.version,
+      zipSha256: zip.sha256,
+      zipH1: m.zipH1 as string,
+      modH1: m.modH1,
+      licenseFiles: files.map((f) => ({ name: f.name, spdx: matchLicense(f.text) })),
+    });
+    graph.push({ path: m.path, version: m.version, goMod: await readFile(join(dir, proxyFileName(m.path, m.version, 'mod')), 'utf8') });
+  }
+  return buildSbomJson({
+    manifest,
+    manifestSha256: createHash('sha256').update(b.manifestBytes).digest('hex'),
+    signer: b.signer,
+    modules,
+    edges: moduleEdges(graph),
+    toolVersion,
+  });
+}
