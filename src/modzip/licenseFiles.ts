@@ -4,8 +4,8 @@
  * at the go command's licence size limit. Names are raw bytes as in the
  * zip; the root is `<module>@<version>/`.
  */
-import yauzl from 'yauzl';
-import { openZip } from './zipEntries.js';
+import type yauzl from 'yauzl';
+import { openZip, readEntry } from './zipEntries.js';
 import { MAX_LICENSE } from './limits.js';
 
 const LICENSE_NAME = /^(licen[cs]e|copying)(\.txt|\.md)?$/i;
@@ -24,22 +24,19 @@ export async function readLicenseFiles(zipPath: string, prefix: string): Promise
       zip.on('error', reject);
       zip.on('end', () => resolve());
       zip.on('entry', (entry: yauzl.Entry) => {
-        const name = Buffer.from(entry.fileName as unknown as Buffer).toString('utf8');
+        const name = Buffer.from(entry.fileNameRaw).toString('utf8');
         const rest = name.startsWith(prefix) ? name.slice(prefix.length) : undefined;
-        if (rest === undefined || rest.includes('/') || !LICENSE_NAME.test(rest) || entry.uncompressedSize > MAX_LICENSE) {
+        if (rest === undefined || rest.includes('/') || !LICENSE_NAME.test(rest)) {
           zip.readEntry();
           return;
         }
-        zip.openReadStream(entry, (err, stream) => {
-          if (err) return reject(err);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('error', reject);
-          stream.on('end', () => {
-            found.push({ name: rest, text: Buffer.concat(chunks).toString('utf8') });
+        readEntry(zip, entry, MAX_LICENSE).then(
+          (data) => {
+            found.push({ name: rest, text: data.toString('utf8') });
             zip.readEntry();
-          });
-        });
+          },
+          (err: unknown) => reject(err),
+        );
       });
       zip.readEntry();
     });

@@ -45,3 +45,23 @@ export async function digestEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promi
   );
   return h.digest('hex');
 }
+
+/** One entry's content, read whole (for small files such as LICENSE); more than `cap` bytes is an error. */
+export async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, cap: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  await pipeline(
+    await openEntry(zip, entry),
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        size += chunk.length;
+        if (size > cap) cb(new Error(`${Buffer.from(entry.fileNameRaw).toString('utf8')}: larger than ${cap} bytes`));
+        else {
+          chunks.push(chunk);
+          cb();
+        }
+      },
+    }),
+  );
+  return Buffer.concat(chunks);
+}
