@@ -35,7 +35,6 @@ import { formatBytes, silentProgress, type PackProgress } from './progress.js';
 import { describeToolchains, planToolchains, type ToolchainRequest } from './toolchainStage.js';
 import { TOOLCHAIN_MODULE } from '../toolchain/dlVersion.js';
 import { ErrorCode } from '../errorCodes.js';
-import type { VulnDbResult, VulnDbStage } from './vulndbStage.js';
 
 /** The module versions of a bundle with their hashes, as the verification stages see them. */
 export interface ModuleHashes {
@@ -50,6 +49,16 @@ export interface ModuleHashes {
 export interface StageFile {
   name: string;
   data: Uint8Array;
+}
+
+/** The vulnerability-database stage (vulndbStage.ts): given the module paths a bundle carries, the vulndb/ files to carry. */
+export type VulnDbStage = (modulePaths: readonly string[]) => Promise<VulnDbResult>;
+
+export interface VulnDbResult {
+  /** The database the entries came from (credentials removed). */
+  url: string;
+  entries: number;
+  files: StageFile[];
 }
 
 /**

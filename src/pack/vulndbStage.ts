@@ -19,8 +19,9 @@ import { redactUrl } from '../gomod/goenv.js';
 import type { HttpTransport } from '../proxy/httpTransport.js';
 import { buildIndex, idsForModules, parseDbMeta, parseModulesIndex } from '../vuln/dbIndex.js';
 import { DB_INDEX, MODULES_INDEX, VULNS_INDEX, bundleName, entryPath } from '../vuln/dbLayout.js';
-import { STDLIB_MODULE, TOOLCHAIN_MODULE, VulnDbError, parseOsvEntry, type OsvEntry } from '../vuln/osv.js';
-import type { StageFile } from './packBundle.js';
+import { STDLIB_MODULE, TOOLCHAIN_MODULE, VulnDbError, parseOsvEntry } from '../vuln/osv.js';
+import type { OsvEntry } from '../vuln/osvEntry.js';
+import type { StageFile, VulnDbStage } from './packBundle.js';
 
 /** The database govulncheck uses by default. */
 export const DEFAULT_GOVULNDB = 'https://vuln.go.dev';
@@ -29,15 +30,6 @@ export const MAX_VULNDB_INDEX_BYTES = 64 << 20;
 /** One OSV entry is a few KiB; the largest published ones are far below this. */
 export const MAX_VULNDB_ENTRY_BYTES = 4 << 20;
 
-/** Given the module paths a bundle carries, the vulndb/ files to carry. */
-export type VulnDbStage = (modulePaths: readonly string[]) => Promise<VulnDbResult>;
-
-export interface VulnDbResult {
-  /** The database the entries came from (credentials removed). */
-  url: string;
-  entries: number;
-  files: StageFile[];
-}
 
 const HINT = 'point GOVULNDB or --vulndb <url> at a reachable copy of the Go vulnerability database, or pass --no-vulndb to pack without vulnerability data';
 

@@ -4,7 +4,7 @@
  * its affected[] items names M and its ranges cover V (semverRange.ts, as
  * govulncheck decides it); withdrawn entries affect nothing. Pure.
  */
-import type { OsvEntry } from './osv.js';
+import type { OsvEntry } from './osvEntry.js';
 import { affects, canonicalizeSemverPrefix, latestFixedVersion } from './semverRange.js';
 
 export interface AuditedModule {

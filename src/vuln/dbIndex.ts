@@ -8,7 +8,8 @@
  * sorted by id. So the index always agrees with the entries beside it.
  * Pure.
  */
-import { type OsvEntry, VulnDbError, isValidId, isValidTime, parseJson } from './osv.js';
+import { VulnDbError, isValidId, isValidTime, parseJson } from './osv.js';
+import type { OsvEntry } from './osvEntry.js';
 import { latestFixedVersion } from './semverRange.js';
 
 export interface ModuleVuln {

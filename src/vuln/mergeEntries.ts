@@ -4,7 +4,7 @@
  * moves forward, so a later bundle's copy of an entry supersedes an older
  * one's); the index is then rebuilt from the winners. Pure.
  */
-import type { OsvEntry } from './osv.js';
+import type { OsvEntry } from './osvEntry.js';
 
 export interface CarriedEntry {
   entry: OsvEntry;

@@ -8,6 +8,7 @@
  * Pure: parses bytes, does no I/O.
  */
 import { GobundleError } from '../errors.js';
+import type { OsvAffected, OsvEntry, OsvEvent, OsvRange } from './osvEntry.js';
 import { isValidOsvVersion } from './semverRange.js';
 import { ErrorCode } from '../errorCodes.js';
 
@@ -25,30 +26,6 @@ export class VulnDbError extends GobundleError {
 export const STDLIB_MODULE = 'stdlib';
 export const TOOLCHAIN_MODULE = 'toolchain';
 
-export interface OsvEvent {
-  introduced?: string;
-  fixed?: string;
-}
-
-export interface OsvRange {
-  type: string;
-  events: OsvEvent[];
-}
-
-export interface OsvAffected {
-  /** The module path (OSV calls the field "package"). */
-  module: string;
-  ranges: OsvRange[];
-}
-
-export interface OsvEntry {
-  id: string;
-  modified: string;
-  withdrawn: string | undefined;
-  aliases: string[];
-  summary: string;
-  affected: OsvAffected[];
-}
 
 /** IDs become file names (ID/<id>.json): letters, digits, '.', '_' and '-' only. */
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

@@ -7,7 +7,7 @@
  * and +incompatible order as the go command orders them. Pure.
  */
 import { compare, isValid } from '../gomod/semver.js';
-import type { OsvRange } from './osv.js';
+import type { OsvRange } from './osvEntry.js';
 
 /** The range type Go entries use. */
 export const SEMVER = 'SEMVER';

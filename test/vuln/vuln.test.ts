@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { buildIndex } from '../../src/vuln/dbIndex.js';
 import { mergeEntries } from '../../src/vuln/mergeEntries.js';
-import { parseOsvEntry, type OsvRange } from '../../src/vuln/osv.js';
+import { parseOsvEntry } from '../../src/vuln/osv.js';
+import type { OsvRange } from '../../src/vuln/osvEntry.js';
 import { affects, latestFixedVersion } from '../../src/vuln/semverRange.js';
 import { fixtureVulnDbDir } from '../upstream/vulndbServer.js';
 
