@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { goBinary, hermeticGoEnv, testCacheDir, type GoVersion } from '../support/gotool.js';
+import { startServeProcess } from '../support/serveProcess.js';
 import { generateGraph, type GeneratedGraph } from '../upstream/generate.js';
 import { startUpstream, testSumdbVerifierKey, type Upstream } from '../upstream/server.js';
 
@@ -34,33 +35,6 @@ function gobundle(args: string[], env: NodeJS.ProcessEnv) {
   return r;
 }
 
-/** Start bin/gobundle serve and wait (bounded) for its one "listening on" line. */
-function startServeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [bin, 'serve', ...args], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
-    err += c;
-  });
-  return new Promise((resolveStart, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`serve did not print its listening line within ${SERVE_START_TIMEOUT_MS} ms:\n${err}`));
-    }, SERVE_START_TIMEOUT_MS);
-    child.stdout?.setEncoding('utf8').on('data', (c: string) => {
-      out += c;
-      const m = /^listening on (http\S+)\n/.exec(out);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolveStart({ child, url: m[1] as string, stderr: () => err });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code} before listening:\n${err}`));
-    });
-  });
-}
 
 beforeAll(async () => {
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
@@ -78,7 +52,7 @@ beforeAll(async () => {
   upstream = undefined;
   const s = await startServeProcess(
     ['hello.tgz', 'graph.tgz', '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')],
-    hermeticGoEnv({ HOME: work }),
+    { cwd: work, env: hermeticGoEnv({ HOME: work }), timeoutMs: SERVE_START_TIMEOUT_MS },
   );
   serve = s.child;
   serveUrl = s.url;

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { goBinary, hermeticGoEnv, testCacheDir } from '../support/gotool.js';
+import { startServeProcess } from '../support/serveProcess.js';
 import { tamperBundleEntry } from '../support/tamperBundle.js';
 import { linkToolchainZip, realToolchainZip, type ToolchainZip } from '../support/toolchainModule.js';
 import { startUpstream, testSumdbVerifierKey, type Upstream } from '../upstream/server.js';
@@ -70,32 +71,6 @@ function gobundle(args: string[], env: NodeJS.ProcessEnv) {
   return r;
 }
 
-function startServeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; log: () => string }> {
-  const child = spawn(process.execPath, [bin, 'serve', ...args], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
-    err += c;
-  });
-  return new Promise((resolveStart, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`serve did not print its listening line within ${SERVE_START_TIMEOUT_MS} ms:\n${err}`));
-    }, SERVE_START_TIMEOUT_MS);
-    child.stdout?.setEncoding('utf8').on('data', (c: string) => {
-      out += c;
-      const m = /^listening on (http\S+)\n/.exec(out);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolveStart({ child, url: m[1] as string, log: () => err });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code} before listening:\n${err}`));
-    });
-  });
-}
 
 beforeAll(async () => {
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
@@ -125,11 +100,11 @@ beforeAll(async () => {
   extractBundle(bundle, extracted);
   const s = await startServeProcess(
     ['toolchain.tgz', '--trust', 'team.pub', '--sumdb-key', testSumdbVerifierKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')],
-    hermeticGoEnv({ HOME: work }),
+    { cwd: work, env: hermeticGoEnv({ HOME: work }), timeoutMs: SERVE_START_TIMEOUT_MS },
   );
   serve = s.child;
   serveUrl = s.url;
-  serveLog = s.log;
+  serveLog = s.stderr;
 }, 900_000);
 
 afterAll(async () => {

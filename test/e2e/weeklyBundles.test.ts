@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tilePath } from '../../src/sumdb/tlog/tile.js';
 import { goBinary, hermeticGoEnv, testCacheDir } from '../support/gotool.js';
+import { startServeProcess } from '../support/serveProcess.js';
 import { startUpstream, testSumdbVerifierKey, type Upstream } from '../upstream/server.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -57,32 +58,12 @@ interface Served {
   stop: () => void;
 }
 
-/** bin/gobundle serve on 127.0.0.1:0, bounded wait for its listening line. */
-function serve(bundles: string[]): Promise<Served> {
-  const args = ['serve', ...bundles, '--trust', 'team.pub', '--sumdb-key', testSumdbVerifierKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')];
-  const child = spawn(process.execPath, [bin, ...args], { cwd: work, env: hermeticGoEnv({ HOME: work }), stdio: ['ignore', 'pipe', 'pipe'] });
-  servers.push(child);
-  let err = '';
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => (err += c));
-  return new Promise((resolveStart, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`serve did not print its listening line within ${SERVE_START_TIMEOUT_MS} ms:\n${err}`));
-    }, SERVE_START_TIMEOUT_MS);
-    child.stdout?.setEncoding('utf8').on('data', (c: string) => {
-      out += c;
-      const m = /^listening on (http\S+)\n/.exec(out);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolveStart({ url: m[1] as string, stderr: () => err, stop: () => child.kill('SIGKILL') });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code} before listening:\n${err}`));
-    });
-  });
+/** bin/gobundle serve on 127.0.0.1:0 with the team key and the database key. */
+async function serve(bundles: string[]): Promise<Served> {
+  const args = [...bundles, '--trust', 'team.pub', '--sumdb-key', testSumdbVerifierKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')];
+  const s = await startServeProcess(args, { cwd: work, env: hermeticGoEnv({ HOME: work }), timeoutMs: SERVE_START_TIMEOUT_MS });
+  servers.push(s.child);
+  return { url: s.url, stderr: s.stderr, stop: () => s.child.kill('SIGKILL') };
 }
 
 /** The real go command (async, so serve's log keeps draining) as one client machine: its GOPATH is its memory. */
