@@ -207,6 +207,17 @@ test('verify refuses a bundle whose toolchain zip was changed, naming the file',
   expect(bad.stderr).toMatch(/golang\.org\/toolchain\/@v\/v0\.0\.1-go1\.22\.12\.linux-amd64\.zip: sha256 mismatch/);
 }, 120_000);
 
+test('verify refuses a bundle whose toolchain checksum record was changed, naming the file', async () => {
+  const dir = project('go 1.22.12\n');
+  const r = await pack(dir, ['--toolchain', 'auto', '--platform', 'linux/amd64']);
+  expect(r.code, r.stderr).toBe(0);
+  const record = `sumdb/${upstream.sumdbName}/lookup/golang.org/toolchain@v0.0.1-go1.22.12.linux-amd64`;
+  tamperBundleEntry(r.out, record);
+  const bad = await runCli(['verify', r.out, '--trust', signerPubFile], { cwd: dir, env: { GOENV: 'off' } });
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain(`${record}: sha256 mismatch`);
+}, 120_000);
+
 test('plan --json --toolchain lists the toolchain files pack would carry, and why', async () => {
   const dir = project('go 1.22.12\n');
   const r = await runCli(['plan', dir, '--json', '--toolchain', 'auto', '--platform', 'darwin/arm64'], { cwd: dir, env: packEnv(upstream.url, dir) });
