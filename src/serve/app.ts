@@ -13,7 +13,7 @@ import type { BundleSet } from './bundleSet.js';
 import { CachedAnswer, type VersionedKind } from './cachedAnswer.js';
 import { Metrics, type RouteLabel } from './metrics.js';
 import { parseRequestPath } from './requestPath.js';
-import { sendFile } from './sendFile.js';
+import { sendBody, sendFile } from './sendFile.js';
 import { SmallFileCache } from './smallFileCache.js';
 import { warmCache } from './warmCache.js';
 import { ReplaySumdbHandler, type SumdbHandler } from './sumdbHandler.js';
@@ -141,16 +141,8 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
           out.route = 'list';
         return;
         }
-        const etag = `"${list.sha256}"`;
-        const headers = { 'Content-Type': CONTENT_TYPES.get('list') as string, ETag: etag, 'Cache-Control': SHORT_CACHE_CONTROL, 'Content-Length': list.body.length };
-        if (req.headers['if-none-match'] === etag) {
-          res.writeHead(304, headers);
-          res.end();
-        } else {
-          res.writeHead(200, headers);
-          out.bytes = head ? 0 : list.body.length;
-          res.end(head ? undefined : list.body);
-        }
+        const sent = sendBody(req, res, list.body, `"${list.sha256}"`, { 'Content-Type': CONTENT_TYPES.get('list') as string, 'Cache-Control': SHORT_CACHE_CONTROL }, head);
+        if (sent > 0) out.bytes = sent;
         out.route = 'list';
         return;
       }
@@ -277,22 +269,8 @@ function serveVulnDb(req: IncomingMessage, res: ServerResponse, url: string, vie
   const path = (q < 0 ? url : url.slice(0, q)).slice(VULNDB_URL_PREFIX.length);
   const f = view.get(path);
   if (f === undefined) return text(res, 404, `vulnerability database: ${path}: not in the served bundles`, {}, head);
-  const etag = `"${f.sha256}"`;
-  const headers = {
-    'Content-Type': path.endsWith('.gz') ? 'application/gzip' : 'application/json',
-    'Content-Length': f.body.length,
-    // The database changes when a bundle is added.
-    'Cache-Control': SHORT_CACHE_CONTROL,
-    ETag: etag,
-  };
-  if (req.headers['if-none-match'] === etag) {
-    res.writeHead(304, headers);
-    res.end();
-    return 0;
-  }
-  res.writeHead(200, headers);
-  res.end(head ? undefined : f.body);
-  return head ? 0 : f.body.length;
+  // The database changes when a bundle is added.
+  return sendBody(req, res, f.body, `"${f.sha256}"`, { 'Content-Type': path.endsWith('.gz') ? 'application/gzip' : 'application/json', 'Cache-Control': SHORT_CACHE_CONTROL }, head);
 }
 
 function normalizeBasePath(p: string): string {

@@ -133,3 +133,20 @@ export function parseRange(header: string, size: number): [number, number] | 'un
   if (end < start) return undefined;
   return [start, end];
 }
+
+/**
+ * Answer an in-memory body: 304 when the client's If-None-Match is `etag`,
+ * else 200 with Content-Length (and no body for HEAD). Returns the body
+ * bytes sent.
+ */
+export function sendBody(req: IncomingMessage, res: ServerResponse, body: Buffer, etag: string, headers: Record<string, string>, head: boolean): number {
+  const all = { ...headers, 'Content-Length': body.length, ETag: etag };
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, all);
+    res.end();
+    return 0;
+  }
+  res.writeHead(200, all);
+  res.end(head ? undefined : body);
+  return head ? 0 : body.length;
+}

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SumdbReplay } from '../sumdb/replay.js';
+import { sendBody } from './sendFile.js';
 import type { ModuleIndex } from './moduleIndex.js';
 import type { SmallFileCache } from './smallFileCache.js';
 
@@ -38,18 +39,10 @@ export class ReplaySumdbHandler implements SumdbHandler {
     const etag = `"${createHash('sha256').update(body).digest('hex')}"`;
     const headers = {
       'Content-Type': isTile && !rest.startsWith('tile/8/data/') ? 'application/octet-stream' : 'text/plain; charset=utf-8',
-      'Content-Length': body.length,
       'Cache-Control': isTile ? IMMUTABLE : SHORT_CACHE,
-      ETag: etag,
     };
-    if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, headers);
-      res.end();
-      return 0;
-    }
-    res.writeHead(200, headers);
-    out.bytes = req.method === 'HEAD' ? 0 : body.length;
-    res.end(req.method === 'HEAD' ? undefined : body);
-    return req.method === 'HEAD' ? 0 : body.length;
+    const sent = sendBody(req, res, body, etag, headers, req.method === 'HEAD');
+    if (sent > 0) out.bytes = sent;
+    return sent;
   }
 }
