@@ -181,10 +181,10 @@ export class DownloadCache {
   /** A stream of an entry's content that fails at the end if the bytes do not match the recorded hash. */
   openVerified(entry: { key: string; sha256: string; size: number; inline?: true }): Readable {
     if (entry.inline === true) {
-      const cache = this;
+      const read = (): Promise<Buffer> => this.read(entry);
       return Readable.from(
         (async function* () {
-          yield await cache.read(entry);
+          yield await read();
         })(),
       );
     }
@@ -211,7 +211,7 @@ export class DownloadCache {
     await this.#mkdirOnce(cacheLayout.tmp(this.dir));
     const tmpPath = this.#tmpName();
     let result: { sha256: string; size: number } | undefined;
-    const cache = this;
+    const moveIntoStore = (from: string, sha256: string): Promise<void> => this.#moveIntoStore(from, sha256);
     const pending: PendingContent = {
       tmpPath,
       async sink(): Promise<Writable> {
@@ -253,7 +253,7 @@ export class DownloadCache {
       },
       async commit() {
         const r = pending.digest();
-        await cache.#moveIntoStore(tmpPath, r.sha256);
+        await moveIntoStore(tmpPath, r.sha256);
         return r;
       },
       async discard() {

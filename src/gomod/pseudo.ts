@@ -173,7 +173,8 @@ export function pseudoVersionRev(v: string): string {
  * for form (1) with build metadata, or for a form (3) whose patch is 0.
  */
 export function pseudoVersionBase(v: string): string {
-  let { base, build } = parsePseudoVersion(v);
+  const { build, ...parsed } = parsePseudoVersion(v);
+  let base = parsed.base;
   const pre = semver.prerelease(base);
   if (pre === '') {
     if (build !== '') {
