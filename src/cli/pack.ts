@@ -5,7 +5,10 @@ import { signManifest } from '../bundle/signature.js';
 import { defaultCacheDir } from '../cache/cacheDir.js';
 import { DownloadCache } from '../cache/downloadCache.js';
 import { TreeHeadStore } from '../cache/treeHeads.js';
-import { readBundleManifest } from '../bundle/manifestFile.js';
+import { readBundleHead, readBundleManifest } from '../bundle/manifestFile.js';
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import type { DeltaParent } from '../pack/deltaStage.js';
 import { loadGoConfig } from '../config/goConfig.js';
 import { GobundleError, UsageError } from '../errors.js';
 import { lookupGoFlag, parseGoProxy } from '../gomod/goenv.js';
@@ -36,6 +39,8 @@ interface PackCliOptions {
   /** true for the flag alone (go.sum beside the first input's go.mod). */
   writeGosum?: string | true;
   previous: string[];
+  since: string[];
+  maxPartSize?: string;
   toolchain?: string;
   platform?: string;
   /** A URL (--vulndb), false (--no-vulndb), or undefined (GOVULNDB, else the default). */
@@ -74,6 +79,12 @@ export function registerPack(program: Command, io: CliIO): void {
     .option(
       '--previous <bundle>',
       'an earlier bundle (.tgz, extracted directory or its manifest.json) that is or was served: the new bundle proves its checksum-database tree consistent with that bundle\'s and carries proofs for its modules, so both can be served layered (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--since <bundle>',
+      'write a delta bundle: only the module versions and files this earlier bundle (.tgz, part list, extracted directory or manifest.json) lacks; its manifest digest is recorded, and serve needs it served beside the delta (repeatable; implies --previous)',
       collect,
       [],
     )
@@ -131,6 +142,14 @@ export function registerPack(program: Command, io: CliIO): void {
         const from = resolve(io.cwd, p);
         previous.push({ from, manifest: await readBundleManifest(from) });
       }
+      const since: DeltaParent[] = [];
+      for (const p of options.since) {
+        const from = resolve(io.cwd, p);
+        const head = await readBundleHead(from);
+        since.push({ from, name: basename(from), manifest: head.manifest, manifestSha256: createHash('sha256').update(head.manifestBytes).digest('hex') });
+        // A delta is served layered on its parents: its checksum-database replay must prove theirs.
+        if (!options.previous.some((q) => resolve(io.cwd, q) === from)) previous.push({ from, manifest: head.manifest });
+      }
       const heads = new TreeHeadStore(cacheDir);
       const stderrIsTTY = (io.stderr as { isTTY?: boolean }).isTTY === true;
       const progress: PackProgress = options.quiet ? silentProgress : stderrIsTTY ? new LiveProgress(io.stderr) : new LineProgress(io.stderr);
@@ -154,6 +173,7 @@ export function registerPack(program: Command, io: CliIO): void {
               io.stderr.write(`gobundle: pack: warning: could not record tree#${sumdb.treeSize} of ${sumdb.name} in ${heads.dir}: ${err instanceof Error ? err.message : String(err)}\n`);
             }),
           ...(toolchains === undefined ? {} : { toolchains }),
+          since,
           sourceDateEpoch: io.env.SOURCE_DATE_EPOCH,
           toolVersion: toolVersion(),
           progress,

@@ -8,6 +8,8 @@ import { loadSumdbKeyring } from '../config/sumdbKeyring.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
 import type { CliIO } from './io.js';
 import { ErrorCode } from '../errorCodes.js';
+import { describeParent, manifestDigest } from '../serve/parentCheck.js';
+import type { OpenedBundle } from '../bundle/reader.js';
 
 /**
  * `gobundle verify <bundle>... --trust <file.pub>`: the transfer-desk check.
@@ -30,6 +32,7 @@ export function registerVerify(program: Command, io: CliIO): void {
       const trust = await readTrustFiles(options.trust, io.cwd);
       const sumdbKeys = await loadSumdbKeyring(options.sumdbKey, io.env, (msg) => io.stderr.write(`gobundle: verify: ${msg}\n`));
       const failures: string[] = [];
+      const verified: { source: string; b: OpenedBundle }[] = [];
       for (const source of bundles) {
         try {
           // The replay files are small (lookups, tiles of 8 KiB at most): keep them while streaming to re-check them.
@@ -39,12 +42,20 @@ export function registerVerify(program: Command, io: CliIO): void {
             `${source}: ok: ${b.modules} modules, ${b.files.size} files, ${b.bytes} bytes, ${b.signer === undefined ? 'UNSIGNED (allowed by --allow-unsigned)' : `signed by ${b.signer}`}\n`,
           );
           if (replay !== undefined) io.stdout.write(`${source}: ${describeReplayVerification(replay)}\n`);
+          verified.push({ source, b });
         } catch (err) {
           if (!(err instanceof GobundleError)) throw err;
           const lines = err instanceof BundleError ? err.problems.map((p) => `${source}: ${p}`) : [`${source}: ${err.message}`];
           for (const l of lines) io.stderr.write(`gobundle: ${l}\n`);
           if (err.hint !== undefined) io.stderr.write(`hint: ${err.hint}\n`);
           failures.push(...lines);
+        }
+      }
+      // A delta verifies on its own; serving it needs its parents too.
+      const given = new Set(verified.map(({ b }) => manifestDigest(b.manifestBytes)));
+      for (const { source, b } of verified) {
+        for (const p of b.manifest.parents ?? []) {
+          io.stdout.write(`${source}: a delta: serve it with its parent ${describeParent(p)}${given.has(p.manifestSha256) ? ' (verified above)' : ''}\n`);
         }
       }
       if (failures.length > 0) {
