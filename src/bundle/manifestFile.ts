@@ -15,6 +15,8 @@ import { GobundleError } from '../errors.js';
 import { MANIFEST_NAME, SIGNATURE_NAME, type Manifest, parseManifest } from './manifest.js';
 import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES } from './bundleManifest.js';
 import { ErrorCode } from '../errorCodes.js';
+import { isPartList, PART_LIST_HEADER, readPartListUnverified } from './partList.js';
+import { openPartStream } from './partFiles.js';
 
 function cannotRead(file: string, why: string): GobundleError {
   return new GobundleError(ErrorCode.MANIFEST, `reading the manifest of ${file}: ${why}`, {
@@ -73,15 +75,10 @@ async function readTarHead(file: string, open: () => NodeJS.ReadableStream): Pro
   }
 }
 
-/**
- * The head of a bundle file, extracted bundle directory or manifest.json;
- * `open` reads a bundle given as something other than one file (a part set).
- */
-export async function readBundleHead(file: string, open?: () => NodeJS.ReadableStream): Promise<BundleHead> {
+/** The head of a bundle file, part list (a split bundle), extracted bundle directory or manifest.json. */
+export async function readBundleHead(file: string): Promise<BundleHead> {
   let head: { manifestBytes: Buffer; signature: Buffer | undefined };
-  if (open !== undefined) {
-    head = await readTarHead(file, open);
-  } else {
+  {
     let isDir: boolean;
     try {
       isDir = (await stat(file)).isDirectory();
@@ -97,18 +94,19 @@ export async function readBundleHead(file: string, open?: () => NodeJS.ReadableS
       }
       head = { manifestBytes, signature: await readFile(join(file, SIGNATURE_NAME)).catch(() => undefined) };
     } else {
-      const magic = Buffer.alloc(2);
+      const magic = Buffer.alloc(PART_LIST_HEADER.length + 1);
       const fd = await open_(file, 'r');
       try {
-        await fd.read(magic, 0, 2, 0);
+        await fd.read(magic, 0, magic.length, 0);
       } finally {
         await fd.close();
       }
-      // gzip magic: a bundle; anything else is taken as manifest.json itself.
-      head =
-        magic[0] === 0x1f && magic[1] === 0x8b
-          ? await readTarHead(file, () => createReadStream(file))
-          : { manifestBytes: await readFile(file), signature: undefined };
+      // gzip magic: a bundle; a part list: a split bundle, read from its parts; anything else is taken as manifest.json itself.
+      if (magic[0] === 0x1f && magic[1] === 0x8b) head = await readTarHead(file, () => createReadStream(file));
+      else if (isPartList(magic)) {
+        const list = readPartListUnverified(file, await readFile(file));
+        head = await readTarHead(file, () => openPartStream({ listFile: file, list, signer: '' }));
+      } else head = { manifestBytes: await readFile(file), signature: undefined };
     }
   }
   try {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { signManifest } from '../bundle/signature.js';
+import { MIN_PART_SIZE, parsePartSize, signPartList } from '../bundle/partList.js';
 import { defaultCacheDir } from '../cache/cacheDir.js';
 import { DownloadCache } from '../cache/downloadCache.js';
 import { TreeHeadStore } from '../cache/treeHeads.js';
@@ -88,6 +89,7 @@ export function registerPack(program: Command, io: CliIO): void {
       collect,
       [],
     )
+    .option('--max-part-size <size>', 'split the bundle for removable media: parts <bundle>.part-001… of at most SIZE bytes (K, M, G, T: powers of 1024, e.g. 700M, 4G) and the signed part list <bundle>.parts, which verify and serve take in place of the bundle')
     .option('--vulndb <url>', 'Go vulnerability database to carry entries from (default $GOVULNDB, else https://vuln.go.dev)')
     .option('--no-vulndb', 'carry no vulnerability data (same as GOVULNDB=off)')
     .option('--write-gosum [file]', 'after the bundle is written, write the verified go.sum lines to FILE (default: go.sum beside the first go.mod; use --write-gosum=FILE before positional arguments)')
@@ -114,6 +116,15 @@ export function registerPack(program: Command, io: CliIO): void {
         }
         // Fail on a bad key now, not after downloading everything.
         signManifest(Buffer.from('{}'), signerKey);
+      }
+
+      let maxPartSize: number | undefined;
+      if (options.maxPartSize !== undefined) {
+        maxPartSize = parsePartSize(options.maxPartSize);
+        if (maxPartSize === undefined || maxPartSize < MIN_PART_SIZE) {
+          throw new UsageError(`pack: --max-part-size ${JSON.stringify(options.maxPartSize)}: want a size of at least ${MIN_PART_SIZE} bytes, e.g. 700M or 4G`);
+        }
+        if (signerKey === undefined) throw new UsageError('pack: --max-part-size needs --sign-key: the part list is signed so the far side can trust it names the right parts');
       }
 
       const toolchains = toolchainRequest('pack', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
@@ -174,6 +185,7 @@ export function registerPack(program: Command, io: CliIO): void {
             }),
           ...(toolchains === undefined ? {} : { toolchains }),
           since,
+          ...(maxPartSize === undefined || signerKey === undefined ? {} : { split: { maxPartSize, sign: (list) => signPartList(list, signerKey) } }),
           sourceDateEpoch: io.env.SOURCE_DATE_EPOCH,
           toolVersion: toolVersion(),
           progress,

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buildManifest, chooseCreated, serializeManifest, type ManifestModule, type ManifestSumdb } from '../bundle/manifest.js';
 import { type DeltaParent, deltaFiles, deltaModules, manifestParents } from './deltaStage.js';
-import { writeBundle, type BundleFileSource } from '../bundle/writer.js';
+import { writeBundle, type BundleFileSource, type WriteBundleArgs } from '../bundle/writer.js';
 import type { CacheEntry, CacheKey, DownloadCache } from '../cache/downloadCache.js';
 import { ChecksumMismatchError, GobundleError } from '../errors.js';
 import { moduleKey } from '../gomod/moduleVersion.js';
@@ -107,6 +107,8 @@ export interface PackOptions {
    * set's replay stays provable.
    */
   since?: readonly DeltaParent[];
+  /** pack --max-part-size: write numbered parts and a signed part list instead of one file (writer.ts). */
+  split?: WriteBundleArgs['split'];
   /**
    * Called once the bundle is in place, with the checksum-database tree head
    * it carries, so later bundles can prove their trees consistent with it.
@@ -268,9 +270,11 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
     signature,
     files: carried,
     mtime: new Date(Date.parse(manifest.created)),
+    ...(opts.split === undefined ? {} : { split: opts.split }),
   });
   const delta = since.length === 0 ? '' : ` (a delta on ${since.map((p) => p.from).join(', ')}: ${carried.length} of ${sources.length} files)`;
-  progress.phaseDone('write', `wrote ${opts.output}: ${carried.length} files, ${formatBytes(written.size)}, sha256 ${written.sha256}${delta}`);
+  const parts = written.parts === undefined ? '' : ` as ${written.parts.length} parts listed in ${written.path}`;
+  progress.phaseDone('write', `wrote ${opts.output}${parts}: ${carried.length} files, ${formatBytes(written.size)}, sha256 ${written.sha256}${delta}`);
   if (sumdb !== null) await opts.recordTreeHead?.(sumdb.sumdb, written.path);
   progress.close();
 

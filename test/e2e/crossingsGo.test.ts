@@ -103,6 +103,8 @@ beforeAll(async () => {
   await mustCli(['keygen', 'team', '--out-dir', work]);
   await mustCli(['pack', week1(), '-o', 'week1.tgz', '--sign-key', 'team.key', '--quiet']);
   await mustCli(['pack', week2(), '-o', 'week2-delta.tgz', '--since', 'week1.tgz', '--sign-key', 'team.key', '--quiet']);
+  mkdirSync(join(work, 'media'));
+  await mustCli(['pack', week2(), '-o', 'media/week2.tgz', '--max-part-size', '1K', '--sign-key', 'team.key', '--quiet']);
   await upstream.stop();
   upstream = undefined;
 }, 300_000);
@@ -208,6 +210,97 @@ describe('rehearsal: verify --build', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       `gobundle: verify --build: cannot run the go command ${JSON.stringify(join(work, 'no-such-go'))}: not found\nhint: install Go on this machine, or pass --go <path to the go binary>\n`,
+    );
+  });
+});
+
+describe('a bundle split for removable media', () => {
+  const parts = (): string[] => readdirSync(join(work, 'media')).filter((f) => f.startsWith('week2.tgz.part-')).sort();
+
+  /** A copy of the media folder, changed by `damage`. */
+  function media(name: string, damage: (dir: string) => void): string {
+    const dir = join(work, name);
+    cpSync(join(work, 'media'), dir, { recursive: true });
+    damage(dir);
+    return join(dir, 'week2.tgz.parts');
+  }
+
+  test('pack wrote numbered parts of at most 1 KiB and a signed part list; ls reads the bundle through it', async () => {
+    const names = parts();
+    expect(names.length).toBeGreaterThan(2);
+    expect(names).toEqual(names.map((_, i) => `week2.tgz.part-${String(i + 1).padStart(3, '0')}`));
+    const sizes = names.map((n) => readFileSync(join(work, 'media', n)).length);
+    expect(sizes.slice(0, -1).every((s) => s === 1024)).toBe(true);
+    const list = readFileSync(join(work, 'media', 'week2.tgz.parts'), 'utf8');
+    expect(list.split('\n').slice(0, 2)).toEqual(['gobundle parts v1', `week2.tgz ${sizes.reduce((a, b) => a + b, 0)} ${list.split('\n')[1]?.split(' ')[2]}`]);
+    expect(list).toMatch(/\n\n\u2014 team [A-Za-z0-9+/=]+\n$/);
+    expect(existsSync(join(work, 'media', 'week2.tgz'))).toBe(false);
+    const ls = await mustCli(['ls', 'media/week2.tgz.parts']);
+    expect(ls.split('\n').slice(-4)).toEqual([
+      '  example.com/greeting v1.1.0         788 bytes',
+      '  example.com/vtwo v1.0.0             487 bytes',
+      '  example.com/vtwo/v2 v2.1.0          514 bytes',
+      '',
+    ]);
+  });
+
+  test('served from its part list to the go command', async () => {
+    const r = await runCli(['verify', 'media/week2.tgz.parts', '--trust', 'team.pub', '--sumdb-key', sumdbKey], { cwd: work, env: cliEnv() });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')[0]).toMatch(/^media\/week2\.tgz\.parts: ok: 3 modules, \d+ files, \d+ bytes, signed by team$/);
+    const s = await serve(['media/week2.tgz.parts']);
+    try {
+      const dir = join(work, 'split-week2');
+      cpSync(week2(), dir, { recursive: true });
+      const client = freshClient('split');
+      for (const args of [['build', './...'], ['mod', 'verify']]) {
+        const g = await runGo(dir, args, client, s.url);
+        expect(g.status, `go ${args.join(' ')}:\n${g.stderr}\n${s.stderr().slice(-3000)}`).toBe(0);
+      }
+    } finally {
+      s.child.kill('SIGKILL');
+    }
+  }, 600_000);
+
+  const hint = 'hint: copy the named parts again from the media (or from the packing side) into the folder of the part list\n';
+
+  test.each([
+    ['missing', (dir: string) => rmSync(join(dir, 'week2.tgz.part-002')), (n: number) => `week2.tgz.part-002: missing (part 2 of ${n}, 1024 bytes)`],
+    [
+      'swapped',
+      (dir: string) => {
+        renameSync(join(dir, 'week2.tgz.part-002'), join(dir, 'tmp'));
+        renameSync(join(dir, 'week2.tgz.part-003'), join(dir, 'week2.tgz.part-002'));
+        renameSync(join(dir, 'tmp'), join(dir, 'week2.tgz.part-003'));
+      },
+      (_n: number) => 'week2.tgz.part-002: holds the bytes of week2.tgz.part-003 (parts swapped or misnamed)',
+    ],
+    [
+      'damaged',
+      (dir: string) => {
+        const f = join(dir, 'week2.tgz.part-002');
+        const b = readFileSync(f);
+        b[100] = (b[100] as number) ^ 0xff;
+        writeFileSync(f, b);
+      },
+      (_n: number) => 'week2.tgz.part-002: sha256 mismatch: part list ',
+    ],
+  ] as [string, (dir: string) => void, (n: number) => string][])('a %s part: verify and serve name it', async (name, damage, problem) => {
+    const list = media(`media-${name}`, damage);
+    const n = parts().length;
+    const v = await runCli(['verify', list, '--trust', 'team.pub', '--sumdb-key', sumdbKey], { cwd: work, env: cliEnv() });
+    expect(v.code).toBe(1);
+    const lines = v.stderr.split('\n');
+    expect(lines[0]?.slice(0, `gobundle: ${list}: ${problem(n)}`.length)).toBe(`gobundle: ${list}: ${problem(n)}`);
+    if (name === 'swapped') expect(lines.slice(0, 2)).toEqual([`gobundle: ${list}: ${problem(n)}`, `gobundle: ${list}: week2.tgz.part-003: holds the bytes of week2.tgz.part-002 (parts swapped or misnamed)`]);
+    if (name === 'damaged') expect(lines[0]).toMatch(/^gobundle: \S+: week2\.tgz\.part-002: sha256 mismatch: part list [0-9a-f]{64}, content [0-9a-f]{64} \(damaged in transit\)$/);
+    expect(v.stderr).toContain(hint);
+    const started = serve([list]);
+    await expect(started).rejects.toThrow(/^serve exited with 1 before listening/);
+    await expect(started).rejects.toThrow(
+      name === 'swapped'
+        ? `gobundle: bundle ${list}: 2 problems:\n\t${problem(n)}\n\tweek2.tgz.part-003: holds the bytes of week2.tgz.part-002 (parts swapped or misnamed)\n${hint}`
+        : `gobundle: bundle ${list}: ${problem(n)}`,
     );
   });
 });
