@@ -21,7 +21,7 @@ const pureDirs = [
   'src/bundle/manifest.ts',
   'src/bundle/bundleListing.ts',
   'src/bundle/manifestDiff.ts',
-  'src/pack/deltaStage.ts',
+  'src/bundle/partList.ts',
   'src/toolchain',
   'src/vuln',
   'src/sbom/licenseMatch.ts',
