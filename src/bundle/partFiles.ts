@@ -18,7 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import { GobundleError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
 import { BundleError } from './bundleError.js';
-import { MAX_PART_LIST_BYTES, PART_LIST_SUFFIX, type PartEntry, type PartList, openPartList, partName } from './partList.js';
+import { MAX_PART_LIST_BYTES, PART_LIST_SUFFIX, type PartEntry, type PartList, openPartList, partName, readPartListUnverified } from './partList.js';
 
 /** What the splitter wrote: temporary files, renamed by commit(). */
 export class PartSplitter extends Writable {
@@ -117,12 +117,18 @@ export interface PartSet {
   signer: string;
 }
 
-/** Read and verify the part list (its signature by a trusted key). */
-export async function readPartSet(listFile: string, trust: readonly string[]): Promise<PartSet> {
+/**
+ * Read and verify the part list (its signature by a trusted key). With no
+ * trusted key and unsigned bundles allowed, the list is only parsed: the
+ * parts are still checked against it, and the bundle's own trust policy
+ * decides about the manifest.
+ */
+export async function readPartSet(listFile: string, policy: { trust: readonly string[]; allowUnsigned?: boolean }): Promise<PartSet> {
   const bytes = await readFile(listFile);
   if (bytes.length > MAX_PART_LIST_BYTES) throw new BundleError(listFile, [`part list larger than ${MAX_PART_LIST_BYTES} bytes`]);
   try {
-    return { listFile, ...openPartList(listFile, bytes, trust) };
+    if (policy.trust.length === 0 && policy.allowUnsigned === true) return { listFile, list: readPartListUnverified(listFile, bytes), signer: '' };
+    return { listFile, ...openPartList(listFile, bytes, policy.trust) };
   } catch (err) {
     if (err instanceof GobundleError) throw new BundleError(listFile, [err.message], { hint: err.hint, cause: err });
     throw err;

@@ -57,7 +57,7 @@ export async function openBundle(source: string, opts: OpenBundleOptions): Promi
   }
   if (await startsAsPartList(source)) {
     // A split bundle: its signed list first, every part checked against it, then the parts read as one .tgz.
-    const set = await readPartSet(source, opts.trust);
+    const set = await readPartSet(source, opts);
     await checkParts(set);
     const input = { open: () => openPartStream(set), sha256: set.list.bundle.sha256 };
     if (opts.extract === false) {

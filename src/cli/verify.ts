@@ -15,16 +15,19 @@ import { describeParent, manifestDigest } from '../serve/parentCheck.js';
 import type { OpenedBundle } from '../bundle/reader.js';
 
 /**
- * `gobundle verify <bundle>... --trust <file.pub>`: the transfer-desk check.
- * Streams each bundle (nothing is written), checks the signature and every
- * file and the checksum-database replay (as serve's start-up does), prints
- * one line per good bundle and every problem of bad ones.
+ * `gobundle verify <bundle>... --trust <file.pub> [--build <dir>]`: the
+ * transfer-desk check. Streams each bundle (nothing is written), checks the
+ * signature and every file and the checksum-database replay (as serve's
+ * start-up does), prints one line per good bundle, the parents a delta
+ * needs, and every problem of bad ones. With --build, the bundles are
+ * extracted into a temporary directory instead and then rehearsed
+ * (src/rehearse/rehearsal.ts).
  */
 export function registerVerify(program: Command, io: CliIO): void {
   program
     .command('verify')
     .description('check bundles (signature, every file, safe names) without serving them; exit 1 naming every problem')
-    .argument('<bundles...>', '.tgz bundles or extracted bundle directories')
+    .argument('<bundles...>', '.tgz bundles, part lists (<bundle>.parts) or extracted bundle directories')
     .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])
     .option('--allow-unsigned', 'accept bundles without a signature')
     .option(
