@@ -20,7 +20,7 @@ import { openPartStream } from './partFiles.js';
 
 function cannotRead(file: string, why: string): GobundleError {
   return new GobundleError(ErrorCode.MANIFEST, `reading the manifest of ${file}: ${why}`, {
-    hint: 'name a bundle (.tgz), an extracted bundle directory, or its gobundle/manifest.json',
+    hint: 'name a bundle (.tgz), its part list (.parts), an extracted bundle directory, or its gobundle/manifest.json',
   });
 }
 

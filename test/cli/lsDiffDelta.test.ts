@@ -5,6 +5,7 @@
  * test/e2e/crossingsGo.test.ts serves a delta with the checksum database to
  * the real go command).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -45,6 +46,13 @@ beforeAll(async () => {
   await mustCli(['pack', w1, '-o', 'week1.tgz', '--sign-key', signerKeyFile, '--quiet']);
   await mustCli(['pack', w2, '-o', 'week2.tgz', '--sign-key', signerKeyFile, '--quiet']);
   await mustCli(['pack', w2, '-o', 'week2-delta.tgz', '--since', 'week1.tgz', '--sign-key', signerKeyFile, '--quiet']);
+  // The same parent named by its manifest.json alone, and by its part list.
+  mkdirSync(join(work, 'week1-manifest'));
+  spawnSync('tar', ['xzf', join(work, 'week1.tgz'), '-C', join(work, 'week1-manifest'), 'gobundle/manifest.json']);
+  await mustCli(['pack', w2, '-o', 'week2-delta-m.tgz', '--since', 'week1-manifest/gobundle/manifest.json', '--sign-key', signerKeyFile, '--quiet']);
+  mkdirSync(join(work, 'split'));
+  await mustCli(['pack', w1, '-o', 'split/week1.tgz', '--max-part-size', '1K', '--sign-key', signerKeyFile, '--quiet']);
+  await mustCli(['pack', w2, '-o', 'week2-delta-p.tgz', '--since', 'split/week1.tgz.parts', '--sign-key', signerKeyFile, '--quiet']);
   week1Digest = manifestDigest((await readBundleHead(join(work, 'week1.tgz'))).manifestBytes);
   await upstream.stop();
   upstream = undefined;
@@ -191,6 +199,17 @@ describe('delta bundles', () => {
     ]);
     expect(delta.parents).toEqual([{ name: 'week1.tgz', manifestSha256: week1Digest, created }]);
     expect(full.parents).toBeUndefined();
+  });
+
+  test('--since takes the parent as a .tgz, its manifest.json or its part list: the same delta but for the name it records', async () => {
+    const delta = (await readBundleHead(join(work, 'week2-delta.tgz'))).manifest;
+    const fromManifest = (await readBundleHead(join(work, 'week2-delta-m.tgz'))).manifest;
+    expect(fromManifest.parents).toEqual([{ name: 'manifest.json', manifestSha256: week1Digest, created }]);
+    expect({ ...fromManifest, parents: delta.parents }).toEqual(delta);
+    // The split week 1 is the same bundle cut in parts: the same manifest, so the same digest.
+    const fromParts = (await readBundleHead(join(work, 'week2-delta-p.tgz'))).manifest;
+    expect(fromParts.parents).toEqual([{ name: 'week1.tgz.parts', manifestSha256: week1Digest, created }]);
+    expect({ ...fromParts, parents: delta.parents }).toEqual(delta);
   });
 
   test('verify checks a delta alone and says which parent it needs', async () => {
