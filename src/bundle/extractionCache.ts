@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { VerifiedBundle } from './bundleManifest.js';
 import { readTgz } from './tgzVerify.js';
@@ -30,11 +31,18 @@ interface SourceStamp {
   sha256: string;
 }
 
+/** A bundle's bytes when they are not one .tgz file (a split bundle): how to read them, and their SHA-256 as signed. */
+export interface TgzInput {
+  open: () => Readable;
+  sha256: string;
+}
+
 export async function extractTgz(
   source: string,
   st: { size: number; mtimeMs: number },
   cacheRoot: string,
   policy: TrustPolicy,
+  input?: TgzInput,
 ): Promise<Extracted> {
   const abs = resolve(source);
   const stampFile = join(cacheRoot, 'sources', `${createHash('sha256').update(abs).digest('hex')}.json`);
@@ -42,7 +50,7 @@ export async function extractTgz(
   if (stamp !== undefined && stamp.size === st.size && stamp.mtimeMs === st.mtimeMs) {
     // Probably extracted before: confirm the .tgz is still the same bytes
     // (a plain read, much cheaper than gunzip), then re-verify the tree.
-    const sha256 = await sha256File(source);
+    const sha256 = input?.sha256 ?? (await sha256File(source));
     const dir = join(cacheRoot, sha256);
     if (sha256 === stamp.sha256 && (await isDirectory(dir))) {
       try {
@@ -57,7 +65,7 @@ export async function extractTgz(
   await mkdir(cacheRoot, { recursive: true });
   const tmp = join(cacheRoot, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
-    const { sha256, verified } = await readTgz(source, tmp, policy);
+    const { sha256, verified } = await readTgz(source, tmp, policy, input?.open);
     const dir = join(cacheRoot, sha256);
     try {
       await rename(tmp, dir);

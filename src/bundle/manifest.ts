@@ -52,6 +52,19 @@ export interface ManifestSumdb extends ManifestTree {
   consistentWith?: ManifestTree[];
 }
 
+/**
+ * An earlier bundle a delta bundle (pack --since) builds on: the delta
+ * carries only what its parents lack, so serve needs every parent served
+ * beside it. Named by the SHA-256 of the parent's manifest.json bytes (what
+ * the parent's signature signs), with the parent's file name and creation
+ * time for people.
+ */
+export interface ManifestParent {
+  name: string;
+  manifestSha256: string;
+  created: string;
+}
+
 export interface ManifestFile {
   name: string;
   size: number;
@@ -65,6 +78,8 @@ export interface Manifest {
   inputs: ManifestInput[];
   modules: ManifestModule[];
   sumdb: ManifestSumdb | null;
+  /** Present (non-empty) only in delta bundles. */
+  parents?: ManifestParent[];
   files: ManifestFile[];
 }
 
@@ -107,6 +122,7 @@ export interface BuildManifestArgs {
   inputs: readonly ManifestInput[];
   modules: readonly ManifestModule[];
   sumdb: ManifestSumdb | null;
+  parents?: readonly ManifestParent[];
   files: readonly ManifestFile[];
 }
 
@@ -131,6 +147,10 @@ export function buildManifest(args: BuildManifestArgs): Manifest {
               .sort((a, b) => a.treeSize - b.treeSize)
               .map((t) => ({ treeSize: t.treeSize, treeHash: t.treeHash })),
           },
+    // Left out of full bundles, so their bytes stay what they were before deltas existed.
+    ...(args.parents === undefined || args.parents.length === 0
+      ? {}
+      : { parents: args.parents.map((p) => ({ name: p.name, manifestSha256: p.manifestSha256, created: p.created })) }),
     files: [...args.files].sort((a, b) => compareNames(a.name, b.name)).map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 })),
   };
   validateManifest(manifest);
@@ -206,6 +226,19 @@ export function validateManifest(value: unknown): asserts value is Manifest {
         }
         prevSize = t.treeSize as number;
       }
+    }
+  }
+  if (value.parents !== undefined) {
+    if (!Array.isArray(value.parents) || value.parents.length === 0) fail('"parents" must be a non-empty array when present');
+    const seenParents = new Set<string>();
+    for (const [i, p] of (value.parents as unknown[]).entries()) {
+      if (!isObj(p)) return fail(`parents[${i}] must be an object`);
+      str(p, 'name', `parents[${i}]`);
+      const digest = str(p, 'manifestSha256', `parents[${i}]`);
+      if (!HEX64.test(digest)) fail(`parents[${i}]: "manifestSha256" must be lowercase hex sha256`);
+      if (seenParents.has(digest)) fail(`parents[${i}]: manifest ${digest} listed twice`);
+      seenParents.add(digest);
+      if (!CREATED.test(str(p, 'created', `parents[${i}]`))) fail(`parents[${i}]: "created" must be RFC 3339 UTC with whole seconds`);
     }
   }
   if (!Array.isArray(value.files)) fail('"files" must be an array');

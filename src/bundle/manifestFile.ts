@@ -7,81 +7,116 @@
  * against the checksum database, not trusted for being in the file.
  */
 import { createReadStream } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open as open_, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { GobundleError } from '../errors.js';
-import { MANIFEST_NAME, type Manifest, parseManifest } from './manifest.js';
-import { MAX_MANIFEST_BYTES } from './bundleManifest.js';
+import { MANIFEST_NAME, SIGNATURE_NAME, type Manifest, parseManifest } from './manifest.js';
+import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES } from './bundleManifest.js';
 import { ErrorCode } from '../errorCodes.js';
+import { isPartList, PART_LIST_HEADER, readPartListUnverified } from './partList.js';
+import { openPartStream } from './partFiles.js';
 
 function cannotRead(file: string, why: string): GobundleError {
   return new GobundleError(ErrorCode.MANIFEST, `reading the manifest of ${file}: ${why}`, {
-    hint: 'name a bundle (.tgz), an extracted bundle directory, or its gobundle/manifest.json',
+    hint: 'name a bundle (.tgz), its part list (.parts), an extracted bundle directory, or its gobundle/manifest.json',
   });
 }
 
-async function readFirstTarEntry(file: string): Promise<Buffer> {
+/** A bundle's head: its manifest (parsed, and the exact bytes the signature signs) and its signature, not yet checked. */
+export interface BundleHead {
+  manifest: Manifest;
+  manifestBytes: Buffer;
+  /** gobundle/manifest.sig; undefined when the bundle has none (or only a manifest.json was named). */
+  signature: Buffer | undefined;
+}
+
+async function readCappedEntry(file: string, entry: AsyncIterable<Buffer>, name: string, cap: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of entry) {
+    size += chunk.length;
+    if (size > cap) throw cannotRead(file, `${name} is larger than ${cap} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The first two entries of a .tgz: the manifest, and the signature when it is there. */
+async function readTarHead(file: string, open: () => NodeJS.ReadableStream): Promise<{ manifestBytes: Buffer; signature: Buffer | undefined }> {
   const extract = tar.extract();
-  const input = createReadStream(file);
+  const input = open();
   const gunzip = createGunzip();
   input.on('error', (err) => extract.destroy(err));
   gunzip.on('error', (err) => extract.destroy(err));
   input.pipe(gunzip).pipe(extract);
+  let manifestBytes: Buffer | undefined;
   try {
     for await (const entry of extract) {
-      if (entry.header.name !== MANIFEST_NAME) throw cannotRead(file, `first entry is ${entry.header.name}, want ${MANIFEST_NAME}`);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of entry as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > MAX_MANIFEST_BYTES) throw cannotRead(file, `${MANIFEST_NAME} is larger than ${MAX_MANIFEST_BYTES} bytes`);
-        chunks.push(chunk);
+      const chunks = entry as unknown as AsyncIterable<Buffer>;
+      if (manifestBytes === undefined) {
+        if (entry.header.name !== MANIFEST_NAME) throw cannotRead(file, `first entry is ${entry.header.name}, want ${MANIFEST_NAME}`);
+        manifestBytes = await readCappedEntry(file, chunks, MANIFEST_NAME, MAX_MANIFEST_BYTES);
+        continue;
       }
-      return Buffer.concat(chunks);
+      if (entry.header.name !== SIGNATURE_NAME) return { manifestBytes, signature: undefined };
+      return { manifestBytes, signature: await readCappedEntry(file, chunks, SIGNATURE_NAME, MAX_SIGNATURE_BYTES) };
     }
-    throw cannotRead(file, 'empty tar');
+    if (manifestBytes === undefined) throw cannotRead(file, 'empty tar');
+    return { manifestBytes, signature: undefined };
   } catch (err) {
     if (err instanceof GobundleError) throw err;
     throw cannotRead(file, err instanceof Error ? err.message : String(err));
   } finally {
-    input.destroy();
+    (input as { destroy?: () => void }).destroy?.();
     gunzip.destroy();
     extract.destroy();
   }
 }
 
-/** The parsed manifest of a bundle file, extracted bundle directory or manifest.json. */
-export async function readBundleManifest(file: string): Promise<Manifest> {
-  let isDir: boolean;
-  try {
-    isDir = (await stat(file)).isDirectory();
-  } catch (err) {
-    throw cannotRead(file, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : String(err));
-  }
-  let bytes: Buffer;
-  if (isDir) {
-    const name = join(file, MANIFEST_NAME);
+/** The head of a bundle file, part list (a split bundle), extracted bundle directory or manifest.json. */
+export async function readBundleHead(file: string): Promise<BundleHead> {
+  let head: { manifestBytes: Buffer; signature: Buffer | undefined };
+  {
+    let isDir: boolean;
     try {
-      bytes = await readFile(name);
-    } catch {
-      throw cannotRead(file, `no ${MANIFEST_NAME} in the directory`);
+      isDir = (await stat(file)).isDirectory();
+    } catch (err) {
+      throw cannotRead(file, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : String(err));
     }
-  } else {
-    const head = Buffer.alloc(2);
-    const fd = await open(file, 'r');
-    try {
-      await fd.read(head, 0, 2, 0);
-    } finally {
-      await fd.close();
+    if (isDir) {
+      let manifestBytes: Buffer;
+      try {
+        manifestBytes = await readFile(join(file, MANIFEST_NAME));
+      } catch {
+        throw cannotRead(file, `no ${MANIFEST_NAME} in the directory`);
+      }
+      head = { manifestBytes, signature: await readFile(join(file, SIGNATURE_NAME)).catch(() => undefined) };
+    } else {
+      const magic = Buffer.alloc(PART_LIST_HEADER.length + 1);
+      const fd = await open_(file, 'r');
+      try {
+        await fd.read(magic, 0, magic.length, 0);
+      } finally {
+        await fd.close();
+      }
+      // gzip magic: a bundle; a part list: a split bundle, read from its parts; anything else is taken as manifest.json itself.
+      if (magic[0] === 0x1f && magic[1] === 0x8b) head = await readTarHead(file, () => createReadStream(file));
+      else if (isPartList(magic)) {
+        const list = readPartListUnverified(file, await readFile(file));
+        head = await readTarHead(file, () => openPartStream({ listFile: file, list, signer: '' }));
+      } else head = { manifestBytes: await readFile(file), signature: undefined };
     }
-    // gzip magic: a bundle; anything else is taken as manifest.json itself.
-    bytes = head[0] === 0x1f && head[1] === 0x8b ? await readFirstTarEntry(file) : await readFile(file);
   }
   try {
-    return parseManifest(bytes);
+    return { manifest: parseManifest(head.manifestBytes), ...head };
   } catch (err) {
     throw cannotRead(file, err instanceof Error ? err.message : String(err));
   }
+}
+
+/** The parsed manifest of a bundle file, extracted bundle directory or manifest.json. */
+export async function readBundleManifest(file: string): Promise<Manifest> {
+  return (await readBundleHead(file)).manifest;
 }

@@ -8,7 +8,7 @@
  * trust policy (trust.ts) before anything is written, and the manifest is
  * the one format definition's (manifest.ts via bundleManifest.ts).
  */
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { GobundleError } from '../errors.js';
 import { BundleError } from './bundleError.js';
@@ -16,6 +16,8 @@ import type { VerifiedBundle } from './bundleManifest.js';
 import { extractTgz } from './extractionCache.js';
 import { type TgzReadOptions, readTgz } from './tgzVerify.js';
 import { verifyDirectory } from './verifyDirectory.js';
+import { checkParts, openPartStream, readPartSet } from './partFiles.js';
+import { isPartList, PART_LIST_HEADER } from './partList.js';
 import { ErrorCode } from '../errorCodes.js';
 
 export interface OpenBundleOptions extends TgzReadOptions {
@@ -28,7 +30,7 @@ export interface OpenBundleOptions extends TgzReadOptions {
 export interface OpenedBundle extends VerifiedBundle {
   /** The path the bundle was opened from, as given. */
   source: string;
-  kind: 'tgz' | 'dir';
+  kind: 'tgz' | 'dir' | 'parts';
   /** sha256 of the .tgz file; undefined for a directory. */
   sha256: string | undefined;
   /** The verified tree (file names relative to it); undefined when only verified. */
@@ -53,10 +55,34 @@ export async function openBundle(source: string, opts: OpenBundleOptions): Promi
     const v = await verifyDirectory(source, source, opts);
     return { ...v, source, kind: 'dir', sha256: undefined, dir: resolve(source), reused: false };
   }
+  if (await startsAsPartList(source)) {
+    // A split bundle: its signed list first, every part checked against it, then the parts read as one .tgz.
+    const set = await readPartSet(source, opts);
+    await checkParts(set);
+    const input = { open: () => openPartStream(set), sha256: set.list.bundle.sha256 };
+    if (opts.extract === false) {
+      const r = await readTgz(source, undefined, opts, input.open);
+      return { ...r.verified, source, kind: 'parts', sha256: r.sha256, dir: undefined, reused: false, kept: r.kept };
+    }
+    if (opts.cacheRoot === undefined) throw new GobundleError(ErrorCode.BUNDLE, `bundle ${source}: no cache directory to extract into`);
+    return { ...(await extractTgz(source, st, opts.cacheRoot, opts, input)), source, kind: 'parts' };
+  }
   if (opts.extract === false) {
     const r = await readTgz(source, undefined, opts);
     return { ...r.verified, source, kind: 'tgz', sha256: r.sha256, dir: undefined, reused: false, kept: r.kept };
   }
   if (opts.cacheRoot === undefined) throw new GobundleError(ErrorCode.BUNDLE, `bundle ${source}: no cache directory to extract into`);
   return { ...(await extractTgz(source, st, opts.cacheRoot, opts)), source, kind: 'tgz' };
+}
+
+/** Whether the file begins as a part list (pack --max-part-size writes <bundle>.parts). */
+export async function startsAsPartList(file: string): Promise<boolean> {
+  const head = Buffer.alloc(PART_LIST_HEADER.length + 1);
+  const fh = await open(file, 'r');
+  try {
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    return isPartList(head.subarray(0, bytesRead));
+  } finally {
+    await fh.close();
+  }
 }

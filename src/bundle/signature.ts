@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { GobundleError } from '../errors.js';
-import { newSigner, newVerifier, NoteError, open, sign, type Verifier } from '../sumdb/note.js';
+import { newSigner, newVerifier, NoteError, open, sign, UnverifiedNoteError, type Verifier } from '../sumdb/note.js';
 import { ErrorCode } from '../errorCodes.js';
 
 /** First line of the signed text; names the format so a note for anything else never verifies as a bundle. */
@@ -70,4 +70,14 @@ export function verifyManifestSignature(manifestBytes: Uint8Array, noteBytes: Ui
   const signer = note.sigs[0];
   if (signer === undefined) throw new GobundleError(SIGNATURE_ERROR_CODE, 'manifest signature: no trusted signature');
   return signer.name;
+}
+
+/** The keys a signed note's signature lines name (`name`, 8-hex key hash), none checked; [] for a malformed note. */
+export function noteSigners(noteBytes: Uint8Array): { name: string; keyHash: string }[] {
+  try {
+    open(noteBytes, []);
+  } catch (err) {
+    if (err instanceof UnverifiedNoteError) return err.note.unverifiedSigs.map((s) => ({ name: s.name, keyHash: s.hash.toString(16).padStart(8, '0') }));
+  }
+  return [];
 }

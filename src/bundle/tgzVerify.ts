@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
@@ -36,9 +37,11 @@ export async function readTgz(
   source: string,
   into: string | undefined,
   opts: TgzReadOptions,
+  /** The .tgz bytes, when they are not the file `source` (a split bundle's parts, partFiles.ts). */
+  openInput: () => Readable = () => createReadStream(source, { highWaterMark: 1 << 20 }),
 ): Promise<{ sha256: string; verified: VerifiedBundle; kept: Map<string, Buffer> }> {
   const tgzHash = createHash('sha256');
-  const input = createReadStream(source, { highWaterMark: 1 << 20 });
+  const input = openInput();
   const extract = tar.extract();
   const feeding = pipeline(
     input,

@@ -20,6 +20,8 @@ import tar from 'tar-stream';
 import { GobundleError } from '../errors.js';
 import { compareNames, MANIFEST_NAME, SIGNATURE_NAME } from './manifest.js';
 import { ErrorCode } from '../errorCodes.js';
+import { PartSplitter } from './partFiles.js';
+import type { PartList } from './partList.js';
 
 /** gzip level of every bundle (part of the format: changing it changes the bytes). */
 export const BUNDLE_GZIP_LEVEL = 9;
@@ -62,12 +64,20 @@ export interface WriteBundleArgs {
   mtime: Date;
   /** Called after each file's bytes are written. */
   onFile?: (name: string, size: number) => void;
+  /**
+   * Write the bundle as parts of at most maxPartSize bytes (target.part-001,
+   * …) plus the signed part list target.parts, instead of target itself.
+   */
+  split?: { maxPartSize: number; sign: (list: PartList) => Uint8Array };
 }
 
 export interface WrittenBundle {
+  /** The bundle file, or the part list of a split bundle. */
   path: string;
   size: number;
   sha256: string;
+  /** The parts of a split bundle. */
+  parts?: PartList['parts'];
 }
 
 function header(name: string, size: number, mtime: Date): tar.Header {
@@ -199,6 +209,23 @@ export async function writeBundle(target: string, args: WriteBundleArgs): Promis
       throw err;
     }
   };
+  if (args.split !== undefined) {
+    const splitter = new PartSplitter(target, args.split.maxPartSize);
+    try {
+      const producing = produce();
+      producing.catch(() => undefined);
+      const writing = pipeline(pack, coalesce(), createGzip({ level: BUNDLE_GZIP_LEVEL }), measure, splitter);
+      writing.catch(() => pack.destroy());
+      await Promise.all([producing, writing]);
+      const sha256 = hash.digest('hex');
+      const { listFile, list } = await splitter.commit({ size, sha256 }, args.split.sign);
+      await syncDir(dirname(target));
+      return { path: listFile, size, sha256, parts: list.parts };
+    } catch (err) {
+      await splitter.discard();
+      throw err;
+    }
+  }
   try {
     // flush: true fsyncs the temp file before it is closed, so the rename
     // below never exposes a bundle whose bytes are not on disk.

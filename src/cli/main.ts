@@ -7,6 +7,8 @@ import { registerServe } from './serve.js';
 import { registerVerify } from './verify.js';
 import { registerSbom } from './sbom.js';
 import { registerAudit } from './audit.js';
+import { registerLs } from './ls.js';
+import { registerDiff } from './diff.js';
 import { EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 import { reportError } from './reportError.js';
 import { toolVersion } from './toolVersion.js';
@@ -30,6 +32,8 @@ export function buildProgram(io: CliIO): Command {
   registerVerify(program, io);
   registerSbom(program, io);
   registerAudit(program, io);
+  registerLs(program, io);
+  registerDiff(program, io);
   return program;
 }
 

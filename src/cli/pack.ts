@@ -2,10 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { signManifest } from '../bundle/signature.js';
+import { MIN_PART_SIZE, parsePartSize, signPartList } from '../bundle/partList.js';
 import { defaultCacheDir } from '../cache/cacheDir.js';
 import { DownloadCache } from '../cache/downloadCache.js';
 import { TreeHeadStore } from '../cache/treeHeads.js';
-import { readBundleManifest } from '../bundle/manifestFile.js';
+import { readBundleHead, readBundleManifest } from '../bundle/manifestFile.js';
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import type { DeltaParent } from '../pack/deltaStage.js';
 import { loadGoConfig } from '../config/goConfig.js';
 import { GobundleError, UsageError } from '../errors.js';
 import { lookupGoFlag, parseGoProxy } from '../gomod/goenv.js';
@@ -36,6 +40,8 @@ interface PackCliOptions {
   /** true for the flag alone (go.sum beside the first input's go.mod). */
   writeGosum?: string | true;
   previous: string[];
+  since: string[];
+  maxPartSize?: string;
   toolchain?: string;
   platform?: string;
   /** A URL (--vulndb), false (--no-vulndb), or undefined (GOVULNDB, else the default). */
@@ -77,6 +83,13 @@ export function registerPack(program: Command, io: CliIO): void {
       collect,
       [],
     )
+    .option(
+      '--since <bundle>',
+      'write a delta bundle: only the module versions and files this earlier bundle (.tgz, part list, extracted directory or manifest.json) lacks; its manifest digest is recorded, and serve needs it served beside the delta (repeatable; implies --previous)',
+      collect,
+      [],
+    )
+    .option('--max-part-size <size>', 'split the bundle for removable media: parts <bundle>.part-001… of at most SIZE bytes (K, M, G, T: powers of 1024, e.g. 700M, 4G) and the signed part list <bundle>.parts, which verify and serve take in place of the bundle')
     .option('--vulndb <url>', 'Go vulnerability database to carry entries from (default $GOVULNDB, else https://vuln.go.dev)')
     .option('--no-vulndb', 'carry no vulnerability data (same as GOVULNDB=off)')
     .option('--write-gosum [file]', 'after the bundle is written, write the verified go.sum lines to FILE (default: go.sum beside the first go.mod; use --write-gosum=FILE before positional arguments)')
@@ -105,6 +118,15 @@ export function registerPack(program: Command, io: CliIO): void {
         signManifest(Buffer.from('{}'), signerKey);
       }
 
+      let maxPartSize: number | undefined;
+      if (options.maxPartSize !== undefined) {
+        maxPartSize = parsePartSize(options.maxPartSize);
+        if (maxPartSize === undefined || maxPartSize < MIN_PART_SIZE) {
+          throw new UsageError(`pack: --max-part-size ${JSON.stringify(options.maxPartSize)}: want a size of at least ${MIN_PART_SIZE} bytes, e.g. 700M or 4G`);
+        }
+        if (signerKey === undefined) throw new UsageError('pack: --max-part-size needs --sign-key: the part list is signed so the far side can trust it names the right parts');
+      }
+
       const toolchains = toolchainRequest('pack', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
 
       const vulnDbUrl = vulnDbSetting(options.vulndb, io.env);
@@ -131,6 +153,14 @@ export function registerPack(program: Command, io: CliIO): void {
         const from = resolve(io.cwd, p);
         previous.push({ from, manifest: await readBundleManifest(from) });
       }
+      const since: DeltaParent[] = [];
+      for (const p of options.since) {
+        const from = resolve(io.cwd, p);
+        const head = await readBundleHead(from);
+        since.push({ from, name: basename(from), manifest: head.manifest, manifestSha256: createHash('sha256').update(head.manifestBytes).digest('hex') });
+        // A delta is served layered on its parents: its checksum-database replay must prove theirs.
+        if (!options.previous.some((q) => resolve(io.cwd, q) === from)) previous.push({ from, manifest: head.manifest });
+      }
       const heads = new TreeHeadStore(cacheDir);
       const stderrIsTTY = (io.stderr as { isTTY?: boolean }).isTTY === true;
       const progress: PackProgress = options.quiet ? silentProgress : stderrIsTTY ? new LiveProgress(io.stderr) : new LineProgress(io.stderr);
@@ -154,6 +184,8 @@ export function registerPack(program: Command, io: CliIO): void {
               io.stderr.write(`gobundle: pack: warning: could not record tree#${sumdb.treeSize} of ${sumdb.name} in ${heads.dir}: ${err instanceof Error ? err.message : String(err)}\n`);
             }),
           ...(toolchains === undefined ? {} : { toolchains }),
+          since,
+          ...(maxPartSize === undefined || signerKey === undefined ? {} : { split: { maxPartSize, sign: (list) => signPartList(list, signerKey) } }),
           sourceDateEpoch: io.env.SOURCE_DATE_EPOCH,
           toolVersion: toolVersion(),
           progress,

@@ -38,7 +38,7 @@ export function registerServe(program: Command, io: CliIO): void {
   program
     .command('serve')
     .description('serve verified bundles as a read-only GOPROXY (default 127.0.0.1:8080; --listen 0.0.0.0:8080 to expose it)')
-    .argument('[bundles...]', '.tgz bundles or extracted bundle directories')
+    .argument('[bundles...]', '.tgz bundles, part lists (<bundle>.parts) or extracted bundle directories')
     .option('--bundles-dir <dir>', 'also serve every .tgz in this directory, picking up new ones without a restart')
     .option('--listen <host:port>', 'address to listen on (port 0 picks a free port)', DEFAULT_LISTEN)
     .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])

@@ -1,4 +1,7 @@
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type RehearsalReport, rehearse } from '../rehearse/rehearsal.js';
 import type { Command } from 'commander';
 import { BundleError } from '../bundle/bundleError.js';
 import { openBundle } from '../bundle/reader.js';
@@ -8,47 +11,113 @@ import { loadSumdbKeyring } from '../config/sumdbKeyring.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
 import type { CliIO } from './io.js';
 import { ErrorCode } from '../errorCodes.js';
+import { describeParent, manifestDigest } from '../serve/parentCheck.js';
+import type { OpenedBundle } from '../bundle/reader.js';
 
 /**
- * `gobundle verify <bundle>... --trust <file.pub>`: the transfer-desk check.
- * Streams each bundle (nothing is written), checks the signature and every
- * file and the checksum-database replay (as serve's start-up does), prints
- * one line per good bundle and every problem of bad ones.
+ * `gobundle verify <bundle>... --trust <file.pub> [--build <dir>]`: the
+ * transfer-desk check. Streams each bundle (nothing is written), checks the
+ * signature and every file and the checksum-database replay (as serve's
+ * start-up does), prints one line per good bundle, the parents a delta
+ * needs, and every problem of bad ones. With --build, the bundles are
+ * extracted into a temporary directory instead and then rehearsed
+ * (src/rehearse/rehearsal.ts).
  */
 export function registerVerify(program: Command, io: CliIO): void {
   program
     .command('verify')
     .description('check bundles (signature, every file, safe names) without serving them; exit 1 naming every problem')
-    .argument('<bundles...>', '.tgz bundles or extracted bundle directories')
+    .argument('<bundles...>', '.tgz bundles, part lists (<bundle>.parts) or extracted bundle directories')
     .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])
     .option('--allow-unsigned', 'accept bundles without a signature')
     .option('--sumdb-key <name+hash+key>', "checksum database verifier key to check the bundles' replay signatures with (repeatable; default: GOSUMDB's key)", collect, [])
-    .action(async (bundles: string[], options: { trust: string[]; allowUnsigned?: boolean; sumdbKey: string[] }) => {
+    .option('--build <dir>', 'then rehearse: serve the bundles on 127.0.0.1 and run the go command in (a copy of) this project with that server as its only GOPROXY, fresh caches and GOSUMDB on: go mod download all, go build ./..., go list -m all, go mod verify')
+    .option('--go <path>', 'the go command for --build', 'go')
+    .action(async (bundles: string[], options: { trust: string[]; allowUnsigned?: boolean; sumdbKey: string[]; build?: string; go: string }) => {
       if (options.trust.length === 0 && !options.allowUnsigned) {
         throw new UsageError('verify: no --trust key given', { hint: 'pass --trust <signer>.pub (or --allow-unsigned to only check files)' });
       }
       const trust = await readTrustFiles(options.trust, io.cwd);
       const sumdbKeys = await loadSumdbKeyring(options.sumdbKey, io.env, (msg) => io.stderr.write(`gobundle: verify: ${msg}\n`));
-      const failures: string[] = [];
-      for (const source of bundles) {
-        try {
-          // The replay files are small (lookups, tiles of 8 KiB at most): keep them while streaming to re-check them.
-          const b = await openBundle(resolve(io.cwd, source), { trust, allowUnsigned: options.allowUnsigned ?? false, extract: false, keep: (name) => name.startsWith(SUMDB_PREFIX) });
-          const replay = await verifyBundleReplay(b, sumdbKeys);
-          io.stdout.write(
-            `${source}: ok: ${b.modules} modules, ${b.files.size} files, ${b.bytes} bytes, ${b.signer === undefined ? 'UNSIGNED (allowed by --allow-unsigned)' : `signed by ${b.signer}`}\n`,
-          );
-          if (replay !== undefined) io.stdout.write(`${source}: ${describeReplayVerification(replay)}\n`);
-        } catch (err) {
-          if (!(err instanceof GobundleError)) throw err;
-          const lines = err instanceof BundleError ? err.problems.map((p) => `${source}: ${p}`) : [`${source}: ${err.message}`];
-          for (const l of lines) io.stderr.write(`gobundle: ${l}\n`);
-          if (err.hint !== undefined) io.stderr.write(`hint: ${err.hint}\n`);
-          failures.push(...lines);
-        }
-      }
-      if (failures.length > 0) {
-        throw new GobundleError(ErrorCode.VERIFY, `verify: ${failures.length} problem${failures.length === 1 ? '' : 's'} in ${bundles.length} bundle${bundles.length === 1 ? '' : 's'}`);
+      // --build serves the bundles, so they are extracted (and verified while extracting) into a temporary cache.
+      const extractTo = options.build === undefined ? undefined : await mkdtemp(join(tmpdir(), 'gobundle-verify-'));
+      try {
+        await verifyAll(bundles, options, trust, sumdbKeys, extractTo, io);
+      } finally {
+        if (extractTo !== undefined) await rm(extractTo, { recursive: true, force: true });
       }
     });
+}
+
+async function verifyAll(
+  bundles: readonly string[],
+  options: { allowUnsigned?: boolean; build?: string; go: string },
+  trust: string[],
+  sumdbKeys: Awaited<ReturnType<typeof loadSumdbKeyring>>,
+  extractTo: string | undefined,
+  io: CliIO,
+): Promise<void> {
+  const failures: string[] = [];
+  const verified: { source: string; b: OpenedBundle }[] = [];
+  for (const source of bundles) {
+    try {
+      // Only streamed: the replay files are small (lookups, tiles of 8 KiB at most), kept while streaming to re-check them.
+      const policy = { trust, allowUnsigned: options.allowUnsigned ?? false };
+      const b = await openBundle(
+        resolve(io.cwd, source),
+        extractTo === undefined ? { ...policy, extract: false, keep: (name) => name.startsWith(SUMDB_PREFIX) } : { ...policy, cacheRoot: extractTo },
+      );
+      const replay = await verifyBundleReplay(b, sumdbKeys);
+      io.stdout.write(
+        `${source}: ok: ${b.modules} modules, ${b.files.size} files, ${b.bytes} bytes, ${b.signer === undefined ? 'UNSIGNED (allowed by --allow-unsigned)' : `signed by ${b.signer}`}\n`,
+      );
+      if (replay !== undefined) io.stdout.write(`${source}: ${describeReplayVerification(replay)}\n`);
+      verified.push({ source, b });
+    } catch (err) {
+      if (!(err instanceof GobundleError)) throw err;
+      const lines = err instanceof BundleError ? err.problems.map((p) => `${source}: ${p}`) : [`${source}: ${err.message}`];
+      for (const l of lines) io.stderr.write(`gobundle: ${l}\n`);
+      if (err.hint !== undefined) io.stderr.write(`hint: ${err.hint}\n`);
+      failures.push(...lines);
+    }
+  }
+  // A delta verifies on its own; serving it needs its parents too.
+  const given = new Set(verified.map(({ b }) => manifestDigest(b.manifestBytes)));
+  for (const { source, b } of verified) {
+    for (const p of b.manifest.parents ?? []) {
+      io.stdout.write(`${source}: a delta: serve it with its parent ${describeParent(p)}${given.has(p.manifestSha256) ? ' (verified above)' : ''}\n`);
+    }
+  }
+  if (failures.length > 0) {
+    throw new GobundleError(ErrorCode.VERIFY, `verify: ${failures.length} problem${failures.length === 1 ? '' : 's'} in ${bundles.length} bundle${bundles.length === 1 ? '' : 's'}`);
+  }
+  if (options.build === undefined) return;
+  const dir = resolve(io.cwd, options.build);
+  const passThrough = Object.fromEntries(['CGO_ENABLED', 'CC', 'CXX', 'TMPDIR'].flatMap((k) => (io.env[k] === undefined ? [] : [[k, io.env[k] as string]])));
+  const report = await rehearse({ bundles: verified.map((v) => v.b), dir, go: options.go, sumdbKeys, path: io.env.PATH, passThrough });
+  printRehearsal(report, options.build, io);
+}
+
+function printRehearsal(report: RehearsalReport, dir: string, io: CliIO): void {
+  const env = Object.entries(report.env).map(([k, v]) => `${k}=${v}`).join(' ');
+  io.stdout.write(`rehearsal: ${report.goVersion} in a copy of ${dir} with ${env} and empty GOPATH, GOMODCACHE and GOCACHE\n`);
+  const failed = report.results.filter((r) => !r.ok);
+  for (const r of report.results) {
+    const what = `go ${r.args.join(' ')}`;
+    if (r.ok) {
+      io.stdout.write(`rehearsal: ${what}: ok\n`);
+      continue;
+    }
+    io.stdout.write(`rehearsal: ${what}: FAILED (exit ${r.exit})\n`);
+    // The go command's own words, indented under the line that names the command.
+    const said = r.stderr.trimEnd().split('\n').map((l) => `\t${l}`).join('\n');
+    io.stderr.write(`gobundle: verify --build: ${what} failed (exit ${r.exit}):\n${said}\n`);
+  }
+  if (failed.length > 0) {
+    throw new GobundleError(
+      ErrorCode.REHEARSAL,
+      `verify --build: ${failed.length} of ${report.results.length} go commands failed in ${dir}: ${failed.map((r) => `go ${r.args.join(' ')}`).join(', ')}`,
+      { hint: 'the go command on the far side would fail the same way: pack the bundle from this project (or add what it lacks) and rehearse again' },
+    );
+  }
 }

@@ -19,7 +19,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buildManifest, chooseCreated, serializeManifest, type ManifestModule, type ManifestSumdb } from '../bundle/manifest.js';
-import { writeBundle, type BundleFileSource } from '../bundle/writer.js';
+import { type DeltaParent, deltaFiles, deltaModules, manifestParents } from './deltaStage.js';
+import { writeBundle, type BundleFileSource, type WriteBundleArgs } from '../bundle/writer.js';
 import type { CacheEntry, CacheKey, DownloadCache } from '../cache/downloadCache.js';
 import { ChecksumMismatchError, GobundleError } from '../errors.js';
 import { moduleKey } from '../gomod/moduleVersion.js';
@@ -99,6 +100,15 @@ export interface PackOptions {
   sourceDateEpoch?: string;
   toolVersion: string;
   progress?: PackProgress;
+  /**
+   * pack --since: the bundle is a delta on these earlier bundles, carrying
+   * only the module versions and files they lack (deltaStage.ts). Pass them
+   * as the checksum-database stage's previous bundles too, so the layered
+   * set's replay stays provable.
+   */
+  since?: readonly DeltaParent[];
+  /** pack --max-part-size: write numbered parts and a signed part list instead of one file (writer.ts). */
+  split?: WriteBundleArgs['split'];
   /**
    * Called once the bundle is in place, with the checksum-database tree head
    * it carries, so later bundles can prove their trees consistent with it.
@@ -242,30 +252,36 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   for (const f of sumdb?.files ?? []) sources.push(bytesSource(f.name, f.data));
   for (const f of vulns?.files ?? []) sources.push(bytesSource(f.name, f.data));
 
+  const since = opts.since ?? [];
+  const carried = since.length === 0 ? sources : deltaFiles(sources, since);
   const manifest = buildManifest({
     tool: `gobundle ${opts.toolVersion}`,
     created: chooseCreated(opts.sourceDateEpoch, infoTimes),
     inputs: plan.inputs.map((i) => i.input),
-    modules,
+    modules: since.length === 0 ? modules : deltaModules(modules, since),
     sumdb: sumdb?.sumdb ?? null,
-    files: sources.map((s) => ({ name: s.name, size: s.size, sha256: s.sha256 })),
+    parents: manifestParents(since),
+    files: carried.map((s) => ({ name: s.name, size: s.size, sha256: s.sha256 })),
   });
   const manifestBytes = serializeManifest(manifest);
   const signature = opts.sign === undefined ? undefined : await opts.sign(manifestBytes);
   const written = await writeBundle(opts.output, {
     manifest: manifestBytes,
     signature,
-    files: sources,
+    files: carried,
     mtime: new Date(Date.parse(manifest.created)),
+    ...(opts.split === undefined ? {} : { split: opts.split }),
   });
-  progress.phaseDone('write', `wrote ${opts.output}: ${sources.length} files, ${formatBytes(written.size)}, sha256 ${written.sha256}`);
+  const delta = since.length === 0 ? '' : ` (a delta on ${since.map((p) => p.from).join(', ')}: ${carried.length} of ${sources.length} files)`;
+  const parts = written.parts === undefined ? '' : ` as ${written.parts.length} parts listed in ${written.path}`;
+  progress.phaseDone('write', `wrote ${opts.output}${parts}: ${carried.length} files, ${formatBytes(written.size)}, sha256 ${written.sha256}${delta}`);
   if (sumdb !== null) await opts.recordTreeHead?.(sumdb.sumdb, written.path);
   progress.close();
 
   return {
     path: written.path,
-    modules: modules.length,
-    files: sources.length,
+    modules: manifest.modules.length,
+    files: carried.length,
     bytes: written.size,
     seconds: (performance.now() - t0) / 1000,
     bundleSha256: written.sha256,

@@ -6,6 +6,7 @@
  */
 import type { OpenedBundle } from '../bundle/reader.js';
 import { ModuleIndex } from './moduleIndex.js';
+import { checkParentsServed } from './parentCheck.js';
 
 export class BundleSet {
   private index: ModuleIndex = ModuleIndex.empty();
@@ -15,10 +16,16 @@ export class BundleSet {
     return this.index;
   }
 
-  /** Add bundles; throws BundleConflictError (and changes nothing) if any file differs from a served one. */
+  /**
+   * Add bundles; throws BundleConflictError if any file differs from a
+   * served one, MissingParentError if a delta's parents are not served (or
+   * among `bundles`), and changes nothing then.
+   */
   add(bundles: readonly OpenedBundle[]): Promise<void> {
     const next = this.queue.then(async () => {
-      this.index = await ModuleIndex.build([...this.index.bundles, ...bundles]);
+      const all = [...this.index.bundles, ...bundles];
+      checkParentsServed(all);
+      this.index = await ModuleIndex.build(all);
     });
     this.queue = next.catch(() => undefined);
     return next;

@@ -1,0 +1,65 @@
+/**
+ * What `gobundle ls` shows of a bundle, as data: its manifest's modules
+ * with the bytes each carries, its inputs, parents, checksum-database tree
+ * and who signed it. Pure: the caller reads the bundle's head and decides
+ * whether the signature verified.
+ */
+import { escapePath, escapeVersion } from '../gomod/modulePath.js';
+import type { Manifest, ManifestInput, ManifestParent } from './manifest.js';
+
+export interface ListedSigner {
+  /** The key's name, as the signature line gives it. */
+  name: string;
+  /** The key hash (x/mod note: first 4 bytes of sha256(name ‖ "\n" ‖ key)), 8 hex digits: the key's fingerprint. */
+  keyHash: string;
+  /** true: verified with a --trust key; false: a --trust key was given and none verified it; null: no --trust key given. */
+  verified: boolean | null;
+}
+
+export interface ListedModule {
+  path: string;
+  version: string;
+  /** Bytes of its .info, .mod and .zip in the bundle. */
+  bytes: number;
+  /** Only the go.mod is carried (a version the resolver read but the build does not use). */
+  goModOnly: boolean;
+}
+
+export interface BundleListing {
+  bundle: string;
+  format: string;
+  tool: string;
+  created: string;
+  signer: ListedSigner | null;
+  inputs: ManifestInput[];
+  parents: ManifestParent[];
+  sumdb: { name: string; treeSize: number; consistentWith: number[] } | null;
+  files: number;
+  bytes: number;
+  modules: ListedModule[];
+}
+
+export function listBundle(bundle: string, manifest: Manifest, signer: ListedSigner | null): BundleListing {
+  const sizes = new Map(manifest.files.map((f) => [f.name, f.size]));
+  const modules = manifest.modules.map((m) => {
+    const base = `${escapePath(m.path)}/@v/${escapeVersion(m.version)}`;
+    const bytes = ['info', 'mod', 'zip'].reduce((n, ext) => n + (sizes.get(`${base}.${ext}`) ?? 0), 0);
+    return { path: m.path, version: m.version, bytes, goModOnly: m.zipH1 === null };
+  });
+  return {
+    bundle,
+    format: manifest.format,
+    tool: manifest.tool,
+    created: manifest.created,
+    signer,
+    inputs: manifest.inputs,
+    parents: manifest.parents ?? [],
+    sumdb:
+      manifest.sumdb === null
+        ? null
+        : { name: manifest.sumdb.name, treeSize: manifest.sumdb.treeSize, consistentWith: (manifest.sumdb.consistentWith ?? []).map((t) => t.treeSize) },
+    files: manifest.files.length,
+    bytes: manifest.files.reduce((n, f) => n + f.size, 0),
+    modules,
+  };
+}
