@@ -7,6 +7,7 @@ import { registerServe } from './serve.js';
 import { registerVerify } from './verify.js';
 import { registerSbom } from './sbom.js';
 import { registerAudit } from './audit.js';
+import { registerExport } from './export.js';
 import { EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 import { reportError } from './reportError.js';
 import { toolVersion } from './toolVersion.js';
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIO): Command {
   registerVerify(program, io);
   registerSbom(program, io);
   registerAudit(program, io);
+  registerExport(program, io);
   return program;
 }
 

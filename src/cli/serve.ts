@@ -1,17 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { openBundle, type OpenBundleOptions, type OpenedBundle } from '../bundle/reader.js';
-import { defaultCacheDir } from '../cache/cacheDir.js';
+import type { OpenedBundle } from '../bundle/reader.js';
 import { UsageError } from '../errors.js';
 import { formatAccessLog, type AccessLogFormat } from '../serve/accessLog.js';
 import { BundleSet } from '../serve/bundleSet.js';
 import { BundlesDirWatcher } from '../serve/bundlesDirWatcher.js';
 import { Metrics } from '../serve/metrics.js';
-import { describeReplayVerification, verifyBundleReplay } from '../bundle/bundleReplay.js';
-import { loadSumdbKeyring } from '../config/sumdbKeyring.js';
 import { listen, parseListenAddress } from '../serve/server.js';
-import { collect, readTrustFiles } from './bundleTrust.js';
+import { collect } from './bundleTrust.js';
+import { bundleOpener } from './verifiedBundles.js';
 import type { CliIO } from './io.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
@@ -74,23 +72,12 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
   const logFormat: AccessLogFormat = options.logFormat;
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new UsageError('serve: --tls-cert and --tls-key go together');
   if (bundles.length === 0 && options.bundlesDir === undefined) throw new UsageError('serve: no bundles given', { hint: 'name bundle files or pass --bundles-dir' });
-  if (options.trust.length === 0 && !options.allowUnsigned) {
-    throw new UsageError('serve: no --trust key given', { hint: 'pass --trust <signer>.pub (or --allow-unsigned to serve unsigned bundles)' });
-  }
-  const trust = await readTrustFiles(options.trust, io.cwd);
   const event = (msg: string, fields: Record<string, unknown> = {}): void => {
     io.stderr.write(logFormat === 'json' ? `${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n` : `gobundle: serve: ${msg}\n`);
   };
+  const opener = await bundleOpener('serve', options, io, (msg) => event(msg));
   if (options.allowUnsigned) event('--allow-unsigned: bundles without a signature will be served');
-  const cacheRoot = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : join(defaultCacheDir(io.env), 'serve');
-  const sumdbKeys = await loadSumdbKeyring(options.sumdbKey ?? [], io.env, (msg) => event(msg));
-  const openOpts: OpenBundleOptions = { trust, allowUnsigned: options.allowUnsigned ?? false, cacheRoot };
-  // Open and verify one bundle: files and signature, then its checksum-database replay.
-  const openVerified = async (source: string): Promise<{ bundle: OpenedBundle; replay: string | undefined }> => {
-    const bundle = await openBundle(source, openOpts);
-    const v = await verifyBundleReplay(bundle, sumdbKeys);
-    return { bundle, replay: v === undefined ? undefined : describeReplayVerification(v) };
-  };
+  const openVerified = opener.open;
   const replayNotes = new Map<OpenedBundle, string>();
   const logSumdbHeads = (): void => {
     for (const view of set.current.sumdb.values()) {
