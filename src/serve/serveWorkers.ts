@@ -12,8 +12,11 @@
  * verifying. A bundle the primary has not verified never reaches a worker.
  * Bundles found later by --bundles-dir are verified by the primary and then
  * sent to every worker. A worker that dies is replaced and given the same
- * bundles. Workers accept connections themselves (SCHED_NONE: the kernel
- * spreads them), so the primary is not on the request path.
+ * bundles. Connections are handed out round-robin by the primary
+ * (cluster.SCHED_RR): with keep-alive clients a connection's share of the
+ * load is set when it is accepted, and the Node cluster documentation
+ * reports that leaving accept to the kernel (SCHED_NONE) ends up very
+ * unbalanced; the primary is on the accept path only, never on a request's.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
@@ -51,7 +54,7 @@ export interface WorkerPool {
 
 /** Fork `count` workers, each given `bundles` first and then whatever add() sends, in order. */
 export function startWorkers(count: number, bundles: readonly OpenedBundle[], event: (msg: string) => void): WorkerPool {
-  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  cluster.schedulingPolicy = cluster.SCHED_RR;
   cluster.setupPrimary({ serialization: 'advanced' });
   const served: OpenedBundle[] = [...bundles];
   const workers = new Set<Worker>();
