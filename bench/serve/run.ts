@@ -1,7 +1,7 @@
 /**
  * bench/serve: gobundle serve against nginx serving the same extracted tree.
  *
- *   npm run build && npx vite-node bench/serve/run.ts [--modules 200] [--seconds 10] [--rounds 5] [--big-mb 1024] [--only-big] [--keep]
+ *   npm run build && npx vite-node bench/serve/run.ts [--modules 200] [--seconds 10] [--rounds 5] [--workers <n|auto>] [--big-mb 1024] [--only-big] [--keep]
  *
  * (a) the real `go mod download all` with a fresh module cache, through each;
  * (b) throughput at 64 connections (wrk) for a 1 MB .zip and a .info;
@@ -11,7 +11,9 @@
  * (c) with --big-mb N: start-up time and peak RSS of serve on an N MB bundle
  *     against `gunzip -c | sha256sum` of the same file.
  * Needs nginx and wrk (apt-get install -y nginx wrk). nginx runs with one
- * worker and gobundle is one process; both have access logs off.
+ * worker and gobundle is one process, or with --workers N|auto, nginx
+ * `worker_processes N|auto` and `gobundle serve --workers N|auto`; both have
+ * access logs off.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
@@ -38,6 +40,11 @@ const BIG_MB = arg('big-mb', 0);
 const ROUNDS = arg('rounds', 5);
 /** --only-big: skip (a) and (b). */
 const ONLY_BIG = process.argv.includes('--only-big');
+/** --workers: processes for both servers (nginx worker_processes, serve --workers). */
+const WORKERS = ((): string => {
+  const i = process.argv.indexOf('--workers');
+  return i >= 0 ? (process.argv[i + 1] as string) : '1';
+})();
 /** --keep: leave the work directory (bundles, extracted tree) for a closer look. */
 const KEEP = process.argv.includes('--keep');
 
@@ -159,7 +166,7 @@ async function main(): Promise<void> {
 
     // gobundle serve (one process, no access log).
     const gbPort = await freePort();
-    const gb = spawn(process.execPath, [bin, 'serve', join(work, 'bench.tgz'), join(work, 'onemb.tgz'), '--trust', join(work, 'bench.pub'), '--listen', `127.0.0.1:${gbPort}`, '--no-access-log', '--cache-dir', join(work, 'serve-cache')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const gb = spawn(process.execPath, [bin, 'serve', join(work, 'bench.tgz'), join(work, 'onemb.tgz'), '--trust', join(work, 'bench.pub'), '--listen', `127.0.0.1:${gbPort}`, '--no-access-log', '--cache-dir', join(work, 'serve-cache'), '--workers', WORKERS], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(gb);
     await waitForLine(gb, /listening on (\S+)\n/, 120_000);
     const gbUrl = `http://127.0.0.1:${gbPort}`;
@@ -176,7 +183,7 @@ async function main(): Promise<void> {
     const conf = join(ngDir, 'nginx.conf');
     writeFileSync(
       conf,
-      `worker_processes 1;\ndaemon off;\npid ${ngDir}/nginx.pid;\nerror_log ${ngDir}/error.log;\nevents { worker_connections 4096; }\n` +
+      `worker_processes ${WORKERS};\ndaemon off;\npid ${ngDir}/nginx.pid;\nerror_log ${ngDir}/error.log;\nevents { worker_connections 4096; }\n` +
         `http {\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 1000000;\n  default_type application/octet-stream;\n` +
         `  client_body_temp_path ${ngDir}/body; proxy_temp_path ${ngDir}/proxy; fastcgi_temp_path ${ngDir}/fcgi; uwsgi_temp_path ${ngDir}/uwsgi; scgi_temp_path ${ngDir}/scgi;\n` +
         `  server {\n    listen 127.0.0.1:${ngPort};\n    root ${extracted};\n    location / { try_files $uri =404; }\n  }\n}\n`,
@@ -241,7 +248,7 @@ async function main(): Promise<void> {
     const gbTimes = times.get('gobundle') ?? [];
     const ngTimes = times.get('nginx') ?? [];
 
-    console.log(`\n## gobundle serve vs nginx (1 worker), same extracted tree, 127.0.0.1; medians of ${ROUNDS} alternated rounds [min–max]; load average now ${load()}`);
+    console.log(`\n## gobundle serve --workers ${WORKERS} vs nginx worker_processes ${WORKERS}, same extracted tree, 127.0.0.1; medians of ${ROUNDS} alternated rounds [min–max]; load average now ${load()}`);
     console.log(`| measure | gobundle | nginx | ratio (target) |`);
     console.log(`|---|---|---|---|`);
     console.log(`| go mod download all, ${MODULES}-module graph, fresh cache | ${secs(a1)} s [${spread(gbTimes, secs)}] | ${secs(a2)} s [${spread(ngTimes, secs)}] | ${f2(a1 / a2)}× time [per round ${spread(ratios(gbTimes, ngTimes), f2)}] (≤ 1.1) |`);

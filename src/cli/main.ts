@@ -9,6 +9,7 @@ import { registerSbom } from './sbom.js';
 import { registerAudit } from './audit.js';
 import { registerLs } from './ls.js';
 import { registerDiff } from './diff.js';
+import { registerExport } from './export.js';
 import { EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 import { reportError } from './reportError.js';
 import { toolVersion } from './toolVersion.js';
@@ -34,6 +35,7 @@ export function buildProgram(io: CliIO): Command {
   registerAudit(program, io);
   registerLs(program, io);
   registerDiff(program, io);
+  registerExport(program, io);
   return program;
 }
 

@@ -1,17 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { openBundle, type OpenBundleOptions, type OpenedBundle } from '../bundle/reader.js';
-import { defaultCacheDir } from '../cache/cacheDir.js';
+import type { OpenedBundle } from '../bundle/reader.js';
 import { UsageError } from '../errors.js';
 import { formatAccessLog, type AccessLogFormat } from '../serve/accessLog.js';
 import { BundleSet } from '../serve/bundleSet.js';
 import { BundlesDirWatcher } from '../serve/bundlesDirWatcher.js';
 import { Metrics } from '../serve/metrics.js';
-import { describeReplayVerification, verifyBundleReplay } from '../bundle/bundleReplay.js';
-import { loadSumdbKeyring } from '../config/sumdbKeyring.js';
-import { listen, parseListenAddress } from '../serve/server.js';
-import { collect, readTrustFiles } from './bundleTrust.js';
+import { type RunningServer, listen, parseListenAddress } from '../serve/server.js';
+import { MAX_WORKERS, type WorkerPool, isServeWorker, parseWorkers, startWorkers, workerChannel } from '../serve/serveWorkers.js';
+import { collect } from './bundleTrust.js';
+import { bundleOpener } from './verifiedBundles.js';
 import type { CliIO } from './io.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
@@ -28,6 +27,7 @@ export interface ServeCliOptions {
   logFormat: string;
   accessLog: boolean;
   cacheDir?: string;
+  workers?: string;
 }
 
 /**
@@ -50,6 +50,7 @@ export function registerServe(program: Command, io: CliIO): void {
     .option('--log-format <text|json>', 'access and event log format on stderr', 'text')
     .option('--no-access-log', 'do not log every request')
     .option('--cache-dir <dir>', 'where .tgz bundles are extracted (default $GOBUNDLE_CACHE/serve, else the user cache dir + /gobundle/serve)')
+    .option('--workers <n|auto>', 'answer in this many processes sharing the port (auto: one per core); bundles are verified once, by the first', '1')
     .action(async (bundles: string[], options: ServeCliOptions) => {
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();
@@ -74,23 +75,32 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
   const logFormat: AccessLogFormat = options.logFormat;
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new UsageError('serve: --tls-cert and --tls-key go together');
   if (bundles.length === 0 && options.bundlesDir === undefined) throw new UsageError('serve: no bundles given', { hint: 'name bundle files or pass --bundles-dir' });
-  if (options.trust.length === 0 && !options.allowUnsigned) {
-    throw new UsageError('serve: no --trust key given', { hint: 'pass --trust <signer>.pub (or --allow-unsigned to serve unsigned bundles)' });
-  }
-  const trust = await readTrustFiles(options.trust, io.cwd);
+  const workers = parseWorkers(options.workers ?? '1');
+  if (workers === undefined) throw new UsageError(`serve: --workers ${JSON.stringify(options.workers)}: want a count from 1 to ${MAX_WORKERS} or auto`);
   const event = (msg: string, fields: Record<string, unknown> = {}): void => {
     io.stderr.write(logFormat === 'json' ? `${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n` : `gobundle: serve: ${msg}\n`);
   };
-  if (options.allowUnsigned) event('--allow-unsigned: bundles without a signature will be served');
-  const cacheRoot = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : join(defaultCacheDir(io.env), 'serve');
-  const sumdbKeys = await loadSumdbKeyring(options.sumdbKey ?? [], io.env, (msg) => event(msg));
-  const openOpts: OpenBundleOptions = { trust, allowUnsigned: options.allowUnsigned ?? false, cacheRoot };
-  // Open and verify one bundle: files and signature, then its checksum-database replay.
-  const openVerified = async (source: string): Promise<{ bundle: OpenedBundle; replay: string | undefined }> => {
-    const bundle = await openBundle(source, openOpts);
-    const v = await verifyBundleReplay(bundle, sumdbKeys);
-    return { bundle, replay: v === undefined ? undefined : describeReplayVerification(v) };
+  const tls =
+    options.tlsCert !== undefined && options.tlsKey !== undefined
+      ? { cert: await readFile(resolve(io.cwd, options.tlsCert)), key: await readFile(resolve(io.cwd, options.tlsKey)) }
+      : undefined;
+  const answer = (set: BundleSet, metrics: Metrics, isDraining: () => boolean): Promise<RunningServer> => {
+    const { listener } = createServeApp({
+      bundles: set,
+      metrics,
+      basePath: options.basePath,
+      isReady: () => !isDraining() && set.current.bundles.length > 0,
+      accessLog: options.accessLog === false ? undefined : (e) => io.stderr.write(formatAccessLog(e, logFormat)),
+    });
+    return listen(listener, { ...addr, tls });
   };
+  if (isServeWorker()) {
+    await runWorker(answer, event, shutdown);
+    return;
+  }
+  const opener = await bundleOpener('serve', options, io, (msg) => event(msg));
+  if (options.allowUnsigned) event('--allow-unsigned: bundles without a signature will be served');
+  const openVerified = opener.open;
   const replayNotes = new Map<OpenedBundle, string>();
   const logSumdbHeads = (): void => {
     for (const view of set.current.sumdb.values()) {
@@ -115,6 +125,7 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
   logSumdbHeads();
 
   const metrics = new Metrics();
+  let pool: WorkerPool | undefined;
   let watcher: BundlesDirWatcher | undefined;
   if (options.bundlesDir !== undefined) {
     watcher = new BundlesDirWatcher({
@@ -124,7 +135,10 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
         if (o.replay !== undefined) replayNotes.set(o.bundle, o.replay);
         return o.bundle;
       },
-      add: (b) => set.add([b]),
+      add: async (b) => {
+        await set.add([b]);
+        pool?.add([b]);
+      },
       onLoaded: (_file, b) => {
         event(`loaded ${describe(b)}${replayNotes.has(b) ? `; ${replayNotes.get(b)}` : ''}`);
         logSumdbHeads();
@@ -138,19 +152,14 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
   }
 
   let draining = false;
-  const { listener } = createServeApp({
-    bundles: set,
-    metrics,
-    basePath: options.basePath,
-    isReady: () => !draining && set.current.bundles.length > 0,
-    accessLog: options.accessLog === false ? undefined : (e) => io.stderr.write(formatAccessLog(e, logFormat)),
-  });
-  const tls =
-    options.tlsCert !== undefined && options.tlsKey !== undefined
-      ? { cert: await readFile(resolve(io.cwd, options.tlsCert)), key: await readFile(resolve(io.cwd, options.tlsKey)) }
-      : undefined;
-  const running = await listen(listener, { ...addr, tls });
-  io.stdout.write(`listening on ${running.url}\n`);
+  if (workers > 1) {
+    pool = startWorkers(workers, set.current.bundles, event);
+    const url = await pool.ready;
+    event(`${workers} workers listening`);
+    io.stdout.write(`listening on ${url}\n`);
+  }
+  const running = workers > 1 ? undefined : await answer(set, metrics, () => draining);
+  if (running !== undefined) io.stdout.write(`listening on ${running.url}\n`);
 
   await new Promise<void>((resolveDone) => {
     if (shutdown.aborted) resolveDone();
@@ -159,6 +168,36 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
   draining = true;
   event('shutting down: draining in-flight requests');
   watcher?.stop();
-  await running.close();
+  await running?.close();
+  await pool?.stop();
   event('stopped');
+}
+
+/** A serve worker: bundles the primary verified come over IPC; answer until the primary (or a signal) says stop. */
+async function runWorker(answer: (set: BundleSet, metrics: Metrics, isDraining: () => boolean) => Promise<RunningServer>, event: (msg: string) => void, shutdown: AbortSignal): Promise<void> {
+  const set = new BundleSet();
+  const stop = new AbortController();
+  shutdown.addEventListener('abort', () => stop.abort(), { once: true });
+  let first: (() => void) | undefined;
+  const loaded = new Promise<void>((r) => (first = r));
+  const channel = workerChannel(
+    (bundles) => {
+      set.add(bundles).then(
+        () => {
+          first?.();
+          first = undefined;
+        },
+        (err: unknown) => event(`worker ${process.pid}: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    },
+    () => stop.abort(),
+  );
+  await loaded;
+  let draining = false;
+  const running = await answer(set, new Metrics(), () => draining);
+  channel.listening(running.url);
+  await new Promise<void>((r) => (stop.signal.aborted ? r() : stop.signal.addEventListener('abort', () => r(), { once: true })));
+  draining = true;
+  await running.close();
+  channel.done();
 }

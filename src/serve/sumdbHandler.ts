@@ -24,6 +24,9 @@ const SHORT_CACHE = 'public, max-age=60';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export class ReplaySumdbHandler implements SumdbHandler {
+  /** ETags of the stored bodies (lookups, latest, whole tiles), computed once per body instead of per request. */
+  private readonly etags = new WeakMap<Buffer, string>();
+
   async serve(req: IncomingMessage, res: ServerResponse, db: string, rest: string, index: ModuleIndex, cache: SmallFileCache, out: { bytes: number }): Promise<number | undefined> {
     const view = index.sumdb.get(db);
     if (view === undefined) return undefined;
@@ -36,7 +39,12 @@ export class ReplaySumdbHandler implements SumdbHandler {
     const body = await replay.answer(rest);
     if (body === undefined) return undefined;
     const isTile = rest.startsWith('tile/');
-    const etag = `"${createHash('sha256').update(body).digest('hex')}"`;
+    let etag = this.etags.get(body);
+    if (etag === undefined) {
+      etag = `"${createHash('sha256').update(body).digest('hex')}"`;
+      // (A partial tile is a fresh view of its full tile on each request, so it is hashed each time.)
+      this.etags.set(body, etag);
+    }
     const headers = {
       'Content-Type': isTile && !rest.startsWith('tile/8/data/') ? 'application/octet-stream' : 'text/plain; charset=utf-8',
       'Cache-Control': isTile ? IMMUTABLE : SHORT_CACHE,

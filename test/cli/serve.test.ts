@@ -35,6 +35,8 @@ describe('gobundle serve refuses before listening', () => {
     [['serve', '--trust', 'team.pub'], 2, /^gobundle: serve: no bundles given\n/],
     [['serve', 'good.tgz', '--trust', 'team.pub', '--listen', 'nope'], 2, /^gobundle: serve: --listen "nope": want HOST:PORT\n$/],
     [['serve', 'good.tgz', '--trust', 'team.pub', '--log-format', 'xml'], 2, /^gobundle: serve: --log-format "xml": want text or json\n$/],
+    [['serve', 'good.tgz', '--trust', 'team.pub', '--workers', '0'], 2, /^gobundle: serve: --workers "0": want a count from 1 to 64 or auto\n$/],
+    [['serve', 'good.tgz', '--trust', 'team.pub', '--workers', 'many'], 2, /^gobundle: serve: --workers "many": want a count from 1 to 64 or auto\n$/],
     [['serve', 'good.tgz', '--trust', 'team.pub', '--tls-cert', 'x.pem'], 2, /^gobundle: serve: --tls-cert and --tls-key go together\n$/],
   ])('%j → exit %i', async (args, code, stderr) => {
     const r = await runCli(args, { cwd: work, env: env() });
