@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { diffModules, type ManifestDiff } from '../bundle/manifestDiff.js';
 import { readBundleHead } from '../bundle/manifestFile.js';
-import { manifestDigest } from '../serve/parentCheck.js';
+import { manifestDigest } from '../bundle/bundleParents.js';
 import type { CliIO } from './io.js';
 
 export interface DiffReport extends ManifestDiff {

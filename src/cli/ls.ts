@@ -9,7 +9,7 @@ import { type BundleListing, type ListedSigner, listBundle } from '../bundle/bun
 import { type BundleHead, readBundleHead } from '../bundle/manifestFile.js';
 import { noteSigners, verifyManifestSignature } from '../bundle/signature.js';
 import { GobundleError } from '../errors.js';
-import { describeParent } from '../serve/parentCheck.js';
+import { describeParent } from '../bundle/bundleParents.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
 import type { CliIO } from './io.js';
 

@@ -11,7 +11,7 @@ import { loadSumdbKeyring } from '../config/sumdbKeyring.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
 import type { CliIO } from './io.js';
 import { ErrorCode } from '../errorCodes.js';
-import { describeParent, manifestDigest } from '../serve/parentCheck.js';
+import { describeParent, manifestDigest } from '../bundle/bundleParents.js';
 import type { OpenedBundle } from '../bundle/reader.js';
 
 /**

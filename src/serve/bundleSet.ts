@@ -6,7 +6,7 @@
  */
 import type { OpenedBundle } from '../bundle/reader.js';
 import { ModuleIndex } from './moduleIndex.js';
-import { checkParentsServed } from './parentCheck.js';
+import { checkParentsServed } from '../bundle/bundleParents.js';
 
 export class BundleSet {
   private index: ModuleIndex = ModuleIndex.empty();

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readBundleHead } from '../../src/bundle/manifestFile.js';
-import { manifestDigest } from '../../src/serve/parentCheck.js';
+import { manifestDigest } from '../../src/bundle/bundleParents.js';
 import { packEnv, signerKeyFile, signerPubFile } from '../pack/packHarness.js';
 import { startUpstream, type Upstream } from '../upstream/server.js';
 import { runCli } from './runCli.js';

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readBundleHead } from '../../src/bundle/manifestFile.js';
-import { manifestDigest } from '../../src/serve/parentCheck.js';
+import { manifestDigest } from '../../src/bundle/bundleParents.js';
 import { runCli } from '../cli/runCli.js';
 import { goBinary, hermeticGoEnv } from '../support/gotool.js';
 import { startServeProcess, type ServeProcess } from '../support/serveProcess.js';

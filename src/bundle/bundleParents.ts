@@ -6,8 +6,8 @@
  * is served too.
  */
 import { createHash } from 'node:crypto';
-import type { OpenedBundle } from '../bundle/reader.js';
-import type { ManifestParent } from '../bundle/manifest.js';
+import type { OpenedBundle } from './reader.js';
+import type { ManifestParent } from './manifest.js';
 import { GobundleError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
 
