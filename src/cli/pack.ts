@@ -18,7 +18,7 @@ import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '.
 import { ProxyChain } from '../proxy/proxyChain.js';
 import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
 import { HttpTransport } from '../proxy/httpTransport.js';
-import { locateGoMod } from '../planning/planModule.js';
+import { locateInput } from '../planning/locateInput.js';
 import type { CliIO } from './io.js';
 import { toolchainRequest } from './toolchainOptions.js';
 import { toolVersion } from './toolVersion.js';
@@ -60,7 +60,7 @@ export function registerPack(program: Command, io: CliIO): void {
   program
     .command('pack')
     .description('resolve the module graph through GOPROXY, verify every file, and write a signed bundle laid out as a GOPROXY tree')
-    .argument('[gomod...]', 'go.mod files or module directories (default: ./go.mod)')
+    .argument('[gomod...]', 'go.mod or go.work files, or their directories (default: ./go.mod)')
     .option('-o, --output <bundle.tgz>', 'the bundle to write (replaced atomically)')
     .option('--sign-key <file.key>', 'signer key written by gobundle keygen')
     .option('--unsigned', 'write a bundle without a signature (serve and verify then need --allow-unsigned)')
@@ -123,7 +123,7 @@ export function registerPack(program: Command, io: CliIO): void {
         options.writeGosum === undefined
           ? undefined
           : options.writeGosum === true
-            ? join((await locateGoMod(gomods[0] ?? '.', io.cwd)).mainDir, 'go.sum')
+            ? join((await locateInput(gomods[0] ?? '.', io.cwd)).dir, 'go.sum')
             : resolve(io.cwd, options.writeGosum);
       const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
       const previous: PreviousBundle[] = [];

@@ -25,12 +25,11 @@ import { ChecksumMismatchError, GobundleError } from '../errors.js';
 import { moduleKey } from '../gomod/moduleVersion.js';
 import { GoSum, parseGoSum } from '../gomod/gosum.js';
 import { compare } from '../gomod/semver.js';
-import { locateGoMod } from '../planning/planModule.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
 import type { ModMode } from '../resolve/types.js';
 import { listFileBody, listFileName, proxyFileName } from './bundleNames.js';
 import { ModuleFiles, type TrustedHashes } from './moduleFiles.js';
-import { planInputs, type UnionPlan } from './planInputs.js';
+import { goSumFilesOf, planInputs, type UnionPlan } from './planInputs.js';
 import { formatBytes, silentProgress, type PackProgress } from './progress.js';
 import { describeToolchains, planToolchains, type ToolchainRequest } from './toolchainStage.js';
 import { TOOLCHAIN_MODULE } from '../toolchain/dlVersion.js';
@@ -123,9 +122,7 @@ type PlanFile = UnionPlan['files'][number];
 /** go.sum of every input, merged: the hashes downloads must match. */
 async function loadGoSums(inputs: readonly string[], cwd: string): Promise<GoSum> {
   const sum = new GoSum();
-  for (const input of inputs) {
-    const { mainDir } = await locateGoMod(input, cwd);
-    const file = join(mainDir, 'go.sum');
+  for (const file of (await Promise.all(inputs.map((input) => goSumFilesOf(input, cwd)))).flat()) {
     let data: Buffer;
     try {
       data = await readFile(file);

@@ -1,0 +1,152 @@
+/**
+ * The inputs of a pack other than a go.mod, end to end with the real go
+ * command as the oracle: a go.work workspace (plan == `go list -m all` in the
+ * workspace; the bundle alone serves `go build ./...` there). The bundle is
+ * made by the real `bin/gobundle pack` from the test upstream, the upstream is
+ * stopped, then `bin/gobundle serve` is the only GOPROXY for go 1.23 with
+ * fresh caches and the test checksum database on. Needs dist/ (npm test
+ * builds first).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { goBinary, hermeticGoEnv, testCacheDir } from '../support/gotool.js';
+import { startServeProcess } from '../support/serveProcess.js';
+import { startUpstream, testSumdbVerifierKey, upstreamGoEnv, type Upstream } from '../upstream/server.js';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'gobundle');
+const fixtures = join(root, 'test', 'fixtures');
+const work = mkdtempSync(join(tmpdir(), 'gobundle-inputs-e2e-'));
+const SERVE_START_TIMEOUT_MS = 60_000;
+const GO_TIMEOUT_MS = 300_000;
+
+let upstream: Upstream | undefined;
+let serve: ChildProcess | undefined;
+let serveUrl = '';
+let serveStderr: () => string = () => '';
+/** `go list -m all` in the workspace, online against the upstream. */
+let workspaceListMAll = '';
+let workspacePlan = '';
+let workspacePackStderr = '';
+
+function gobundle(args: string[], env: NodeJS.ProcessEnv, cwd = work) {
+  return spawnSync(process.execPath, [bin, ...args], { cwd, env, encoding: 'utf8', timeout: 300_000 });
+}
+
+function mustGobundle(args: string[], env: NodeJS.ProcessEnv, cwd = work) {
+  const r = gobundle(args, env, cwd);
+  if (r.status !== 0) throw new Error(`gobundle ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
+  return r;
+}
+
+/** The workspace fixture, copied: go.work (use ./app ./lib, a replace) and two modules. */
+function copyWorkspace(name: string): string {
+  const dir = join(work, name);
+  cpSync(join(fixtures, 'workspaces', 'two-modules'), dir, { recursive: true });
+  return dir;
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  }
+  upstream = await startUpstream({ modules: [join(fixtures, 'modules')] });
+  const env = hermeticGoEnv({ GOPROXY: upstream.url, GOSUMDB: upstream.sumdbVerifierKey, HOME: work, GOBUNDLE_CACHE: join(work, 'pack-cache') });
+
+  // The oracle, online: go list -m all in the workspace (GOWORK found from the working directory; no -mod=mod in workspace mode).
+  const ws = copyWorkspace('ws-oracle');
+  const goEnv = upstreamGoEnv(upstream, { workDir: join(work, 'oracle'), extra: { GOWORK: '', GOFLAGS: '' } });
+  const go = spawnSync(goBinary('1.23'), ['list', '-m', 'all'], { cwd: ws, env: goEnv, encoding: 'utf8', timeout: GO_TIMEOUT_MS });
+  if (go.status !== 0) throw new Error(`go list -m all in the workspace failed:\n${go.stderr}`);
+  workspaceListMAll = go.stdout;
+  workspacePlan = mustGobundle(['plan', join(copyWorkspace('ws-plan'), 'go.work')], env).stdout;
+
+  mustGobundle(['keygen', 'team', '--out-dir', work], env);
+  const wsPack = copyWorkspace('ws-pack');
+  workspacePackStderr = mustGobundle(['pack', wsPack, '-o', join(work, 'workspace.tgz'), '--sign-key', join(work, 'team.key')], env).stderr;
+
+  // Upstream stopped: from here on the served bundles are the only source.
+  await upstream.stop();
+  upstream = undefined;
+  const s = await startServeProcess(
+    ['workspace.tgz', '--trust', 'team.pub', '--sumdb-key', testSumdbVerifierKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')],
+    { cwd: work, env: hermeticGoEnv({ HOME: work }), timeoutMs: SERVE_START_TIMEOUT_MS },
+  );
+  serve = s.child;
+  serveUrl = s.url;
+  serveStderr = s.stderr;
+}, 600_000);
+
+afterAll(async () => {
+  await upstream?.stop();
+  if (serve !== undefined && serve.exitCode === null) serve.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** The go command with serve as its only GOPROXY and fresh module caches; never blocks serve's log pipe. */
+function runGo(cwd: string, args: string[], gopath: string, extra: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  mkdirSync(gopath, { recursive: true });
+  const child = spawn(goBinary('1.23'), args, {
+    cwd,
+    env: hermeticGoEnv({
+      GOPROXY: serveUrl,
+      GOSUMDB: testSumdbVerifierKey,
+      GOPATH: gopath,
+      GOMODCACHE: join(gopath, 'pkg', 'mod'),
+      GOCACHE: join(testCacheDir(), 'gocache-inputs'),
+      HOME: work,
+      ...extra,
+    }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+  });
+  return new Promise((resolveRun) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), GO_TIMEOUT_MS);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolveRun({ status, stdout, stderr });
+    });
+  });
+}
+
+describe('a go.work workspace with two modules and a replace', () => {
+  test('gobundle plan <go.work> prints exactly what go list -m all prints in the workspace', () => {
+    expect(workspacePlan).toBe(workspaceListMAll);
+    // Both workspace modules are main modules; the go.work replacement beats app's own; app's orig2 replacement holds.
+    expect(workspaceListMAll).toBe(
+      [
+        'example.com/ws/app',
+        'example.com/ws/lib',
+        'example.com/greeting v1.1.0',
+        'example.com/orig v1.0.0 => example.com/fork v1.1.0',
+        'example.com/orig2 v1.0.0 => example.com/fork2 v1.0.0',
+        'example.com/prune/b v1.0.0',
+        'example.com/prune/c v1.2.0',
+        'example.com/prune/d v1.0.0',
+        '',
+      ].join('\n'),
+    );
+    expect(workspacePackStderr).toContain('example.com/ws/app example.com/ws/lib');
+  });
+
+  test('the bundle alone serves go mod download, go build ./... of both modules and go list -m all in the workspace (GOSUMDB on, fresh caches)', async () => {
+    const ws = copyWorkspace('ws-offline');
+    const gopath = join(work, 'gopath-ws');
+    // The workspace root holds no module, so ./... is spelled per module (the go command refuses a bare ./... there).
+    for (const args of [['mod', 'download'], ['build', './app/...', './lib/...'], ['list', '-m', 'all']]) {
+      const r = await runGo(ws, args, gopath, { GOWORK: '', GOFLAGS: '' });
+      expect(r.status, `go ${args.join(' ')} in the workspace:\n${r.stderr}\n${serveStderr().slice(-3000)}`).toBe(0);
+      if (args[0] === 'list') expect(r.stdout).toBe(workspaceListMAll);
+    }
+  }, 600_000);
+});
