@@ -19,6 +19,7 @@ import { ProxyChain } from '../proxy/proxyChain.js';
 import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
 import { HttpTransport } from '../proxy/httpTransport.js';
 import { locateInput } from '../planning/locateInput.js';
+import { resolveTool, type ResolvedTool } from '../planning/queryTool.js';
 import type { CliIO } from './io.js';
 import { toolchainRequest } from './toolchainOptions.js';
 import { toolVersion } from './toolVersion.js';
@@ -36,6 +37,7 @@ interface PackCliOptions {
   /** true for the flag alone (go.sum beside the first input's go.mod). */
   writeGosum?: string | true;
   previous: string[];
+  tool: string[];
   toolchain?: string;
   platform?: string;
   /** A URL (--vulndb), false (--no-vulndb), or undefined (GOVULNDB, else the default). */
@@ -55,7 +57,7 @@ function collect(value: string, previous: string[]): string[] {
 export const TOOLCHAIN_NEEDS_SUMDB =
   'pack: --toolchain needs the checksum database but GOSUMDB=off: the go command verifies every golang.org/toolchain download against the checksum database even with GOSUMDB=off, GONOSUMDB or GOPRIVATE, so the bundle must carry its records';
 
-/** `gobundle pack [<go.mod | dir>...] -o <bundle.tgz> (--sign-key <file.key> | --unsigned)`. */
+/** `gobundle pack [<go.mod | go.work | dir>...] [--tool pkg@version]... -o <bundle.tgz> (--sign-key <file.key> | --unsigned)`. */
 export function registerPack(program: Command, io: CliIO): void {
   program
     .command('pack')
@@ -69,6 +71,12 @@ export function registerPack(program: Command, io: CliIO): void {
     .option('--cache-dir <dir>', 'download cache (default $GOBUNDLE_CACHE, else the user cache dir + /gobundle)')
     .option('--json', 'print {modules, files, bytes, seconds, bundleSha256} on stdout')
     .option('--quiet', 'print nothing but errors')
+    .option(
+      '--tool <pkg@version>',
+      'also carry what `go install pkg@version` needs: the module providing the package at that version (or @latest, resolved now and printed) with its own go.mod as the main module (repeatable)',
+      collect,
+      [],
+    )
     .option('--toolchain <list>', 'also carry Go toolchains (golang.org/toolchain): auto (what GOTOOLCHAIN=auto switches to for the inputs) and/or releases, e.g. auto,go1.22.12')
     .option('--platform <list>', 'goos/goarch list to carry each toolchain for (default linux/amd64 and this machine\'s)')
     .option(
@@ -135,8 +143,15 @@ export function registerPack(program: Command, io: CliIO): void {
       const stderrIsTTY = (io.stderr as { isTTY?: boolean }).isTTY === true;
       const progress: PackProgress = options.quiet ? silentProgress : stderrIsTTY ? new LiveProgress(io.stderr) : new LineProgress(io.stderr);
       try {
+        const tools: ResolvedTool[] = [];
+        for (const arg of options.tool) {
+          const tool = await resolveTool(arg, chain);
+          tools.push(tool);
+          if (!options.quiet) io.stderr.write(`gobundle: pack: tool ${arg}: ${tool.module}@${tool.version}\n`);
+        }
         const result = await packBundle({
           inputs: gomods,
+          tools,
           cwd: io.cwd,
           output: resolve(io.cwd, options.output),
           chain,

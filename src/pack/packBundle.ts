@@ -30,6 +30,7 @@ import type { ModMode } from '../resolve/types.js';
 import { listFileBody, listFileName, proxyFileName } from './bundleNames.js';
 import { ModuleFiles, type TrustedHashes } from './moduleFiles.js';
 import { goSumFilesOf, planInputs, type UnionPlan } from './planInputs.js';
+import type { ResolvedTool } from '../planning/queryTool.js';
 import { formatBytes, silentProgress, type PackProgress } from './progress.js';
 import { describeToolchains, planToolchains, type ToolchainRequest } from './toolchainStage.js';
 import { TOOLCHAIN_MODULE } from '../toolchain/dlVersion.js';
@@ -77,8 +78,10 @@ export interface SumdbStage {
 }
 
 export interface PackOptions {
-  /** go.mod files or module directories (default ["."]). */
+  /** go.mod or go.work files or their directories (default ["."] when there are no other inputs). */
   inputs: readonly string[];
+  /** Tools resolved to module@version, planned as `go install module@version` needs them. */
+  tools?: readonly ResolvedTool[];
   cwd: string;
   output: string;
   chain: Pick<ProxyChain, 'mod' | 'infoBytes' | 'zipTo'>;
@@ -158,7 +161,7 @@ export function verifyAgainstGoSum(modules: readonly ModuleHashes[], trusted: Tr
 export async function packBundle(opts: PackOptions): Promise<PackResult> {
   const t0 = performance.now();
   const progress = opts.progress ?? silentProgress;
-  const inputs = opts.inputs.length === 0 ? ['.'] : opts.inputs;
+  const inputs = opts.inputs.length === 0 && (opts.tools ?? []).length === 0 ? ['.'] : opts.inputs;
   const trusted = trustedFrom(await loadGoSums(inputs, opts.cwd));
 
   const files = new ModuleFiles({
@@ -191,7 +194,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   };
 
   progress.phaseStarted('resolve');
-  const plan = await planInputs(inputs, opts.cwd, fetcher, { concurrency: opts.concurrency, mode: opts.mode ?? 'mod' });
+  const plan = await planInputs(inputs, opts.cwd, fetcher, { concurrency: opts.concurrency, mode: opts.mode ?? 'mod' }, { tools: opts.tools });
   const moduleCount = new Set(plan.files.map((f) => moduleKey(f))).size;
   const toolchains = opts.toolchains === undefined ? undefined : planToolchains(opts.toolchains, plan.inputs.map((i) => i.plan));
   const lists = new Map(plan.lists);
@@ -199,7 +202,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   const planned: PlanFile[] = [...plan.files, ...(toolchains?.files ?? [])];
   progress.phaseDone(
     'resolve',
-    `resolved ${moduleCount} module versions for ${plan.inputs.map((i) => i.input.module).join(', ')}${toolchains === undefined ? '' : `; ${describeToolchains(toolchains)}`}`,
+    `resolved ${moduleCount} module versions for ${plan.inputs.map((i) => (i.input.version === undefined ? i.input.module : `${i.input.module}@${i.input.version}`)).join(', ')}${toolchains === undefined ? '' : `; ${describeToolchains(toolchains)}`}`,
   );
 
   // Vulnerability data needs only the module paths: fetched while the files download.

@@ -10,6 +10,8 @@ import { compare } from '../gomod/semver.js';
 import { planModule, type PlanModuleOptions } from '../planning/planModule.js';
 import { locateInput } from '../planning/locateInput.js';
 import { planWorkspace } from '../planning/planWorkspace.js';
+import { planTool } from '../planning/planTool.js';
+import type { ResolvedTool } from '../planning/queryTool.js';
 import { parseWorkFile } from '../gomod/gowork.js';
 import type { ModFetcher } from '../planning/goModSource.js';
 import type { Plan } from '../resolve/types.js';
@@ -31,9 +33,29 @@ export interface UnionPlan {
   localReplacements: Plan['localReplacements'];
 }
 
+/** Inputs that are not paths on disk. */
+export interface OtherInputs {
+  /** Tools already resolved to module@version (resolveTool). */
+  tools?: readonly ResolvedTool[];
+}
+
 /** Plan every input (concurrently: they share the fetcher and its cache) and merge the plans. */
-export async function planInputs(inputs: readonly string[], cwd: string, fetcher: ModFetcher, opts: PlanModuleOptions = {}): Promise<UnionPlan> {
-  return mergePlans(await Promise.all(inputs.map((input) => planPathInput(input, cwd, fetcher, opts))));
+export async function planInputs(inputs: readonly string[], cwd: string, fetcher: ModFetcher, opts: PlanModuleOptions = {}, other: OtherInputs = {}): Promise<UnionPlan> {
+  return mergePlans(
+    await Promise.all([
+      ...inputs.map((input) => planPathInput(input, cwd, fetcher, opts)),
+      ...(other.tools ?? []).map((tool) => planToolInput(tool, fetcher, opts)),
+    ]),
+  );
+}
+
+/** A tool, planned, with its manifest record: the tool's module@version and the digest of its go.mod. */
+export async function planToolInput(tool: ResolvedTool, fetcher: ModFetcher, opts: PlanModuleOptions = {}): Promise<PlannedInput> {
+  const { plan, data } = await planTool(tool, fetcher, { concurrency: opts.concurrency });
+  return {
+    input: { kind: 'tool', module: tool.module, version: tool.version, goMod: `${tool.module}@${tool.version}/go.mod`, goModSha256: sha256(data) },
+    plan,
+  };
 }
 
 /** One go.mod or go.work input, planned, with its manifest record. */

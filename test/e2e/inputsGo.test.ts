@@ -30,7 +30,10 @@ let serveStderr: () => string = () => '';
 /** `go list -m all` in the workspace, online against the upstream. */
 let workspaceListMAll = '';
 let workspacePlan = '';
-let workspacePackStderr = '';
+let packStderr = '';
+let toolReplaceRefusal: ReturnType<typeof spawnSync>;
+/** The tool's package; example.com/tool's @latest is v1.1.0 (v1.2.0 retracts itself, v1.3.0-rc.1 is a prerelease). */
+const TOOL = 'example.com/tool/cmd/hello';
 
 function gobundle(args: string[], env: NodeJS.ProcessEnv, cwd = work) {
   return spawnSync(process.execPath, [bin, ...args], { cwd, env, encoding: 'utf8', timeout: 300_000 });
@@ -53,7 +56,7 @@ beforeAll(async () => {
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   }
-  upstream = await startUpstream({ modules: [join(fixtures, 'modules')] });
+  upstream = await startUpstream({ modules: [join(fixtures, 'modules'), join(fixtures, 'tools')] });
   const env = hermeticGoEnv({ GOPROXY: upstream.url, GOSUMDB: upstream.sumdbVerifierKey, HOME: work, GOBUNDLE_CACHE: join(work, 'pack-cache') });
 
   // The oracle, online: go list -m all in the workspace (GOWORK found from the working directory; no -mod=mod in workspace mode).
@@ -65,14 +68,19 @@ beforeAll(async () => {
   workspacePlan = mustGobundle(['plan', join(copyWorkspace('ws-plan'), 'go.work')], env).stdout;
 
   mustGobundle(['keygen', 'team', '--out-dir', work], env);
+  // One bundle from every kind of input at once.
   const wsPack = copyWorkspace('ws-pack');
-  workspacePackStderr = mustGobundle(['pack', wsPack, '-o', join(work, 'workspace.tgz'), '--sign-key', join(work, 'team.key')], env).stderr;
+  packStderr = mustGobundle(
+    ['pack', wsPack, '--tool', `${TOOL}@v1.0.0`, '--tool', `${TOOL}@latest`, '-o', join(work, 'combined.tgz'), '--sign-key', join(work, 'team.key')],
+    env,
+  ).stderr;
+  toolReplaceRefusal = gobundle(['pack', '--tool', 'example.com/toolrepl@v1.0.0', '-o', join(work, 'refused.tgz'), '--unsigned'], env);
 
   // Upstream stopped: from here on the served bundles are the only source.
   await upstream.stop();
   upstream = undefined;
   const s = await startServeProcess(
-    ['workspace.tgz', '--trust', 'team.pub', '--sumdb-key', testSumdbVerifierKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')],
+    ['combined.tgz', '--trust', 'team.pub', '--sumdb-key', testSumdbVerifierKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')],
     { cwd: work, env: hermeticGoEnv({ HOME: work }), timeoutMs: SERVE_START_TIMEOUT_MS },
   );
   serve = s.child;
@@ -136,7 +144,7 @@ describe('a go.work workspace with two modules and a replace', () => {
         '',
       ].join('\n'),
     );
-    expect(workspacePackStderr).toContain('example.com/ws/app example.com/ws/lib');
+    expect(packStderr).toContain('example.com/ws/app example.com/ws/lib');
   });
 
   test('the bundle alone serves go mod download, go build ./... of both modules and go list -m all in the workspace (GOSUMDB on, fresh caches)', async () => {
@@ -149,4 +157,31 @@ describe('a go.work workspace with two modules and a replace', () => {
       if (args[0] === 'list') expect(r.stdout).toBe(workspaceListMAll);
     }
   }, 600_000);
+});
+
+describe('tools: --tool pkg@version as go install resolves it', () => {
+  test('@latest is resolved online (retracted and prerelease versions passed over) and printed', () => {
+    expect(packStderr).toContain(`gobundle: pack: tool ${TOOL}@v1.0.0: example.com/tool@v1.0.0\n`);
+    expect(packStderr).toContain(`gobundle: pack: tool ${TOOL}@latest: example.com/tool@v1.1.0\n`);
+  });
+
+  test.each([
+    ['v1.0.0', 'hello, world from tool v1.0.0'],
+    ['latest', 'hello, world from tool v1.1.0'],
+  ])('offline go install %s from the bundle alone (GOSUMDB on, fresh caches), and the binary runs', async (version, output) => {
+    const dir = join(work, `install-${version}`);
+    const gobin = join(dir, 'bin');
+    mkdirSync(gobin, { recursive: true });
+    const r = await runGo(dir, ['install', `${TOOL}@${version}`], join(dir, 'gopath'), { GOBIN: gobin, GOFLAGS: '-mod=mod' });
+    expect(r.status, `go install ${TOOL}@${version}:\n${r.stderr}\n${serveStderr().slice(-3000)}`).toBe(0);
+    const run = spawnSync(join(gobin, 'hello'), { encoding: 'utf8', timeout: 30_000 });
+    expect(run.stdout).toBe(`${output}\n`);
+  }, 600_000);
+
+  test('a tool whose go.mod has a replace directive is refused with the go command\'s message', () => {
+    expect(toolReplaceRefusal.status).toBe(1);
+    expect(toolReplaceRefusal.stderr).toContain(
+      'example.com/toolrepl@v1.0.0 (in example.com/toolrepl@v1.0.0):\n\tThe go.mod file for the module providing named packages contains one or\n\tmore replace directives. It must not contain directives that would cause\n\tit to be interpreted differently than if it were the main module.',
+    );
+  });
 });
