@@ -20,6 +20,7 @@ import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
 import { HttpTransport } from '../proxy/httpTransport.js';
 import { locateInput } from '../planning/locateInput.js';
 import { resolveTool, type ResolvedTool } from '../planning/queryTool.js';
+import { readExportedList, type ExportedListInput } from '../planning/readExportedList.js';
 import type { CliIO } from './io.js';
 import { toolchainRequest } from './toolchainOptions.js';
 import { toolVersion } from './toolVersion.js';
@@ -38,6 +39,7 @@ interface PackCliOptions {
   writeGosum?: string | true;
   previous: string[];
   tool: string[];
+  fromList: string[];
   toolchain?: string;
   platform?: string;
   /** A URL (--vulndb), false (--no-vulndb), or undefined (GOVULNDB, else the default). */
@@ -74,6 +76,12 @@ export function registerPack(program: Command, io: CliIO): void {
     .option(
       '--tool <pkg@version>',
       'also carry what `go install pkg@version` needs: the module providing the package at that version (or @latest, resolved now and printed) with its own go.mod as the main module (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--from-list <file>',
+      'also carry every module version in a list exported from inside the air gap: a go.sum, or the output of go list -m -json all or go mod download -json (format detected); GOPRIVATE/GONOPROXY modules are skipped and listed; downloads must match the list\'s hashes (repeatable)',
       collect,
       [],
     )
@@ -149,9 +157,20 @@ export function registerPack(program: Command, io: CliIO): void {
           tools.push(tool);
           if (!options.quiet) io.stderr.write(`gobundle: pack: tool ${arg}: ${tool.module}@${tool.version}\n`);
         }
+        const lists: ExportedListInput[] = [];
+        for (const file of options.fromList) {
+          const list = await readExportedList(file, io.cwd, config.env);
+          lists.push(list);
+          for (const m of list.private) io.stderr.write(`gobundle: pack: ${list.name}: skipped ${m.path} ${m.version}: matches GOPRIVATE/GONOPROXY\n`);
+          if (!options.quiet) {
+            for (const x of list.ignored) io.stderr.write(`gobundle: pack: ${list.name}: ignored ${x.what}: ${x.why}\n`);
+            io.stderr.write(`gobundle: pack: ${list.name} (${list.format}): ${list.modules.length} module versions to fetch, ${list.private.length} private skipped\n`);
+          }
+        }
         const result = await packBundle({
           inputs: gomods,
           tools,
+          lists,
           cwd: io.cwd,
           output: resolve(io.cwd, options.output),
           chain,

@@ -31,6 +31,7 @@ import { listFileBody, listFileName, proxyFileName } from './bundleNames.js';
 import { ModuleFiles, type TrustedHashes } from './moduleFiles.js';
 import { goSumFilesOf, planInputs, type UnionPlan } from './planInputs.js';
 import type { ResolvedTool } from '../planning/queryTool.js';
+import type { ExportedListInput } from '../planning/readExportedList.js';
 import { formatBytes, silentProgress, type PackProgress } from './progress.js';
 import { describeToolchains, planToolchains, type ToolchainRequest } from './toolchainStage.js';
 import { TOOLCHAIN_MODULE } from '../toolchain/dlVersion.js';
@@ -82,6 +83,8 @@ export interface PackOptions {
   inputs: readonly string[];
   /** Tools resolved to module@version, planned as `go install module@version` needs them. */
   tools?: readonly ResolvedTool[];
+  /** Lists exported from inside the air gap: every module version fetched and checked against the list's hashes. */
+  lists?: readonly ExportedListInput[];
   cwd: string;
   output: string;
   chain: Pick<ProxyChain, 'mod' | 'infoBytes' | 'zipTo'>;
@@ -161,8 +164,16 @@ export function verifyAgainstGoSum(modules: readonly ModuleHashes[], trusted: Tr
 export async function packBundle(opts: PackOptions): Promise<PackResult> {
   const t0 = performance.now();
   const progress = opts.progress ?? silentProgress;
-  const inputs = opts.inputs.length === 0 && (opts.tools ?? []).length === 0 ? ['.'] : opts.inputs;
-  const trusted = trustedFrom(await loadGoSums(inputs, opts.cwd));
+  const inputs = opts.inputs.length === 0 && (opts.tools ?? []).length === 0 && (opts.lists ?? []).length === 0 ? ['.'] : opts.inputs;
+  const sums = await loadGoSums(inputs, opts.cwd);
+  // A list's hashes are trusted like go.sum lines: a download that disagrees is refused.
+  for (const list of opts.lists ?? []) {
+    for (const m of list.modules) {
+      for (const h of m.zipH1) sums.add(m.path, m.version, h);
+      for (const h of m.modH1) sums.add(m.path, `${m.version}/go.mod`, h);
+    }
+  }
+  const trusted = trustedFrom(sums);
 
   const files = new ModuleFiles({
     cache: opts.cache,
@@ -194,7 +205,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   };
 
   progress.phaseStarted('resolve');
-  const plan = await planInputs(inputs, opts.cwd, fetcher, { concurrency: opts.concurrency, mode: opts.mode ?? 'mod' }, { tools: opts.tools });
+  const plan = await planInputs(inputs, opts.cwd, fetcher, { concurrency: opts.concurrency, mode: opts.mode ?? 'mod' }, { tools: opts.tools, lists: opts.lists });
   const moduleCount = new Set(plan.files.map((f) => moduleKey(f))).size;
   const toolchains = opts.toolchains === undefined ? undefined : planToolchains(opts.toolchains, plan.inputs.map((i) => i.plan));
   const lists = new Map(plan.lists);

@@ -12,6 +12,7 @@ import { locateInput } from '../planning/locateInput.js';
 import { planWorkspace } from '../planning/planWorkspace.js';
 import { planTool } from '../planning/planTool.js';
 import type { ResolvedTool } from '../planning/queryTool.js';
+import { planExportedList, type ExportedListInput } from '../planning/readExportedList.js';
 import { parseWorkFile } from '../gomod/gowork.js';
 import type { ModFetcher } from '../planning/goModSource.js';
 import type { Plan } from '../resolve/types.js';
@@ -37,6 +38,8 @@ export interface UnionPlan {
 export interface OtherInputs {
   /** Tools already resolved to module@version (resolveTool). */
   tools?: readonly ResolvedTool[];
+  /** Lists exported from inside the air gap, already read (readExportedList). */
+  lists?: readonly ExportedListInput[];
 }
 
 /** Plan every input (concurrently: they share the fetcher and its cache) and merge the plans. */
@@ -45,6 +48,12 @@ export async function planInputs(inputs: readonly string[], cwd: string, fetcher
     await Promise.all([
       ...inputs.map((input) => planPathInput(input, cwd, fetcher, opts)),
       ...(other.tools ?? []).map((tool) => planToolInput(tool, fetcher, opts)),
+      ...(other.lists ?? []).map(
+        async (list): Promise<PlannedInput> => ({
+          input: { kind: 'list', module: list.format, goMod: list.name, goModSha256: list.sha256 },
+          plan: planExportedList(list),
+        }),
+      ),
     ]),
   );
 }

@@ -8,7 +8,8 @@
  * builds first).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -31,6 +32,9 @@ let serveStderr: () => string = () => '';
 let workspaceListMAll = '';
 let workspacePlan = '';
 let packStderr = '';
+let insideSum = '';
+let tamperedRefusal: ReturnType<typeof spawnSync>;
+let vtwoZipH1 = '';
 let toolReplaceRefusal: ReturnType<typeof spawnSync>;
 /** The tool's package; example.com/tool's @latest is v1.1.0 (v1.2.0 retracts itself, v1.3.0-rc.1 is a prerelease). */
 const TOOL = 'example.com/tool/cmd/hello';
@@ -68,12 +72,39 @@ beforeAll(async () => {
   workspacePlan = mustGobundle(['plan', join(copyWorkspace('ws-plan'), 'go.work')], env).stdout;
 
   mustGobundle(['keygen', 'team', '--out-dir', work], env);
+  // The inside network's go.sum: real hashes (as the go command recorded them, online here), private lines, a go.mod-only line.
+  const dl = spawnSync(goBinary('1.23'), ['mod', 'download', '-json', 'example.com/vtwo@v1.0.0', 'example.com/incompat@v2.0.0+incompatible', 'example.com/vtwo/v2@v2.1.0'], {
+    cwd: work,
+    env: upstreamGoEnv(upstream, { workDir: join(work, 'inside') }),
+    encoding: 'utf8',
+    timeout: GO_TIMEOUT_MS,
+  });
+  if (dl.status !== 0) throw new Error(`go mod download -json failed:\n${dl.stderr}`);
+  const sums = new Map<string, { Sum: string; GoModSum: string }>();
+  for (const o of dl.stdout.split(/\n(?=\{)/).map((t) => JSON.parse(t) as { Path: string; Sum: string; GoModSum: string })) sums.set(o.Path, o);
+  insideSum = [
+    `corp.internal/secret v1.4.0 h1:${'A'.repeat(43)}=`,
+    `corp.internal/secret v1.4.0/go.mod h1:${'B'.repeat(43)}=`,
+    `example.com/incompat v2.0.0+incompatible ${sums.get('example.com/incompat')!.Sum}`,
+    `example.com/incompat v2.0.0+incompatible/go.mod ${sums.get('example.com/incompat')!.GoModSum}`,
+    `example.com/vtwo v1.0.0 ${sums.get('example.com/vtwo')!.Sum}`,
+    `example.com/vtwo v1.0.0/go.mod ${sums.get('example.com/vtwo')!.GoModSum}`,
+    `example.com/vtwo/v2 v2.1.0/go.mod ${sums.get('example.com/vtwo/v2')!.GoModSum}`,
+    `git.corp.internal/team/lib v0.3.1/go.mod h1:${'C'.repeat(43)}=`,
+    '',
+  ].join('\n');
+  writeFileSync(join(work, 'inside.sum'), insideSum);
+  writeFileSync(join(work, 'tampered.sum'), insideSum.replace(sums.get('example.com/vtwo')!.Sum, `h1:${'D'.repeat(43)}=`));
+  const privateEnv = { ...env, GOPRIVATE: '*.internal,corp.internal' };
+
   // One bundle from every kind of input at once.
   const wsPack = copyWorkspace('ws-pack');
   packStderr = mustGobundle(
-    ['pack', wsPack, '--tool', `${TOOL}@v1.0.0`, '--tool', `${TOOL}@latest`, '-o', join(work, 'combined.tgz'), '--sign-key', join(work, 'team.key')],
-    env,
+    ['pack', wsPack, '--tool', `${TOOL}@v1.0.0`, '--tool', `${TOOL}@latest`, '--from-list', 'inside.sum', '-o', join(work, 'combined.tgz'), '--sign-key', join(work, 'team.key')],
+    privateEnv,
   ).stderr;
+  tamperedRefusal = gobundle(['pack', '--from-list', 'tampered.sum', '-o', join(work, 'tampered.tgz'), '--unsigned'], privateEnv);
+  vtwoZipH1 = sums.get('example.com/vtwo')!.Sum;
   toolReplaceRefusal = gobundle(['pack', '--tool', 'example.com/toolrepl@v1.0.0', '-o', join(work, 'refused.tgz'), '--unsigned'], env);
 
   // Upstream stopped: from here on the served bundles are the only source.
@@ -183,5 +214,47 @@ describe('tools: --tool pkg@version as go install resolves it', () => {
     expect(toolReplaceRefusal.stderr).toContain(
       'example.com/toolrepl@v1.0.0 (in example.com/toolrepl@v1.0.0):\n\tThe go.mod file for the module providing named packages contains one or\n\tmore replace directives. It must not contain directives that would cause\n\tit to be interpreted differently than if it were the main module.',
     );
+  });
+});
+
+describe('a go.sum exported from inside the air gap (--from-list)', () => {
+  test('private modules are skipped and listed on stderr; the rest are counted', () => {
+    expect(packStderr).toContain('gobundle: pack: inside.sum: skipped corp.internal/secret v1.4.0: matches GOPRIVATE/GONOPROXY\n');
+    expect(packStderr).toContain('gobundle: pack: inside.sum: skipped git.corp.internal/team/lib v0.3.1: matches GOPRIVATE/GONOPROXY\n');
+    expect(packStderr).toContain('gobundle: pack: inside.sum (go.sum): 3 module versions to fetch, 2 private skipped\n');
+  });
+
+  test('the bundle serves every public module the list names: whole modules, and the go.mod alone for a /go.mod line', async () => {
+    const get = async (p: string) => {
+      const r = await fetch(`${serveUrl}/${p}`);
+      return { status: r.status, body: Buffer.from(await r.arrayBuffer()) };
+    };
+    expect((await get('example.com/vtwo/@v/v1.0.0.zip')).status).toBe(200);
+    expect((await get('example.com/vtwo/@v/v1.0.0.info')).status).toBe(200);
+    expect((await get('example.com/incompat/@v/v2.0.0+incompatible.zip')).status).toBe(200);
+    expect((await get('example.com/vtwo/v2/@v/v2.1.0.mod')).status).toBe(200);
+    expect((await get('example.com/vtwo/v2/@v/v2.1.0.zip')).status).toBe(404);
+    expect((await get('corp.internal/secret/@v/v1.4.0.mod')).status).toBe(404);
+    // And the go command, checksum database on, fresh caches, verifies and takes them, matching the inside go.sum.
+    const dir = join(work, 'list-download');
+    mkdirSync(dir, { recursive: true });
+    const r = await runGo(dir, ['mod', 'download', '-json', 'example.com/vtwo@v1.0.0', 'example.com/incompat@v2.0.0+incompatible'], join(dir, 'gopath'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`"Sum": "${vtwoZipH1}"`);
+  }, 300_000);
+
+  test('the manifest records the list by name, format and sha256', () => {
+    const manifest = spawnSync('tar', ['-xzOf', join(work, 'combined.tgz'), 'gobundle/manifest.json'], { encoding: 'utf8' });
+    const inputs = (JSON.parse(manifest.stdout) as { inputs: unknown[] }).inputs;
+    expect(inputs).toContainEqual({ kind: 'list', module: 'go.sum', goMod: 'inside.sum', goModSha256: createHash('sha256').update(insideSum).digest('hex') });
+    expect(inputs).toContainEqual(expect.objectContaining({ kind: 'tool', module: 'example.com/tool', version: 'v1.1.0', goMod: 'example.com/tool@v1.1.0/go.mod' }));
+    expect(inputs).toContainEqual(expect.objectContaining({ kind: 'go.work', module: 'example.com/ws/app example.com/ws/lib', goMod: 'ws-pack/go.work' }));
+    expect(readFileSync(join(work, 'inside.sum'), 'utf8')).toBe(insideSum);
+  });
+
+  test('a list hash the download does not match is refused, naming the module, the file and both hashes', () => {
+    expect(tamperedRefusal.status).toBe(1);
+    expect(tamperedRefusal.stderr).toContain(`verifying example.com/vtwo@v1.0.0: checksum mismatch\n\tdownloaded: ${vtwoZipH1}\n\tgo.sum:     h1:${'D'.repeat(43)}=\n`);
+    expect(existsSync(join(work, 'tampered.tgz'))).toBe(false);
   });
 });
