@@ -32,6 +32,9 @@ let serveStderr: () => string = () => '';
 let workspaceListMAll = '';
 let workspacePlan = '';
 let packStderr = '';
+let toolDirectiveListMAll = '';
+let toolDirectivePlan: ReturnType<typeof spawnSync>;
+let toolUnprovidedPlan: ReturnType<typeof spawnSync>;
 let insideSum = '';
 let tamperedRefusal: ReturnType<typeof spawnSync>;
 let vtwoZipH1 = '';
@@ -70,6 +73,22 @@ beforeAll(async () => {
   if (go.status !== 0) throw new Error(`go list -m all in the workspace failed:\n${go.stderr}`);
   workspaceListMAll = go.stdout;
   workspacePlan = mustGobundle(['plan', join(copyWorkspace('ws-plan'), 'go.work')], env).stdout;
+
+  // Go 1.24 tool directives: Go 1.23 cannot parse them, and they add no requirements, so its oracle is the same go.mod
+  // without the tool line (and at go 1.23, its own version; both prune the graph).
+  const tools = join(work, 'tool-directive');
+  cpSync(join(fixtures, 'tool-directive'), tools, { recursive: true });
+  const stripped = join(work, 'tool-directive-oracle');
+  cpSync(tools, stripped, { recursive: true });
+  writeFileSync(join(stripped, 'go.mod'), readFileSync(join(tools, 'go.mod'), 'utf8').replace(/^tool .*\n/m, '').replace(/^go 1\.24$/m, 'go 1.23'));
+  const toolOracle = spawnSync(goBinary('1.23'), ['list', '-m', 'all'], { cwd: stripped, env: upstreamGoEnv(upstream, { workDir: join(work, 'oracle-tools') }), encoding: 'utf8', timeout: GO_TIMEOUT_MS });
+  if (toolOracle.status !== 0) throw new Error(`go list -m all (tool directives stripped) failed:\n${toolOracle.stderr}`);
+  toolDirectiveListMAll = toolOracle.stdout;
+  toolDirectivePlan = gobundle(['plan', tools], env);
+  const unprovided = join(work, 'tool-unprovided');
+  cpSync(tools, unprovided, { recursive: true });
+  writeFileSync(join(unprovided, 'go.mod'), readFileSync(join(tools, 'go.mod'), 'utf8').replace('tool example.com/tool/cmd/hello', 'tool example.com/elsewhere/cmd/x'));
+  toolUnprovidedPlan = gobundle(['plan', unprovided], env);
 
   mustGobundle(['keygen', 'team', '--out-dir', work], env);
   // The inside network's go.sum: real hashes (as the go command recorded them, online here), private lines, a go.mod-only line.
@@ -188,6 +207,19 @@ describe('a go.work workspace with two modules and a replace', () => {
       if (args[0] === 'list') expect(r.stdout).toBe(workspaceListMAll);
     }
   }, 600_000);
+});
+
+describe('Go 1.24 tool directives in an input go.mod', () => {
+  test('the plan is the build list go list -m all prints for the same requirements; the tool\'s module is in it', () => {
+    expect(toolDirectivePlan.stderr).toBe('');
+    expect(toolDirectivePlan.stdout).toBe(toolDirectiveListMAll);
+    expect(toolDirectiveListMAll).toBe('example.com/project/tooldirective\nexample.com/greeting v1.1.0\nexample.com/tool v1.0.0\n');
+  });
+
+  test('a tool no build-list module provides is refused, naming the go.mod line', () => {
+    expect(toolUnprovidedPlan.status).toBe(1);
+    expect(toolUnprovidedPlan.stderr).toContain('tool-unprovided/go.mod:9: tool example.com/elsewhere/cmd/x: no module in the build list provides it');
+  });
 });
 
 describe('tools: --tool pkg@version as go install resolves it', () => {
