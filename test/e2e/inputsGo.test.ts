@@ -190,7 +190,7 @@ describe('a go.work workspace with two modules and a replace', () => {
         'example.com/orig2 v1.0.0 => example.com/fork2 v1.0.0',
         'example.com/prune/b v1.0.0',
         'example.com/prune/c v1.2.0',
-        'example.com/prune/d v1.0.0',
+        'example.com/prune/d v1.0.0 => ./localdeps/d',
         '',
       ].join('\n'),
     );
