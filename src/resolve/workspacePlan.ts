@@ -7,7 +7,10 @@
  */
 import { DEFAULT_CONCURRENCY, Semaphore } from '../concurrency/semaphore.js';
 import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
-import { cmpVersion, isToolchainPath } from './goVersion.js';
+import { cmpVersion, compareGoVersion, DEFAULT_GO_MOD_VERSION, GO_STRICT_VERSION, isToolchainPath } from './goVersion.js';
+import { posix } from 'node:path';
+import { GobundleError } from '../errors.js';
+import { ErrorCode } from '../errorCodes.js';
 import { readWorkspaceGraph } from './graph.js';
 import { toPlanReplacement } from './mainModule.js';
 import { GoModLoader } from './modSummary.js';
@@ -28,6 +31,7 @@ type PlanFile = Plan['files'][number];
  * canonicalization.
  */
 export async function resolveWorkspacePlan(name: string, work: WorkspaceInput, source: GoModSource, opts: Omit<ResolveOptions, 'mode'> = {}): Promise<Plan> {
+  checkWorkGoVersion(work);
   const index = new WorkspaceIndex(work);
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
@@ -73,4 +77,21 @@ export async function resolveWorkspacePlan(name: string, work: WorkspaceInput, s
     lists,
     localReplacements: sortByPathVersion([...localReplacements.values()]),
   };
+}
+
+/**
+ * modload.loadModFile in workspace mode refuses a go.work older than one of
+ * its modules (from go 1.21 on, when go lines became requirements): errWorkTooOld.
+ */
+function checkWorkGoVersion(work: WorkspaceInput): void {
+  const wv = work.go ?? DEFAULT_GO_WORK_VERSION;
+  for (const m of work.modules) {
+    const mv = m.file.go ?? DEFAULT_GO_MOD_VERSION;
+    if (compareGoVersion(mv, wv) > 0 && compareGoVersion(mv, GO_STRICT_VERSION) >= 0) {
+      throw new GobundleError(
+        ErrorCode.MODULE,
+        `module ${posix.normalize(m.dir)} listed in go.work file requires go >= ${mv}, but go.work ${work.go === undefined ? 'implicitly requires' : 'lists'} go ${wv}; to update it:\n\tgo work use`,
+      );
+    }
+  }
 }

@@ -50,3 +50,31 @@ describe('WorkspaceIndex', () => {
     expect(() => index([{ dir: './a', file: mod('example.com/a') }, { dir: './a2', file: mod('example.com/a') }])).toThrow('module example.com/a appears multiple times in workspace');
   });
 });
+
+describe('resolveWorkspacePlan', () => {
+  const noSource = {
+    remote: () => Promise.reject(new Error('no remote reads expected')),
+    local: () => Promise.reject(new Error('no local reads expected')),
+  };
+
+  test('a go.work older than a module (go ≥ 1.21) is refused with the go command\'s message', async () => {
+    const { resolveWorkspacePlan } = await import('../../src/resolve/workspacePlan.js');
+    const work = { workDir: '/ws', go: '1.21', toolchain: undefined, replace: [], modules: [{ dir: './a', file: { ...mod('example.com/a'), go: '1.22' } }] };
+    await expect(resolveWorkspacePlan('go.work', work, noSource)).rejects.toThrow(
+      'module a listed in go.work file requires go >= 1.22, but go.work lists go 1.21; to update it:\n\tgo work use',
+    );
+    await expect(resolveWorkspacePlan('go.work', { ...work, go: undefined }, noSource)).rejects.toThrow('but go.work implicitly requires go 1.18;');
+  });
+
+  // Checked against go 1.23: with `use ./z ./a`, go list -m all prints example.com/a first.
+  test('two workspace modules with no requirements: both are main modules, sorted by path (not use order), and nothing is fetched', async () => {
+    const { resolveWorkspacePlan } = await import('../../src/resolve/workspacePlan.js');
+    const work = { workDir: '/ws', go: '1.22', toolchain: undefined, replace: [], modules: [{ dir: './z', file: mod('example.com/z') }, { dir: './a', file: mod('example.com/a') }] };
+    const plan = await resolveWorkspacePlan('go.work', work, noSource);
+    expect(plan.buildList).toEqual([
+      { path: 'example.com/a', version: '' },
+      { path: 'example.com/z', version: '' },
+    ]);
+    expect(plan.files).toEqual([]);
+  });
+});
