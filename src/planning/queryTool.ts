@@ -7,12 +7,11 @@
  * module's latest go.mod does not retract; an explicit version that is
  * retracted is refused, as the go command refuses it.
  */
-import { GobundleError, ModuleError } from '../errors.js';
+import { GobundleError, ModuleError, UsageError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
 import { parseModFile } from '../gomod/modfile.js';
 import type { ListEntry, RevInfo } from '../proxy/proxyClient.js';
 import { candidateModulePaths, highestListed, parseToolArg, retractionOf, type Retraction } from '../resolve/toolQuery.js';
-import { UsageError } from '../errors.js';
 
 /** What resolving a tool needs from the GOPROXY chain. */
 export interface ToolQuerier {
@@ -39,6 +38,8 @@ export async function resolveTool(arg: string, q: ToolQuerier): Promise<Resolved
   const parsed = parseToolArg(arg);
   if (typeof parsed === 'string') throw new UsageError(`tool ${parsed}`);
   for (const path of candidateModulePaths(parsed.pkg)) {
+    // An exact version is looked up first (Stat, .info); a path the proxies lack is the next candidate.
+    if (parsed.query !== 'latest' && (await orNotFound(q.info(path, parsed.query))) === undefined) continue;
     const versions = await orNotFound(q.list(path));
     if (versions === undefined && parsed.query === 'latest') continue;
     const listed = (versions ?? []).map((e) => e.version);
@@ -52,7 +53,6 @@ export async function resolveTool(arg: string, q: ToolQuerier): Promise<Resolved
         throw new ModuleError(path, 'latest', 'every listed version is retracted by the module author', { hint: 'name a version explicitly if you need a retracted one' });
       }
     } else {
-      if ((await orNotFound(q.info(path, parsed.query))) === undefined) continue;
       version = parsed.query;
     }
     const r = retractionOf(version, retract);

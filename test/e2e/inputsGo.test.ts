@@ -39,6 +39,7 @@ let insideSum = '';
 let tamperedRefusal: ReturnType<typeof spawnSync>;
 let vtwoZipH1 = '';
 let toolReplaceRefusal: ReturnType<typeof spawnSync>;
+let toolRetractedRefusal: ReturnType<typeof spawnSync>;
 /** The tool's package; example.com/tool's @latest is v1.1.0 (v1.2.0 retracts itself, v1.3.0-rc.1 is a prerelease). */
 const TOOL = 'example.com/tool/cmd/hello';
 
@@ -124,6 +125,7 @@ beforeAll(async () => {
   ).stderr;
   tamperedRefusal = gobundle(['pack', '--from-list', 'tampered.sum', '-o', join(work, 'tampered.tgz'), '--unsigned'], privateEnv);
   vtwoZipH1 = sums.get('example.com/vtwo')!.Sum;
+  toolRetractedRefusal = gobundle(['pack', '--tool', `${TOOL}@v1.2.0`, '-o', join(work, 'retracted.tgz'), '--unsigned'], env);
   toolReplaceRefusal = gobundle(['pack', '--tool', 'example.com/toolrepl@v1.0.0', '-o', join(work, 'refused.tgz'), '--unsigned'], env);
 
   // Upstream stopped: from here on the served bundles are the only source.
@@ -240,6 +242,12 @@ describe('tools: --tool pkg@version as go install resolves it', () => {
     const run = spawnSync(join(gobin, 'hello'), { encoding: 'utf8', timeout: 30_000 });
     expect(run.stdout).toBe(`${output}\n`);
   }, 600_000);
+
+  test('a retracted version named explicitly is refused, as go install refuses it', () => {
+    expect(toolRetractedRefusal.status).toBe(1);
+    expect(toolRetractedRefusal.stderr).toContain('example.com/tool@v1.2.0: retracted by module author: Published by mistake.');
+    expect(existsSync(join(work, 'retracted.tgz'))).toBe(false);
+  });
 
   test('a tool whose go.mod has a replace directive is refused with the go command\'s message', () => {
     expect(toolReplaceRefusal.status).toBe(1);
