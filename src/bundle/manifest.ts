@@ -21,11 +21,26 @@ export const METADATA_DIR = 'gobundle/';
 /** The error code for a manifest that does not follow the format. */
 export const MANIFEST_ERROR_CODE = ErrorCode.MANIFEST;
 
+/** What a bundle was packed from; `kind` absent means a go.mod (bundles before other inputs existed). */
+export type ManifestInputKind = 'go.mod' | 'go.work' | 'tool' | 'list';
+
+/**
+ * One input of a pack. `goMod` names the file it was read from and
+ * `goModSha256` is that file's digest, whatever the kind: the go.mod; the
+ * go.work (`module` lists its main modules, space-separated); a tool's own
+ * go.mod as fetched, `module@version/go.mod` (`module` and `version` name the
+ * tool); an exported list (`module` is its format).
+ */
 export interface ManifestInput {
+  kind?: ManifestInputKind;
   module: string;
+  /** Tools only: the version resolved (a query such as @latest is recorded as what it resolved to). */
+  version?: string;
   goMod: string;
   goModSha256: string;
 }
+
+const INPUT_KINDS: ReadonlySet<string> = new Set<ManifestInputKind>(['go.mod', 'go.work', 'tool', 'list']);
 
 export interface ManifestModule {
   path: string;
@@ -132,7 +147,13 @@ export function buildManifest(args: BuildManifestArgs): Manifest {
     format: MANIFEST_FORMAT,
     tool: args.tool,
     created: args.created,
-    inputs: args.inputs.map((i) => ({ module: i.module, goMod: i.goMod, goModSha256: i.goModSha256 })),
+    inputs: args.inputs.map((i) => ({
+      ...(i.kind === undefined || i.kind === 'go.mod' ? {} : { kind: i.kind }),
+      module: i.module,
+      ...(i.version === undefined ? {} : { version: i.version }),
+      goMod: i.goMod,
+      goModSha256: i.goModSha256,
+    })),
     modules: [...args.modules]
       .sort((a, b) => compareNames(a.path, b.path) || compareNames(a.version, b.version))
       .map((m) => ({ path: m.path, version: m.version, zipH1: m.zipH1, modH1: m.modH1 })),
@@ -196,7 +217,12 @@ export function validateManifest(value: unknown): asserts value is Manifest {
   if (!Array.isArray(value.inputs)) fail('"inputs" must be an array');
   for (const [i, input] of (value.inputs as unknown[]).entries()) {
     if (!isObj(input)) return fail(`inputs[${i}] must be an object`);
+    if (input.kind !== undefined && (typeof input.kind !== 'string' || !INPUT_KINDS.has(input.kind))) {
+      fail(`inputs[${i}]: "kind" must be one of ${[...INPUT_KINDS].join(', ')}`);
+    }
     str(input, 'module', `inputs[${i}]`);
+    if (input.kind === 'tool') str(input, 'version', `inputs[${i}]`);
+    else if (input.version !== undefined) fail(`inputs[${i}]: "version" is only for tool inputs`);
     str(input, 'goMod', `inputs[${i}]`);
     if (!HEX64.test(str(input, 'goModSha256', `inputs[${i}]`))) fail(`inputs[${i}]: "goModSha256" must be lowercase hex sha256`);
   }

@@ -22,7 +22,9 @@ import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '.
 import { ProxyChain } from '../proxy/proxyChain.js';
 import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
 import { HttpTransport } from '../proxy/httpTransport.js';
-import { locateGoMod } from '../planning/planModule.js';
+import { locateInput } from '../planning/locateInput.js';
+import { resolveTool, type ResolvedTool } from '../planning/queryTool.js';
+import { readExportedList, type ExportedListInput } from '../planning/readExportedList.js';
 import type { CliIO } from './io.js';
 import { toolchainRequest } from './toolchainOptions.js';
 import { toolVersion } from './toolVersion.js';
@@ -42,6 +44,8 @@ interface PackCliOptions {
   previous: string[];
   since: string[];
   maxPartSize?: string;
+  tool: string[];
+  fromList: string[];
   toolchain?: string;
   platform?: string;
   /** A URL (--vulndb), false (--no-vulndb), or undefined (GOVULNDB, else the default). */
@@ -61,12 +65,12 @@ function collect(value: string, previous: string[]): string[] {
 export const TOOLCHAIN_NEEDS_SUMDB =
   'pack: --toolchain needs the checksum database but GOSUMDB=off: the go command verifies every golang.org/toolchain download against the checksum database even with GOSUMDB=off, GONOSUMDB or GOPRIVATE, so the bundle must carry its records';
 
-/** `gobundle pack [<go.mod | dir>...] -o <bundle.tgz> (--sign-key <file.key> | --unsigned)`. */
+/** `gobundle pack [<go.mod | go.work | dir>...] [--tool pkg@version]... -o <bundle.tgz> (--sign-key <file.key> | --unsigned)`. */
 export function registerPack(program: Command, io: CliIO): void {
   program
     .command('pack')
     .description('resolve the module graph through GOPROXY, verify every file, and write a signed bundle laid out as a GOPROXY tree')
-    .argument('[gomod...]', 'go.mod files or module directories (default: ./go.mod)')
+    .argument('[gomod...]', 'go.mod or go.work files, or their directories (default: ./go.mod)')
     .option('-o, --output <bundle.tgz>', 'the bundle to write (replaced atomically)')
     .option('--sign-key <file.key>', 'signer key written by gobundle keygen')
     .option('--unsigned', 'write a bundle without a signature (serve and verify then need --allow-unsigned)')
@@ -75,6 +79,18 @@ export function registerPack(program: Command, io: CliIO): void {
     .option('--cache-dir <dir>', 'download cache (default $GOBUNDLE_CACHE, else the user cache dir + /gobundle)')
     .option('--json', 'print {modules, files, bytes, seconds, bundleSha256} on stdout')
     .option('--quiet', 'print nothing but errors')
+    .option(
+      '--tool <pkg@version>',
+      'also carry what `go install pkg@version` needs: the module providing the package at that version (or @latest, resolved now and printed) with its own go.mod as the main module (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--from-list <file>',
+      'also carry every module version in a list exported from inside the air gap: a go.sum, or the output of go list -m -json all or go mod download -json (format detected); GOPRIVATE/GONOPROXY modules are skipped and listed; downloads must match the list\'s hashes (repeatable)',
+      collect,
+      [],
+    )
     .option('--toolchain <list>', 'also carry Go toolchains (golang.org/toolchain): auto (what GOTOOLCHAIN=auto switches to for the inputs) and/or releases, e.g. auto,go1.22.12')
     .option('--platform <list>', 'goos/goarch list to carry each toolchain for (default linux/amd64 and this machine\'s)')
     .option(
@@ -145,7 +161,7 @@ export function registerPack(program: Command, io: CliIO): void {
         options.writeGosum === undefined
           ? undefined
           : options.writeGosum === true
-            ? join((await locateGoMod(gomods[0] ?? '.', io.cwd)).mainDir, 'go.sum')
+            ? join((await locateInput(gomods[0] ?? '.', io.cwd)).dir, 'go.sum')
             : resolve(io.cwd, options.writeGosum);
       const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
       const previous: PreviousBundle[] = [];
@@ -165,8 +181,26 @@ export function registerPack(program: Command, io: CliIO): void {
       const stderrIsTTY = (io.stderr as { isTTY?: boolean }).isTTY === true;
       const progress: PackProgress = options.quiet ? silentProgress : stderrIsTTY ? new LiveProgress(io.stderr) : new LineProgress(io.stderr);
       try {
+        const tools: ResolvedTool[] = [];
+        for (const arg of options.tool) {
+          const tool = await resolveTool(arg, chain);
+          tools.push(tool);
+          if (!options.quiet) io.stderr.write(`gobundle: pack: tool ${arg}: ${tool.module}@${tool.version}\n`);
+        }
+        const lists: ExportedListInput[] = [];
+        for (const file of options.fromList) {
+          const list = await readExportedList(file, io.cwd, config.env);
+          lists.push(list);
+          for (const m of list.private) io.stderr.write(`gobundle: pack: ${list.name}: skipped ${m.path} ${m.version}: matches GOPRIVATE/GONOPROXY\n`);
+          if (!options.quiet) {
+            for (const x of list.ignored) io.stderr.write(`gobundle: pack: ${list.name}: ignored ${x.what}: ${x.why}\n`);
+            io.stderr.write(`gobundle: pack: ${list.name} (${list.format}): ${list.modules.length} module versions to fetch, ${list.private.length} private skipped\n`);
+          }
+        }
         const result = await packBundle({
           inputs: gomods,
+          tools,
+          lists,
           cwd: io.cwd,
           output: resolve(io.cwd, options.output),
           chain,

@@ -2,18 +2,18 @@ import type { Command } from 'commander';
 import { loadGoConfig } from '../config/goConfig.js';
 import { lookupGoFlag } from '../gomod/goenv.js';
 import { ProxyChain } from '../proxy/proxyChain.js';
-import { planModule } from '../planning/planModule.js';
+import { planPathInput } from '../pack/planInputs.js';
 import { formatListMAll } from '../resolve/plan.js';
 import { planToolchains } from '../pack/toolchainStage.js';
 import type { CliIO } from './io.js';
 import { toolchainRequest } from './toolchainOptions.js';
 
-/** `gobundle plan [<go.mod | dir>] [--json]`: what a bundle of this module will carry. */
+/** `gobundle plan [<go.mod | go.work | dir>] [--json]`: what a bundle of this module will carry. */
 export function registerPlan(program: Command, io: CliIO): void {
   program
     .command('plan')
     .description('resolve the module graph like the go command and print what a bundle will carry (text: exactly `go list -m all`)')
-    .argument('[gomod]', 'a go.mod file or the module directory holding it', '.')
+    .argument('[gomod]', 'a go.mod or go.work file, or the directory holding it', '.')
     .option('--json', 'print {"buildList":[…],"files":[…]} instead of the go list -m all text')
     .option('--toolchain <list>', 'with --json, also list the golang.org/toolchain files pack --toolchain would carry (auto and/or go1.X.Y)')
     .option('--platform <list>', 'goos/goarch list for --toolchain (default linux/amd64 and this machine\'s)')
@@ -29,7 +29,7 @@ export function registerPlan(program: Command, io: CliIO): void {
         // Like the go command, an inconsistent go.mod is an error unless
         // GOFLAGS says -mod=mod (then roots are updated as cmd/go would).
         const mode = lookupGoFlag(config.goflags, 'mod') === 'mod' ? 'mod' : 'readonly';
-        const plan = await planModule(gomod, io.cwd, chain, { mode });
+        const { plan } = await planPathInput(gomod, io.cwd, chain, { mode });
         for (const r of plan.localReplacements) {
           io.stderr.write(
             `gobundle: note: ${r.path}${r.version === '' ? '' : ` ${r.version}`} => ${r.dir} is a local directory replacement: read from disk, not bundled\n`,

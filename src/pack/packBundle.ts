@@ -16,7 +16,6 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buildManifest, chooseCreated, serializeManifest, type ManifestModule, type ManifestSumdb } from '../bundle/manifest.js';
 import { type DeltaParent, deltaFiles, deltaModules, manifestParents } from './deltaStage.js';
@@ -26,12 +25,13 @@ import { ChecksumMismatchError, GobundleError } from '../errors.js';
 import { moduleKey } from '../gomod/moduleVersion.js';
 import { GoSum, parseGoSum } from '../gomod/gosum.js';
 import { compare } from '../gomod/semver.js';
-import { locateGoMod } from '../planning/planModule.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
 import type { ModMode } from '../resolve/types.js';
 import { listFileBody, listFileName, proxyFileName } from './bundleNames.js';
 import { ModuleFiles, type TrustedHashes } from './moduleFiles.js';
-import { planInputs, type UnionPlan } from './planInputs.js';
+import { goSumFilesOf, planInputs, type UnionPlan } from './planInputs.js';
+import type { ResolvedTool } from '../planning/queryTool.js';
+import type { ExportedListInput } from '../planning/readExportedList.js';
 import { formatBytes, silentProgress, type PackProgress } from './progress.js';
 import { describeToolchains, planToolchains, type ToolchainRequest } from './toolchainStage.js';
 import { TOOLCHAIN_MODULE } from '../toolchain/dlVersion.js';
@@ -79,8 +79,12 @@ export interface SumdbStage {
 }
 
 export interface PackOptions {
-  /** go.mod files or module directories (default ["."]). */
+  /** go.mod or go.work files or their directories (default ["."] when there are no other inputs). */
   inputs: readonly string[];
+  /** Tools resolved to module@version, planned as `go install module@version` needs them. */
+  tools?: readonly ResolvedTool[];
+  /** Lists exported from inside the air gap: every module version fetched and checked against the list's hashes. */
+  lists?: readonly ExportedListInput[];
   cwd: string;
   output: string;
   chain: Pick<ProxyChain, 'mod' | 'infoBytes' | 'zipTo'>;
@@ -133,9 +137,7 @@ type PlanFile = UnionPlan['files'][number];
 /** go.sum of every input, merged: the hashes downloads must match. */
 async function loadGoSums(inputs: readonly string[], cwd: string): Promise<GoSum> {
   const sum = new GoSum();
-  for (const input of inputs) {
-    const { mainDir } = await locateGoMod(input, cwd);
-    const file = join(mainDir, 'go.sum');
+  for (const file of (await Promise.all(inputs.map((input) => goSumFilesOf(input, cwd)))).flat()) {
     let data: Buffer;
     try {
       data = await readFile(file);
@@ -171,8 +173,16 @@ export function verifyAgainstGoSum(modules: readonly ModuleHashes[], trusted: Tr
 export async function packBundle(opts: PackOptions): Promise<PackResult> {
   const t0 = performance.now();
   const progress = opts.progress ?? silentProgress;
-  const inputs = opts.inputs.length === 0 ? ['.'] : opts.inputs;
-  const trusted = trustedFrom(await loadGoSums(inputs, opts.cwd));
+  const inputs = opts.inputs.length === 0 && (opts.tools ?? []).length === 0 && (opts.lists ?? []).length === 0 ? ['.'] : opts.inputs;
+  const sums = await loadGoSums(inputs, opts.cwd);
+  // A list's hashes are trusted like go.sum lines: a download that disagrees is refused.
+  for (const list of opts.lists ?? []) {
+    for (const m of list.modules) {
+      for (const h of m.zipH1) sums.add(m.path, m.version, h);
+      for (const h of m.modH1) sums.add(m.path, `${m.version}/go.mod`, h);
+    }
+  }
+  const trusted = trustedFrom(sums);
 
   const files = new ModuleFiles({
     cache: opts.cache,
@@ -204,7 +214,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   };
 
   progress.phaseStarted('resolve');
-  const plan = await planInputs(inputs, opts.cwd, fetcher, { concurrency: opts.concurrency, mode: opts.mode ?? 'mod' });
+  const plan = await planInputs(inputs, opts.cwd, fetcher, { concurrency: opts.concurrency, mode: opts.mode ?? 'mod' }, { tools: opts.tools, lists: opts.lists });
   const moduleCount = new Set(plan.files.map((f) => moduleKey(f))).size;
   const toolchains = opts.toolchains === undefined ? undefined : planToolchains(opts.toolchains, plan.inputs.map((i) => i.plan));
   const lists = new Map(plan.lists);
@@ -212,7 +222,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   const planned: PlanFile[] = [...plan.files, ...(toolchains?.files ?? [])];
   progress.phaseDone(
     'resolve',
-    `resolved ${moduleCount} module versions for ${plan.inputs.map((i) => i.input.module).join(', ')}${toolchains === undefined ? '' : `; ${describeToolchains(toolchains)}`}`,
+    `resolved ${moduleCount} module versions for ${plan.inputs.map((i) => (i.input.version === undefined ? i.input.module : `${i.input.module}@${i.input.version}`)).join(', ')}${toolchains === undefined ? '' : `; ${describeToolchains(toolchains)}`}`,
   );
 
   // Vulnerability data needs only the module paths: fetched while the files download.

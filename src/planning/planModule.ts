@@ -9,6 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { GobundleError } from '../errors.js';
 import { parseModFile } from '../gomod/modfile.js';
 import { resolvePlan } from '../resolve/plan.js';
+import { checkToolDirectives } from '../resolve/toolDirectives.js';
 import type { Plan, ResolveOptions } from '../resolve/types.js';
 import { createGoModSource, type FetchedMod, type ModFetcher } from './goModSource.js';
 import { ErrorCode } from '../errorCodes.js';
@@ -49,5 +50,7 @@ export async function planModule(goModInput: string, cwd: string, fetcher: ModFe
   }
   const mainModFile = parseModFile(goModPath, data, { strict: true });
   const { onFetched, ...resolveOpts } = opts;
-  return resolvePlan(mainModFile, createGoModSource(fetcher, mainDir, onFetched), resolveOpts);
+  const plan = await resolvePlan(mainModFile, createGoModSource(fetcher, mainDir, onFetched), resolveOpts);
+  checkToolDirectives(goModPath, mainModFile.tool, plan.buildList);
+  return plan;
 }

@@ -11,7 +11,7 @@
  * requirements that were pruned out before; every read of every load counts.
  */
 import { GobundleError } from '../errors.js';
-import { cmpVersion, DEFAULT_GO_MOD_VERSION } from './goVersion.js';
+import { cmpVersion, DEFAULT_GO_MOD_VERSION, modCompare } from './goVersion.js';
 import type { MainModuleIndex } from './mainModule.js';
 import { BuildListError, Graph, NONE, req, sortModules, type Reqs } from './mvs.js';
 import { pruningForGoVersion, type GoModLoader, type ModFileSummary, type Pruning } from './modSummary.js';
@@ -112,7 +112,31 @@ export async function readModGraph(ctx: GraphContext, pruning: Pruning, roots: r
   const mainModule = { path: ctx.main.path, version: '' };
   const g = new Graph(cmpVersion, [mainModule]);
   g.require(mainModule, roots);
+  await loadGraph(g, ctx.loader, pruning, roots);
+  const mg = new ModuleGraph(g, mainModule);
+  ctx.onGraph?.(mg);
+  return mg;
+}
 
+/**
+ * readModGraph in workspace mode: the roots are the workspace modules (at
+ * version '') and the go.work's go and toolchain lines, and they are the
+ * graph's roots themselves. The requirements of every workspace module are
+ * read, then pruned or not as each required module says; a dependency of a
+ * workspace module selected above the version it requires is loaded again
+ * with its own requirements, until nothing changes (buildlist.go, "Reload any
+ * dependencies of the main modules which are not at their selected versions").
+ */
+export async function readWorkspaceGraph(loader: GoModLoader, roots: readonly ModuleVersion[]): Promise<Graph> {
+  const g = new Graph(cmpVersion, roots);
+  await loadGraph(g, loader, 'workspace', roots);
+  return g;
+}
+
+/** How the graph below a module is read: pruned, unpruned, or the workspace rule for the workspace's own modules. */
+type GraphPruning = Pruning | 'workspace';
+
+async function loadGraph(g: Graph, loader: GoModLoader, pruning: GraphPruning, roots: readonly ModuleVersion[]): Promise<void> {
   const loadCache = new Map<string, Promise<ModFileSummary | undefined>>();
   const loadErrors = new Map<string, unknown>();
   const enqueued = new Set<string>();
@@ -123,7 +147,7 @@ export async function readModGraph(ctx: GraphContext, pruning: Pruning, roots: r
     const key = moduleKey(m);
     let p = loadCache.get(key);
     if (p === undefined) {
-      p = ctx.loader.summary(m).then(
+      p = loader.summary(m).then(
         (summary) => {
           g.require(m, summary.require);
           return summary;
@@ -138,7 +162,7 @@ export async function readModGraph(ctx: GraphContext, pruning: Pruning, roots: r
     return p;
   };
 
-  const enqueue = (m: ModuleVersion, pruning: Pruning): void => {
+  const enqueue = (m: ModuleVersion, pruning: GraphPruning): void => {
     if (m.version === NONE) return;
     // Unpruned loading follows cycles, so dedupe on (module, pruning).
     const dedupKey = `${pruning}\u0000${moduleKey(m)}`;
@@ -153,18 +177,46 @@ export async function readModGraph(ctx: GraphContext, pruning: Pruning, roots: r
       }),
     );
   };
+  const idle = async (): Promise<void> => {
+    for (let i = 0; i < pending.length; i++) await pending[i];
+  };
 
   for (const m of roots) enqueue(m, pruning);
-  for (let i = 0; i < pending.length; i++) await pending[i];
+  await idle();
+
+  if (pruning === 'workspace') {
+    const hasDepsInAll = new Set(roots.map((m) => m.path));
+    const seen = new Set<string>();
+    // Terminates: each version of each dependency is enqueued at most once, and only successively higher ones.
+    for (;;) {
+      const needsEnqueueing = new Map<string, ModuleVersion>();
+      for (const p of hasDepsInAll) {
+        const m = { path: p, version: g.selected(p) };
+        if (!seen.has(moduleKey(m))) {
+          needsEnqueueing.set(moduleKey(m), m);
+          continue;
+        }
+        for (const r of g.requirementsOf(m) ?? []) {
+          const s = { path: r.path, version: g.selected(r.path) };
+          // gover.ModCompare, not cmpVersion: a workspace module ('') required at a version is not a higher selection.
+          if (modCompare(r.path, s.version, r.version) > 0 && !seen.has(moduleKey(s))) needsEnqueueing.set(moduleKey(s), s);
+        }
+      }
+      if (needsEnqueueing.size === 0) break;
+      for (const [key, m] of needsEnqueueing) {
+        enqueue(m, 'workspace');
+        seen.add(key);
+        hasDepsInAll.add(m.path);
+      }
+      await idle();
+    }
+  }
 
   if (loadErrors.size > 0) {
     const path = g.findPath((m) => loadErrors.has(moduleKey(m)));
     if (path === undefined) throw new Error('internal error: could not reconstruct path to module with error');
     throw new BuildListError(path, loadErrors.get(moduleKey(path[path.length - 1]!)));
   }
-  const mg = new ModuleGraph(g, mainModule);
-  ctx.onGraph?.(mg);
-  return mg;
 }
 
 /**

@@ -11,7 +11,19 @@ import { ErrorCode } from '../errorCodes.js';
 /** The resolved replacement of one module version. */
 export type ReplacementTarget = { kind: 'module'; path: string; version: string } | { kind: 'dir'; dir: string };
 
-export class MainModuleIndex {
+/**
+ * What reading the graph needs to know about the main module or modules:
+ * their exclusions and replacements, and, in workspace mode, the go.mod of
+ * each main module (there the main modules are nodes of the graph).
+ */
+export interface MainModuleRules {
+  isExcluded(m: ModuleVersion): boolean;
+  replacement(m: ModuleVersion): ReplacementTarget | undefined;
+  /** The go.mod of a main module that is read as a graph node (workspace mode only). */
+  workspaceModFile(m: ModuleVersion): ModSummaryInput | undefined;
+}
+
+export class MainModuleIndex implements MainModuleRules {
   readonly path: string;
   readonly goVersion: string | undefined;
   readonly toolchain: string | undefined;
@@ -31,17 +43,13 @@ export class MainModuleIndex {
     this.replacements = new Map();
     for (const r of file.replace) {
       const target: ReplacementTarget = r.local ? { kind: 'dir', dir: r.new.path } : { kind: 'module', path: r.new.path, version: r.new.version };
-      const key = moduleKey(r.old);
-      const prev = this.replacements.get(key);
-      // modload.toReplaceMap: the same left side twice is fine only if the right sides agree.
-      if (prev !== undefined && targetString(prev) !== targetString(target)) {
-        throw new GobundleError(
-          ErrorCode.MODULE,
-          `conflicting replacements for ${moduleString(r.old)}:\n\t${targetString(prev)}\n\t${targetString(target)}`,
-        );
-      }
-      this.replacements.set(key, target);
+      addReplacement(this.replacements, r.old, target);
     }
+  }
+
+  /** Outside workspace mode the main module's requirements are the roots, never a graph node. */
+  workspaceModFile(): undefined {
+    return undefined;
   }
 
   /** Whether the main go.mod excludes exactly m. */
@@ -60,7 +68,17 @@ export class MainModuleIndex {
   }
 }
 
-function targetString(t: ReplacementTarget): string {
+/** modload.toReplaceMap: the same left side twice is fine only if the right sides agree. */
+export function addReplacement(map: Map<string, ReplacementTarget>, old: ModuleVersion, target: ReplacementTarget): void {
+  const key = moduleKey(old);
+  const prev = map.get(key);
+  if (prev !== undefined && targetString(prev) !== targetString(target)) {
+    throw new GobundleError(ErrorCode.MODULE, `conflicting replacements for ${moduleString(old)}:\n\t${targetString(prev)}\n\t${targetString(target)}`);
+  }
+  map.set(key, target);
+}
+
+export function targetString(t: ReplacementTarget): string {
   return t.kind === 'dir' ? t.dir : moduleString(t);
 }
 

@@ -9,7 +9,7 @@
 import { ModuleError } from '../errors.js';
 import type { Semaphore } from '../concurrency/semaphore.js';
 import { compareGoVersion, EXPLICIT_INDIRECT_VERSION, GO_STRICT_VERSION, isToolchainPath } from './goVersion.js';
-import type { MainModuleIndex } from './mainModule.js';
+import type { MainModuleRules } from './mainModule.js';
 
 import type { GoModSource, ModSummaryInput } from './types.js';
 import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
@@ -33,7 +33,7 @@ export function pruningForGoVersion(goVersion: string | undefined): Pruning {
 }
 
 export class GoModLoader {
-  private readonly main: MainModuleIndex;
+  private readonly main: MainModuleRules;
   private readonly source: GoModSource;
   private readonly limiter: Semaphore;
   private readonly raw = new Map<string, Promise<ModFileSummary>>();
@@ -51,7 +51,7 @@ export class GoModLoader {
    */
   highestGo: { module: string; version: string } | undefined;
 
-  constructor(main: MainModuleIndex, source: GoModSource, limiter: Semaphore) {
+  constructor(main: MainModuleRules, source: GoModSource, limiter: Semaphore) {
     this.main = main;
     this.source = source;
     this.limiter = limiter;
@@ -73,14 +73,17 @@ export class GoModLoader {
   }
 
   private async computeSummary(m: ModuleVersion): Promise<ModFileSummary> {
-    if (m.version === '' && m.path === this.main.path) {
-      throw new Error('internal error: goModSummary called on the main module');
-    }
     if (isToolchainPath(m.path)) return toolchainSummary(m);
 
     const repl = this.main.replacement(m);
+    const workspaceModule = m.version === '' ? this.main.workspaceModFile(m) : undefined;
     let summary: ModFileSummary;
-    if (repl?.kind === 'dir') {
+    if (workspaceModule !== undefined) {
+      // A workspace module is read from its own directory (modload.rawGoModData); the go command parsed it strictly already.
+      summary = summarize(workspaceModule);
+    } else if (m.version === '') {
+      throw new Error(`internal error: goModSummary called on the main module ${m.path}`);
+    } else if (repl?.kind === 'dir') {
       this.localReads.set(moduleKey(m), { path: m.path, version: m.version, dir: repl.dir });
       // A directory replacement's module line is not checked: cmd/go allows anything there.
       summary = await this.rawSummary({ local: repl.dir });

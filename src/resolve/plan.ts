@@ -92,16 +92,7 @@ export async function resolvePlan(mainModFile: ModSummaryInput, source: GoModSou
     for (const m of initialRoots) complete(m);
     for (const g of graphs.slice(0, -1)) for (const m of g.buildList()) complete(m);
   }
-  const sortedFiles = [...files.values()].sort(
-    (a, b) => comparePathVersion(a, b) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind],
-  );
-
-  const lists = new Map<string, string[]>();
-  for (const f of sortedFiles) {
-    const versions = lists.get(f.path) ?? [];
-    if (versions[versions.length - 1] !== f.version) versions.push(f.version);
-    lists.set(f.path, versions);
-  }
+  const { sortedFiles, lists } = filesAndLists(files.values());
 
   return {
     main: { path: main.path, goVersion: main.goVersion, toolchain: main.toolchain },
@@ -130,6 +121,18 @@ export function formatListMAll(plan: Pick<Plan, 'buildList'>): string {
   return out;
 }
 
+/** The plan's files sorted by path, version and kind, and the @v/list versions of each path. */
+export function filesAndLists(files: Iterable<PlanFile>): { sortedFiles: PlanFile[]; lists: Map<string, string[]> } {
+  const sortedFiles = [...files].sort((a, b) => comparePathVersion(a, b) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+  const lists = new Map<string, string[]>();
+  for (const f of sortedFiles) {
+    const versions = lists.get(f.path) ?? [];
+    if (versions[versions.length - 1] !== f.version) versions.push(f.version);
+    lists.set(f.path, versions);
+  }
+  return { sortedFiles, lists };
+}
+
 /** Read (through the loader, so they are recorded) the go.mod files below every unpruned module in `from`. */
 async function readUnprunedClosures(loader: GoModLoader, from: readonly ModuleVersion[]): Promise<void> {
   const seen = new Set<string>();
@@ -150,6 +153,6 @@ function comparePathVersion(a: ModuleVersion, b: ModuleVersion): number {
   return compare(a.version, b.version) || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0);
 }
 
-function sortByPathVersion<T extends ModuleVersion>(list: T[]): T[] {
+export function sortByPathVersion<T extends ModuleVersion>(list: T[]): T[] {
   return list.sort(comparePathVersion);
 }
