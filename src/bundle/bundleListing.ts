@@ -39,6 +39,20 @@ export interface BundleListing {
   modules: ListedModule[];
 }
 
+/** One input as ls prints it: what it is, then the file it was read from. */
+export function describeInput(i: ManifestInput): string {
+  switch (i.kind ?? 'go.mod') {
+    case 'go.work':
+      return `workspace ${i.module} (${i.goMod})`;
+    case 'tool':
+      return `tool ${i.module}@${i.version ?? '?'}`;
+    case 'list':
+      return `list ${i.goMod} (${i.module})`;
+    default:
+      return `${i.module} (${i.goMod})`;
+  }
+}
+
 export function listBundle(bundle: string, manifest: Manifest, signer: ListedSigner | null): BundleListing {
   const sizes = new Map(manifest.files.map((f) => [f.name, f.size]));
   const modules = manifest.modules.map((m) => {

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type BundleListing, type ListedSigner, listBundle } from '../bundle/bundleListing.js';
+import { type BundleListing, type ListedSigner, describeInput, listBundle } from '../bundle/bundleListing.js';
 import { type BundleHead, readBundleHead } from '../bundle/manifestFile.js';
 import { noteSigners, verifyManifestSignature } from '../bundle/signature.js';
 import { GobundleError } from '../errors.js';
@@ -38,7 +38,7 @@ export function formatListing(l: BundleListing): string {
     `format:   ${l.format} (${l.tool})`,
     `created:  ${l.created}`,
     `signer:   ${signer}`,
-    ...(l.inputs.length === 0 ? ['inputs:   none'] : l.inputs.map((i, n) => `${n === 0 ? 'inputs:  ' : '         '} ${i.module} (${i.goMod})`)),
+    ...(l.inputs.length === 0 ? ['inputs:   none'] : l.inputs.map((i, n) => `${n === 0 ? 'inputs:  ' : '         '} ${describeInput(i)}`)),
     ...(l.parents.length === 0 ? ['parents:  none (a full bundle)'] : l.parents.map((p, n) => `${n === 0 ? 'parents: ' : '         '} ${describeParent(p)}`)),
     `sumdb:    ${l.sumdb === null ? 'none' : `${l.sumdb.name} tree#${l.sumdb.treeSize}${l.sumdb.consistentWith.length === 0 ? '' : ` (proven consistent with tree#${l.sumdb.consistentWith.join(', tree#')})`}`}`,
     `files:    ${l.files} files, ${l.bytes} bytes`,

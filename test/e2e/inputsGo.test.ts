@@ -292,6 +292,17 @@ describe('a go.sum exported from inside the air gap (--from-list)', () => {
     expect(readFileSync(join(work, 'inside.sum'), 'utf8')).toBe(insideSum);
   });
 
+  test('gobundle ls names each input by its kind', () => {
+    const ls = mustGobundle(['ls', join(work, 'combined.tgz')], { ...process.env });
+    const inputLines = ls.stdout.split('\n').filter((l) => /^(inputs: | {9}) /.test(l));
+    expect(inputLines).toEqual([
+      'inputs:   workspace example.com/ws/app example.com/ws/lib (ws-pack/go.work)',
+      '          tool example.com/tool@v1.0.0',
+      '          tool example.com/tool@v1.1.0',
+      '          list inside.sum (go.sum)',
+    ]);
+  });
+
   test('a list hash the download does not match is refused, naming the module, the file and both hashes', () => {
     expect(tamperedRefusal.status).toBe(1);
     expect(tamperedRefusal.stderr).toContain(`verifying example.com/vtwo@v1.0.0: checksum mismatch\n\tdownloaded: ${vtwoZipH1}\n\tgo.sum:     h1:${'D'.repeat(43)}=\n`);
