@@ -9,8 +9,14 @@ import { BundleError } from './bundleError.js';
 import { type Manifest, type ManifestFile, MANIFEST_NAME, METADATA_DIR, parseManifest } from './manifest.js';
 import { unsafeNameReason } from './safePath.js';
 
-/** A manifest lists every file with a hash; even a million files stay far below this. */
-export const MAX_MANIFEST_BYTES = 256 << 20;
+/**
+ * A manifest lists every file with a hash, about 150 bytes a file: 64 MiB
+ * holds some 400,000 files (a bundle of 100,000 module versions), and is
+ * read whole and parsed, so it bounds the reader's memory.
+ */
+export const MAX_MANIFEST_BYTES = 64 << 20;
+/** Files one manifest may list (with short names they could otherwise fit MAX_MANIFEST_BYTES many times over). */
+export const MAX_MANIFEST_FILES = 500_000;
 /** A signed note with up to 100 signatures is a few KiB. */
 export const MAX_SIGNATURE_BYTES = 64 << 10;
 
@@ -38,6 +44,9 @@ export function readManifest(source: string, bytes: Uint8Array): Manifest {
 
 /** The manifest's files by name, refusing names that are unsafe to write or reserved. */
 export function manifestFileMap(source: string, manifest: Manifest): Map<string, ManifestFile> {
+  if (manifest.files.length > MAX_MANIFEST_FILES) {
+    throw new BundleError(source, [`${MANIFEST_NAME}: lists ${manifest.files.length} files, more than the ${MAX_MANIFEST_FILES} a bundle may hold`]);
+  }
   const map = new Map<string, ManifestFile>();
   const problems: string[] = [];
   for (const f of manifest.files) {

@@ -19,7 +19,15 @@ import { BundleError } from './bundleError.js';
 import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, type VerifiedBundle, manifestFileMap, readManifest } from './bundleManifest.js';
 import { type Manifest, type ManifestFile, MANIFEST_NAME, SIGNATURE_NAME } from './manifest.js';
 import { unsafeNameReason } from './safePath.js';
+import { TarGuard } from './tarGuard.js';
 import { type TrustPolicy, checkTrust } from './trust.js';
+
+/**
+ * Entries beyond the manifest's files that are read (and reported as
+ * problems) before the archive is refused outright: enough to list what is
+ * wrong with a damaged bundle, not millions.
+ */
+const MAX_UNLISTED_ENTRIES = 1000;
 
 /** Output chunk size for gunzip while reading a bundle. */
 const GUNZIP_CHUNK_BYTES = 1 << 20;
@@ -43,6 +51,7 @@ export async function readTgz(
   const tgzHash = createHash('sha256');
   const input = openInput();
   const extract = tar.extract();
+  const guard = new TarGuard(source);
   const feeding = pipeline(
     input,
     async function* (src: AsyncIterable<Buffer>) {
@@ -54,6 +63,7 @@ export async function readTgz(
     // Large output chunks: the default 16 KiB means a callback (and a tar
     // parse step) per 16 KiB, which dominates start-up on big bundles.
     createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }),
+    guard,
     extract,
   );
   // Errors surface through the entry loop; keep the pipeline's own promise from going unhandled.
@@ -104,6 +114,9 @@ export async function readTgz(
         manifestBytes = await readCapped(entry, MAX_MANIFEST_BYTES, source, name);
         manifest = readManifest(source, manifestBytes);
         expected = manifestFileMap(source, manifest);
+        let listed = 0;
+        for (const f of expected.values()) listed += f.size;
+        guard.setLimits(expected.size, listed, MAX_UNLISTED_ENTRIES);
         continue;
       }
       if (at === 1 && name === SIGNATURE_NAME) {

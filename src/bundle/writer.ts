@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -22,6 +22,8 @@ import { compareNames, MANIFEST_NAME, SIGNATURE_NAME } from './manifest.js';
 import { ErrorCode } from '../errorCodes.js';
 import { PartSplitter } from './partFiles.js';
 import type { PartList } from './partList.js';
+import { fileSystemError } from '../files/fileSystemError.js';
+import { removeStaleTemps } from '../files/staleTemps.js';
 
 /** gzip level of every bundle (part of the format: changing it changes the bytes). */
 export const BUNDLE_GZIP_LEVEL = 9;
@@ -179,7 +181,17 @@ export async function writeBundle(target: string, args: WriteBundleArgs): Promis
   for (let i = 1; i < files.length; i++) {
     if (files[i - 1]?.name === files[i]?.name) throw new GobundleError(ErrorCode.BUNDLE, `bundle file ${files[i]?.name} listed twice`);
   }
-  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const dir = dirname(target);
+  const tmpPrefix = `.${basename(target)}.tmp-`;
+  const tmp = join(dir, `${tmpPrefix}${process.pid}-${randomBytes(6).toString('hex')}`);
+  const spaceHint = `free space on the file system holding ${dir}, or write the bundle elsewhere with -o`;
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw fileSystemError(err, `writing bundle ${target}`, dir, spaceHint);
+  }
+  // Temp bundles of killed runs would otherwise stay beside the target forever.
+  await removeStaleTemps(dir, tmpPrefix);
   const hash = createHash('sha256');
   let size = 0;
   const measure = new Transform({
@@ -238,9 +250,9 @@ export async function writeBundle(target: string, args: WriteBundleArgs): Promis
     await rename(tmp, target);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    throw fileSystemError(err, `writing bundle ${target}`, target, spaceHint);
   }
-  await syncDir(dirname(target));
+  await syncDir(dir);
   return { path: target, size, sha256: hash.digest('hex') };
 }
 

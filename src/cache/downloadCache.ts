@@ -27,6 +27,8 @@ import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GobundleError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
+import { fileSystemError } from '../files/fileSystemError.js';
+import { removeStaleTemps } from '../files/staleTemps.js';
 
 export type CacheKind = 'mod' | 'info' | 'zip';
 
@@ -106,7 +108,8 @@ export class DownloadCache {
   #mkdirOnce(dir: string): Promise<unknown> {
     let p = this.#madeDirs.get(dir);
     if (p === undefined) {
-      p = mkdir(dir, { recursive: true });
+      // The first use of tmp/ also removes what killed runs left there.
+      p = mkdir(dir, { recursive: true }).then(() => (dir === cacheLayout.tmp(this.dir) ? removeStaleTemps(dir, '') : undefined));
       this.#madeDirs.set(dir, p);
       p.catch(() => this.#madeDirs.delete(dir));
     }
@@ -115,15 +118,24 @@ export class DownloadCache {
 
   /** Run op, which writes into dir; if dir vanished since it was made (someone cleaned the cache), make it again and retry once. */
   async #inDir<T>(dir: string, op: () => Promise<T>): Promise<T> {
-    await this.#mkdirOnce(dir);
     try {
-      return await op();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      this.#madeDirs.delete(dir);
       await this.#mkdirOnce(dir);
-      return await op();
+      try {
+        return await op();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        this.#madeDirs.delete(dir);
+        await this.#mkdirOnce(dir);
+        return await op();
+      }
+    } catch (err) {
+      throw this.#fsError(err, dir);
     }
+  }
+
+  /** A full disk or a read-only cache as an error naming the cache and the path. */
+  #fsError(err: unknown, path: string): unknown {
+    return fileSystemError(err, `cache ${this.dir}`, path, `free space on the file system holding ${this.dir}, or point --cache-dir at one with room`);
   }
 
   #tmpName(suffix = ''): string {
@@ -208,15 +220,21 @@ export class DownloadCache {
 
   /** Start writing new content. */
   async begin(): Promise<PendingContent> {
-    await this.#mkdirOnce(cacheLayout.tmp(this.dir));
+    await this.#inDir(cacheLayout.tmp(this.dir), async () => undefined);
     const tmpPath = this.#tmpName();
     let result: { sha256: string; size: number } | undefined;
     const moveIntoStore = (from: string, sha256: string): Promise<void> => this.#moveIntoStore(from, sha256);
+    const fsError = (err: unknown, path: string): unknown => this.#fsError(err, path);
     const pending: PendingContent = {
       tmpPath,
       async sink(): Promise<Writable> {
         result = undefined;
-        const fh = await open(tmpPath, 'w');
+        let fh: Awaited<ReturnType<typeof open>>;
+        try {
+          fh = await open(tmpPath, 'w');
+        } catch (err) {
+          throw fsError(err, tmpPath);
+        }
         const h = createHash('sha256');
         let size = 0;
         let closed = false;
@@ -230,7 +248,10 @@ export class DownloadCache {
           write(chunk: Buffer, _enc, cb) {
             h.update(chunk);
             size += chunk.length;
-            fh.write(chunk).then(() => cb(), cb);
+            fh.write(chunk).then(
+              () => cb(),
+              (err: unknown) => cb(fsError(err, tmpPath) as Error),
+            );
           },
           final(cb) {
             // No fsync: SIGKILL cannot lose written pages, and after a power
@@ -240,7 +261,7 @@ export class DownloadCache {
               .then(() => {
                 result = { sha256: h.digest('hex'), size };
                 cb();
-              }, cb);
+              }, (err: unknown) => cb(fsError(err, tmpPath) as Error));
           },
           destroy(err, cb) {
             close().then(() => cb(err), () => cb(err));
@@ -324,8 +345,13 @@ export class DownloadCache {
     const stored: StoredEntry = data === undefined ? entry : { ...entry, data };
     const file = cacheLayout.index(this.dir, entry.key);
     const tmp = this.#tmpName('.json');
-    await this.#inDir(cacheLayout.tmp(this.dir), () => writeFile(tmp, `${JSON.stringify(stored)}\n`));
-    await this.#inDir(dirname(file), () => rename(tmp, file));
+    try {
+      await this.#inDir(cacheLayout.tmp(this.dir), () => writeFile(tmp, `${JSON.stringify(stored)}\n`));
+      await this.#inDir(dirname(file), () => rename(tmp, file));
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
   }
 
   #corrupt(entry: { key: string; sha256: string; size: number }, got: string, size: number): GobundleError {

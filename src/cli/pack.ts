@@ -156,7 +156,7 @@ export function registerPack(program: Command, io: CliIO): void {
       const proxies = options.proxy === undefined ? config.proxies : parseGoProxy(options.proxy, config.env.GONOPROXY);
       // One transport for proxy and checksum-database requests: one concurrency bound, one connection pool.
       const transport = new HttpTransport({ concurrency, connectionsPerOrigin: concurrency });
-      const chain = ProxyChain.fromConfig({ ...config, proxies }, { transport });
+      const chain = ProxyChain.fromConfig({ ...config, proxies, proxySource: options.proxy === undefined ? config.proxySource : '--proxy' }, { transport });
       const gosumFile =
         options.writeGosum === undefined
           ? undefined

@@ -24,6 +24,7 @@ export function registerPlan(program: Command, io: CliIO): void {
         specs: config.proxies,
         gonoproxy: config.env.GONOPROXY,
         gonoproxySource: io.env.GONOPROXY ? 'GONOPROXY' : 'GOPRIVATE',
+        proxySource: config.proxySource,
       });
       try {
         // Like the go command, an inconsistent go.mod is an error unless

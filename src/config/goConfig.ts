@@ -31,6 +31,8 @@ export interface GoConfig {
   envFile: string | undefined;
   /** The GOROOT whose go.env was read, if any. */
   goRoot: string | undefined;
+  /** Where GOPROXY's value came from, in words for error hints ("GOPROXY (from the environment)", …). */
+  proxySource: string;
 }
 
 export interface LoadGoConfigOptions {
@@ -61,5 +63,26 @@ export async function loadGoConfig(env: ProcessEnv = process.env, options: LoadG
     goflags: parseGoFlags(resolved.GOFLAGS),
     envFile,
     goRoot,
+    proxySource: settingSource('GOPROXY', env, fileVars, envFile, goRootEnv, goRoot),
   };
+}
+
+/**
+ * Where the go command took a variable from (cmd/go/internal/cfg
+ * EnvOrAndChanged, envOr): a non-empty process variable, else the `go env -w`
+ * file, else $GOROOT/go.env, else the built-in default.
+ */
+function settingSource(
+  key: string,
+  env: ProcessEnv,
+  fileVars: ReadonlyMap<string, string>,
+  envFile: string | undefined,
+  goRootEnv: ReadonlyMap<string, string>,
+  goRoot: string | undefined,
+): string {
+  const fromProcess = env[key];
+  if (fromProcess !== undefined && fromProcess !== '') return `${key} (from the environment)`;
+  if (fileVars.has(key) && fileVars.get(key) !== '') return `${key} (from the go env file ${envFile ?? ''})`;
+  if (goRoot !== undefined && goRootEnv.has(key) && goRootEnv.get(key) !== '') return `${key} (from ${join(goRoot, 'go.env')})`;
+  return `${key} (its default)`;
 }

@@ -167,13 +167,23 @@ export class HttpTransport {
     for (let redirects = 0; ; redirects++) {
       const headers: Record<string, string> = { 'user-agent': this.#userAgent };
       if (authorization !== undefined && new URL(current).origin === origin) headers.authorization = authorization;
-      const res: Dispatcher.ResponseData = await request(current, {
-        dispatcher: this.#agent,
-        method: 'GET',
-        headers,
-        headersTimeout: this.headersTimeoutMs,
-        bodyTimeout: this.bodyTimeoutMs,
-      });
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(current, {
+          dispatcher: this.#agent,
+          method: 'GET',
+          headers,
+          headersTimeout: this.headersTimeoutMs,
+          bodyTimeout: this.bodyTimeoutMs,
+        });
+      } catch (err) {
+        // Transient failures are retried by get(); any other failure to get
+        // an answer at all (no such host, a TLS error) is a network error
+        // naming the URL, not a bare system error.
+        if (isTransientError(err) || err instanceof GobundleError) throw err;
+        const shown = redactUrl(current);
+        throw new NetworkError(shown, readingMessage(shown, transportReason(err, this), ''), { hint: HINT, cause: err });
+      }
       const status = res.statusCode;
 
       if (status === 200) {

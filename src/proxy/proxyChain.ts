@@ -9,8 +9,8 @@
  *   - when everything fails, report the most useful error: a direct error
  *     beats a proxy's real error, which beats not-found.
  */
-import { GobundleError, NotFoundError } from '../errors.js';
-import { proxiesForModule, type ProxySpec, type RoutedProxySpec } from '../gomod/goenv.js';
+import { GobundleError, NetworkError, NotFoundError } from '../errors.js';
+import { proxiesForModule, redactUrl, type ProxySpec, type RoutedProxySpec } from '../gomod/goenv.js';
 import { HttpTransport, type HttpTransportOptions } from './httpTransport.js';
 import { DEFAULT_PROXY_LIMITS, ProxyClient, type ListEntry, type ProxyLimits, type RevInfo, type ZipDestination } from './proxyClient.js';
 import { ErrorCode } from '../errorCodes.js';
@@ -28,6 +28,8 @@ export interface ProxyChainOptions {
   transportOptions?: HttpTransportOptions;
   /** File size limits (default: the go command's). */
   limits?: ProxyLimits;
+  /** Where the proxy list came from, for hints ("GOPROXY (from the environment)", "--proxy"). */
+  proxySource?: string;
 }
 
 /** The error code for modules that only a direct version-control fetch could provide. */
@@ -44,6 +46,19 @@ const DIRECT_HINTS = {
   GONOPROXY: 'serve the module from a proxy and remove it from GONOPROXY',
   GOPRIVATE: 'serve the module from a proxy and set GONOPROXY to patterns that do not match it (GONOPROXY overrides GOPRIVATE)',
 } as const;
+
+/**
+ * What to try when a proxy cannot be reached or answers with an error:
+ * which setting named it, and where to look. gobundle's HTTP client
+ * connects directly (no HTTPS_PROXY), so the network path must allow it.
+ */
+function unreachableProxyHint(proxyUrl: string, source: string): string {
+  return (
+    `the proxy ${redactUrl(proxyUrl)} was named by ${source}; set GOPROXY (or pack --proxy) to a module proxy this machine can reach, ` +
+    'such as a mirror or a gobundle serve; check that its host name resolves and that the network lets this machine connect to it ' +
+    '(gobundle connects directly, HTTPS_PROXY is not used); separate proxies with "|" instead of "," to fall through to the next one on any error'
+  );
+}
 
 const enum Rank {
   NotFound = 0,
@@ -93,9 +108,11 @@ export class ProxyChain {
   readonly #clients = new Map<string, ProxyClient>();
   readonly #limits: ProxyLimits;
   readonly #sumdbBases = new Map<string, Promise<string>>();
+  readonly #proxySource: string;
 
   constructor(options: ProxyChainOptions) {
     this.specs = options.specs;
+    this.#proxySource = options.proxySource ?? 'GOPROXY';
     this.#gonoproxy = options.gonoproxy ?? '';
     this.#gonoproxySource = options.gonoproxySource ?? 'GONOPROXY';
     this.#ownsTransport = options.transport === undefined;
@@ -105,10 +122,11 @@ export class ProxyChain {
 
   /** A chain for a loaded Go configuration (GOPROXY with GONOPROXY/GOPRIVATE). */
   static fromConfig(
-    config: { proxies: readonly ProxySpec[]; env: { GONOPROXY: string; GONOPROXYFromGOPRIVATE: boolean } },
+    config: { proxies: readonly ProxySpec[]; env: { GONOPROXY: string; GONOPROXYFromGOPRIVATE: boolean }; proxySource?: string },
     options: Omit<ProxyChainOptions, 'specs' | 'gonoproxy' | 'gonoproxySource'> = {},
   ): ProxyChain {
     return new ProxyChain({
+      ...(config.proxySource === undefined ? {} : { proxySource: config.proxySource }),
       ...options,
       specs: config.proxies,
       gonoproxy: config.env.GONOPROXY,
@@ -204,11 +222,14 @@ export class ProxyChain {
         throw new NotFoundError(spec.kind === 'noproxy' ? 'path does not match GOPRIVATE/GONOPROXY' : 'module lookup disabled by GOPROXY=off');
       }
       const base = `${spec.url.replace(/\/$/, '')}/sumdb/${name}`;
-      await this.#transport.get(`${base}/supported`, async (body) => {
-        for await (const _ of body) {
-          // The body of supported is ignored, but read so the connection is reused.
-        }
-      });
+      const proxyUrl = spec.url;
+      await this.#withProxyHint(proxyUrl, () =>
+        this.#transport.get(`${base}/supported`, async (body) => {
+          for await (const _ of body) {
+            // The body of supported is ignored, but read so the connection is reused.
+          }
+        }),
+      );
       return base;
     });
     if (result.ok) return result.value;
@@ -238,8 +259,20 @@ export class ProxyChain {
       case 'noproxy':
         // proxiesForModule never leaves one in a route.
         throw new NotFoundError(`${prefix}: path does not match GOPRIVATE/GONOPROXY`);
-      case 'url':
-        return op(this.#client(spec.url ?? ''), path);
+      case 'url': {
+        const proxyUrl = spec.url ?? '';
+        return this.#withProxyHint(proxyUrl, () => op(this.#client(proxyUrl), path));
+      }
+    }
+  }
+
+  /** A network error from one proxy gets the hint that names the proxy and the setting it came from. */
+  async #withProxyHint<T>(proxyUrl: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof NetworkError)) throw err;
+      throw new NetworkError(err.url, err.message, { status: err.status, hint: unreachableProxyHint(proxyUrl, this.#proxySource), cause: err });
     }
   }
 }

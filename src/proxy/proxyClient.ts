@@ -92,9 +92,15 @@ export class ProxyClient {
     return entries;
   }
 
-  /** The raw bytes of `.info`. */
+  /**
+   * The raw bytes of `.info` (what a bundle carries), checked as info()
+   * checks them: a body that is not a version's JSON (an HTML error page
+   * answered with 200) or names another version is refused, not stored.
+   */
   async infoBytes(path: string, version: string): Promise<Buffer> {
-    return this.#bytes(path, version, this.#versionFile(path, version, 'info'), this.#limits.metadata, 'info file');
+    const bytes = await this.#bytes(path, version, this.#versionFile(path, version, 'info'), this.#limits.metadata, 'info file');
+    this.#checkInfo(path, version, this.#parseInfo(path, version, bytes));
+    return bytes;
   }
 
   /**
@@ -103,14 +109,16 @@ export class ProxyClient {
    * branch name it names the version it resolved to.
    */
   async info(path: string, version: string): Promise<RevInfo> {
-    const info = this.#parseInfo(path, version, await this.infoBytes(path, version));
+    return this.#parseInfo(path, version, await this.infoBytes(path, version));
+  }
+
+  #checkInfo(path: string, version: string, info: RevInfo): void {
     if (info.Version !== version && version === canonicalVersion(version) && isValidModuleVersion(path, version)) {
       throw new ModuleError(path, version, `proxy returned info for version ${info.Version} instead of requested version`, {
         code: ErrorCode.PROXYRESPONSE,
         hint: `the proxy ${redactUrl(this.baseUrl)} is misbehaving; report it to its operator`,
       });
     }
-    return info;
   }
 
   /** `@latest`, parsed (optional in the protocol: a 404 here is normal). */

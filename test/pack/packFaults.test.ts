@@ -60,7 +60,9 @@ describe('pack through faults', () => {
     const res = await pack(join(repoRoot, 'samples', 'hello'), dir, ['--proxy', `${DEAD_PROXY},${upstream.url}`]);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/^gobundle: example\.com\/(greeting|Upper\/Mod)@v1\.[01]\.0: reading http:\/\/127\.0\.0\.1:9\/example\.com\//);
-    expect(res.stderr).toContain('hint: check GOPROXY and your network connection; separate proxies with "|" instead of "," to fall through to the next one on any error');
+    expect(res.stderr).toContain(
+      `hint: the proxy ${DEAD_PROXY} was named by --proxy; set GOPROXY (or pack --proxy) to a module proxy this machine can reach, such as a mirror or a gobundle serve; check that its host name resolves and that the network lets this machine connect to it (gobundle connects directly, HTTPS_PROXY is not used); separate proxies with "|" instead of "," to fall through to the next one on any error\n`,
+    );
     expect(existsSync(join(dir, 'out.tgz'))).toBe(false);
   });
 

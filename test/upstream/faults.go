@@ -22,6 +22,28 @@ type faults struct {
 	Hang        []string `json:"hang"`   // substrings of the URL path
 	Tamper      []string `json:"tamper"` // "path@version" whose zip is altered
 	Seed        int64    `json:"seed"`
+	// Body faults, each a list of substrings of the URL path:
+	Truncate  []string `json:"truncate"`  // half the body, no Content-Length, then a clean close
+	LieLength []string `json:"lieLength"` // Content-Length 1000 bytes more than the body, then a clean close
+	HTML200   []string `json:"html200"`   // status 200 with an HTML error page instead of the file
+	Oversize  []string `json:"oversize"`  // .mod padded past 16 MiB; .zip announced (and streamed) past 500 MiB
+}
+
+// bodyFault names the body fault switched on for this URL path, or "".
+func (fs *faultState) bodyFault(path string) string {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for _, f := range []struct {
+		name string
+		list []string
+	}{{"truncate", fs.cfg.Truncate}, {"lieLength", fs.cfg.LieLength}, {"html200", fs.cfg.HTML200}, {"oversize", fs.cfg.Oversize}} {
+		for _, sub := range f.list {
+			if sub != "" && strings.Contains(path, sub) {
+				return f.name
+			}
+		}
+	}
+	return ""
 }
 
 // A logEntry is one request as the test sees it. Fault names the injected
@@ -199,6 +221,24 @@ func (r *recorder) resetConn(write func(w io.Writer) (int64, error)) {
 	if tcp, ok := conn.(*net.TCPConn); ok {
 		tcp.SetLinger(0)
 	}
+	conn.Close()
+}
+
+// closeConn takes the connection over, lets write send raw bytes, and
+// closes it cleanly (FIN): the client sees an ordinary end of stream.
+func (r *recorder) closeConn(write func(w io.Writer) (int64, error)) {
+	hj, ok := r.ResponseWriter.(http.Hijacker)
+	if !ok {
+		panic("upstream: response writer cannot be hijacked")
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	r.hijacked = true
+	n, _ := write(buf)
+	buf.Flush()
+	r.bytes += n
 	conn.Close()
 }
 

@@ -17,6 +17,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/signal"
 	"strings"
@@ -230,7 +231,75 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		notFound(rec, "unknown checksum database (this one is "+s.sumdbName+")")
 		return
 	}
+	if fault := s.faults.bodyFault(r.URL.Path); fault != "" && r.Method == http.MethodGet {
+		entry.Fault = fault
+		s.serveBodyFault(rec, r, fault, &entry)
+		return
+	}
 	s.serveProxy(rec, r, d.reset, &entry)
+}
+
+// serveBodyFault answers with the file's bytes damaged as fault says (see
+// faults.Truncate, LieLength, HTML200, Oversize).
+func (s *server) serveBodyFault(w *recorder, r *http.Request, fault string, entry *logEntry) {
+	if fault == "html200" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>The upstream is unavailable. Try again later.</p></body></html>\n")
+		return
+	}
+	// The honest answer, captured, then sent damaged.
+	honest := httptest.NewRecorder()
+	s.serveProxy(&recorder{ResponseWriter: honest}, r, false, entry)
+	entry.Fault = fault
+	body := honest.Body.Bytes()
+	if honest.Code != http.StatusOK {
+		w.WriteHeader(honest.Code)
+		w.Write(body)
+		return
+	}
+	contentType := honest.Header().Get("Content-Type")
+	switch fault {
+	case "truncate":
+		w.closeConn(func(out io.Writer) (int64, error) {
+			fmt.Fprintf(out, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nConnection: close\r\n\r\n", contentType)
+			n, err := out.Write(body[:len(body)/2])
+			return int64(n), err
+		})
+	case "lieLength":
+		w.closeConn(func(out io.Writer) (int64, error) {
+			fmt.Fprintf(out, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", contentType, len(body)+1000)
+			n, err := out.Write(body)
+			return int64(n), err
+		})
+	case "oversize":
+		// cmd/go's limits (modfetch/fetch.go): go.mod 16 MiB, zip 500 MiB.
+		limit := int64(16 << 20)
+		if strings.HasSuffix(r.URL.Path, ".zip") {
+			limit = 500 << 20
+		}
+		size := limit + 1
+		w.Header().Set("Content-Type", contentType)
+		if strings.HasSuffix(r.URL.Path, ".zip") {
+			w.Header().Set("Content-Length", fmt.Sprint(size))
+		}
+		w.WriteHeader(http.StatusOK)
+		w.Write(body)
+		pad := make([]byte, 1<<20)
+		for i := range pad {
+			pad[i] = '\n'
+		}
+		for sent := int64(len(body)); sent < size; {
+			n := int64(len(pad))
+			if size-sent < n {
+				n = size - sent
+			}
+			if _, err := w.Write(pad[:n]); err != nil {
+				return // the client stopped reading
+			}
+			sent += n
+		}
+	}
 }
 
 // serveSumdbAdmin answers GET /_admin/sumdb (name, verifier key and tree

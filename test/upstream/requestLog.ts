@@ -11,7 +11,7 @@ export interface RequestLogEntry {
   /** 0 when the connection was reset or the request hung until the client gave up. */
   status: number;
   bytes: number;
-  fault?: 'hang' | '5xx' | 'reset' | 'tamper';
+  fault?: 'hang' | '5xx' | 'reset' | 'tamper' | 'truncate' | 'lieLength' | 'html200' | 'oversize';
 }
 
 export type ModuleRequestKind = 'mod' | 'info' | 'zip' | 'list' | 'latest';

@@ -40,6 +40,14 @@ export interface Faults {
   tamper?: string[];
   /** Seed for the 5xx and reset dice. */
   seed?: number;
+  /** URL path substrings answered with half the body, no Content-Length, and a clean close. */
+  truncate?: string[];
+  /** URL path substrings answered with a Content-Length 1000 bytes longer than the body, then a clean close. */
+  lieLength?: string[];
+  /** URL path substrings answered 200 with an HTML error page. */
+  html200?: string[];
+  /** URL path substrings answered past cmd/go's size limits: a .mod of 16 MiB + 1, a .zip announced as 500 MiB + 1. */
+  oversize?: string[];
 }
 
 export interface StartUpstreamOptions {
