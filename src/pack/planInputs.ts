@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { compare } from '../gomod/semver.js';
-import { planModule, type PlanModuleOptions } from '../planning/planModule.js';
+import { planGoModFile, type PlanModuleOptions } from '../planning/planModule.js';
 import { locateInput } from '../planning/locateInput.js';
 import { planWorkspace } from '../planning/planWorkspace.js';
 import { planTool } from '../planning/planTool.js';
@@ -82,7 +82,7 @@ export async function planPathInput(input: string, cwd: string, fetcher: ModFetc
       plan,
     };
   }
-  const plan = await planModule(located.file, cwd, fetcher, opts);
+  const plan = await planGoModFile(located.file, located.dir, fetcher, opts);
   const data = await readFile(located.file);
   return { input: { module: plan.main.path, goMod: name, goModSha256: sha256(data) }, file: located.file, mainDir: located.dir, plan };
 }

@@ -4,8 +4,7 @@
  * the edge around the pure resolver; `gobundle plan` and `gobundle pack`
  * both start here.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { GobundleError } from '../errors.js';
 import { parseModFile } from '../gomod/modfile.js';
 import { resolvePlan } from '../resolve/plan.js';
@@ -13,32 +12,21 @@ import { checkToolDirectives } from '../resolve/toolDirectives.js';
 import type { Plan, ResolveOptions } from '../resolve/types.js';
 import { createGoModSource, type FetchedMod, type ModFetcher } from './goModSource.js';
 import { ErrorCode } from '../errorCodes.js';
-
-/** Where the main module's go.mod is, given `<go.mod | module dir>` as typed by the user. */
-export async function locateGoMod(input: string, cwd: string): Promise<{ goModPath: string; mainDir: string }> {
-  const p = resolve(cwd, input);
-  let isDir: boolean;
-  try {
-    isDir = (await stat(p)).isDirectory();
-  } catch {
-    throw new GobundleError(ErrorCode.NOGOMOD, `${input}: no such file or directory`, {
-      hint: 'pass a go.mod file or the directory that holds it',
-    });
-  }
-  if (isDir) return { goModPath: join(p, 'go.mod'), mainDir: p };
-  if (basename(p) !== 'go.mod') {
-    throw new GobundleError(ErrorCode.NOGOMOD, `${input}: not a go.mod file`, { hint: 'pass a go.mod file or the directory that holds it' });
-  }
-  return { goModPath: p, mainDir: dirname(p) };
-}
+import { locateInput } from './locateInput.js';
 
 export interface PlanModuleOptions extends ResolveOptions {
   /** Called with the bytes of every go.mod fetched from the proxy chain. */
   onFetched?: (fetched: FetchedMod) => void;
 }
 
+/** Plan the module whose go.mod `goModInput` names (a go.mod, or the directory holding it). */
 export async function planModule(goModInput: string, cwd: string, fetcher: ModFetcher, opts: PlanModuleOptions = {}): Promise<Plan> {
-  const { goModPath, mainDir } = await locateGoMod(goModInput, cwd);
+  const { file, dir } = await locateInput(goModInput, cwd);
+  return planGoModFile(file, dir, fetcher, opts);
+}
+
+/** Plan the main module of the go.mod at `goModPath` (in `mainDir`, which local replaces are relative to). */
+export async function planGoModFile(goModPath: string, mainDir: string, fetcher: ModFetcher, opts: PlanModuleOptions = {}): Promise<Plan> {
   let data: Buffer;
   try {
     data = await readFile(goModPath);

@@ -43,7 +43,7 @@ describe('gobundle plan errors', () => {
     writeFileSync(join(dir, 'other.txt'), '');
     const r = await runCli(['plan', join(dir, 'other.txt')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${join(dir, 'other.txt')}: not a go.mod file`);
+    expect(r.stderr).toContain(`${join(dir, 'other.txt')}: not a go.mod or go.work file`);
   });
 
   test('a bad go.mod reports file:line:col and what is wrong', async () => {
