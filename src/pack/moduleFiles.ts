@@ -10,7 +10,8 @@
  * the same file share one download; a failed one is forgotten so it can be
  * tried again.
  */
-import { ChecksumMismatchError, NetworkError } from '../errors.js';
+import { ChecksumMismatchError, GobundleError, ModuleError, NetworkError } from '../errors.js';
+import { ErrorCode } from '../errorCodes.js';
 import { hashGoMod } from '../gomod/dirhash.js';
 import { validateZip } from '../modzip/validateZip.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
@@ -91,7 +92,19 @@ export class ModuleFiles {
     this.get(key).catch(() => undefined);
   }
 
+  /** Fetch one file; a cache that cannot store it (full disk, read-only) fails naming the module version too. */
   async #fetch(key: CacheKey): Promise<CacheEntry> {
+    try {
+      return await this.#fetchFile(key);
+    } catch (err) {
+      if (err instanceof GobundleError && err.code === ErrorCode.IO && !(err instanceof ModuleError)) {
+        throw new ModuleError(key.path, key.version, `storing its .${key.kind}: ${err.message}`, { code: ErrorCode.IO, hint: err.hint, cause: err });
+      }
+      throw err;
+    }
+  }
+
+  async #fetchFile(key: CacheKey): Promise<CacheEntry> {
     const { cache, trusted } = this.#opts;
     const want = trusted(key);
     let cached = await cache.get(key);
