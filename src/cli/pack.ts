@@ -16,6 +16,7 @@ import { type PreviousBundle, sumdbStageForConfig } from '../pack/sumdbStage.js'
 import { writeGoSumFile } from '../pack/writeGoSum.js';
 import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '../pack/progress.js';
 import { ProxyChain } from '../proxy/proxyChain.js';
+import { VcsSource } from '../vcs/vcsSource.js';
 import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
 import { HttpTransport } from '../proxy/httpTransport.js';
 import { locateGoMod } from '../planning/planModule.js';
@@ -118,14 +119,16 @@ export function registerPack(program: Command, io: CliIO): void {
       const proxies = options.proxy === undefined ? config.proxies : parseGoProxy(options.proxy, config.env.GONOPROXY);
       // One transport for proxy and checksum-database requests: one concurrency bound, one connection pool.
       const transport = new HttpTransport({ concurrency, connectionsPerOrigin: concurrency });
-      const chain = ProxyChain.fromConfig({ ...config, proxies }, { transport });
+      const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
+      // Modules routed to "direct" come from version control, as the go command fetches them.
+      const direct = new VcsSource({ env: config.env, processEnv: io.env, cacheDir, transport });
+      const chain = ProxyChain.fromConfig({ ...config, proxies }, { transport, direct });
       const gosumFile =
         options.writeGosum === undefined
           ? undefined
           : options.writeGosum === true
             ? join((await locateGoMod(gomods[0] ?? '.', io.cwd)).mainDir, 'go.sum')
             : resolve(io.cwd, options.writeGosum);
-      const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
       const previous: PreviousBundle[] = [];
       for (const p of options.previous) {
         const from = resolve(io.cwd, p);
@@ -167,6 +170,7 @@ export function registerPack(program: Command, io: CliIO): void {
       } finally {
         progress.close();
         await chain.close();
+        await direct.close();
         await transport.close();
       }
     });
