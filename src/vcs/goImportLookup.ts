@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
 import type { ProcessEnv } from '../gomod/goenv.js';
 import { goGetUrl, knownRepoRoot, matchGoImport, parseMetaGoImports, repoRootProblem, type RepoRoot } from './repoRoot.js';
 import { netrcCredentials, parseNetrc, type NetrcLine } from './netrc.js';
@@ -31,6 +31,7 @@ interface Page {
 
 export class GoImportLookup {
   readonly #env: ProcessEnv;
+  readonly #agent: Dispatcher;
   readonly #dispatcher: Dispatcher;
   #netrc: Promise<NetrcLine[]> | undefined;
   readonly #pages = new Map<string, Promise<{ url: string; imports: ReturnType<typeof parseMetaGoImports> }>>();
@@ -40,14 +41,15 @@ export class GoImportLookup {
     const get = (k: string): string | undefined => env[k] ?? env[k.toLowerCase()];
     const httpProxy = get('HTTP_PROXY');
     const httpsProxy = get('HTTPS_PROXY');
-    this.#dispatcher =
+    this.#agent =
       httpProxy !== undefined || httpsProxy !== undefined
-        ? new EnvHttpProxyAgent({ ...(httpProxy === undefined ? {} : { httpProxy }), ...(httpsProxy === undefined ? {} : { httpsProxy }), noProxy: get('NO_PROXY') ?? '' })
+        ? new EnvHttpProxyAgent({ proxyTunnel: false, ...(httpProxy === undefined ? {} : { httpProxy }), ...(httpsProxy === undefined ? {} : { httpsProxy }), noProxy: get('NO_PROXY') ?? '' })
         : new Agent();
+    this.#dispatcher = this.#agent.compose(interceptors.redirect({ maxRedirections: 10 }));
   }
 
   async close(): Promise<void> {
-    await this.#dispatcher.close();
+    await this.#agent.close();
   }
 
   #netrcLines(): Promise<NetrcLine[]> {
@@ -72,10 +74,9 @@ export class GoImportLookup {
     const res = await request(url, {
       dispatcher: this.#dispatcher,
       headers,
-      maxRedirections: 10,
       headersTimeout: GO_GET_TIMEOUT_MS,
       bodyTimeout: GO_GET_TIMEOUT_MS,
-    } as Parameters<typeof request>[1]);
+    });
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res.body as AsyncIterable<Buffer>) {
