@@ -17,6 +17,7 @@ import { writeGoSumFile } from '../pack/writeGoSum.js';
 import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '../pack/progress.js';
 import { ProxyChain } from '../proxy/proxyChain.js';
 import { VcsSource } from '../vcs/vcsSource.js';
+import { matchPrefixPatterns } from '../gomod/modulePath.js';
 import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
 import { HttpTransport } from '../proxy/httpTransport.js';
 import { locateGoMod } from '../planning/planModule.js';
@@ -158,6 +159,7 @@ export function registerPack(program: Command, io: CliIO): void {
             }),
           ...(toolchains === undefined ? {} : { toolchains }),
           sourceDateEpoch: io.env.SOURCE_DATE_EPOCH,
+          isPrivate: (path) => matchPrefixPatterns(config.env.GONOSUMDB, path),
           toolVersion: toolVersion(),
           progress,
         });

@@ -136,3 +136,76 @@ describe('direct fetches agree with GOPROXY=direct go mod download (Go 1.23)', (
     }
   }, 120_000);
 });
+
+describe('modules whose go.mod says go 1.24 or later', () => {
+  // Go 1.23 refuses to zip them (modfetch/coderepo.go Zip: TooNewError), so
+  // the zip contents are checked against x/mod v0.22's zip.go
+  // isVendoredPackage: vendor/modules.txt leaves the zip, pkg/vendor/v.go
+  // (wrongly dropped before go 1.24) stays, vendored packages still go.
+  test('vendor/modules.txt is left out and pkg/vendor/ files are kept', async () => {
+    const path = `${HOST}/go124`;
+    const file = join(root, 'go124.zip');
+    await source.zipTo(path, 'v1.0.0', file);
+    const { openZip } = await import('../../src/modzip/zipEntries.js');
+    const zip = await openZip(file);
+    const names: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (e: { fileNameRaw: Buffer }) => {
+        names.push(Buffer.from(e.fileNameRaw).toString('utf8'));
+        zip.readEntry();
+      });
+      zip.on('end', resolve);
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+    zip.close();
+    expect(names.sort()).toEqual([`${path}@v1.0.0/g.go`, `${path}@v1.0.0/go.mod`, `${path}@v1.0.0/pkg/vendor/v.go`]);
+    // The go command itself still serves the .info and go.mod of such a version.
+    const want = await goDownload(`${path}@v1.0.0`);
+    expect((await source.infoBytes(path, 'v1.0.0')).toString('utf8')).toBe(readFileSync(want.Info ?? '', 'utf8'));
+    expect((await source.mod(path, 'v1.0.0')).toString('utf8')).toBe(readFileSync(want.GoMod ?? '', 'utf8'));
+  }, 120_000);
+});
+
+describe('bad input: a clear error naming the module', () => {
+  test.each([
+    ['a tag that does not exist', `${HOST}/tagged`, 'v9.9.9', `${HOST}/tagged@v9.9.9: invalid version: unknown revision v9.9.9`],
+    ['a host with no go-import page', `${HOST}/missing`, 'v1.0.0', `${HOST}/missing: unrecognized import path "${HOST}/missing": reading http://${HOST}/missing?go-get=1: 404`],
+    [
+      'a go-import page that its prefix root contradicts',
+      `${HOST}/liar/sub`,
+      'v1.0.0',
+      `${HOST}/liar/sub: unrecognized import path "${HOST}/liar/sub": http://${HOST}/liar/sub?go-get=1 and http://${HOST}/liar?go-get=1 disagree about go-import for ${HOST}/liar`,
+    ],
+  ])('%s', async (_name, path, version, message) => {
+    await expect(source.infoBytes(path, version)).rejects.toThrow(message);
+  }, 60_000);
+
+  test('an unreachable repository names the repository and what git said', async () => {
+    host.pages.set(`${HOST}/gone`, `<meta name="go-import" content="${HOST}/gone git http://${HOST}/gone.git">`);
+    const err = await source.infoBytes(`${HOST}/gone`, 'v1.0.0').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(new RegExp(`^${HOST}/gone@v1.0.0: git ls-remote -q origin in http://${HOST}/gone.git: exit status 128\\n\\t.*`));
+    expect((err as { code?: string }).code).toBe('EVCS');
+  }, 60_000);
+
+  test('git not installed: says so and what needs it', async () => {
+    const noGit = new VcsSource({ env: { GOPRIVATE: HOST, GOINSECURE: HOST }, processEnv: { ...env, PATH: join(root, 'empty-bin') }, cacheDir: join(root, 'nogit-cache'), transport });
+    try {
+      const err = await noGit.infoBytes(`${HOST}/tagged`, 'v1.0.0').catch((e: unknown) => e);
+      expect((err as Error).message).toBe(`${HOST}/tagged@v1.0.0: git init --bare in http://${HOST}/tagged.git: git is not installed (no "git" on PATH)`);
+      expect((err as { hint?: string }).hint).toContain('install git');
+    } finally {
+      await noGit.close();
+    }
+  }, 60_000);
+
+  test('GOVCS can forbid git for a path', async () => {
+    const strict = new VcsSource({ env: { GOPRIVATE: HOST, GOINSECURE: HOST, GOVCS: `${HOST}:off` }, processEnv: env, cacheDir: join(root, 'govcs-cache'), transport });
+    try {
+      await expect(strict.infoBytes(`${HOST}/tagged`, 'v1.0.0')).rejects.toThrow(`${HOST}/tagged: GOVCS disallows using git for private ${HOST}/tagged; see 'go help vcs'`);
+    } finally {
+      await strict.close();
+    }
+  }, 60_000);
+});
