@@ -27,6 +27,12 @@ const pureDirs = [
   'src/sbom/licenseMatch.ts',
   'src/sbom/licenseTexts.ts',
   'src/sbom/moduleGraph.ts',
+  'src/vcs/codeRepo.ts',
+  'src/vcs/govcs.ts',
+  'src/vcs/netrc.ts',
+  'src/vcs/repoRoot.ts',
+  'src/vcs/revInfo.ts',
+  'src/vcs/zipSelection.ts',
 ];
 const forbidden = [
   /^(node:)?fs(\/promises)?$/,

@@ -48,6 +48,13 @@ export interface ManifestModule {
   /** null for go.mod-only versions (not in the build list). */
   zipH1: string | null;
   modH1: string;
+  /**
+   * True for a private module (GONOSUMDB/GOPRIVATE): the checksum database
+   * was not asked about it and the bundle's replay has no record of it, so
+   * clients must list it in GONOSUMDB (or GOPRIVATE) too. Absent otherwise,
+   * and in bundles written before it existed.
+   */
+  private?: true;
 }
 
 /** A checksum-database tree head: its size and base64 root hash. */
@@ -156,7 +163,7 @@ export function buildManifest(args: BuildManifestArgs): Manifest {
     })),
     modules: [...args.modules]
       .sort((a, b) => compareNames(a.path, b.path) || compareNames(a.version, b.version))
-      .map((m) => ({ path: m.path, version: m.version, zipH1: m.zipH1, modH1: m.modH1 })),
+      .map((m) => ({ path: m.path, version: m.version, zipH1: m.zipH1, modH1: m.modH1, ...(m.private === true ? { private: true as const } : {}) })),
     sumdb:
       args.sumdb === null
         ? null
@@ -233,6 +240,7 @@ export function validateManifest(value: unknown): asserts value is Manifest {
     str(m, 'version', `modules[${i}]`);
     if (m.zipH1 !== null && (typeof m.zipH1 !== 'string' || !H1.test(m.zipH1))) fail(`modules[${i}]: "zipH1" must be an h1 hash or null`);
     if (!H1.test(str(m, 'modH1', `modules[${i}]`))) fail(`modules[${i}]: "modH1" must be an h1 hash`);
+    if (m.private !== undefined && m.private !== true) fail(`modules[${i}]: "private" must be true or absent`);
   }
   if (value.sumdb !== null) {
     const s = value.sumdb;

@@ -20,6 +20,8 @@ import { type PreviousBundle, sumdbStageForConfig } from '../pack/sumdbStage.js'
 import { writeGoSumFile } from '../pack/writeGoSum.js';
 import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '../pack/progress.js';
 import { ProxyChain } from '../proxy/proxyChain.js';
+import { VcsSource } from '../vcs/vcsSource.js';
+import { matchPrefixPatterns } from '../gomod/modulePath.js';
 import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
 import { HttpTransport } from '../proxy/httpTransport.js';
 import { locateInput } from '../planning/locateInput.js';
@@ -156,14 +158,16 @@ export function registerPack(program: Command, io: CliIO): void {
       const proxies = options.proxy === undefined ? config.proxies : parseGoProxy(options.proxy, config.env.GONOPROXY);
       // One transport for proxy and checksum-database requests: one concurrency bound, one connection pool.
       const transport = new HttpTransport({ concurrency, connectionsPerOrigin: concurrency });
-      const chain = ProxyChain.fromConfig({ ...config, proxies, proxySource: options.proxy === undefined ? config.proxySource : '--proxy' }, { transport });
+      const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
+      // Modules routed to "direct" come from version control, as the go command fetches them.
+      const direct = new VcsSource({ env: config.env, processEnv: io.env, cacheDir, transport });
+      const chain = ProxyChain.fromConfig({ ...config, proxies, proxySource: options.proxy === undefined ? config.proxySource : '--proxy' }, { transport, direct });
       const gosumFile =
         options.writeGosum === undefined
           ? undefined
           : options.writeGosum === true
             ? join((await locateInput(gomods[0] ?? '.', io.cwd)).dir, 'go.sum')
             : resolve(io.cwd, options.writeGosum);
-      const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
       const previous: PreviousBundle[] = [];
       for (const p of options.previous) {
         const from = resolve(io.cwd, p);
@@ -221,6 +225,7 @@ export function registerPack(program: Command, io: CliIO): void {
           since,
           ...(maxPartSize === undefined || signerKey === undefined ? {} : { split: { maxPartSize, sign: (list) => signPartList(list, signerKey) } }),
           sourceDateEpoch: io.env.SOURCE_DATE_EPOCH,
+          isPrivate: (path) => matchPrefixPatterns(config.env.GONOSUMDB, path),
           toolVersion: toolVersion(),
           progress,
         });
@@ -233,6 +238,7 @@ export function registerPack(program: Command, io: CliIO): void {
       } finally {
         progress.close();
         await chain.close();
+        await direct.close();
         await transport.close();
       }
     });

@@ -71,6 +71,8 @@ export interface GoEnv {
   GONOSUMDB: string;
   GOPRIVATE: string;
   GOINSECURE: string;
+  /** Which version control systems direct fetches may use (vcs.go checkGOVCS). */
+  GOVCS: string;
   GOSUMDB: string;
   GOFLAGS: string;
   GOPATH: string;
@@ -453,6 +455,7 @@ export function resolveGoEnv(
     GONOPROXYFromGOPRIVATE: gonoproxy === '' && GOPRIVATE !== '',
     GONOSUMDB: envOr('GONOSUMDB', GOPRIVATE),
     GOINSECURE: getenv('GOINSECURE'),
+    GOVCS: getenv('GOVCS'),
     GOFLAGS: getenv('GOFLAGS'),
     GOPATH,
     GOMODCACHE: envOr('GOMODCACHE', firstGopath === '' ? '' : pathApi.join(firstGopath, 'pkg', 'mod')),

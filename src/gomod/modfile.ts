@@ -437,3 +437,31 @@ export function parseGodebugDirective(args: readonly string[]): { key: string; v
   if (eq < 0) throw new LineError('usage: godebug key=value');
   return { key: a.slice(0, eq), value: a.slice(eq + 1) };
 }
+
+/**
+ * modfile.ModulePath: the path on the first `module` line, read without
+ * parsing the rest of the file ('' when there is none or it is malformed).
+ * The go command uses it to check which module a repository's go.mod claims.
+ */
+export function modulePathLine(data: string | Uint8Array): string {
+  const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
+  for (let line of text.split('\n')) {
+    const comment = line.indexOf('//');
+    if (comment >= 0) line = line.slice(0, comment);
+    line = line.trim();
+    if (!line.startsWith('module')) continue;
+    const rest = line.slice('module'.length);
+    const arg = rest.trim();
+    if (arg.length === rest.length || arg === '') continue;
+    if (arg[0] === '`') return arg.length > 1 && arg.endsWith('`') && !arg.slice(1, -1).includes('`') ? arg.slice(1, -1) : '';
+    if (arg[0] === '"') {
+      try {
+        return parseString(arg);
+      } catch {
+        return '';
+      }
+    }
+    return arg;
+  }
+  return '';
+}

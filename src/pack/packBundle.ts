@@ -44,6 +44,8 @@ export interface ModuleHashes {
   modH1: string;
   /** null for versions whose go.mod alone is carried. */
   zipH1: string | null;
+  /** A private module (never looked up in the checksum database); see ManifestModule.private. */
+  private?: true;
 }
 
 /** Extra files a verification stage adds to the bundle (the checksum-database replay). */
@@ -102,6 +104,8 @@ export interface PackOptions {
   /** Carry the vulnerability-database entries about the bundled modules (vulndb/); undefined carries none. */
   vulnDb?: VulnDbStage;
   sourceDateEpoch?: string;
+  /** Which module paths are private (GONOSUMDB/GOPRIVATE): marked so in the manifest. */
+  isPrivate?: (path: string) => boolean;
   toolVersion: string;
   progress?: PackProgress;
   /**
@@ -236,7 +240,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   progress.phaseDone('download', `fetched ${entries.length} files, ${formatBytes(downloaded)}`);
 
   progress.phaseStarted('verify');
-  const modules = moduleHashes(entries);
+  const modules = moduleHashes(entries, opts.isPrivate ?? (() => false));
   verifyAgainstGoSum(modules, trusted);
   const sumdb = opts.verifyAgainstSumdb === undefined ? null : await opts.verifyAgainstSumdb(modules);
   if (sumdb === null && modules.some((m) => m.path === TOOLCHAIN_MODULE)) {
@@ -299,12 +303,12 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   };
 }
 
-function moduleHashes(entries: readonly { file: PlanFile; entry: CacheEntry }[]): ModuleHashes[] {
+function moduleHashes(entries: readonly { file: PlanFile; entry: CacheEntry }[], isPrivate: (path: string) => boolean): ModuleHashes[] {
   const byModule = new Map<string, ModuleHashes>();
   for (const { file, entry } of entries) {
     if (file.kind === 'info') continue;
     const key = moduleKey(file);
-    const m = byModule.get(key) ?? { path: file.path, version: file.version, modH1: '', zipH1: null };
+    const m: ModuleHashes = byModule.get(key) ?? { path: file.path, version: file.version, modH1: '', zipH1: null, ...(file.path !== TOOLCHAIN_MODULE && isPrivate(file.path) ? { private: true as const } : {}) };
     if (file.kind === 'mod') m.modH1 = entry.h1 ?? '';
     else m.zipH1 = entry.h1 ?? null;
     byModule.set(key, m);

@@ -4,8 +4,8 @@
  *
  *   - not-found (404/410, a missing file, `off`) → try the next entry;
  *   - any other error → try the next entry only if it was followed by `|`;
- *   - `direct` → direct version-control fetching, which gobundle does not
- *     do yet: a clear EDIRECT error naming the variable that led there;
+ *   - `direct` → the direct source given (version control, src/vcs/), or
+ *     without one a clear EDIRECT error naming the variable that led there;
  *   - when everything fails, report the most useful error: a direct error
  *     beats a proxy's real error, which beats not-found.
  */
@@ -30,7 +30,12 @@ export interface ProxyChainOptions {
   limits?: ProxyLimits;
   /** Where the proxy list came from, for hints ("GOPROXY (from the environment)", "--proxy"). */
   proxySource?: string;
+  /** What `direct` fetches from (src/vcs/vcsSource.ts); without one, `direct` is an EDIRECT error. */
+  direct?: ModuleSource;
 }
+
+/** The calls the chain makes on one entry: a proxy's client, or the direct (version-control) source. */
+export type ModuleSource = Pick<ProxyClient, 'list' | 'info' | 'infoBytes' | 'latest' | 'mod' | 'zipTo'>;
 
 /** The error code for modules that only a direct version-control fetch could provide. */
 export const DIRECT_ERROR_CODE = ErrorCode.DIRECT;
@@ -109,6 +114,7 @@ export class ProxyChain {
   readonly #limits: ProxyLimits;
   readonly #sumdbBases = new Map<string, Promise<string>>();
   readonly #proxySource: string;
+  readonly #direct: ModuleSource | undefined;
 
   constructor(options: ProxyChainOptions) {
     this.specs = options.specs;
@@ -118,6 +124,7 @@ export class ProxyChain {
     this.#ownsTransport = options.transport === undefined;
     this.#transport = options.transport ?? new HttpTransport(options.transportOptions);
     this.#limits = options.limits ?? DEFAULT_PROXY_LIMITS;
+    this.#direct = options.direct;
   }
 
   /** A chain for a loaded Go configuration (GOPROXY with GONOPROXY/GOPRIVATE). */
@@ -175,7 +182,7 @@ export class ProxyChain {
   }
 
   /** cmd/go TryProxies over the entries routed for this module. */
-  async #try<T>(path: string, version: string, op: (client: ProxyClient, path: string) => Promise<T>): Promise<T> {
+  async #try<T>(path: string, version: string, op: (client: ModuleSource, path: string) => Promise<T>): Promise<T> {
     const route = proxiesForModule(this.specs, path, this.#gonoproxy, this.#gonoproxySource);
     const prefix = version === '' ? route.path : `${route.path}@${version}`;
     let previous: unknown;
@@ -242,7 +249,7 @@ export class ProxyChain {
     path: string,
     prefix: string,
     previous: unknown,
-    op: (client: ProxyClient, path: string) => Promise<T>,
+    op: (client: ModuleSource, path: string) => Promise<T>,
   ): Promise<T> {
     switch (spec.kind) {
       case 'off':
@@ -250,6 +257,7 @@ export class ProxyChain {
           hint: 'set GOPROXY to a module proxy (for example the URL of a gobundle serve instance)',
         });
       case 'direct': {
+        if (this.#direct !== undefined) return op(this.#direct, path);
         const via = spec.routedBy ?? 'GOPROXY';
         throw new GobundleError(DIRECT_ERROR_CODE, `${prefix}: direct VCS fetches are not supported yet (${DIRECT_REASONS[via]})`, {
           hint: DIRECT_HINTS[via],

@@ -311,6 +311,7 @@ describe('resolveGoEnv', () => {
     GONOPROXYFromGOPRIVATE: false,
     GONOSUMDB: '',
     GOINSECURE: '',
+    GOVCS: '',
     GOFLAGS: '',
     GOPATH: '/home/u/go',
     GOMODCACHE: '/home/u/go/pkg/mod',
