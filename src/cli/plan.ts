@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { loadGoConfig } from '../config/goConfig.js';
 import { lookupGoFlag } from '../gomod/goenv.js';
 import { ProxyChain } from '../proxy/proxyChain.js';
+import { HttpTransport } from '../proxy/httpTransport.js';
+import { VcsSource } from '../vcs/vcsSource.js';
+import { defaultCacheDir } from '../cache/cacheDir.js';
 import { planPathInput } from '../pack/planInputs.js';
 import { formatListMAll } from '../resolve/plan.js';
 import { planToolchains } from '../pack/toolchainStage.js';
@@ -20,11 +23,16 @@ export function registerPlan(program: Command, io: CliIO): void {
     .action(async (gomod: string, options: { json?: boolean; toolchain?: string; platform?: string }) => {
       const toolchains = toolchainRequest('plan', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
       const config = await loadGoConfig(io.env);
+      const transport = new HttpTransport({});
+      // Modules routed to "direct" come from version control, as for pack.
+      const direct = new VcsSource({ env: config.env, processEnv: io.env, cacheDir: defaultCacheDir(io.env), transport });
       const chain = new ProxyChain({
         specs: config.proxies,
         gonoproxy: config.env.GONOPROXY,
         gonoproxySource: io.env.GONOPROXY ? 'GONOPROXY' : 'GOPRIVATE',
         proxySource: config.proxySource,
+        transport,
+        direct,
       });
       try {
         // Like the go command, an inconsistent go.mod is an error unless
@@ -49,6 +57,8 @@ export function registerPlan(program: Command, io: CliIO): void {
         }
       } finally {
         await chain.close();
+        await direct.close();
+        await transport.close();
       }
     });
 }

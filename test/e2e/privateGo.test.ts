@@ -63,6 +63,15 @@ test('a bundle of public and private modules builds offline', async () => {
       env: packEnv,
       timeout: 300_000,
     });
+    // plan resolves the private modules through git too, and agrees with the go command (GOPROXY=<upstream>, GOPRIVATE from git).
+    const plan = await run(process.execPath, [bin, 'plan', project], { cwd: work, env: { ...packEnv, GOFLAGS: '-mod=mod' }, timeout: 300_000 });
+    const goList = await run(goBinary('1.23'), ['list', '-m', 'all'], {
+      cwd: project,
+      env: { ...packEnv, GOFLAGS: '-mod=mod', GOPATH: join(work, 'oracle-gopath'), GOMODCACHE: join(work, 'oracle-gopath', 'pkg', 'mod') },
+      timeout: 300_000,
+    });
+    expect(plan.stdout).toContain(`${HOST}/tagged v1.1.0\n`);
+    expect(plan.stdout).toBe(goList.stdout);
     const gosum = readFileSync(join(work, 'go.sum'), 'utf8');
     expect(gosum).toContain(`${HOST}/tagged v1.1.0 h1:`);
     expect(gosum).toContain(`${HOST}/legacy v2.0.0+incompatible/go.mod h1:`);
