@@ -44,6 +44,8 @@ export interface PackBenchResult {
   bundleBytes: number;
   /** Bytes of the .zip files in the bundle. */
   zipBytesWritten: number;
+  /** Sum of the sizes of every file the bundle carries (manifest), to compare with bundleBytes. */
+  contentBytes: number;
   depth: number;
   packSeconds: number[];
   goSeconds: number[];
@@ -163,6 +165,7 @@ export async function comparePack(opts: PackBenchOptions): Promise<PackBenchResu
     let summary = { modules: 0, files: 0, bytes: 0 };
     let requests: { path: string; bytes: number; status: number }[] = [];
     let zipBytesWritten = 0;
+    let contentBytes = 0;
     let zipsWritten = 0;
     for (let run = 0; run < opts.runs; run++) {
       const runDir = join(work, `run${run}`);
@@ -189,7 +192,9 @@ export async function comparePack(opts: PackBenchOptions): Promise<PackBenchResu
       writes.push(phaseSeconds(p.stderr, /^gobundle: wrote /));
       requests = await upstream.requestLog();
       const manifest = spawnSync('tar', ['-xzOf', join(runDir, 'b.tgz'), 'gobundle/manifest.json'], { encoding: 'utf8', maxBuffer: 256 << 20 }).stdout;
-      const files = (JSON.parse(manifest) as { files: { name: string; size: number }[] }).files.filter((f) => f.name.endsWith('.zip'));
+      const all = (JSON.parse(manifest) as { files: { name: string; size: number }[] }).files;
+      contentBytes = all.reduce((n, f) => n + f.size, 0);
+      const files = all.filter((f) => f.name.endsWith('.zip'));
       zipsWritten = files.length;
       zipBytesWritten = files.reduce((n, f) => n + f.size, 0);
 
@@ -224,6 +229,7 @@ export async function comparePack(opts: PackBenchOptions): Promise<PackBenchResu
       files: summary.files,
       bundleBytes: summary.bytes,
       zipBytesWritten,
+      contentBytes,
       depth,
       packSeconds: packTimes,
       goSeconds: goTimes,
@@ -251,4 +257,33 @@ export function dirBytes(dir: string): number {
     n += e.isDirectory() ? dirBytes(p) : statSync(p).size;
   }
   return n;
+}
+
+export interface BigPackResult {
+  bundleBytes: number;
+  files: number;
+  seconds: number;
+  peakRssMiB: number;
+}
+
+/** Pack a generated graph padded to about `mb` MB under /usr/bin/time -v: gobundle's peak RSS. */
+export async function bigPackRss(mb: number): Promise<BigPackResult> {
+  const work = mkdtempSync(join(tmpdir(), 'gobundle-bench-big-'));
+  const modules = 100;
+  // Not every generated module is in main's graph: pad for about 70% of them.
+  const padBytes = Math.ceil((mb * 1e6) / (modules * 0.7));
+  const graph = generateGraph({ dir: join(work, 'graph'), seed: 7, modules, pathPrefix: 'big.test', padBytes, versionsPerModule: 1 });
+  const upstream = await startUpstream({ modules: [graph.modulesDir] });
+  try {
+    const emptyModCache = join(work, 'empty-gomodcache');
+    mkdirSync(emptyModCache, { recursive: true });
+    const env = { PATH: process.env.PATH ?? '', HOME: work, GOENV: 'off', GOPROXY: upstream.url, GOSUMDB: 'off', GOVULNDB: 'off', GOFLAGS: '-mod=mod', GOMODCACHE: emptyModCache };
+    const r = timed('/usr/bin/time', ['-v', process.execPath, bin, 'pack', graph.mainDir, '-o', join(work, 'big.tgz'), '--unsigned', '--cache-dir', join(work, 'cache'), '--json', '--quiet'], work, env);
+    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1];
+    const summary = JSON.parse(r.stdout) as { bytes: number; files: number; seconds: number };
+    return { bundleBytes: summary.bytes, files: summary.files, seconds: summary.seconds, peakRssMiB: rss === undefined ? NaN : Number(rss) / 1024 };
+  } finally {
+    await upstream.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
 }

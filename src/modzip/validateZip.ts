@@ -25,9 +25,11 @@ export interface ZipLimits {
   zipFile: number;
   goMod: number;
   license: number;
+  /** Zips up to this size are read whole and checked from memory; larger ones are streamed entry by entry. */
+  inMemoryZip: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { zipFile: MAX_ZIP_FILE, goMod: MAX_GO_MOD, license: MAX_LICENSE };
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { zipFile: MAX_ZIP_FILE, goMod: MAX_GO_MOD, license: MAX_LICENSE, inMemoryZip: IN_MEMORY_ZIP_BYTES };
 
 export interface ZipFileProblem {
   /** The entry name as stored in the zip. */
@@ -188,7 +190,7 @@ export async function checkZip(
   };
 
   // Small zips (nearly all) are read once and inflated from memory; large ones streamed entry by entry.
-  const buffered = zipSize <= IN_MEMORY_ZIP_BYTES;
+  const buffered = zipSize <= limits.inMemoryZip;
   const release = buffered ? await inMemorySlots.acquire() : undefined;
   try {
     const data = buffered ? await readFile(zipPath) : undefined;
