@@ -38,6 +38,7 @@ interface PackCliOptions {
   unsigned?: boolean;
   proxy?: string;
   concurrency: string;
+  speculativeFetch?: boolean;
   cacheDir?: string;
   json?: boolean;
   quiet?: boolean;
@@ -78,6 +79,7 @@ export function registerPack(program: Command, io: CliIO): void {
     .option('--unsigned', 'write a bundle without a signature (serve and verify then need --allow-unsigned)')
     .option('--proxy <list>', 'GOPROXY list to use instead of the environment\'s')
     .option('--concurrency <n>', 'downloads in flight', String(DEFAULT_CONCURRENCY))
+    .option('--speculative-fetch', 'start downloading zips while resolving (fewer round trips on a slow link, but may download zips the graph does not select)')
     .option('--cache-dir <dir>', 'download cache (default $GOBUNDLE_CACHE, else the user cache dir + /gobundle)')
     .option('--json', 'print {modules, files, bytes, seconds, bundleSha256} on stdout')
     .option('--quiet', 'print nothing but errors')
@@ -211,6 +213,7 @@ export function registerPack(program: Command, io: CliIO): void {
           cache: new DownloadCache(cacheDir),
           goModCache: config.env.GOMODCACHE,
           concurrency,
+          speculativeFetch: options.speculativeFetch === true,
           // Like the go command (and gobundle plan): an inconsistent go.mod is an error unless GOFLAGS has -mod=mod.
           mode: lookupGoFlag(config.goflags, 'mod') === 'mod' ? 'mod' : 'readonly',
           sign: signerKey === undefined ? undefined : (manifest) => signManifest(manifest, signerKey),

@@ -8,9 +8,10 @@
  * Problems are collected as data (valid / invalid, plus a size error) so a
  * caller can show them all; validateZip turns them into one ModuleError.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type yauzl from 'yauzl';
-import { digestEntry, openZip } from './zipEntries.js';
+import { Semaphore } from '../concurrency/semaphore.js';
+import { digestBufferedEntry, digestEntry, IN_MEMORY_ZIP_BYTES, openZip, openZipBuffer } from './zipEntries.js';
 import { GobundleError, ModuleError } from '../errors.js';
 import { Hash1Collector } from '../gomod/dirhash.js';
 import { goQuote } from '../gomod/goQuote.js';
@@ -24,9 +25,11 @@ export interface ZipLimits {
   zipFile: number;
   goMod: number;
   license: number;
+  /** Zips up to this size are read whole and checked from memory; larger ones are streamed entry by entry. */
+  inMemoryZip: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { zipFile: MAX_ZIP_FILE, goMod: MAX_GO_MOD, license: MAX_LICENSE };
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { zipFile: MAX_ZIP_FILE, goMod: MAX_GO_MOD, license: MAX_LICENSE, inMemoryZip: IN_MEMORY_ZIP_BYTES };
 
 export interface ZipFileProblem {
   /** The entry name as stored in the zip. */
@@ -108,6 +111,13 @@ function readableMessage(err: unknown): string {
 }
 
 /**
+ * Zips validated from memory at once, process-wide: bounds the memory of
+ * many concurrent downloads to this many × IN_MEMORY_ZIP_BYTES (the work
+ * is on the main thread anyway).
+ */
+const inMemorySlots = new Semaphore(2);
+
+/**
  * x/mod zip.CheckZip for path@version, streamed, plus the h1. Throws a
  * ModuleError (code EBADZIP) only when the file is not a readable zip or an
  * entry's data disagrees with its declared size; name and size problems are
@@ -136,12 +146,6 @@ export async function checkZip(
     return result;
   }
 
-  let zip: yauzl.ZipFile;
-  try {
-    zip = await openZip(zipPath);
-  } catch (err) {
-    throw fail(readableMessage(err), err);
-  }
   const prefix = `${mod.path}@${mod.version}/`;
   const collisions = new CollisionChecker();
   const hashes = new Hash1Collector();
@@ -185,30 +189,57 @@ export async function checkZip(
     result.valid.push(name);
   };
 
+  // Small zips (nearly all) are read once and inflated from memory; large ones streamed entry by entry.
+  const buffered = zipSize <= limits.inMemoryZip;
+  const release = buffered ? await inMemorySlots.acquire() : undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
-      zip.on('error', reject);
-      zip.on('end', () => resolve());
-      zip.on('entry', (entry: yauzl.Entry) => {
-        const raw = Buffer.from(entry.fileNameRaw);
-        inspect(raw, entry);
-        // Directories hold no data; everything else is hashed, valid or not,
-        // as HashZip hashes every entry.
-        digestEntry(zip, entry).then(
-          (sha) => {
+    const data = buffered ? await readFile(zipPath) : undefined;
+    let zip: yauzl.ZipFile;
+    try {
+      zip = data === undefined ? await openZip(zipPath) : await openZipBuffer(data);
+    } catch (err) {
+      throw fail(readableMessage(err), err);
+    }
+    try {
+      await new Promise<void>((resolve, reject) => {
+        zip.on('error', reject);
+        zip.on('end', () => resolve());
+        zip.on('entry', (entry: yauzl.Entry) => {
+          const raw = Buffer.from(entry.fileNameRaw);
+          inspect(raw, entry);
+          const done = (sha: string): void => {
             digests.push({ raw, sha });
             lastDigest.set(raw.toString('latin1'), sha);
+          };
+          // Directories hold no data; everything else is hashed, valid or not,
+          // as HashZip hashes every entry.
+          let sha: string | undefined;
+          try {
+            sha = data === undefined ? undefined : digestBufferedEntry(data, entry);
+          } catch (err) {
+            reject(err);
+            return;
+          }
+          if (sha !== undefined) {
+            done(sha);
+            // Not a direct call: a buffer-backed yauzl can emit the next entry synchronously.
+            queueMicrotask(() => zip.readEntry());
+            return;
+          }
+          digestEntry(zip, entry).then((s) => {
+            done(s);
             zip.readEntry();
-          },
-          reject,
-        );
+          }, reject);
+        });
+        zip.readEntry();
       });
-      zip.readEntry();
-    });
-  } catch (err) {
-    throw fail(readableMessage(err), err);
+    } catch (err) {
+      throw fail(readableMessage(err), err);
+    } finally {
+      zip.close();
+    }
   } finally {
-    zip.close();
+    release?.();
   }
   for (const d of digests) hashes.add(d.raw, lastDigest.get(d.raw.toString('latin1')) ?? d.sha);
   try {

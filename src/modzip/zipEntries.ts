@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 
 /**
@@ -64,4 +65,70 @@ export async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, cap: num
     }),
   );
   return Buffer.concat(chunks);
+}
+
+/**
+ * Zips up to this size are read whole and their entries inflated from
+ * memory (digestBufferedEntry): one read instead of a file stream, an
+ * inflate stream and a pipeline per entry, which dominate the cost of the
+ * many small files of a real module zip.
+ */
+export const IN_MEMORY_ZIP_BYTES = 16 << 20;
+/** Entries inflating to more than this are streamed even from a buffered zip (bounds memory). */
+export const IN_MEMORY_ENTRY_BYTES = 32 << 20;
+
+/** openZip over bytes already in memory (same options). */
+export function openZipBuffer(data: Buffer): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(data, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true }, (err, zip) => {
+      if (err) reject(err);
+      else resolve(zip);
+    });
+  });
+}
+
+/**
+ * digestEntry for a zip held in `data`, synchronously: the checks yauzl's
+ * openReadStream makes (encryption, compression method, local header
+ * signature, data within the file, inflated size equal to the declared
+ * size), with its messages. Returns undefined for an entry too large to
+ * inflate in memory; stream it with digestEntry.
+ */
+export function digestBufferedEntry(data: Buffer, entry: yauzl.Entry): string | undefined {
+  if (entry.uncompressedSize > IN_MEMORY_ENTRY_BYTES) return undefined;
+  if (entry.isEncrypted()) throw new Error('entry is encrypted, and options.decodeFileData !== false');
+  const method = entry.compressionMethod;
+  if (method !== 0 && method !== 8) throw new Error(`unsupported compression method: ${method}`);
+  if (method === 0 && entry.compressedSize !== entry.uncompressedSize) {
+    throw new Error(`compressed/uncompressed size mismatch for stored file: ${entry.compressedSize} != ${entry.uncompressedSize}`);
+  }
+  const at = entry.relativeOffsetOfLocalHeader;
+  if (at + 30 > data.length) throw new Error('unexpected EOF');
+  const signature = data.readUInt32LE(at);
+  if (signature !== 0x04034b50) throw new Error(`invalid local file header signature: 0x${signature.toString(16)}`);
+  const start = at + 30 + data.readUInt16LE(at + 26) + data.readUInt16LE(at + 28);
+  if (start + entry.compressedSize > data.length) {
+    throw new Error(`file data overflows file bounds: ${start} + ${entry.compressedSize} > ${data.length}`);
+  }
+  const raw = data.subarray(start, start + entry.compressedSize);
+  let content: Buffer;
+  if (method === 0) content = raw;
+  else {
+    try {
+      // One byte more than declared is enough to tell "too many".
+      content = inflateRawSync(raw, { maxOutputLength: entry.uncompressedSize + 1 });
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new Error(`too many bytes in the stream. expected ${entry.uncompressedSize}. got at least ${entry.uncompressedSize + 1}`);
+      }
+      throw err;
+    }
+  }
+  if (content.length > entry.uncompressedSize) {
+    throw new Error(`too many bytes in the stream. expected ${entry.uncompressedSize}. got at least ${content.length}`);
+  }
+  if (content.length < entry.uncompressedSize) {
+    throw new Error(`not enough bytes in the stream. expected ${entry.uncompressedSize}. got only ${content.length}`);
+  }
+  return createHash('sha256').update(content).digest('hex');
 }

@@ -2,10 +2,12 @@
  * `gobundle pack` as a library: resolve → fetch → verify → write.
  *
  *   resolve   plan every input through the GOPROXY chain; each go.mod the
- *             resolver reads goes through the download cache, and as soon
- *             as a module version shows up its .info and .zip start
- *             downloading (speculatively, for the highest version seen of
- *             each path) while the graph is still being resolved;
+ *             resolver reads goes through the download cache. Like the go
+ *             command, only files of the finished plan are downloaded;
+ *             with `speculativeFetch` the .info and .zip of the highest
+ *             version seen of each path start downloading while the graph
+ *             is still being resolved (faster on a high-latency link, at
+ *             the cost of zips the plan may not select);
  *   fetch     every planned file into the cache (bounded concurrency,
  *             streamed to disk, zips validated and hashed);
  *   verify    every .mod and .zip h1 against go.sum, then the optional
@@ -118,6 +120,12 @@ export interface PackOptions {
   /** pack --max-part-size: write numbered parts and a signed part list instead of one file (writer.ts). */
   split?: WriteBundleArgs['split'];
   /**
+   * Start downloading the .info and .zip of the highest version seen of
+   * each module path while resolving. Saves round trips at high latency but
+   * downloads zips of versions the finished graph may not select. Default off.
+   */
+  speculativeFetch?: boolean;
+  /**
    * Called once the bundle is in place, with the checksum-database tree head
    * it carries, so later bundles can prove their trees consistent with it.
    */
@@ -197,18 +205,21 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
     onReady: (_key, entry) => progress.fileReady(entry.size),
   });
 
-  // Speculative prefetch: the highest version seen so far of each path is
-  // the likeliest to be selected, so its .info and .zip start downloading
-  // while the resolver is still reading go.mod files.
+  // Speculative prefetch (opt-in): the highest version seen so far of each
+  // path is the likeliest to be selected, so its .info and .zip start
+  // downloading while the resolver is still reading go.mod files.
   const highest = new Map<string, string>();
+  const speculate = opts.speculativeFetch === true;
   const fetcher = {
     async mod(path: string, version: string): Promise<Uint8Array> {
       const prev = highest.get(path);
       if (prev === undefined) progress.moduleDiscovered();
       if (prev === undefined || compare(version, prev) > 0) {
         highest.set(path, version);
-        files.prefetch({ path, version, kind: 'info' });
-        files.prefetch({ path, version, kind: 'zip' });
+        if (speculate) {
+          files.prefetch({ path, version, kind: 'info' });
+          files.prefetch({ path, version, kind: 'zip' });
+        }
       }
       const data = await files.readMod({ path, version, kind: 'mod' });
       // Every go.mod read goes into the bundle, so the database will be asked about this version.

@@ -27,9 +27,12 @@ describe('validateZip accepts good zips and agrees with hashZip', () => {
     ['empty zip', []],
   ])('%s', async (_name, entries) => {
     const zip = writeZip(entries);
-    const got = await validateZip(zip, { path: M, version: V });
     const want = await hashZip(zip);
-    expect(got.h1, `validateZip h1 = ${got.h1}, want ${want}`).toBe(want);
+    // Both ways of reading: from memory (small zips) and streamed entry by entry (large ones).
+    for (const inMemoryZip of [DEFAULT_ZIP_LIMITS.inMemoryZip, 0]) {
+      const got = await validateZip(zip, { path: M, version: V }, { ...DEFAULT_ZIP_LIMITS, inMemoryZip });
+      expect(got.h1, `validateZip h1 = ${got.h1} (inMemoryZip ${inMemoryZip}), want ${want}`).toBe(want);
+    }
   });
 });
 
@@ -86,14 +89,14 @@ describe('validateZip refuses what the go command refuses', () => {
     await expect(validateZip(zip, { path: M, version: V }, { ...DEFAULT_ZIP_LIMITS, ...limits })).rejects.toThrow(want);
   });
 
-  test('declared size smaller than the data', async () => {
+  test.each([['from memory', DEFAULT_ZIP_LIMITS.inMemoryZip], ['streamed', 0]])('declared size smaller than the data (%s)', async (_how, inMemoryZip) => {
     const zip = writeZip([{ name: `${P}a.go`, data: 'x'.repeat(1000), deflate: true, declaredSize: 10 }]);
-    await expect(validateZip(zip, { path: M, version: V })).rejects.toThrow(/invalid module zip .*: too many bytes in the stream/);
+    await expect(validateZip(zip, { path: M, version: V }, { ...DEFAULT_ZIP_LIMITS, inMemoryZip })).rejects.toThrow(/invalid module zip .*: too many bytes in the stream/);
   });
 
-  test('declared size larger than the data', async () => {
+  test.each([['from memory', DEFAULT_ZIP_LIMITS.inMemoryZip], ['streamed', 0]])('declared size larger than the data (%s)', async (_how, inMemoryZip) => {
     const zip = writeZip([{ name: `${P}a.go`, data: 'x'.repeat(1000), deflate: true, declaredSize: 5000 }]);
-    await expect(validateZip(zip, { path: M, version: V })).rejects.toThrow(/invalid module zip .*: not enough bytes in the stream/);
+    await expect(validateZip(zip, { path: M, version: V }, { ...DEFAULT_ZIP_LIMITS, inMemoryZip })).rejects.toThrow(/invalid module zip .*: not enough bytes in the stream/);
   });
 
   test('not a zip', async () => {
