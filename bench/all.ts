@@ -27,7 +27,10 @@ const QUICK = process.argv.includes('--quick');
 const RUNS = QUICK ? 1 : 3;
 const BIG_MB = QUICK ? 200 : 1024;
 
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const note = (s: string): void => {
   process.stderr.write(`# ${new Date().toISOString().slice(11, 19)} load ${load()}: ${s}\n`);
 };
@@ -45,8 +48,20 @@ function packRows(r: PackBenchResult, label: string): void {
   const ratio = r.packMedian / r.goMedian;
   const limit = r.packMedian / r.limitSeconds;
   const target = r.graph.startsWith('real') ? 0.5 : 0.15;
-  add({ measure: `${label}: pack / go mod download all`, value: `${f2(ratio)} (${f2(r.packMedian)} s / ${f2(r.goMedian)} s)`, ratio, target, better: 'lower' });
-  add({ measure: `${label}: pack / physical limit`, value: `${f2(limit)}× (limit ${f2(r.limitSeconds)} s, depth ${r.depth})`, ratio: limit, target: 3, better: 'lower' });
+  add({
+    measure: `${label}: pack / go mod download all`,
+    value: `${f2(ratio)} (${f2(r.packMedian)} s / ${f2(r.goMedian)} s)`,
+    ratio,
+    target,
+    better: 'lower',
+  });
+  add({
+    measure: `${label}: pack / physical limit`,
+    value: `${f2(limit)}× (limit ${f2(r.limitSeconds)} s, depth ${r.depth})`,
+    ratio: limit,
+    target: 3,
+    better: 'lower',
+  });
 }
 
 async function main(): Promise<void> {
@@ -62,14 +77,38 @@ async function main(): Promise<void> {
   for (const latencyMs of latencies) {
     for (const sumdb of ['off', 'on'] as const) {
       // The target rows (20 ms) get every run; 0 and 100 ms one each (they are reported, not targeted), to keep the whole under 20 minutes.
-      const r = await comparePack({ graph: 'generated', modules: 300, runs: latencyMs === 20 ? RUNS : 1, latencyMs, concurrency: 16, sumdb });
+      const r = await comparePack({
+        graph: 'generated',
+        modules: 300,
+        runs: latencyMs === 20 ? RUNS : 1,
+        latencyMs,
+        concurrency: 16,
+        sumdb,
+      });
       raw[`generated-${latencyMs}ms-sumdb-${sumdb}`] = r;
       packRows(r, `generated ${r.modules} versions, ${latencyMs} ms, GOSUMDB ${sumdb}`);
       if (latencyMs === 20 && sumdb === 'on') {
         const ratio = r.zipsDownloaded / r.zipsWritten;
-        add({ measure: 'zips downloaded / zips written (generated, default)', value: `${f2(ratio)} (${r.zipsDownloaded} / ${r.zipsWritten})`, ratio, target: 1.02, better: 'lower' });
-        add({ measure: 'checksum-database lookups / module versions (generated)', value: `${f2(r.sumdbLookups / r.modules)} (${r.sumdbLookups} lookups, ${r.sumdbUniqueLookups} distinct, ${r.modules} versions)`, ratio: r.sumdbLookups / r.modules, target: 1, better: 'lower' });
-        add({ measure: 'bundle size / sum of module files (generated)', value: `${f2(r.bundleBytes / r.contentBytes)} (${mb(r.bundleBytes)} / ${mb(r.contentBytes)})`, ratio: r.bundleBytes / r.contentBytes, better: 'lower' });
+        add({
+          measure: 'zips downloaded / zips written (generated, default)',
+          value: `${f2(ratio)} (${r.zipsDownloaded} / ${r.zipsWritten})`,
+          ratio,
+          target: 1.02,
+          better: 'lower',
+        });
+        add({
+          measure: 'checksum-database lookups / module versions (generated)',
+          value: `${f2(r.sumdbLookups / r.modules)} (${r.sumdbLookups} lookups, ${r.sumdbUniqueLookups} distinct, ${r.modules} versions)`,
+          ratio: r.sumdbLookups / r.modules,
+          target: 1,
+          better: 'lower',
+        });
+        add({
+          measure: 'bundle size / sum of module files (generated)',
+          value: `${f2(r.bundleBytes / r.contentBytes)} (${mb(r.bundleBytes)} / ${mb(r.contentBytes)})`,
+          ratio: r.bundleBytes / r.contentBytes,
+          better: 'lower',
+        });
       }
     }
   }
@@ -77,7 +116,16 @@ async function main(): Promise<void> {
   // --speculative-fetch: what it costs in bytes and gains in seconds (pack only, same graph).
   for (const latencyMs of QUICK ? [20] : [20, 100]) {
     const off = raw[`generated-${latencyMs}ms-sumdb-on`] as PackBenchResult;
-    const on = await comparePack({ graph: 'generated', modules: 300, runs: latencyMs === 20 ? RUNS : 1, latencyMs, concurrency: 16, sumdb: 'on', speculative: true, packOnly: true });
+    const on = await comparePack({
+      graph: 'generated',
+      modules: 300,
+      runs: latencyMs === 20 ? RUNS : 1,
+      latencyMs,
+      concurrency: 16,
+      sumdb: 'on',
+      speculative: true,
+      packOnly: true,
+    });
     raw[`generated-${latencyMs}ms-speculative`] = on;
     add({
       measure: `--speculative-fetch, ${latencyMs} ms: zips downloaded / written; seconds`,
@@ -95,11 +143,40 @@ async function main(): Promise<void> {
     if (latencyMs === 0) {
       const fetch = r.zipBytesWritten / r.downloadSeconds / 1e6;
       const write = r.bundleBytes / r.writeSeconds / 1e6;
-      add({ measure: 'real-source, 0 ms: fetch phase MB/s', value: `${fetch.toFixed(0)} MB/s (${f2(r.downloadSeconds)} s)`, ratio: fetch, target: 100, better: 'higher' });
-      add({ measure: 'real-source, 0 ms: write phase MB/s', value: `${write.toFixed(0)} MB/s (${f2(r.writeSeconds)} s)`, ratio: write, target: 100, better: 'higher' });
-      add({ measure: 'real-source: zips downloaded / written', value: `${f2(r.zipsDownloaded / r.zipsWritten)} (${r.zipsDownloaded} / ${r.zipsWritten})`, ratio: r.zipsDownloaded / r.zipsWritten, target: 1.02, better: 'lower' });
-      add({ measure: 'real-source: checksum-database lookups / module versions', value: `${f2(r.sumdbLookups / r.modules)} (${r.sumdbLookups} / ${r.modules})`, ratio: r.sumdbLookups / r.modules, target: 1, better: 'lower' });
-      add({ measure: 'real-source: bundle size / sum of module files', value: `${f2(r.bundleBytes / r.contentBytes)} (${mb(r.bundleBytes)} / ${mb(r.contentBytes)})`, ratio: r.bundleBytes / r.contentBytes, better: 'lower' });
+      add({
+        measure: 'real-source, 0 ms: fetch phase MB/s',
+        value: `${fetch.toFixed(0)} MB/s (${f2(r.downloadSeconds)} s)`,
+        ratio: fetch,
+        target: 100,
+        better: 'higher',
+      });
+      add({
+        measure: 'real-source, 0 ms: write phase MB/s',
+        value: `${write.toFixed(0)} MB/s (${f2(r.writeSeconds)} s)`,
+        ratio: write,
+        target: 100,
+        better: 'higher',
+      });
+      add({
+        measure: 'real-source: zips downloaded / written',
+        value: `${f2(r.zipsDownloaded / r.zipsWritten)} (${r.zipsDownloaded} / ${r.zipsWritten})`,
+        ratio: r.zipsDownloaded / r.zipsWritten,
+        target: 1.02,
+        better: 'lower',
+      });
+      add({
+        measure: 'real-source: checksum-database lookups / module versions',
+        value: `${f2(r.sumdbLookups / r.modules)} (${r.sumdbLookups} / ${r.modules})`,
+        ratio: r.sumdbLookups / r.modules,
+        target: 1,
+        better: 'lower',
+      });
+      add({
+        measure: 'real-source: bundle size / sum of module files',
+        value: `${f2(r.bundleBytes / r.contentBytes)} (${mb(r.bundleBytes)} / ${mb(r.contentBytes)})`,
+        ratio: r.bundleBytes / r.contentBytes,
+        better: 'lower',
+      });
     }
   }
 
@@ -107,10 +184,18 @@ async function main(): Promise<void> {
   const serveArgs = QUICK ? ['--rounds', '1', '--seconds', '5'] : ['--rounds', '3', '--seconds', '8'];
   for (const args of [serveArgs, ['--only-big', '--big-mb', String(BIG_MB)]]) {
     note(`bench/serve/run.ts ${args.join(' ')}`);
-    const res = spawnSync(join(root, 'node_modules', '.bin', 'vite-node'), [join(root, 'bench', 'serve', 'run.ts'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 1_800_000 });
+    const res = spawnSync(join(root, 'node_modules', '.bin', 'vite-node'), [join(root, 'bench', 'serve', 'run.ts'), ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      timeout: 1_800_000,
+    });
     process.stderr.write(res.stdout);
     if (res.status !== 0) {
-      add({ measure: `serve bench ${args.join(' ')}`, value: `failed (exit ${res.status}): ${res.stderr.split('\n').filter(Boolean).slice(-3).join(' / ')}` });
+      add({
+        measure: `serve bench ${args.join(' ')}`,
+        value: `failed (exit ${res.status}): ${res.stderr.split('\n').filter(Boolean).slice(-3).join(' / ')}`,
+      });
       continue;
     }
     for (const line of res.stdout.split('\n')) {
@@ -131,14 +216,27 @@ async function main(): Promise<void> {
   note(`pack of a ${BIG_MB} MB graph under /usr/bin/time -v`);
   const big = await bigPackRss(BIG_MB);
   raw.bigPack = big;
-  add({ measure: `pack peak RSS, ${mb(big.bundleBytes)} bundle`, value: `${big.peakRssMiB.toFixed(0)} MiB (${f2(big.seconds)} s, including the upstream building its zips on first request)`, ratio: big.peakRssMiB, target: 200, better: 'lower' });
+  add({
+    measure: `pack peak RSS, ${mb(big.bundleBytes)} bundle`,
+    value: `${big.peakRssMiB.toFixed(0)} MiB (${f2(big.seconds)} s, including the upstream building its zips on first request)`,
+    ratio: big.peakRssMiB,
+    target: 200,
+    better: 'lower',
+  });
 
   const endLoad = load();
   const header = `npm run bench${QUICK ? ' --quick' : ''}: started ${started}, load average at start ${startLoad}, at end ${endLoad} (2 cores shared)`;
   const lines = [header, '', '| measure | measured | target | met |', '|---|---|---|---|'];
   for (const r of rows) {
-    const met = r.target === undefined || r.ratio === undefined ? '' : (r.better === 'higher' ? r.ratio >= r.target : r.ratio <= r.target) ? 'yes' : 'no';
-    lines.push(`| ${r.measure} | ${r.value} | ${r.target === undefined ? '' : `${r.better === 'higher' ? '≥' : '≤'} ${r.target}`} | ${met} |`);
+    const met =
+      r.target === undefined || r.ratio === undefined
+        ? ''
+        : (r.better === 'higher' ? r.ratio >= r.target : r.ratio <= r.target)
+          ? 'yes'
+          : 'no';
+    lines.push(
+      `| ${r.measure} | ${r.value} | ${r.target === undefined ? '' : `${r.better === 'higher' ? '≥' : '≤'} ${r.target}`} | ${met} |`,
+    );
   }
   console.log(lines.join('\n'));
   const outDir = join(root, 'bench', 'results');

@@ -45,7 +45,9 @@ export function renderSvg(title: string, rows: readonly BenchRow[]): string {
     const shown = r.value.length > 34 ? `${r.value.slice(0, 33)}…` : r.value;
     out.push(`<text x="${labelW + barW + 8}" y="${y + 16}" fill="#333">${escapeXml(shown)}</text>`);
   });
-  out.push(`<line x1="${targetX}" y1="${top - 4}" x2="${targetX}" y2="${top + charted.length * rowH}" stroke="black" stroke-dasharray="4 3"/>`);
+  out.push(
+    `<line x1="${targetX}" y1="${top - 4}" x2="${targetX}" y2="${top + charted.length * rowH}" stroke="black" stroke-dasharray="4 3"/>`,
+  );
   out.push(`<text x="${targetX - 18}" y="${top + charted.length * rowH + 16}">target</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;

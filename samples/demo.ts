@@ -28,7 +28,9 @@ function step(title: string): void {
 }
 
 function show(cmd: string, args: string[]): void {
-  process.stdout.write(`$ ${[cmd === process.execPath ? 'gobundle' : cmd, ...(cmd === process.execPath ? args.slice(1) : args)].join(' ')}\n`);
+  process.stdout.write(
+    `$ ${[cmd === process.execPath ? 'gobundle' : cmd, ...(cmd === process.execPath ? args.slice(1) : args)].join(' ')}\n`,
+  );
 }
 
 function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): string {
@@ -86,7 +88,10 @@ async function main(): Promise<void> {
 
       step('online: make a signing key and pack the sample into a signed bundle');
       run(process.execPath, [gobundle, 'keygen', 'demo-team', '--out-dir', work], { cwd: root, env: online });
-      run(process.execPath, [gobundle, 'pack', sample, '-o', bundle, '--sign-key', join(work, 'demo-team.key')], { cwd: root, env: online });
+      run(process.execPath, [gobundle, 'pack', sample, '-o', bundle, '--sign-key', join(work, 'demo-team.key')], {
+        cwd: root,
+        env: online,
+      });
     } finally {
       step('air gap: stop the upstream; from here on nothing can reach it');
       await upstream.stop();
@@ -97,7 +102,10 @@ async function main(): Promise<void> {
     run(process.execPath, [gobundle, 'verify', bundle, '--trust', join(work, 'demo-team.pub')], { cwd: root, env: offline });
 
     step('offline: serve it as a GOPROXY (with the checksum-database replay)');
-    const started = await startServe([bundle, '--trust', join(work, 'demo-team.pub'), '--listen', '127.0.0.1:0', '--no-access-log'], offline);
+    const started = await startServe(
+      [bundle, '--trust', join(work, 'demo-team.pub'), '--listen', '127.0.0.1:0', '--no-access-log'],
+      offline,
+    );
     serve = started.child;
 
     step('offline: build the sample with the go command pointed only at gobundle (fresh cache, no go.sum, GOSUMDB on)');

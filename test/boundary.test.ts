@@ -53,7 +53,11 @@ const files = pureDirs.flatMap((d) => tsFiles(join(root, d)));
 describe('pure core imports no I/O', () => {
   test('the pure folders exist and hold code', () => {
     expect(files.length).toBeGreaterThan(5);
-    for (const d of pureDirs) expect(files.some((f) => f.startsWith(join(root, d))), `${d} exists`).toBe(true);
+    for (const d of pureDirs)
+      expect(
+        files.some((f) => f.startsWith(join(root, d))),
+        `${d} exists`,
+      ).toBe(true);
   });
 
   test.each(files.map((f) => [relative(root, f), f]))('%s', (_name, file) => {

@@ -11,12 +11,22 @@ import { expect, test } from 'vitest';
 const root = resolve(import.meta.dirname, '..');
 
 test('npm run test:unit passes with no go command and no x/mod sources', () => {
-  const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['test:unit'] as string;
+  const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts[
+    'test:unit'
+  ] as string;
   expect(script).toMatch(/^vitest run /);
   const args = script.replace(/^vitest /, '').split(/\s+/);
   const r = spawnSync(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), ...args], {
     cwd: root,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', PATH: '/nonexistent', GOBUNDLE_GO_1_23: '/nonexistent/go', GOBUNDLE_GO_1_19: '/nonexistent/go', GOBUNDLE_XMOD_DIR: '/nonexistent' },
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+      PATH: '/nonexistent',
+      GOBUNDLE_GO_1_23: '/nonexistent/go',
+      GOBUNDLE_GO_1_19: '/nonexistent/go',
+      GOBUNDLE_XMOD_DIR: '/nonexistent',
+    },
     encoding: 'utf8',
     timeout: 300_000,
   });

@@ -68,7 +68,8 @@ function timed(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv)
   const t0 = performance.now();
   const res = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 3_600_000 });
   const seconds = (performance.now() - t0) / 1000;
-  if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${res.status}):\n${res.stderr}${res.error ? String(res.error) : ''}`);
+  if (res.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (exit ${res.status}):\n${res.stderr}${res.error ? String(res.error) : ''}`);
   return { seconds, stdout: res.stdout, stderr: res.stderr };
 }
 
@@ -145,16 +146,21 @@ export async function comparePack(opts: PackBenchOptions): Promise<PackBenchResu
     {
       const warm = join(work, 'warm');
       mkdirSync(warm, { recursive: true });
-      timed(process.execPath, [bin, 'pack', graph.mainDir, '-o', join(warm, 'b.tgz'), '--unsigned', '--cache-dir', join(warm, 'cache'), '--quiet'], warm, {
-        PATH: process.env.PATH ?? '',
-        HOME: warm,
-        GOENV: 'off',
-        GOPROXY: upstream.url,
-        GOSUMDB: 'off',
-        GOVULNDB: 'off',
-        GOFLAGS: '-mod=mod',
-        GOMODCACHE: join(warm, 'empty'),
-      });
+      timed(
+        process.execPath,
+        [bin, 'pack', graph.mainDir, '-o', join(warm, 'b.tgz'), '--unsigned', '--cache-dir', join(warm, 'cache'), '--quiet'],
+        warm,
+        {
+          PATH: process.env.PATH ?? '',
+          HOME: warm,
+          GOENV: 'off',
+          GOPROXY: upstream.url,
+          GOSUMDB: 'off',
+          GOVULNDB: 'off',
+          GOFLAGS: '-mod=mod',
+          GOMODCACHE: join(warm, 'empty'),
+        },
+      );
       rmSync(warm, { recursive: true, force: true });
     }
     await upstream.setFaults({ latencyMs: opts.latencyMs });
@@ -183,7 +189,19 @@ export async function comparePack(opts: PackBenchOptions): Promise<PackBenchResu
         GOMODCACHE: emptyModCache,
       };
       await upstream.resetLog();
-      const args = [bin, 'pack', graph.mainDir, '-o', join(runDir, 'b.tgz'), '--unsigned', '--cache-dir', join(runDir, 'cache'), '--concurrency', String(opts.concurrency), '--json'];
+      const args = [
+        bin,
+        'pack',
+        graph.mainDir,
+        '-o',
+        join(runDir, 'b.tgz'),
+        '--unsigned',
+        '--cache-dir',
+        join(runDir, 'cache'),
+        '--concurrency',
+        String(opts.concurrency),
+        '--json',
+      ];
       if (opts.speculative === true) args.push('--speculative-fetch');
       const p = timed(process.execPath, args, runDir, packEnv);
       summary = JSON.parse(p.stdout) as typeof summary;
@@ -191,7 +209,10 @@ export async function comparePack(opts: PackBenchOptions): Promise<PackBenchResu
       downloads.push(phaseSeconds(p.stderr, /^gobundle: fetched /));
       writes.push(phaseSeconds(p.stderr, /^gobundle: wrote /));
       requests = await upstream.requestLog();
-      const manifest = spawnSync('tar', ['-xzOf', join(runDir, 'b.tgz'), 'gobundle/manifest.json'], { encoding: 'utf8', maxBuffer: 256 << 20 }).stdout;
+      const manifest = spawnSync('tar', ['-xzOf', join(runDir, 'b.tgz'), 'gobundle/manifest.json'], {
+        encoding: 'utf8',
+        maxBuffer: 256 << 20,
+      }).stdout;
       const all = (JSON.parse(manifest) as { files: { name: string; size: number }[] }).files;
       contentBytes = all.reduce((n, f) => n + f.size, 0);
       const files = all.filter((f) => f.name.endsWith('.zip'));
@@ -214,7 +235,9 @@ export async function comparePack(opts: PackBenchOptions): Promise<PackBenchResu
         spawnSync('chmod', ['-R', 'u+w', gopath]);
       }
       rmSync(runDir, { recursive: true, force: true });
-      log(`${opts.graph} graph, ${opts.latencyMs} ms, GOSUMDB ${opts.sumdb}${opts.speculative ? ', speculative' : ''}, run ${run + 1}/${opts.runs}: pack ${packTimes[run]?.toFixed(2)} s${goTimes[run] === undefined ? '' : `, go ${goTimes[run]?.toFixed(2)} s`}`);
+      log(
+        `${opts.graph} graph, ${opts.latencyMs} ms, GOSUMDB ${opts.sumdb}${opts.speculative ? ', speculative' : ''}, run ${run + 1}/${opts.runs}: pack ${packTimes[run]?.toFixed(2)} s${goTimes[run] === undefined ? '' : `, go ${goTimes[run]?.toFixed(2)} s`}`,
+      );
     }
     const zipReqs = requests.filter((r) => r.path.endsWith('.zip') && r.status === 200);
     const lookups = requests.filter((r) => r.path.includes('/lookup/'));
@@ -277,11 +300,43 @@ export async function bigPackRss(mb: number): Promise<BigPackResult> {
   try {
     const emptyModCache = join(work, 'empty-gomodcache');
     mkdirSync(emptyModCache, { recursive: true });
-    const env = { PATH: process.env.PATH ?? '', HOME: work, GOENV: 'off', GOPROXY: upstream.url, GOSUMDB: 'off', GOVULNDB: 'off', GOFLAGS: '-mod=mod', GOMODCACHE: emptyModCache };
-    const r = timed('/usr/bin/time', ['-v', process.execPath, bin, 'pack', graph.mainDir, '-o', join(work, 'big.tgz'), '--unsigned', '--cache-dir', join(work, 'cache'), '--json', '--quiet'], work, env);
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: work,
+      GOENV: 'off',
+      GOPROXY: upstream.url,
+      GOSUMDB: 'off',
+      GOVULNDB: 'off',
+      GOFLAGS: '-mod=mod',
+      GOMODCACHE: emptyModCache,
+    };
+    const r = timed(
+      '/usr/bin/time',
+      [
+        '-v',
+        process.execPath,
+        bin,
+        'pack',
+        graph.mainDir,
+        '-o',
+        join(work, 'big.tgz'),
+        '--unsigned',
+        '--cache-dir',
+        join(work, 'cache'),
+        '--json',
+        '--quiet',
+      ],
+      work,
+      env,
+    );
     const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1];
     const summary = JSON.parse(r.stdout) as { bytes: number; files: number; seconds: number };
-    return { bundleBytes: summary.bytes, files: summary.files, seconds: summary.seconds, peakRssMiB: rss === undefined ? NaN : Number(rss) / 1024 };
+    return {
+      bundleBytes: summary.bytes,
+      files: summary.files,
+      seconds: summary.seconds,
+      peakRssMiB: rss === undefined ? NaN : Number(rss) / 1024,
+    };
   } finally {
     await upstream.stop();
     rmSync(work, { recursive: true, force: true });

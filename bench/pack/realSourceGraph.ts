@@ -98,7 +98,10 @@ function candidateTrees(): string[] {
       for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
         if (!e.isDirectory() || !goodElement(e.name) || e.name === 'testdata') continue;
         const p = join(dir, e.name);
-        if (depth === 2 || (depth === 1 && ['cmd', 'internal', 'golang.org', 'x', 'crypto', 'net', 'encoding', 'go'].includes(e.name) === false)) {
+        if (
+          depth === 2 ||
+          (depth === 1 && ['cmd', 'internal', 'golang.org', 'x', 'crypto', 'net', 'encoding', 'go'].includes(e.name) === false)
+        ) {
           const key = relative(root, p);
           if (!seen.has(key)) {
             seen.add(key);
@@ -118,7 +121,10 @@ export function realSourceGraph(opts: RealSourceGraphOptions): RealSourceGraph {
   const modules = opts.modules ?? 117;
   const seed = opts.seed ?? 1117;
   const cap = opts.treeCapBytes ?? 1_400_000;
-  const key = createHash('sha256').update(JSON.stringify({ v: 2, modules, seed, cap, roots: SOURCE_ROOTS.filter(existsSync) })).digest('hex').slice(0, 12);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ v: 2, modules, seed, cap, roots: SOURCE_ROOTS.filter(existsSync) }))
+    .digest('hex')
+    .slice(0, 12);
   const dir = join(opts.cacheDir, `realsource-${key}`);
   const doneFile = join(dir, 'done.json');
   const graphOpts = { seed, modules, versionsPerModule: [1, 2] as [number, number], pathPrefix: 'real.test', maxRequires: 4 };

@@ -43,17 +43,37 @@ const SUMDB_MODES = ((): ('off' | 'on')[] => {
 })();
 
 for (const sumdb of SUMDB_MODES) {
-  const r = await comparePack({ graph: REAL ? 'real' : 'generated', modules: MODULES, runs: RUNS, latencyMs: LATENCY_MS, concurrency: CONCURRENCY, sumdb, speculative: SPECULATIVE });
-  console.log(`\nGOSUMDB ${sumdb === 'on' ? 'on (both sides verify every module against the checksum database)' : 'off (neither side consults the checksum database)'}`);
-  console.log(`graph: ${r.graph}, ${r.modules} module versions, ${r.files} files, bundle ${(r.bundleBytes / 1e6).toFixed(1)} MB, depth ${r.depth}, latency ${LATENCY_MS} ms, pack --concurrency ${CONCURRENCY}${SPECULATIVE ? ' --speculative-fetch' : ''}`);
+  const r = await comparePack({
+    graph: REAL ? 'real' : 'generated',
+    modules: MODULES,
+    runs: RUNS,
+    latencyMs: LATENCY_MS,
+    concurrency: CONCURRENCY,
+    sumdb,
+    speculative: SPECULATIVE,
+  });
+  console.log(
+    `\nGOSUMDB ${sumdb === 'on' ? 'on (both sides verify every module against the checksum database)' : 'off (neither side consults the checksum database)'}`,
+  );
+  console.log(
+    `graph: ${r.graph}, ${r.modules} module versions, ${r.files} files, bundle ${(r.bundleBytes / 1e6).toFixed(1)} MB, depth ${r.depth}, latency ${LATENCY_MS} ms, pack --concurrency ${CONCURRENCY}${SPECULATIVE ? ' --speculative-fetch' : ''}`,
+  );
   console.log('| run | gobundle pack (s) | go mod download all (s) |');
   console.log('|---|---|---|');
   r.packSeconds.forEach((t, i) => console.log(`| ${i + 1} | ${t.toFixed(2)} | ${r.goSeconds[i]?.toFixed(2)} |`));
-  console.log(`median: pack ${r.packMedian.toFixed(2)} s (download phase ${r.downloadSeconds} s, write phase ${r.writeSeconds} s), go ${r.goMedian.toFixed(2)} s, ratio pack/go = ${(r.packMedian / r.goMedian).toFixed(3)} (target ≤ 0.15)`);
-  console.log(`physical limit ≈ (depth ${r.depth} + 1${sumdb === 'on' ? ' + 2 for the database' : ''}) × ${LATENCY_MS} ms + ${(r.bundleBytes / 1e6).toFixed(1)} MB ÷ 1 GB/s = ${r.limitSeconds.toFixed(3)} s; pack/limit = ${(r.packMedian / r.limitSeconds).toFixed(1)}×`);
-  console.log(`zips downloaded / written: ${r.zipsDownloaded} / ${r.zipsWritten} (${(r.zipBytesDownloaded / 1e6).toFixed(1)} MB / ${(r.zipBytesWritten / 1e6).toFixed(1)} MB); checksum-database lookups ${r.sumdbLookups} (${r.sumdbUniqueLookups} distinct) for ${r.modules} module versions`);
+  console.log(
+    `median: pack ${r.packMedian.toFixed(2)} s (download phase ${r.downloadSeconds} s, write phase ${r.writeSeconds} s), go ${r.goMedian.toFixed(2)} s, ratio pack/go = ${(r.packMedian / r.goMedian).toFixed(3)} (target ≤ 0.15)`,
+  );
+  console.log(
+    `physical limit ≈ (depth ${r.depth} + 1${sumdb === 'on' ? ' + 2 for the database' : ''}) × ${LATENCY_MS} ms + ${(r.bundleBytes / 1e6).toFixed(1)} MB ÷ 1 GB/s = ${r.limitSeconds.toFixed(3)} s; pack/limit = ${(r.packMedian / r.limitSeconds).toFixed(1)}×`,
+  );
+  console.log(
+    `zips downloaded / written: ${r.zipsDownloaded} / ${r.zipsWritten} (${(r.zipBytesDownloaded / 1e6).toFixed(1)} MB / ${(r.zipBytesWritten / 1e6).toFixed(1)} MB); checksum-database lookups ${r.sumdbLookups} (${r.sumdbUniqueLookups} distinct) for ${r.modules} module versions`,
+  );
 }
 if (BIG) {
   const big = await bigPackRss(BIG_MB);
-  console.log(`big graph: bundle ${(big.bundleBytes / 1e9).toFixed(2)} GB, ${big.files} files, ${big.seconds.toFixed(1)} s, peak RSS ${big.peakRssMiB.toFixed(0)} MiB (target ≤ 200 MB)`);
+  console.log(
+    `big graph: bundle ${(big.bundleBytes / 1e9).toFixed(2)} GB, ${big.files} files, ${big.seconds.toFixed(1)} s, peak RSS ${big.peakRssMiB.toFixed(0)} MiB (target ≤ 200 MB)`,
+  );
 }

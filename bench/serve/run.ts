@@ -17,7 +17,18 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
-import { chmodSync, cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -155,18 +166,50 @@ async function main(): Promise<void> {
     writeFileSync(join(oneMb, 'main', 'go.mod'), 'module bench.test/main\n\ngo 1.21\n\nrequire bench.test/onemb v1.0.0\n');
     writeFileSync(join(oneMb, 'main', 'main.go'), 'package main\n\nimport _ "bench.test/onemb"\n\nfunc main() {}\n');
     const upstream = await startUpstream({ modules: [graph.modulesDir, join(oneMb, 'modules')] });
-    const env = hermeticGoEnv({ GOPROXY: upstream.url, GOSUMDB: upstream.sumdbVerifierKey, HOME: work, GOBUNDLE_CACHE: join(work, 'pack-cache') });
+    const env = hermeticGoEnv({
+      GOPROXY: upstream.url,
+      GOSUMDB: upstream.sumdbVerifierKey,
+      HOME: work,
+      GOBUNDLE_CACHE: join(work, 'pack-cache'),
+    });
     run(process.execPath, [bin, 'keygen', 'bench', '--out-dir', work], { env });
     const t0 = performance.now();
     // Two bundles (served together: layering is part of what is measured).
-    run(process.execPath, [bin, 'pack', graph.mainDir, '-o', join(work, 'bench.tgz'), '--sign-key', join(work, 'bench.key'), '--quiet'], { env, cwd: work });
-    run(process.execPath, [bin, 'pack', join(oneMb, 'main'), '-o', join(work, 'onemb.tgz'), '--sign-key', join(work, 'bench.key'), '--quiet'], { env, cwd: work });
-    console.log(`packed ${statSync(join(work, 'bench.tgz')).size} + ${statSync(join(work, 'onemb.tgz')).size} bytes in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    run(process.execPath, [bin, 'pack', graph.mainDir, '-o', join(work, 'bench.tgz'), '--sign-key', join(work, 'bench.key'), '--quiet'], {
+      env,
+      cwd: work,
+    });
+    run(
+      process.execPath,
+      [bin, 'pack', join(oneMb, 'main'), '-o', join(work, 'onemb.tgz'), '--sign-key', join(work, 'bench.key'), '--quiet'],
+      { env, cwd: work },
+    );
+    console.log(
+      `packed ${statSync(join(work, 'bench.tgz')).size} + ${statSync(join(work, 'onemb.tgz')).size} bytes in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     await upstream.stop();
 
     // gobundle serve (one process, no access log).
     const gbPort = await freePort();
-    const gb = spawn(process.execPath, [bin, 'serve', join(work, 'bench.tgz'), join(work, 'onemb.tgz'), '--trust', join(work, 'bench.pub'), '--listen', `127.0.0.1:${gbPort}`, '--no-access-log', '--cache-dir', join(work, 'serve-cache'), '--workers', WORKERS], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const gb = spawn(
+      process.execPath,
+      [
+        bin,
+        'serve',
+        join(work, 'bench.tgz'),
+        join(work, 'onemb.tgz'),
+        '--trust',
+        join(work, 'bench.pub'),
+        '--listen',
+        `127.0.0.1:${gbPort}`,
+        '--no-access-log',
+        '--cache-dir',
+        join(work, 'serve-cache'),
+        '--workers',
+        WORKERS,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     children.push(gb);
     await waitForLine(gb, /listening on (\S+)\n/, 120_000);
     const gbUrl = `http://127.0.0.1:${gbPort}`;
@@ -175,7 +218,17 @@ async function main(): Promise<void> {
     // nginx gets one tree: both extracted bundles merged (their modules are disjoint).
     const extracted = join(work, 'nginx-root');
     for (const b of ['bench.tgz', 'onemb.tgz']) {
-      cpSync(join(work, 'serve-cache', createHash('sha256').update(readFileSync(join(work, b))).digest('hex')), extracted, { recursive: true });
+      cpSync(
+        join(
+          work,
+          'serve-cache',
+          createHash('sha256')
+            .update(readFileSync(join(work, b)))
+            .digest('hex'),
+        ),
+        extracted,
+        { recursive: true },
+      );
     }
     const ngPort = await freePort();
     const ngDir = join(work, 'nginx');
@@ -215,7 +268,14 @@ async function main(): Promise<void> {
         const start = performance.now();
         run(goBinary('1.23'), ['mod', 'download', 'all'], {
           cwd: project,
-          env: hermeticGoEnv({ GOPROXY: url, GOSUMDB: 'off', GOPATH: gopath, GOMODCACHE: join(gopath, 'pkg', 'mod'), GOCACHE: join(testCacheDir(), 'gocache'), HOME: work }),
+          env: hermeticGoEnv({
+            GOPROXY: url,
+            GOSUMDB: 'off',
+            GOPATH: gopath,
+            GOMODCACHE: join(gopath, 'pkg', 'mod'),
+            GOCACHE: join(testCacheDir(), 'gocache'),
+            HOME: work,
+          }),
         });
         times.get(name)?.push(performance.now() - start);
         rmSync(gopath, { recursive: true, force: true });
@@ -248,17 +308,23 @@ async function main(): Promise<void> {
     const gbTimes = times.get('gobundle') ?? [];
     const ngTimes = times.get('nginx') ?? [];
 
-    console.log(`\n## gobundle serve --workers ${WORKERS} vs nginx worker_processes ${WORKERS}, same extracted tree, 127.0.0.1; medians of ${ROUNDS} alternated rounds [min–max]; load average now ${load()}`);
+    console.log(
+      `\n## gobundle serve --workers ${WORKERS} vs nginx worker_processes ${WORKERS}, same extracted tree, 127.0.0.1; medians of ${ROUNDS} alternated rounds [min–max]; load average now ${load()}`,
+    );
     console.log(`| measure | gobundle | nginx | ratio (target) |`);
     console.log(`|---|---|---|---|`);
-    console.log(`| go mod download all, ${MODULES}-module graph, fresh cache | ${secs(a1)} s [${spread(gbTimes, secs)}] | ${secs(a2)} s [${spread(ngTimes, secs)}] | ${f2(a1 / a2)}× time [per round ${spread(ratios(gbTimes, ngTimes), f2)}] (≤ 1.1) |`);
+    console.log(
+      `| go mod download all, ${MODULES}-module graph, fresh cache | ${secs(a1)} s [${spread(gbTimes, secs)}] | ${secs(a2)} s [${spread(ngTimes, secs)}] | ${f2(a1 / a2)}× time [per round ${spread(ratios(gbTimes, ngTimes), f2)}] (≤ 1.1) |`,
+    );
     for (const [label, k] of [
       [`${(zipSize / 1048576).toFixed(2)} MB .zip`, 'zip'],
       ['.info', 'info'],
     ] as const) {
       const g = r(`gb ${k}`);
       const n = r(`ng ${k}`);
-      console.log(`| ${label}, 64 conns, ${SECONDS}s | ${n0(median(g))} req/s [${spread(g, n0)}] | ${n0(median(n))} req/s [${spread(n, n0)}] | ${f2(median(g) / median(n))}× [per round ${spread(ratios(g, n), f2)}] (≥ 0.9) |`);
+      console.log(
+        `| ${label}, 64 conns, ${SECONDS}s | ${n0(median(g))} req/s [${spread(g, n0)}] | ${n0(median(n))} req/s [${spread(n, n0)}] | ${f2(median(g) / median(n))}× [per round ${spread(ratios(g, n), f2)}] (≥ 0.9) |`,
+      );
     }
 
     // nginx's master stops its worker on SIGTERM; a SIGKILL would leave the worker behind.
@@ -322,14 +388,20 @@ async function bigBundle(work: string, mb: number): Promise<void> {
 
   t = performance.now();
   const port = await freePort();
-  const child = spawn(process.execPath, [bin, 'serve', big, '--allow-unsigned', '--listen', `127.0.0.1:${port}`, '--no-access-log', '--cache-dir', join(work, 'big-cache')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(
+    process.execPath,
+    [bin, 'serve', big, '--allow-unsigned', '--listen', `127.0.0.1:${port}`, '--no-access-log', '--cache-dir', join(work, 'big-cache')],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   await waitForLine(child, /listening on/, 1_200_000);
   const startup = performance.now() - t;
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
   child.kill('SIGTERM');
   console.log(`| measure | gobundle serve | gunzip -c \\| sha256sum | ratio (target) |`);
   console.log(`|---|---|---|---|`);
-  console.log(`| start-up, ${(size / 1048576).toFixed(0)} MB bundle | ${(startup / 1000).toFixed(1)} s | ${(baseline / 1000).toFixed(1)} s | ${(startup / baseline).toFixed(2)}× (≤ 1.5) |`);
+  console.log(
+    `| start-up, ${(size / 1048576).toFixed(0)} MB bundle | ${(startup / 1000).toFixed(1)} s | ${(baseline / 1000).toFixed(1)} s | ${(startup / baseline).toFixed(2)}× (≤ 1.5) |`,
+  );
   console.log(`| peak RSS | ${(Number(hwm) / 1024).toFixed(0)} MB | | (≤ 150 MB) |`);
 }
 

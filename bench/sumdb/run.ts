@@ -54,7 +54,12 @@ interface Manifest {
 }
 
 function pack(args: string[], env: NodeJS.ProcessEnv, cwd: string): void {
-  const r = spawnSync(process.execPath, [bin, 'pack', ...args, '--unsigned', '--quiet'], { cwd, env, encoding: 'utf8', timeout: 3_600_000 });
+  const r = spawnSync(process.execPath, [bin, 'pack', ...args, '--unsigned', '--quiet'], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    timeout: 3_600_000,
+  });
   if (r.status !== 0) throw new Error(`gobundle pack ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
 }
 
@@ -107,7 +112,10 @@ function tileBytes(v: VerifiedSumdb): [number, number] {
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'gobundle-bench-sumdb-'));
   const load0 = loadavg()[0]?.toFixed(2);
-  const graphs = SIZES.map((n) => ({ n, g: generateGraph({ dir: join(work, `graph-${n}`), seed: 11, modules: n, pathPrefix: `gen.test/tiles${n}` }) }));
+  const graphs = SIZES.map((n) => ({
+    n,
+    g: generateGraph({ dir: join(work, `graph-${n}`), seed: 11, modules: n, pathPrefix: `gen.test/tiles${n}` }),
+  }));
   const upstream = await startUpstream({ modules: graphs.map((x) => x.g.modulesDir), sumdbPrefill: RECORDS });
   const rows: string[] = [];
   const scattered: string[] = [];
@@ -122,12 +130,19 @@ async function main(): Promise<void> {
       const older = [{ tree: week1.tree, from: 'week 1' }];
       const fresh = await verifyModules(ops, upstream.sumdbVerifierKey, mods2);
       const proven = await verifyModules(ops, upstream.sumdbVerifierKey, mods2, { olderTrees: older });
-      const layered = await verifyModules(ops, upstream.sumdbVerifierKey, [...mods2, ...[...week1.records.keys()].map((key) => ({ path: key.slice(0, key.indexOf('@')), version: 'v1.0.0' }))], { olderTrees: older });
+      const layered = await verifyModules(
+        ops,
+        upstream.sumdbVerifierKey,
+        [...mods2, ...[...week1.records.keys()].map((key) => ({ path: key.slice(0, key.indexOf('@')), version: 'v1.0.0' }))],
+        { olderTrees: older },
+      );
       const [t1, b1] = tileBytes(week1);
       const [tf, bf] = tileBytes(fresh);
       const [tp, bp] = tileBytes(proven);
       const [tl, bl] = tileBytes(layered);
-      scattered.push(`| ${k} | tree#${week1.tree.n} → tree#${fresh.tree.n} | ${t1} tiles, ${kib(b1)} | ${tf} tiles, ${kib(bf)} | +${tp - tf} tiles, +${kib(bp - bf)} | +${tl - tf} tiles, +${kib(bl - bf)} |`);
+      scattered.push(
+        `| ${k} | tree#${week1.tree.n} → tree#${fresh.tree.n} | ${t1} tiles, ${kib(b1)} | ${tf} tiles, ${kib(bf)} | +${tp - tf} tiles, +${kib(bp - bf)} | +${tl - tf} tiles, +${kib(bl - bf)} |`,
+      );
     }
     for (const { n, g } of graphs) {
       const env = (cache: string): NodeJS.ProcessEnv =>
@@ -154,13 +169,19 @@ async function main(): Promise<void> {
     await upstream.stop();
     rmSync(work, { recursive: true, force: true });
   }
-  console.log(`\nchecksum database of ${RECORDS} prefilled records, grown by ${GROWTH} between week 1 and week 2; load average ${load0} -> ${loadavg()[0]?.toFixed(2)}\n`);
+  console.log(
+    `\nchecksum database of ${RECORDS} prefilled records, grown by ${GROWTH} between week 1 and week 2; load average ${load0} -> ${loadavg()[0]?.toFixed(2)}\n`,
+  );
   console.log('records scattered over the log (as on sum.golang.org), tiles a replay carries:\n');
-  console.log('| module versions | trees (week 1 → week 2) | week 1 | week 2 without proof | consistency proof adds | week 1\'s records too (layered) add |');
+  console.log(
+    "| module versions | trees (week 1 → week 2) | week 1 | week 2 without proof | consistency proof adds | week 1's records too (layered) add |",
+  );
   console.log('|---|---|---|---|---|---|');
   for (const r of scattered) console.log(r);
   console.log('\ngenerated graphs packed end to end (their records side by side at the end of the log):\n');
-  console.log('| module versions | trees (week 1 → week 2) | replay without proof (week 2) | consistency proof adds (from the pack cache) | --previous week 1 adds (layered) | week 2 .tgz without proof |');
+  console.log(
+    '| module versions | trees (week 1 → week 2) | replay without proof (week 2) | consistency proof adds (from the pack cache) | --previous week 1 adds (layered) | week 2 .tgz without proof |',
+  );
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 }

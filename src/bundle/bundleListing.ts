@@ -71,7 +71,11 @@ export function listBundle(bundle: string, manifest: Manifest, signer: ListedSig
     sumdb:
       manifest.sumdb === null
         ? null
-        : { name: manifest.sumdb.name, treeSize: manifest.sumdb.treeSize, consistentWith: (manifest.sumdb.consistentWith ?? []).map((t) => t.treeSize) },
+        : {
+            name: manifest.sumdb.name,
+            treeSize: manifest.sumdb.treeSize,
+            consistentWith: (manifest.sumdb.consistentWith ?? []).map((t) => t.treeSize),
+          },
     files: manifest.files.length,
     bytes: manifest.files.reduce((n, f) => n + f.size, 0),
     modules,

@@ -45,7 +45,9 @@ export function readManifest(source: string, bytes: Uint8Array): Manifest {
 /** The manifest's files by name, refusing names that are unsafe to write or reserved. */
 export function manifestFileMap(source: string, manifest: Manifest): Map<string, ManifestFile> {
   if (manifest.files.length > MAX_MANIFEST_FILES) {
-    throw new BundleError(source, [`${MANIFEST_NAME}: lists ${manifest.files.length} files, more than the ${MAX_MANIFEST_FILES} a bundle may hold`]);
+    throw new BundleError(source, [
+      `${MANIFEST_NAME}: lists ${manifest.files.length} files, more than the ${MAX_MANIFEST_FILES} a bundle may hold`,
+    ]);
   }
   const map = new Map<string, ManifestFile>();
   const problems: string[] = [];

@@ -46,7 +46,8 @@ export function replayFileNames(b: Pick<OpenedBundle, 'source' | 'manifest' | 'f
   const names: string[] = [];
   for (const name of b.files.keys()) {
     if (!name.startsWith(SUMDB_PREFIX)) continue;
-    if (prefix === undefined) throw new BundleError(b.source, [`${name}: checksum database file, but the signed manifest names no checksum database`]);
+    if (prefix === undefined)
+      throw new BundleError(b.source, [`${name}: checksum database file, but the signed manifest names no checksum database`]);
     if (!name.startsWith(prefix)) throw new BundleError(b.source, [`${name}: not the manifest's checksum database ${db?.name}`]);
     names.push(name);
   }
@@ -60,7 +61,9 @@ export function manifestTree(b: Pick<OpenedBundle, 'source' | 'manifest'>): Tree
   try {
     return { n: db.treeSize, hash: parseHash(db.treeHash) };
   } catch (err) {
-    throw new BundleError(b.source, [`gobundle/manifest.json: sumdb.treeHash ${JSON.stringify(db.treeHash)}: ${err instanceof Error ? err.message : String(err)}`]);
+    throw new BundleError(b.source, [
+      `gobundle/manifest.json: sumdb.treeHash ${JSON.stringify(db.treeHash)}: ${err instanceof Error ? err.message : String(err)}`,
+    ]);
   }
 }
 
@@ -70,13 +73,18 @@ export function manifestOlderTrees(b: Pick<OpenedBundle, 'source' | 'manifest'>)
     try {
       return { n: t.treeSize, hash: parseHash(t.treeHash) };
     } catch (err) {
-      throw new BundleError(b.source, [`gobundle/manifest.json: sumdb.consistentWith[${i}].treeHash ${JSON.stringify(t.treeHash)}: ${err instanceof Error ? err.message : String(err)}`]);
+      throw new BundleError(b.source, [
+        `gobundle/manifest.json: sumdb.consistentWith[${i}].treeHash ${JSON.stringify(t.treeHash)}: ${err instanceof Error ? err.message : String(err)}`,
+      ]);
     }
   });
 }
 
 /** Read replay files from the bundle's verified tree, or from the bytes kept while it was only streamed. */
-export async function readReplayFiles(b: Pick<OpenedBundle, 'source' | 'dir' | 'kept'>, names: readonly string[]): Promise<Map<string, Buffer>> {
+export async function readReplayFiles(
+  b: Pick<OpenedBundle, 'source' | 'dir' | 'kept'>,
+  names: readonly string[],
+): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   for (const name of names) {
     const kept = b.kept?.get(name);
@@ -91,7 +99,10 @@ export async function readReplayFiles(b: Pick<OpenedBundle, 'source' | 'dir' | '
  * Verify the bundle's checksum-database replay; undefined when the bundle
  * carries none. Throws BundleError naming the bundle and the file.
  */
-export async function verifyBundleReplay(b: OpenedBundle, keys: ReadonlyMap<string, TrustedSumdbKey>): Promise<ReplayVerification | undefined> {
+export async function verifyBundleReplay(
+  b: OpenedBundle,
+  keys: ReadonlyMap<string, TrustedSumdbKey>,
+): Promise<ReplayVerification | undefined> {
   const names = replayFileNames(b);
   const db = b.manifest.sumdb;
   const want = manifestTree(b);
@@ -100,7 +111,10 @@ export async function verifyBundleReplay(b: OpenedBundle, keys: ReadonlyMap<stri
   const key = keys.get(db.name);
   const consistentWith = manifestOlderTrees(b);
   try {
-    const summary = key === undefined ? verifyReplayAgainstTree(files, db.name, want, { consistentWith }) : verifyReplay(files, key.key, { consistentWith });
+    const summary =
+      key === undefined
+        ? verifyReplayAgainstTree(files, db.name, want, { consistentWith })
+        : verifyReplay(files, key.key, { consistentWith });
     if (summary.tree.n !== want.n || !summary.tree.hash.equals(want.hash)) {
       throw new ReplayError(
         `${replayDir(db.name)}/latest`,
@@ -118,7 +132,7 @@ export async function verifyBundleReplay(b: OpenedBundle, keys: ReadonlyMap<stri
 export function describeReplayVerification(v: ReplayVerification): string {
   const older = v.consistentWith.length === 0 ? '' : `, consistent with tree#${v.consistentWith.map((t) => t.n).join(', tree#')}`;
   const what = `checksum database ${v.name}: tree#${v.tree.n}, ${v.lookups} lookups, ${v.tiles} tiles verified${older}`;
-  if (v.key !== undefined) return `${what}, tree note signature checked with key ${v.key.key.split('+').slice(0, 2).join('+')} (from ${v.key.from})`;
+  if (v.key !== undefined)
+    return `${what}, tree note signature checked with key ${v.key.key.split('+').slice(0, 2).join('+')} (from ${v.key.from})`;
   return `${what} against the tree in the signed manifest (no key for ${v.name}: pass --sumdb-key or set GOSUMDB to also check the database's signature)`;
 }
-

@@ -113,4 +113,3 @@ async function sha256File(file: string): Promise<string> {
   });
   return h.digest('hex');
 }
-

@@ -163,7 +163,13 @@ export function buildManifest(args: BuildManifestArgs): Manifest {
     })),
     modules: [...args.modules]
       .sort((a, b) => compareNames(a.path, b.path) || compareNames(a.version, b.version))
-      .map((m) => ({ path: m.path, version: m.version, zipH1: m.zipH1, modH1: m.modH1, ...(m.private === true ? { private: true as const } : {}) })),
+      .map((m) => ({
+        path: m.path,
+        version: m.version,
+        zipH1: m.zipH1,
+        modH1: m.modH1,
+        ...(m.private === true ? { private: true as const } : {}),
+      })),
     sumdb:
       args.sumdb === null
         ? null
@@ -247,7 +253,8 @@ export function validateManifest(value: unknown): asserts value is Manifest {
     if (!isObj(s)) return fail('"sumdb" must be an object or null');
     str(s, 'name', 'sumdb');
     str(s, 'treeHash', 'sumdb');
-    if (typeof s.treeSize !== 'number' || !Number.isSafeInteger(s.treeSize) || s.treeSize < 0) fail('sumdb: "treeSize" must be a non-negative integer');
+    if (typeof s.treeSize !== 'number' || !Number.isSafeInteger(s.treeSize) || s.treeSize < 0)
+      fail('sumdb: "treeSize" must be a non-negative integer');
     if (s.consistentWith !== undefined) {
       if (!Array.isArray(s.consistentWith)) fail('sumdb: "consistentWith" must be an array');
       let prevSize = 0;
@@ -255,7 +262,12 @@ export function validateManifest(value: unknown): asserts value is Manifest {
         const where = `sumdb.consistentWith[${i}]`;
         if (!isObj(t)) return fail(`${where} must be an object`);
         str(t, 'treeHash', where);
-        if (typeof t.treeSize !== 'number' || !Number.isSafeInteger(t.treeSize) || t.treeSize <= prevSize || t.treeSize >= (s.treeSize as number)) {
+        if (
+          typeof t.treeSize !== 'number' ||
+          !Number.isSafeInteger(t.treeSize) ||
+          t.treeSize <= prevSize ||
+          t.treeSize >= (s.treeSize as number)
+        ) {
           fail(`${where}: "treeSize" must be an integer above the previous entry's and below sumdb.treeSize`);
         }
         prevSize = t.treeSize as number;
@@ -281,9 +293,11 @@ export function validateManifest(value: unknown): asserts value is Manifest {
     if (!isObj(f)) return fail(`files[${i}] must be an object`);
     const name = str(f, 'name', `files[${i}]`);
     if (name.startsWith(METADATA_DIR)) fail(`files[${i}]: ${JSON.stringify(name)} is under ${METADATA_DIR}`);
-    if (typeof f.size !== 'number' || !Number.isSafeInteger(f.size) || f.size < 0) fail(`files[${i}]: "size" must be a non-negative integer`);
+    if (typeof f.size !== 'number' || !Number.isSafeInteger(f.size) || f.size < 0)
+      fail(`files[${i}]: "size" must be a non-negative integer`);
     if (!HEX64.test(str(f, 'sha256', `files[${i}]`))) fail(`files[${i}]: "sha256" must be lowercase hex sha256`);
-    if (previous !== undefined && compareNames(previous, name) >= 0) fail(`files[${i}]: ${JSON.stringify(name)} is out of order or repeated`);
+    if (previous !== undefined && compareNames(previous, name) >= 0)
+      fail(`files[${i}]: ${JSON.stringify(name)} is out of order or repeated`);
     previous = name;
   }
 }

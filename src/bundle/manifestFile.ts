@@ -44,7 +44,10 @@ async function readCappedEntry(file: string, entry: AsyncIterable<Buffer>, name:
 }
 
 /** The first two entries of a .tgz: the manifest, and the signature when it is there. */
-async function readTarHead(file: string, open: () => NodeJS.ReadableStream): Promise<{ manifestBytes: Buffer; signature: Buffer | undefined }> {
+async function readTarHead(
+  file: string,
+  open: () => NodeJS.ReadableStream,
+): Promise<{ manifestBytes: Buffer; signature: Buffer | undefined }> {
   const extract = tar.extract();
   const input = open();
   const gunzip = createGunzip();

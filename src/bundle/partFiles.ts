@@ -18,7 +18,15 @@ import { pipeline } from 'node:stream/promises';
 import { GobundleError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
 import { BundleError } from './bundleError.js';
-import { MAX_PART_LIST_BYTES, PART_LIST_SUFFIX, type PartEntry, type PartList, openPartList, partName, readPartListUnverified } from './partList.js';
+import {
+  MAX_PART_LIST_BYTES,
+  PART_LIST_SUFFIX,
+  type PartEntry,
+  type PartList,
+  openPartList,
+  partName,
+  readPartListUnverified,
+} from './partList.js';
 
 /** What the splitter wrote: temporary files, renamed by commit(). */
 export class PartSplitter extends Writable {
@@ -89,8 +97,14 @@ export class PartSplitter extends Writable {
   }
 
   /** Rename the parts into place and write the signed part list; removes parts of an earlier, longer split. */
-  async commit(bundle: { size: number; sha256: string }, sign: (list: PartList) => Uint8Array): Promise<{ listFile: string; list: PartList }> {
-    const list: PartList = { bundle: { name: this.#bundle, ...bundle }, parts: this.#written.map(({ name, size, sha256 }) => ({ name, size, sha256 })) };
+  async commit(
+    bundle: { size: number; sha256: string },
+    sign: (list: PartList) => Uint8Array,
+  ): Promise<{ listFile: string; list: PartList }> {
+    const list: PartList = {
+      bundle: { name: this.#bundle, ...bundle },
+      parts: this.#written.map(({ name, size, sha256 }) => ({ name, size, sha256 })),
+    };
     const note = sign(list);
     for (const p of this.#written) await rename(p.tmp, join(this.#dir, p.name));
     const kept = new Set(list.parts.map((p) => p.name));
@@ -127,7 +141,8 @@ export async function readPartSet(listFile: string, policy: { trust: readonly st
   const bytes = await readFile(listFile);
   if (bytes.length > MAX_PART_LIST_BYTES) throw new BundleError(listFile, [`part list larger than ${MAX_PART_LIST_BYTES} bytes`]);
   try {
-    if (policy.trust.length === 0 && policy.allowUnsigned === true) return { listFile, list: readPartListUnverified(listFile, bytes), signer: '' };
+    if (policy.trust.length === 0 && policy.allowUnsigned === true)
+      return { listFile, list: readPartListUnverified(listFile, bytes), signer: '' };
     return { listFile, ...openPartList(listFile, bytes, policy.trust) };
   } catch (err) {
     if (err instanceof GobundleError) throw new BundleError(listFile, [err.message], { hint: err.hint, cause: err });
@@ -168,10 +183,16 @@ export async function checkParts(set: PartSet): Promise<void> {
     }
     const sha256 = await sha256File(file);
     if (sha256 === p.sha256 && size === p.size) continue;
-    problems.push(size !== p.size && !set.list.parts.some((q) => q.sha256 === sha256) ? `${p.name}: ${size} bytes, the part list says ${p.size} (truncated or the wrong file)` : partProblem(p, sha256, set.list));
+    problems.push(
+      size !== p.size && !set.list.parts.some((q) => q.sha256 === sha256)
+        ? `${p.name}: ${size} bytes, the part list says ${p.size} (truncated or the wrong file)`
+        : partProblem(p, sha256, set.list),
+    );
   }
   if (problems.length > 0) {
-    throw new BundleError(set.listFile, problems, { hint: 'copy the named parts again from the media (or from the packing side) into the folder of the part list' });
+    throw new BundleError(set.listFile, problems, {
+      hint: 'copy the named parts again from the media (or from the packing side) into the folder of the part list',
+    });
   }
 }
 
@@ -188,7 +209,8 @@ export function openPartStream(set: PartSet): Readable {
         yield chunk;
       }
       const sha256 = h.digest('hex');
-      if (sha256 !== p.sha256 || size !== p.size) throw new GobundleError(ErrorCode.PARTS, `${set.listFile}: ${partProblem(p, sha256, set.list)} (changed while reading)`);
+      if (sha256 !== p.sha256 || size !== p.size)
+        throw new GobundleError(ErrorCode.PARTS, `${set.listFile}: ${partProblem(p, sha256, set.list)} (changed while reading)`);
     }
   }
   return Readable.from(concat(), { objectMode: false });

@@ -64,7 +64,8 @@ const ENTRY = /^([^\s/\\]+) (\d+) ([0-9a-f]{64})$/;
 /** Parse the text of a part list; throws EPARTS naming the line. */
 export function parsePartListText(file: string, text: string): PartList {
   const lines = text.split('\n');
-  if (lines.pop() !== '' || lines[0] !== PART_LIST_HEADER) throw new GobundleError(ErrorCode.PARTS, `${file}: not a gobundle part list (first line must be ${JSON.stringify(PART_LIST_HEADER)})`);
+  if (lines.pop() !== '' || lines[0] !== PART_LIST_HEADER)
+    throw new GobundleError(ErrorCode.PARTS, `${file}: not a gobundle part list (first line must be ${JSON.stringify(PART_LIST_HEADER)})`);
   const entries = lines.slice(1).map((l, i) => {
     const m = ENTRY.exec(l);
     const size = m === null ? NaN : Number(m[2]);
@@ -76,7 +77,8 @@ export function parsePartListText(file: string, text: string): PartList {
   const [bundle, ...parts] = entries;
   if (bundle === undefined || parts.length === 0) throw new GobundleError(ErrorCode.PARTS, `${file}: names no parts`);
   const total = parts.reduce((n, p) => n + p.size, 0);
-  if (total !== bundle.size) throw new GobundleError(ErrorCode.PARTS, `${file}: parts add up to ${total} bytes, the bundle line says ${bundle.size}`);
+  if (total !== bundle.size)
+    throw new GobundleError(ErrorCode.PARTS, `${file}: parts add up to ${total} bytes, the bundle line says ${bundle.size}`);
   if (new Set(parts.map((p) => p.name)).size !== parts.length) throw new GobundleError(ErrorCode.PARTS, `${file}: a part is listed twice`);
   return { bundle, parts };
 }
@@ -91,9 +93,13 @@ export function openPartList(file: string, bytes: Uint8Array, trust: readonly st
   try {
     note = open(bytes, verifiers);
   } catch (err) {
-    throw new GobundleError(ErrorCode.SIGNATURE, `${file}: part list signature not verified by any trusted key: ${err instanceof Error ? err.message : String(err)}`, {
-      hint: 'the part list must be signed by the bundle signer: check --trust, and that the .parts file came with these parts',
-    });
+    throw new GobundleError(
+      ErrorCode.SIGNATURE,
+      `${file}: part list signature not verified by any trusted key: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        hint: 'the part list must be signed by the bundle signer: check --trust, and that the .parts file came with these parts',
+      },
+    );
   }
   return { list: parsePartListText(file, note.text), signer: note.sigs[0]?.name ?? '' };
 }

@@ -47,10 +47,14 @@ export function verifyManifestSignature(manifestBytes: Uint8Array, noteBytes: Ui
     try {
       return newVerifier(k.trim());
     } catch (err) {
-      throw new GobundleError(SIGNATURE_ERROR_CODE, `trusted key ${JSON.stringify(k.trim())}: ${err instanceof Error ? err.message : String(err)}`, {
-        hint: 'pass a .pub file written by gobundle keygen',
-        cause: err,
-      });
+      throw new GobundleError(
+        SIGNATURE_ERROR_CODE,
+        `trusted key ${JSON.stringify(k.trim())}: ${err instanceof Error ? err.message : String(err)}`,
+        {
+          hint: 'pass a .pub file written by gobundle keygen',
+          cause: err,
+        },
+      );
     }
   });
   let note;
@@ -65,7 +69,10 @@ export function verifyManifestSignature(manifestBytes: Uint8Array, noteBytes: Ui
   }
   const want = signatureText(manifestBytes);
   if (note.text !== want) {
-    throw new GobundleError(SIGNATURE_ERROR_CODE, `manifest signature does not match manifest.json\n\tsigned: ${JSON.stringify(note.text)}\n\tactual: ${JSON.stringify(want)}`);
+    throw new GobundleError(
+      SIGNATURE_ERROR_CODE,
+      `manifest signature does not match manifest.json\n\tsigned: ${JSON.stringify(note.text)}\n\tactual: ${JSON.stringify(want)}`,
+    );
   }
   const signer = note.sigs[0];
   if (signer === undefined) throw new GobundleError(SIGNATURE_ERROR_CODE, 'manifest signature: no trusted signature');
@@ -77,7 +84,8 @@ export function noteSigners(noteBytes: Uint8Array): { name: string; keyHash: str
   try {
     open(noteBytes, []);
   } catch (err) {
-    if (err instanceof UnverifiedNoteError) return err.note.unverifiedSigs.map((s) => ({ name: s.name, keyHash: s.hash.toString(16).padStart(8, '0') }));
+    if (err instanceof UnverifiedNoteError)
+      return err.note.unverifiedSigs.map((s) => ({ name: s.name, keyHash: s.hash.toString(16).padStart(8, '0') }));
   }
   return [];
 }

@@ -36,7 +36,10 @@ function headerSize(block: Buffer): number {
     for (let i = 1; i < field.length; i++) n = n * 256 + (field[i] as number);
     return n;
   }
-  const text = field.toString('latin1').replace(/[\0 ]+$/, '').replace(/^[\0 ]+/, '');
+  const text = field
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '')
+    .replace(/^[\0 ]+/, '');
   return text === '' ? 0 : parseInt(text, 8);
 }
 
@@ -59,13 +62,18 @@ export class TarGuard extends Transform {
   /** Once the manifest is read: at most `files` + 2 entries (manifest and signature) + `extraEntries`, and that many files' bytes. */
   setLimits(files: number, listedBytes: number, extraEntries: number): void {
     this.#maxEntries = files + 2 + extraEntries;
-    this.#maxBytes = listedBytes + MAX_MANIFEST_BYTES + MAX_SIGNATURE_BYTES + (files + 2 + extraEntries) * TAR_BYTES_PER_ENTRY + TAR_SLACK_BYTES;
+    this.#maxBytes =
+      listedBytes + MAX_MANIFEST_BYTES + MAX_SIGNATURE_BYTES + (files + 2 + extraEntries) * TAR_BYTES_PER_ENTRY + TAR_SLACK_BYTES;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.#total += chunk.length;
     if (this.#total > this.#maxBytes) {
-      callback(new BundleError(this.#source, [`the archive expands to more than ${this.#maxBytes} bytes, more than its manifest lists (a gzip bomb, or a damaged bundle)`]));
+      callback(
+        new BundleError(this.#source, [
+          `the archive expands to more than ${this.#maxBytes} bytes, more than its manifest lists (a gzip bomb, or a damaged bundle)`,
+        ]),
+      );
       return;
     }
     try {

@@ -248,4 +248,3 @@ async function writeEntry(
   );
   return { sha256: h.digest('hex'), size };
 }
-

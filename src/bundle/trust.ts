@@ -19,7 +19,12 @@ export interface TrustPolicy {
 }
 
 /** The signer's name, undefined for an allowed unsigned bundle; throws BundleError otherwise. */
-export function checkTrust(source: string, manifestBytes: Uint8Array, sigBytes: Uint8Array | undefined, policy: TrustPolicy): string | undefined {
+export function checkTrust(
+  source: string,
+  manifestBytes: Uint8Array,
+  sigBytes: Uint8Array | undefined,
+  policy: TrustPolicy,
+): string | undefined {
   if (sigBytes === undefined) {
     if (policy.allowUnsigned) return undefined;
     throw new BundleError(source, [`${SIGNATURE_NAME}: missing (the bundle is unsigned)`], {

@@ -84,7 +84,8 @@ export async function verifyDirectory(source: string, dir: string, policy: Trust
       return;
     }
     const got = await hashFileBounded(join(dir, f.name), f.size);
-    if (got.size !== f.size) problems.push(`${f.name}: size mismatch: manifest ${f.size}, file ${got.size > f.size ? `more than ${f.size}` : got.size}`);
+    if (got.size !== f.size)
+      problems.push(`${f.name}: size mismatch: manifest ${f.size}, file ${got.size > f.size ? `more than ${f.size}` : got.size}`);
     else if (got.sha256 !== f.sha256) problems.push(`${f.name}: sha256 mismatch: manifest ${f.sha256}, content ${got.sha256}`);
     else bytes += got.size;
   });

@@ -90,11 +90,30 @@ export interface WrittenBundle {
 }
 
 function header(name: string, size: number, mtime: Date): tar.Header {
-  return { name, size, mode: ENTRY_MODE, uid: 0, gid: 0, uname: '', gname: '', mtime, type: 'file', linkname: '', devmajor: 0, devminor: 0 };
+  return {
+    name,
+    size,
+    mode: ENTRY_MODE,
+    uid: 0,
+    gid: 0,
+    uname: '',
+    gname: '',
+    mtime,
+    type: 'file',
+    linkname: '',
+    devmajor: 0,
+    devminor: 0,
+  };
 }
 
 /** Put a stream into the tar as one entry; resolves when the entry is complete. */
-async function addEntry(pack: tar.Pack, name: string, size: number, mtime: Date, source: Readable | AsyncIterable<Uint8Array>): Promise<void> {
+async function addEntry(
+  pack: tar.Pack,
+  name: string,
+  size: number,
+  mtime: Date,
+  source: Readable | AsyncIterable<Uint8Array>,
+): Promise<void> {
   let entryDone!: Promise<void>;
   const entry = await new Promise<NodeJS.WritableStream>((resolveEntry) => {
     entryDone = new Promise<void>((resolve, reject) => {

@@ -13,28 +13,33 @@ export function userCacheDir(env: Readonly<Record<string, string | undefined>>, 
   const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
   if (platform === 'win32') {
     const dir = nonEmpty(env.LocalAppData) ?? nonEmpty(env.LOCALAPPDATA);
-    if (dir === undefined) throw new GobundleError(ErrorCode.CACHEDIR, '%LocalAppData% is not defined', { hint: 'set GOBUNDLE_CACHE or pass --cache-dir' });
+    if (dir === undefined)
+      throw new GobundleError(ErrorCode.CACHEDIR, '%LocalAppData% is not defined', { hint: 'set GOBUNDLE_CACHE or pass --cache-dir' });
     return dir;
   }
   const home = nonEmpty(env.HOME);
   if (platform === 'darwin') {
-    if (home === undefined) throw new GobundleError(ErrorCode.CACHEDIR, '$HOME is not defined', { hint: 'set GOBUNDLE_CACHE or pass --cache-dir' });
+    if (home === undefined)
+      throw new GobundleError(ErrorCode.CACHEDIR, '$HOME is not defined', { hint: 'set GOBUNDLE_CACHE or pass --cache-dir' });
     return join(home, 'Library', 'Caches');
   }
   const xdg = nonEmpty(env.XDG_CACHE_HOME);
   if (xdg !== undefined) {
-    if (!xdg.startsWith('/')) throw new GobundleError(ErrorCode.CACHEDIR, 'path in $XDG_CACHE_HOME is relative', { hint: 'set GOBUNDLE_CACHE or pass --cache-dir' });
+    if (!xdg.startsWith('/'))
+      throw new GobundleError(ErrorCode.CACHEDIR, 'path in $XDG_CACHE_HOME is relative', {
+        hint: 'set GOBUNDLE_CACHE or pass --cache-dir',
+      });
     return xdg;
   }
-  if (home === undefined) throw new GobundleError(ErrorCode.CACHEDIR, 'neither $XDG_CACHE_HOME nor $HOME are defined', { hint: 'set GOBUNDLE_CACHE or pass --cache-dir' });
+  if (home === undefined)
+    throw new GobundleError(ErrorCode.CACHEDIR, 'neither $XDG_CACHE_HOME nor $HOME are defined', {
+      hint: 'set GOBUNDLE_CACHE or pass --cache-dir',
+    });
   return join(home, '.cache');
 }
 
 /** The cache directory for a run: an explicit --cache-dir, else $GOBUNDLE_CACHE, else userCacheDir()/gobundle. */
-export function defaultCacheDir(
-  env: Readonly<Record<string, string | undefined>>,
-  platform: string = process.platform,
-): string {
+export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>, platform: string = process.platform): string {
   const fromEnv = env.GOBUNDLE_CACHE;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   return join(userCacheDir(env, platform), CACHE_DIR_NAME);

@@ -135,7 +135,12 @@ export class DownloadCache {
 
   /** A full disk or a read-only cache as an error naming the cache and the path. */
   #fsError(err: unknown, path: string): unknown {
-    return fileSystemError(err, `cache ${this.dir}`, path, `free space on the file system holding ${this.dir}, or point --cache-dir at one with room`);
+    return fileSystemError(
+      err,
+      `cache ${this.dir}`,
+      path,
+      `free space on the file system holding ${this.dir}, or point --cache-dir at one with room`,
+    );
   }
 
   #tmpName(suffix = ''): string {
@@ -257,14 +262,19 @@ export class DownloadCache {
             // No fsync: SIGKILL cannot lose written pages, and after a power
             // loss a truncated file fails verification on read and is
             // downloaded again. An fsync per file would dominate a run.
-            close()
-              .then(() => {
+            close().then(
+              () => {
                 result = { sha256: h.digest('hex'), size };
                 cb();
-              }, (err: unknown) => cb(fsError(err, tmpPath) as Error));
+              },
+              (err: unknown) => cb(fsError(err, tmpPath) as Error),
+            );
           },
           destroy(err, cb) {
-            close().then(() => cb(err), () => cb(err));
+            close().then(
+              () => cb(err),
+              () => cb(err),
+            );
           },
         });
       },
@@ -358,7 +368,9 @@ export class DownloadCache {
     return new GobundleError(
       CACHE_CORRUPT_CODE,
       `cache ${this.dir}: ${entry.key}: content changed on disk\n\twanted: sha256 ${entry.sha256} (${entry.size} bytes)\n\tfound:  sha256 ${got} (${size} bytes)`,
-      { hint: `remove ${(entry as { inline?: true }).inline === true ? cacheLayout.index(this.dir, entry.key) : this.contentPath(entry.sha256)} (or the whole cache) and run again` },
+      {
+        hint: `remove ${(entry as { inline?: true }).inline === true ? cacheLayout.index(this.dir, entry.key) : this.contentPath(entry.sha256)} (or the whole cache) and run again`,
+      },
     );
   }
 }

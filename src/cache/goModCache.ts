@@ -65,7 +65,9 @@ export async function reuseFromGoModCache(
       const info = JSON.parse(data.toString('utf8')) as { Version?: unknown };
       if (info.Version !== key.version) return undefined;
     }
-    return data.length <= INLINE_MAX_BYTES ? await cache.putSmall(key, data, h1) : await cache.setIndex(key, await cache.putBytes(data), h1);
+    return data.length <= INLINE_MAX_BYTES
+      ? await cache.putSmall(key, data, h1)
+      : await cache.setIndex(key, await cache.putBytes(data), h1);
   } catch {
     // A broken file in someone else's cache is not our error: download instead.
     return undefined;

@@ -15,7 +15,10 @@ import { ErrorCode } from '../errorCodes.js';
 /** Known vulnerabilities affect bundled modules: exit 1, so a transfer desk can gate on it. */
 export class VulnerableError extends GobundleError {
   constructor(findings: number, modules: number) {
-    super(ErrorCode.VULNERABLE, `audit: ${findings} known vulnerabilit${findings === 1 ? 'y affects' : 'ies affect'} ${modules} module version${modules === 1 ? '' : 's'}`);
+    super(
+      ErrorCode.VULNERABLE,
+      `audit: ${findings} known vulnerabilit${findings === 1 ? 'y affects' : 'ies affect'} ${modules} module version${modules === 1 ? '' : 's'}`,
+    );
   }
 }
 
@@ -32,14 +35,18 @@ function line(f: Finding): string {
 export function registerAudit(program: Command, io: CliIO): void {
   program
     .command('audit')
-    .description("list the known vulnerabilities (from the bundle's own vulnerability data) that affect its module versions; exit 1 when any do")
+    .description(
+      "list the known vulnerabilities (from the bundle's own vulnerability data) that affect its module versions; exit 1 when any do",
+    )
     .argument('<bundle>', '.tgz bundle or extracted bundle directory')
     .option('--json', 'print {"modules", "databaseModified", "findings": [{path, version, id, aliases, summary, fixed}]}')
     .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])
     .option('--allow-unsigned', 'accept a bundle without a signature')
     .action(async (source: string, options: { json?: boolean; trust: string[]; allowUnsigned?: boolean }) => {
       if (options.trust.length === 0 && !options.allowUnsigned) {
-        throw new UsageError('audit: no --trust key given', { hint: 'pass --trust <signer>.pub (or --allow-unsigned for an unsigned bundle)' });
+        throw new UsageError('audit: no --trust key given', {
+          hint: 'pass --trust <signer>.pub (or --allow-unsigned for an unsigned bundle)',
+        });
       }
       const trust = await readTrustFiles(options.trust, io.cwd);
       const b = await openBundle(resolve(io.cwd, source), {
@@ -55,10 +62,14 @@ export function registerAudit(program: Command, io: CliIO): void {
       }
       const dbMeta = kept.get(bundleName(DB_INDEX));
       if (dbMeta === undefined) {
-        throw new GobundleError(ErrorCode.VULNDB, `audit: ${source} carries no vulnerability data`, { hint: 'pack it again without --no-vulndb (and with GOVULNDB not off)' });
+        throw new GobundleError(ErrorCode.VULNDB, `audit: ${source} carries no vulnerability data`, {
+          hint: 'pack it again without --no-vulndb (and with GOVULNDB not off)',
+        });
       }
       const modified = parseDbMeta(dbMeta, `${source}: ${bundleName(DB_INDEX)}`).modified;
-      const entries = [...kept].filter(([name]) => name.startsWith(`${VULNDB_PREFIX}ID/`)).map(([name, data]) => parseOsvEntry(data, `${source}: ${name}`));
+      const entries = [...kept]
+        .filter(([name]) => name.startsWith(`${VULNDB_PREFIX}ID/`))
+        .map(([name, data]) => parseOsvEntry(data, `${source}: ${name}`));
       // go.mod-only versions are never built: only the build list is audited.
       const modules = parseManifest(b.manifestBytes).modules.filter((m) => m.zipH1 !== null);
       const findings = audit(modules, entries);

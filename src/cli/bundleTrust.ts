@@ -15,11 +15,17 @@ export async function readTrustFiles(files: readonly string[], cwd: string): Pro
       text = await readFile(resolve(cwd, f), 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new UsageError(`--trust ${f}: cannot read: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(err)}`, {
-        hint: 'pass the .pub file gobundle keygen wrote beside the signer key',
-      });
+      throw new UsageError(
+        `--trust ${f}: cannot read: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(err)}`,
+        {
+          hint: 'pass the .pub file gobundle keygen wrote beside the signer key',
+        },
+      );
     }
-    const lines = text.split('\n').map((l, i) => ({ key: l.trim(), line: i + 1 })).filter((l) => l.key !== '' && !l.key.startsWith('#'));
+    const lines = text
+      .split('\n')
+      .map((l, i) => ({ key: l.trim(), line: i + 1 }))
+      .filter((l) => l.key !== '' && !l.key.startsWith('#'));
     if (lines.length === 0) throw new UsageError(`--trust ${f}: no verifier key in the file`);
     for (const { key, line } of lines) {
       if (key.startsWith('PRIVATE+KEY+')) throw new UsageError(`--trust ${f}: this is a signer (private) key; pass the .pub file`);

@@ -17,12 +17,17 @@ export interface DiffReport extends ManifestDiff {
 }
 
 export function formatDiff(d: DiffReport): string {
-  const lines = [`--- ${d.old.bundle} (created ${d.old.created})`, `+++ ${d.new.bundle} (created ${d.new.created}${d.new.layeredOnOld ? `, a delta compared as served layered on ${d.old.bundle}` : ''})`];
+  const lines = [
+    `--- ${d.old.bundle} (created ${d.old.created})`,
+    `+++ ${d.new.bundle} (created ${d.new.created}${d.new.layeredOnOld ? `, a delta compared as served layered on ${d.old.bundle}` : ''})`,
+  ];
   for (const m of d.added) lines.push(`+ ${m.path} ${m.version}`);
   for (const m of d.removed) lines.push(`- ${m.path} ${m.version}`);
   for (const c of d.upgraded) lines.push(`^ ${c.path} ${c.from} -> ${c.to}`);
   for (const c of d.downgraded) lines.push(`v ${c.path} ${c.from} -> ${c.to}`);
-  lines.push(`${d.added.length} added, ${d.removed.length} removed, ${d.upgraded.length} upgraded, ${d.downgraded.length} downgraded, ${d.unchanged} unchanged`);
+  lines.push(
+    `${d.added.length} added, ${d.removed.length} removed, ${d.upgraded.length} upgraded, ${d.downgraded.length} downgraded, ${d.unchanged} unchanged`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

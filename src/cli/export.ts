@@ -27,17 +27,29 @@ interface ExportCliOptions extends BundleTrustFlags {
 export function registerExport(program: Command, io: CliIO): void {
   program
     .command('export')
-    .description('write verified bundles as a static GOPROXY tree (with the checksum-database replay) for nginx, S3 or a CDN, or as Athens disk storage')
+    .description(
+      'write verified bundles as a static GOPROXY tree (with the checksum-database replay) for nginx, S3 or a CDN, or as Athens disk storage',
+    )
     .argument('<bundles...>', '.tgz bundles or extracted bundle directories')
     .requiredOption('--to <dir>', 'directory to create (must not exist or be empty, unless --replace)')
-    .option('--layout <goproxy|athens>', 'goproxy: the GOPROXY protocol as static paths; athens: Athens disk storage (pkg/storage/fs)', 'goproxy')
+    .option(
+      '--layout <goproxy|athens>',
+      'goproxy: the GOPROXY protocol as static paths; athens: Athens disk storage (pkg/storage/fs)',
+      'goproxy',
+    )
     .option('--replace', 'replace a non-empty --to with the new tree')
     .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])
     .option('--allow-unsigned', 'export bundles without a signature')
-    .option('--sumdb-key <name+hash+key>', "checksum database verifier key to check the bundles' replay signatures with (repeatable; default: GOSUMDB's key)", collect, [])
+    .option(
+      '--sumdb-key <name+hash+key>',
+      "checksum database verifier key to check the bundles' replay signatures with (repeatable; default: GOSUMDB's key)",
+      collect,
+      [],
+    )
     .option('--cache-dir <dir>', 'where .tgz bundles are extracted (shared with serve)')
     .action(async (bundles: string[], options: ExportCliOptions) => {
-      if (options.layout !== 'goproxy' && options.layout !== 'athens') throw new UsageError(`export: --layout ${JSON.stringify(options.layout)}: want goproxy or athens`);
+      if (options.layout !== 'goproxy' && options.layout !== 'athens')
+        throw new UsageError(`export: --layout ${JSON.stringify(options.layout)}: want goproxy or athens`);
       const layout: ExportLayout = options.layout;
       const event = (msg: string): void => {
         io.stderr.write(`gobundle: export: ${msg}\n`);
@@ -48,20 +60,23 @@ export function registerExport(program: Command, io: CliIO): void {
       for (const source of bundles) {
         const o = await opener.open(resolve(io.cwd, source));
         opened.push(o.bundle);
-        event(`verified ${source}: ${o.bundle.modules} modules, ${o.bundle.files.size} files, ${o.bundle.signer === undefined ? 'UNSIGNED' : `signed by ${o.bundle.signer}`}${o.replay === undefined ? '' : `; ${o.replay}`}`);
+        event(
+          `verified ${source}: ${o.bundle.modules} modules, ${o.bundle.files.size} files, ${o.bundle.signer === undefined ? 'UNSIGNED' : `signed by ${o.bundle.signer}`}${o.replay === undefined ? '' : `; ${o.replay}`}`,
+        );
       }
       const set = new BundleSet();
       await set.add(opened);
       const index = set.current;
       for (const view of index.sumdb.values()) for (const w of view.warnings) event(`warning: ${w}`);
-      if (layout === 'athens' && index.sumdb.size > 0) event('the athens layout carries no checksum-database replay: Athens proxies /sumdb/ requests (or clients set GONOSUMDB/GOSUMDB=off)');
+      if (layout === 'athens' && index.sumdb.size > 0)
+        event(
+          'the athens layout carries no checksum-database replay: Athens proxies /sumdb/ requests (or clients set GONOSUMDB/GOSUMDB=off)',
+        );
       const to = resolve(io.cwd, options.to);
-      const s = await writeExportTree(
-        exportEntries(index, layout, readVerified),
-        to,
-        { replace: options.replace ?? false },
+      const s = await writeExportTree(exportEntries(index, layout, readVerified), to, { replace: options.replace ?? false });
+      io.stdout.write(
+        `exported ${opened.length} bundle${opened.length === 1 ? '' : 's'} to ${to} (${layout} layout): ${s.files} files, ${s.bytes} bytes\n`,
       );
-      io.stdout.write(`exported ${opened.length} bundle${opened.length === 1 ? '' : 's'} to ${to} (${layout} layout): ${s.files} files, ${s.bytes} bytes\n`);
     });
 }
 
@@ -69,7 +84,10 @@ export function registerExport(program: Command, io: CliIO): void {
 async function readVerified(f: ServedFile): Promise<Buffer> {
   const data = await readFile(f.file);
   if (data.length !== f.size || createHash('sha256').update(data).digest('hex') !== f.sha256) {
-    throw new ExportError(`export: ${f.file} changed since it was verified`, 'the extracted bundle was modified on disk: remove the extraction cache entry and export again');
+    throw new ExportError(
+      `export: ${f.file} changed since it was verified`,
+      'the extracted bundle was modified on disk: remove the extraction cache entry and export again',
+    );
   }
   return data;
 }

@@ -40,7 +40,10 @@ export function registerKeygen(program: Command, io: CliIO): void {
         }
       };
       for (const file of [keyFile, pubFile]) {
-        const exists = await access(file).then(() => true, () => false);
+        const exists = await access(file).then(
+          () => true,
+          () => false,
+        );
         if (exists) {
           throw new GobundleError(ErrorCode.KEYGEN, `keygen: ${file}: already exists`, {
             hint: 'remove it or choose another name or --out-dir; keygen never overwrites keys',

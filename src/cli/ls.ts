@@ -39,7 +39,9 @@ export function formatListing(l: BundleListing): string {
     `created:  ${l.created}`,
     `signer:   ${signer}`,
     ...(l.inputs.length === 0 ? ['inputs:   none'] : l.inputs.map((i, n) => `${n === 0 ? 'inputs:  ' : '         '} ${describeInput(i)}`)),
-    ...(l.parents.length === 0 ? ['parents:  none (a full bundle)'] : l.parents.map((p, n) => `${n === 0 ? 'parents: ' : '         '} ${describeParent(p)}`)),
+    ...(l.parents.length === 0
+      ? ['parents:  none (a full bundle)']
+      : l.parents.map((p, n) => `${n === 0 ? 'parents: ' : '         '} ${describeParent(p)}`)),
     `sumdb:    ${l.sumdb === null ? 'none' : `${l.sumdb.name} tree#${l.sumdb.treeSize}${l.sumdb.consistentWith.length === 0 ? '' : ` (proven consistent with tree#${l.sumdb.consistentWith.join(', tree#')})`}`}`,
     `files:    ${l.files} files, ${l.bytes} bytes`,
     `modules:  ${l.modules.length} module versions`,
@@ -55,7 +57,9 @@ export function formatListing(l: BundleListing): string {
 export function registerLs(program: Command, io: CliIO): void {
   program
     .command('ls')
-    .description('show what a bundle holds: module versions and sizes, inputs, signer, creation time, parents (reads the manifest only; verify checks the files)')
+    .description(
+      'show what a bundle holds: module versions and sizes, inputs, signer, creation time, parents (reads the manifest only; verify checks the files)',
+    )
     .argument('<bundle>', '.tgz bundle, part list (.parts), extracted bundle directory or manifest.json')
     .option('--json', 'print the listing as JSON')
     .option('--trust <file.pub>', 'check the signature with this verifier key file (repeatable)', collect, [])

@@ -4,7 +4,6 @@ import { EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 import { reportError } from './reportError.js';
 import { toolVersion } from './toolVersion.js';
 
-
 type Register = (program: Command, io: CliIO) => void;
 
 /**

@@ -77,9 +77,12 @@ export function registerPack(program: Command, io: CliIO): void {
     .option('-o, --output <bundle.tgz>', 'the bundle to write (replaced atomically)')
     .option('--sign-key <file.key>', 'signer key written by gobundle keygen')
     .option('--unsigned', 'write a bundle without a signature (serve and verify then need --allow-unsigned)')
-    .option('--proxy <list>', 'GOPROXY list to use instead of the environment\'s')
+    .option('--proxy <list>', "GOPROXY list to use instead of the environment's")
     .option('--concurrency <n>', 'downloads in flight', String(DEFAULT_CONCURRENCY))
-    .option('--speculative-fetch', 'start downloading zips while resolving (fewer round trips on a slow link, but may download zips the graph does not select)')
+    .option(
+      '--speculative-fetch',
+      'start downloading zips while resolving (fewer round trips on a slow link, but may download zips the graph does not select)',
+    )
     .option('--cache-dir <dir>', 'download cache (default $GOBUNDLE_CACHE, else the user cache dir + /gobundle)')
     .option('--json', 'print {modules, files, bytes, seconds, bundleSha256} on stdout')
     .option('--quiet', 'print nothing but errors')
@@ -91,15 +94,18 @@ export function registerPack(program: Command, io: CliIO): void {
     )
     .option(
       '--from-list <file>',
-      'also carry every module version in a list exported from inside the air gap: a go.sum, or the output of go list -m -json all or go mod download -json (format detected); GOPRIVATE/GONOPROXY modules are skipped and listed; downloads must match the list\'s hashes (repeatable)',
+      "also carry every module version in a list exported from inside the air gap: a go.sum, or the output of go list -m -json all or go mod download -json (format detected); GOPRIVATE/GONOPROXY modules are skipped and listed; downloads must match the list's hashes (repeatable)",
       collect,
       [],
     )
-    .option('--toolchain <list>', 'also carry Go toolchains (golang.org/toolchain): auto (what GOTOOLCHAIN=auto switches to for the inputs) and/or releases, e.g. auto,go1.22.12')
-    .option('--platform <list>', 'goos/goarch list to carry each toolchain for (default linux/amd64 and this machine\'s)')
+    .option(
+      '--toolchain <list>',
+      'also carry Go toolchains (golang.org/toolchain): auto (what GOTOOLCHAIN=auto switches to for the inputs) and/or releases, e.g. auto,go1.22.12',
+    )
+    .option('--platform <list>', "goos/goarch list to carry each toolchain for (default linux/amd64 and this machine's)")
     .option(
       '--previous <bundle>',
-      'an earlier bundle (.tgz, extracted directory or its manifest.json) that is or was served: the new bundle proves its checksum-database tree consistent with that bundle\'s and carries proofs for its modules, so both can be served layered (repeatable)',
+      "an earlier bundle (.tgz, extracted directory or its manifest.json) that is or was served: the new bundle proves its checksum-database tree consistent with that bundle's and carries proofs for its modules, so both can be served layered (repeatable)",
       collect,
       [],
     )
@@ -109,12 +115,19 @@ export function registerPack(program: Command, io: CliIO): void {
       collect,
       [],
     )
-    .option('--max-part-size <size>', 'split the bundle for removable media: parts <bundle>.part-001… of at most SIZE bytes (K, M, G, T: powers of 1024, e.g. 700M, 4G) and the signed part list <bundle>.parts, which verify and serve take in place of the bundle')
+    .option(
+      '--max-part-size <size>',
+      'split the bundle for removable media: parts <bundle>.part-001… of at most SIZE bytes (K, M, G, T: powers of 1024, e.g. 700M, 4G) and the signed part list <bundle>.parts, which verify and serve take in place of the bundle',
+    )
     .option('--vulndb <url>', 'Go vulnerability database to carry entries from (default $GOVULNDB, else https://vuln.go.dev)')
     .option('--no-vulndb', 'carry no vulnerability data (same as GOVULNDB=off)')
-    .option('--write-gosum [file]', 'after the bundle is written, write the verified go.sum lines to FILE (default: go.sum beside the first go.mod; use --write-gosum=FILE before positional arguments)')
+    .option(
+      '--write-gosum [file]',
+      'after the bundle is written, write the verified go.sum lines to FILE (default: go.sum beside the first go.mod; use --write-gosum=FILE before positional arguments)',
+    )
     .action(async (gomods: string[], options: PackCliOptions) => {
-      if (options.output === undefined) throw new UsageError('pack: missing -o <bundle.tgz>', { hint: 'name the bundle to write, e.g. -o deps.tgz' });
+      if (options.output === undefined)
+        throw new UsageError('pack: missing -o <bundle.tgz>', { hint: 'name the bundle to write, e.g. -o deps.tgz' });
       if (options.signKey === undefined && !options.unsigned) {
         throw new UsageError('pack: no --sign-key given: bundles are signed so the offline side can trust them', {
           hint: 'create a key with `gobundle keygen <name>` and pass --sign-key <name>.key, or pass --unsigned explicitly',
@@ -132,7 +145,10 @@ export function registerPack(program: Command, io: CliIO): void {
         try {
           signerKey = (await readFile(keyFile, 'utf8')).trim();
         } catch (err) {
-          throw new GobundleError(ErrorCode.SIGNATURE, `pack: reading --sign-key ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+          throw new GobundleError(
+            ErrorCode.SIGNATURE,
+            `pack: reading --sign-key ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+          );
         }
         // Fail on a bad key now, not after downloading everything.
         signManifest(Buffer.from('{}'), signerKey);
@@ -142,9 +158,14 @@ export function registerPack(program: Command, io: CliIO): void {
       if (options.maxPartSize !== undefined) {
         maxPartSize = parsePartSize(options.maxPartSize);
         if (maxPartSize === undefined || maxPartSize < MIN_PART_SIZE) {
-          throw new UsageError(`pack: --max-part-size ${JSON.stringify(options.maxPartSize)}: want a size of at least ${MIN_PART_SIZE} bytes, e.g. 700M or 4G`);
+          throw new UsageError(
+            `pack: --max-part-size ${JSON.stringify(options.maxPartSize)}: want a size of at least ${MIN_PART_SIZE} bytes, e.g. 700M or 4G`,
+          );
         }
-        if (signerKey === undefined) throw new UsageError('pack: --max-part-size needs --sign-key: the part list is signed so the far side can trust it names the right parts');
+        if (signerKey === undefined)
+          throw new UsageError(
+            'pack: --max-part-size needs --sign-key: the part list is signed so the far side can trust it names the right parts',
+          );
       }
 
       const toolchains = toolchainRequest('pack', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
@@ -163,7 +184,10 @@ export function registerPack(program: Command, io: CliIO): void {
       const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
       // Modules routed to "direct" come from version control, as the go command fetches them.
       const direct = new VcsSource({ env: config.env, processEnv: io.env, cacheDir, transport });
-      const chain = ProxyChain.fromConfig({ ...config, proxies, proxySource: options.proxy === undefined ? config.proxySource : '--proxy' }, { transport, direct });
+      const chain = ProxyChain.fromConfig(
+        { ...config, proxies, proxySource: options.proxy === undefined ? config.proxySource : '--proxy' },
+        { transport, direct },
+      );
       const gosumFile =
         options.writeGosum === undefined
           ? undefined
@@ -179,13 +203,22 @@ export function registerPack(program: Command, io: CliIO): void {
       for (const p of options.since) {
         const from = resolve(io.cwd, p);
         const head = await readBundleHead(from);
-        since.push({ from, name: basename(from), manifest: head.manifest, manifestSha256: createHash('sha256').update(head.manifestBytes).digest('hex') });
+        since.push({
+          from,
+          name: basename(from),
+          manifest: head.manifest,
+          manifestSha256: createHash('sha256').update(head.manifestBytes).digest('hex'),
+        });
         // A delta is served layered on its parents: its checksum-database replay must prove theirs.
         if (!options.previous.some((q) => resolve(io.cwd, q) === from)) previous.push({ from, manifest: head.manifest });
       }
       const heads = new TreeHeadStore(cacheDir);
       const stderrIsTTY = (io.stderr as { isTTY?: boolean }).isTTY === true;
-      const progress: PackProgress = options.quiet ? silentProgress : stderrIsTTY ? new LiveProgress(io.stderr) : new LineProgress(io.stderr);
+      const progress: PackProgress = options.quiet
+        ? silentProgress
+        : stderrIsTTY
+          ? new LiveProgress(io.stderr)
+          : new LineProgress(io.stderr);
       try {
         const tools: ResolvedTool[] = [];
         for (const arg of options.tool) {
@@ -197,10 +230,13 @@ export function registerPack(program: Command, io: CliIO): void {
         for (const file of options.fromList) {
           const list = await readExportedList(file, io.cwd, config.env);
           lists.push(list);
-          for (const m of list.private) io.stderr.write(`gobundle: pack: ${list.name}: skipped ${m.path} ${m.version}: matches GOPRIVATE/GONOPROXY\n`);
+          for (const m of list.private)
+            io.stderr.write(`gobundle: pack: ${list.name}: skipped ${m.path} ${m.version}: matches GOPRIVATE/GONOPROXY\n`);
           if (!options.quiet) {
             for (const x of list.ignored) io.stderr.write(`gobundle: pack: ${list.name}: ignored ${x.what}: ${x.why}\n`);
-            io.stderr.write(`gobundle: pack: ${list.name} (${list.format}): ${list.modules.length} module versions to fetch, ${list.private.length} private skipped\n`);
+            io.stderr.write(
+              `gobundle: pack: ${list.name} (${list.format}): ${list.modules.length} module versions to fetch, ${list.private.length} private skipped\n`,
+            );
           }
         }
         const result = await packBundle({
@@ -222,11 +258,15 @@ export function registerPack(program: Command, io: CliIO): void {
           // The bundle is written either way; a lost record costs only a --previous next time.
           recordTreeHead: (sumdb, bundle) =>
             heads.record(sumdb.name, sumdb, bundle).catch((err: unknown) => {
-              io.stderr.write(`gobundle: pack: warning: could not record tree#${sumdb.treeSize} of ${sumdb.name} in ${heads.dir}: ${err instanceof Error ? err.message : String(err)}\n`);
+              io.stderr.write(
+                `gobundle: pack: warning: could not record tree#${sumdb.treeSize} of ${sumdb.name} in ${heads.dir}: ${err instanceof Error ? err.message : String(err)}\n`,
+              );
             }),
           ...(toolchains === undefined ? {} : { toolchains }),
           since,
-          ...(maxPartSize === undefined || signerKey === undefined ? {} : { split: { maxPartSize, sign: (list) => signPartList(list, signerKey) } }),
+          ...(maxPartSize === undefined || signerKey === undefined
+            ? {}
+            : { split: { maxPartSize, sign: (list) => signPartList(list, signerKey) } }),
           sourceDateEpoch: io.env.SOURCE_DATE_EPOCH,
           isPrivate: (path) => matchPrefixPatterns(config.env.GONOSUMDB, path),
           toolVersion: toolVersion(),

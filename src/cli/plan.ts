@@ -18,8 +18,11 @@ export function registerPlan(program: Command, io: CliIO): void {
     .description('resolve the module graph like the go command and print what a bundle will carry (text: exactly `go list -m all`)')
     .argument('[gomod]', 'a go.mod or go.work file, or the directory holding it', '.')
     .option('--json', 'print {"buildList":[…],"files":[…]} instead of the go list -m all text')
-    .option('--toolchain <list>', 'with --json, also list the golang.org/toolchain files pack --toolchain would carry (auto and/or go1.X.Y)')
-    .option('--platform <list>', 'goos/goarch list for --toolchain (default linux/amd64 and this machine\'s)')
+    .option(
+      '--toolchain <list>',
+      'with --json, also list the golang.org/toolchain files pack --toolchain would carry (auto and/or go1.X.Y)',
+    )
+    .option('--platform <list>', "goos/goarch list for --toolchain (default linux/amd64 and this machine's)")
     .action(async (gomod: string, options: { json?: boolean; toolchain?: string; platform?: string }) => {
       const toolchains = toolchainRequest('plan', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
       const config = await loadGoConfig(io.env);

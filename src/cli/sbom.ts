@@ -16,16 +16,21 @@ import { toolVersion } from './toolVersion.js';
 export function registerSbom(program: Command, io: CliIO): void {
   program
     .command('sbom')
-    .description('verify a bundle and write its software bill of materials (CycloneDX 1.6 JSON): modules, hashes, licences, dependencies, signer')
+    .description(
+      'verify a bundle and write its software bill of materials (CycloneDX 1.6 JSON): modules, hashes, licences, dependencies, signer',
+    )
     .argument('<bundle>', '.tgz bundle or extracted bundle directory')
     .option('--format <format>', 'output format (only cyclonedx-json)', 'cyclonedx-json')
     .option('-o, --output <file>', 'write the document here instead of stdout')
     .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])
     .option('--allow-unsigned', 'accept a bundle without a signature')
     .action(async (source: string, options: { format: string; output?: string; trust: string[]; allowUnsigned?: boolean }) => {
-      if (options.format !== 'cyclonedx-json') throw new UsageError(`sbom: --format ${JSON.stringify(options.format)}: want cyclonedx-json`);
+      if (options.format !== 'cyclonedx-json')
+        throw new UsageError(`sbom: --format ${JSON.stringify(options.format)}: want cyclonedx-json`);
       if (options.trust.length === 0 && !options.allowUnsigned) {
-        throw new UsageError('sbom: no --trust key given', { hint: 'pass --trust <signer>.pub (or --allow-unsigned for an unsigned bundle)' });
+        throw new UsageError('sbom: no --trust key given', {
+          hint: 'pass --trust <signer>.pub (or --allow-unsigned for an unsigned bundle)',
+        });
       }
       const trust = await readTrustFiles(options.trust, io.cwd);
       // The licence files are read from the zips: a .tgz is extracted (verified) into a scratch directory.

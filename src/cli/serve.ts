@@ -43,14 +43,26 @@ export function registerServe(program: Command, io: CliIO): void {
     .option('--listen <host:port>', 'address to listen on (port 0 picks a free port)', DEFAULT_LISTEN)
     .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])
     .option('--allow-unsigned', 'serve bundles without a signature (logged)')
-    .option('--sumdb-key <name+hash+key>', "checksum database verifier key to check the bundles' replay signatures with (repeatable; default: GOSUMDB's key)", collect, [])
+    .option(
+      '--sumdb-key <name+hash+key>',
+      "checksum database verifier key to check the bundles' replay signatures with (repeatable; default: GOSUMDB's key)",
+      collect,
+      [],
+    )
     .option('--tls-cert <file>', 'serve https with this certificate (PEM)')
     .option('--tls-key <file>', 'private key for --tls-cert (PEM)')
     .option('--base-path <prefix>', 'serve under this URL prefix', '/')
     .option('--log-format <text|json>', 'access and event log format on stderr', 'text')
     .option('--no-access-log', 'do not log every request')
-    .option('--cache-dir <dir>', 'where .tgz bundles are extracted (default $GOBUNDLE_CACHE/serve, else the user cache dir + /gobundle/serve)')
-    .option('--workers <n|auto>', 'answer in this many processes sharing the port (auto: one per core); bundles are verified once, by the first', '1')
+    .option(
+      '--cache-dir <dir>',
+      'where .tgz bundles are extracted (default $GOBUNDLE_CACHE/serve, else the user cache dir + /gobundle/serve)',
+    )
+    .option(
+      '--workers <n|auto>',
+      'answer in this many processes sharing the port (auto: one per core); bundles are verified once, by the first',
+      '1',
+    )
     .action(async (bundles: string[], options: ServeCliOptions) => {
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();
@@ -71,14 +83,20 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
   const { createServeApp } = await import('../serve/app.js');
   const addr = parseListenAddress(options.listen);
   if (addr === undefined) throw new UsageError(`serve: --listen ${JSON.stringify(options.listen)}: want HOST:PORT`);
-  if (options.logFormat !== 'text' && options.logFormat !== 'json') throw new UsageError(`serve: --log-format ${JSON.stringify(options.logFormat)}: want text or json`);
+  if (options.logFormat !== 'text' && options.logFormat !== 'json')
+    throw new UsageError(`serve: --log-format ${JSON.stringify(options.logFormat)}: want text or json`);
   const logFormat: AccessLogFormat = options.logFormat;
-  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new UsageError('serve: --tls-cert and --tls-key go together');
-  if (bundles.length === 0 && options.bundlesDir === undefined) throw new UsageError('serve: no bundles given', { hint: 'name bundle files or pass --bundles-dir' });
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
+    throw new UsageError('serve: --tls-cert and --tls-key go together');
+  if (bundles.length === 0 && options.bundlesDir === undefined)
+    throw new UsageError('serve: no bundles given', { hint: 'name bundle files or pass --bundles-dir' });
   const workers = parseWorkers(options.workers ?? '1');
-  if (workers === undefined) throw new UsageError(`serve: --workers ${JSON.stringify(options.workers)}: want a count from 1 to ${MAX_WORKERS} or auto`);
+  if (workers === undefined)
+    throw new UsageError(`serve: --workers ${JSON.stringify(options.workers)}: want a count from 1 to ${MAX_WORKERS} or auto`);
   const event = (msg: string, fields: Record<string, unknown> = {}): void => {
-    io.stderr.write(logFormat === 'json' ? `${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n` : `gobundle: serve: ${msg}\n`);
+    io.stderr.write(
+      logFormat === 'json' ? `${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n` : `gobundle: serve: ${msg}\n`,
+    );
   };
   const tls =
     options.tlsCert !== undefined && options.tlsKey !== undefined
@@ -104,8 +122,12 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
   const replayNotes = new Map<OpenedBundle, string>();
   const logSumdbHeads = (): void => {
     for (const view of set.current.sumdb.values()) {
-      const older = view.consistentWith.length === 0 ? '' : `, proven consistent with tree#${view.consistentWith.map((t) => t.n).join(', tree#')}`;
-      if (view.bundles.length > 1) event(`checksum database ${view.name}: serving tree#${view.tree.n} of ${view.head} for ${view.bundles.length} bundles (${view.small.size - 2} lookups${older})`);
+      const older =
+        view.consistentWith.length === 0 ? '' : `, proven consistent with tree#${view.consistentWith.map((t) => t.n).join(', tree#')}`;
+      if (view.bundles.length > 1)
+        event(
+          `checksum database ${view.name}: serving tree#${view.tree.n} of ${view.head} for ${view.bundles.length} bundles (${view.small.size - 2} lookups${older})`,
+        );
       for (const w of view.warnings) event(`warning: ${w}`);
     }
   };
@@ -174,7 +196,11 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
 }
 
 /** A serve worker: bundles the primary verified come over IPC; answer until the primary (or a signal) says stop. */
-async function runWorker(answer: (set: BundleSet, metrics: Metrics, isDraining: () => boolean) => Promise<RunningServer>, event: (msg: string) => void, shutdown: AbortSignal): Promise<void> {
+async function runWorker(
+  answer: (set: BundleSet, metrics: Metrics, isDraining: () => boolean) => Promise<RunningServer>,
+  event: (msg: string) => void,
+  shutdown: AbortSignal,
+): Promise<void> {
   const set = new BundleSet();
   const stop = new AbortController();
   shutdown.addEventListener('abort', () => stop.abort(), { once: true });

@@ -30,9 +30,16 @@ export interface BundleOpener {
 }
 
 /** Check the trust flags of `command` and load the keys; `event` gets warnings an operator should see. */
-export async function bundleOpener(command: string, flags: BundleTrustFlags, io: CliIO, event: (msg: string) => void): Promise<BundleOpener> {
+export async function bundleOpener(
+  command: string,
+  flags: BundleTrustFlags,
+  io: CliIO,
+  event: (msg: string) => void,
+): Promise<BundleOpener> {
   if (flags.trust.length === 0 && !flags.allowUnsigned) {
-    throw new UsageError(`${command}: no --trust key given`, { hint: `pass --trust <signer>.pub (or --allow-unsigned to ${command} unsigned bundles)` });
+    throw new UsageError(`${command}: no --trust key given`, {
+      hint: `pass --trust <signer>.pub (or --allow-unsigned to ${command} unsigned bundles)`,
+    });
   }
   const trust = await readTrustFiles(flags.trust, io.cwd);
   const cacheRoot = flags.cacheDir !== undefined ? resolve(io.cwd, flags.cacheDir) : join(defaultCacheDir(io.env), 'serve');

@@ -30,23 +30,35 @@ export function registerVerify(program: Command, io: CliIO): void {
     .argument('<bundles...>', '.tgz bundles, part lists (<bundle>.parts) or extracted bundle directories')
     .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])
     .option('--allow-unsigned', 'accept bundles without a signature')
-    .option('--sumdb-key <name+hash+key>', "checksum database verifier key to check the bundles' replay signatures with (repeatable; default: GOSUMDB's key)", collect, [])
-    .option('--build <dir>', 'then rehearse: serve the bundles on 127.0.0.1 and run the go command in (a copy of) this project with that server as its only GOPROXY, fresh caches and GOSUMDB on: go mod download all, go build ./..., go list -m all, go mod verify')
+    .option(
+      '--sumdb-key <name+hash+key>',
+      "checksum database verifier key to check the bundles' replay signatures with (repeatable; default: GOSUMDB's key)",
+      collect,
+      [],
+    )
+    .option(
+      '--build <dir>',
+      'then rehearse: serve the bundles on 127.0.0.1 and run the go command in (a copy of) this project with that server as its only GOPROXY, fresh caches and GOSUMDB on: go mod download all, go build ./..., go list -m all, go mod verify',
+    )
     .option('--go <path>', 'the go command for --build', 'go')
-    .action(async (bundles: string[], options: { trust: string[]; allowUnsigned?: boolean; sumdbKey: string[]; build?: string; go: string }) => {
-      if (options.trust.length === 0 && !options.allowUnsigned) {
-        throw new UsageError('verify: no --trust key given', { hint: 'pass --trust <signer>.pub (or --allow-unsigned to only check files)' });
-      }
-      const trust = await readTrustFiles(options.trust, io.cwd);
-      const sumdbKeys = await loadSumdbKeyring(options.sumdbKey, io.env, (msg) => io.stderr.write(`gobundle: verify: ${msg}\n`));
-      // --build serves the bundles, so they are extracted (and verified while extracting) into a temporary cache.
-      const extractTo = options.build === undefined ? undefined : await mkdtemp(join(tmpdir(), 'gobundle-verify-'));
-      try {
-        await verifyAll(bundles, options, trust, sumdbKeys, extractTo, io);
-      } finally {
-        if (extractTo !== undefined) await rm(extractTo, { recursive: true, force: true });
-      }
-    });
+    .action(
+      async (bundles: string[], options: { trust: string[]; allowUnsigned?: boolean; sumdbKey: string[]; build?: string; go: string }) => {
+        if (options.trust.length === 0 && !options.allowUnsigned) {
+          throw new UsageError('verify: no --trust key given', {
+            hint: 'pass --trust <signer>.pub (or --allow-unsigned to only check files)',
+          });
+        }
+        const trust = await readTrustFiles(options.trust, io.cwd);
+        const sumdbKeys = await loadSumdbKeyring(options.sumdbKey, io.env, (msg) => io.stderr.write(`gobundle: verify: ${msg}\n`));
+        // --build serves the bundles, so they are extracted (and verified while extracting) into a temporary cache.
+        const extractTo = options.build === undefined ? undefined : await mkdtemp(join(tmpdir(), 'gobundle-verify-'));
+        try {
+          await verifyAll(bundles, options, trust, sumdbKeys, extractTo, io);
+        } finally {
+          if (extractTo !== undefined) await rm(extractTo, { recursive: true, force: true });
+        }
+      },
+    );
 }
 
 async function verifyAll(
@@ -65,7 +77,9 @@ async function verifyAll(
       const policy = { trust, allowUnsigned: options.allowUnsigned ?? false };
       const b = await openBundle(
         resolve(io.cwd, source),
-        extractTo === undefined ? { ...policy, extract: false, keep: (name) => name.startsWith(SUMDB_PREFIX) } : { ...policy, cacheRoot: extractTo },
+        extractTo === undefined
+          ? { ...policy, extract: false, keep: (name) => name.startsWith(SUMDB_PREFIX) }
+          : { ...policy, cacheRoot: extractTo },
       );
       const replay = await verifyBundleReplay(b, sumdbKeys);
       io.stdout.write(
@@ -85,21 +99,30 @@ async function verifyAll(
   const given = new Set(verified.map(({ b }) => manifestDigest(b.manifestBytes)));
   for (const { source, b } of verified) {
     for (const p of b.manifest.parents ?? []) {
-      io.stdout.write(`${source}: a delta: serve it with its parent ${describeParent(p)}${given.has(p.manifestSha256) ? ' (verified above)' : ''}\n`);
+      io.stdout.write(
+        `${source}: a delta: serve it with its parent ${describeParent(p)}${given.has(p.manifestSha256) ? ' (verified above)' : ''}\n`,
+      );
     }
   }
   if (failures.length > 0) {
-    throw new GobundleError(ErrorCode.VERIFY, `verify: ${failures.length} problem${failures.length === 1 ? '' : 's'} in ${bundles.length} bundle${bundles.length === 1 ? '' : 's'}`);
+    throw new GobundleError(
+      ErrorCode.VERIFY,
+      `verify: ${failures.length} problem${failures.length === 1 ? '' : 's'} in ${bundles.length} bundle${bundles.length === 1 ? '' : 's'}`,
+    );
   }
   if (options.build === undefined) return;
   const dir = resolve(io.cwd, options.build);
-  const passThrough = Object.fromEntries(['CGO_ENABLED', 'CC', 'CXX', 'TMPDIR'].flatMap((k) => (io.env[k] === undefined ? [] : [[k, io.env[k] as string]])));
+  const passThrough = Object.fromEntries(
+    ['CGO_ENABLED', 'CC', 'CXX', 'TMPDIR'].flatMap((k) => (io.env[k] === undefined ? [] : [[k, io.env[k] as string]])),
+  );
   const report = await rehearse({ bundles: verified.map((v) => v.b), dir, go: options.go, sumdbKeys, path: io.env.PATH, passThrough });
   printRehearsal(report, options.build, io);
 }
 
 function printRehearsal(report: RehearsalReport, dir: string, io: CliIO): void {
-  const env = Object.entries(report.env).map(([k, v]) => `${k}=${v}`).join(' ');
+  const env = Object.entries(report.env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   io.stdout.write(`rehearsal: ${report.goVersion} in a copy of ${dir} with ${env} and empty GOPATH, GOMODCACHE and GOCACHE\n`);
   const failed = report.results.filter((r) => !r.ok);
   for (const r of report.results) {
@@ -110,14 +133,20 @@ function printRehearsal(report: RehearsalReport, dir: string, io: CliIO): void {
     }
     io.stdout.write(`rehearsal: ${what}: FAILED (exit ${r.exit})\n`);
     // The go command's own words, indented under the line that names the command.
-    const said = r.stderr.trimEnd().split('\n').map((l) => `\t${l}`).join('\n');
+    const said = r.stderr
+      .trimEnd()
+      .split('\n')
+      .map((l) => `\t${l}`)
+      .join('\n');
     io.stderr.write(`gobundle: verify --build: ${what} failed (exit ${r.exit}):\n${said}\n`);
   }
   if (failed.length > 0) {
     throw new GobundleError(
       ErrorCode.REHEARSAL,
       `verify --build: ${failed.length} of ${report.results.length} go commands failed in ${dir}: ${failed.map((r) => `go ${r.args.join(' ')}`).join(', ')}`,
-      { hint: 'the go command on the far side would fail the same way: pack the bundle from this project (or add what it lacks) and rehearse again' },
+      {
+        hint: 'the go command on the far side would fail the same way: pack the bundle from this project (or add what it lacks) and rehearse again',
+      },
     );
   }
 }

@@ -18,10 +18,14 @@ export function vulnDbSetting(flag: string | false | undefined, env: NodeJS.Proc
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`pack: ${from} ${JSON.stringify(value)}: not a URL`, { hint: 'use https://host/path, http://host/path or file:///path, or --no-vulndb' });
+    throw new UsageError(`pack: ${from} ${JSON.stringify(value)}: not a URL`, {
+      hint: 'use https://host/path, http://host/path or file:///path, or --no-vulndb',
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'file:') {
-    throw new UsageError(`pack: ${from} ${JSON.stringify(value)}: want an http, https or file URL`, { hint: 'or pass --no-vulndb to pack without vulnerability data' });
+    throw new UsageError(`pack: ${from} ${JSON.stringify(value)}: want an http, https or file URL`, {
+      hint: 'or pass --no-vulndb to pack without vulnerability data',
+    });
   }
   return value;
 }

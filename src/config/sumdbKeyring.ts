@@ -33,7 +33,8 @@ export function sumdbKeyring(flagKeys: readonly string[], gosumdb: GoSumDB | und
     if (prev !== undefined && prev.key !== key) throw new UsageError(`--sumdb-key: two different keys for checksum database ${name}`);
     keys.set(name, { key, from: '--sumdb-key' });
   }
-  if (gosumdb !== undefined && gosumdb.off !== true && !keys.has(gosumdb.name)) keys.set(gosumdb.name, { key: gosumdb.key, from: 'GOSUMDB' });
+  if (gosumdb !== undefined && gosumdb.off !== true && !keys.has(gosumdb.name))
+    keys.set(gosumdb.name, { key: gosumdb.key, from: 'GOSUMDB' });
   return keys;
 }
 
@@ -43,7 +44,11 @@ export function sumdbKeyring(flagKeys: readonly string[], gosumdb: GoSumDB | und
  * configuration that does not parse only costs the signature check, so it
  * is reported through `warn` rather than fatal.
  */
-export async function loadSumdbKeyring(flagKeys: readonly string[], env: NodeJS.ProcessEnv, warn: (msg: string) => void): Promise<Map<string, TrustedSumdbKey>> {
+export async function loadSumdbKeyring(
+  flagKeys: readonly string[],
+  env: NodeJS.ProcessEnv,
+  warn: (msg: string) => void,
+): Promise<Map<string, TrustedSumdbKey>> {
   let gosumdb: GoSumDB | undefined;
   try {
     gosumdb = (await loadGoConfig(env)).sumdb;

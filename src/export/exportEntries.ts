@@ -35,7 +35,11 @@ export type ExportEntry = { name: string; file: Pick<ServedFile, 'file' | 'size'
 const VERSION_FILE = /^(.+)\/@v\/([^/]+)\.(info|mod|zip)$/;
 
 /** Every entry of `index` in `layout`; `readFile` reads a verified file whole (only tiles, 8 KiB each, go through it). */
-export async function* exportEntries(index: ModuleIndex, layout: ExportLayout, readFile: (f: ServedFile) => Promise<Buffer>): AsyncGenerator<ExportEntry> {
+export async function* exportEntries(
+  index: ModuleIndex,
+  layout: ExportLayout,
+  readFile: (f: ServedFile) => Promise<Buffer>,
+): AsyncGenerator<ExportEntry> {
   if (layout === 'athens') {
     yield* athensEntries(index);
     return;

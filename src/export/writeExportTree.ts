@@ -37,7 +37,11 @@ export interface ExportSummary {
   bytes: number;
 }
 
-export async function writeExportTree(entries: AsyncIterable<ExportEntry>, target: string, opts: { replace: boolean }): Promise<ExportSummary> {
+export async function writeExportTree(
+  entries: AsyncIterable<ExportEntry>,
+  target: string,
+  opts: { replace: boolean },
+): Promise<ExportSummary> {
   const to = resolve(target);
   const existing = await listDir(to);
   if (existing === 'not-a-directory') throw new ExportError(`export: ${to}: exists and is not a directory`, 'choose another --to');

@@ -33,7 +33,10 @@ export function sha256Hex(data: string | Uint8Array): string {
 
 /** dirhash.Hash1 over precomputed per-file digests. */
 export function hash1(files: readonly FileDigest[]): string {
-  const entries = files.map((f) => ({ name: typeof f.name === 'string' ? Buffer.from(f.name, 'utf8') : Buffer.from(f.name), sha256Hex: f.sha256Hex }));
+  const entries = files.map((f) => ({
+    name: typeof f.name === 'string' ? Buffer.from(f.name, 'utf8') : Buffer.from(f.name),
+    sha256Hex: f.sha256Hex,
+  }));
   entries.sort((a, b) => Buffer.compare(a.name, b.name));
   const summary = createHash('sha256');
   for (const e of entries) {

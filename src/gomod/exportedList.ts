@@ -36,7 +36,8 @@ export interface ExportedList {
 export function parseExportedList(file: string, data: string | Uint8Array): ExportedList {
   const text = typeof data === 'string' ? data : new TextDecoder('utf-8', { ignoreBOM: true }).decode(data);
   const first = /\S/.exec(text);
-  if (first === null) throw new FileSyntaxError(file, 1, 1, 'empty list: want a go.sum, or the output of go list -m -json all or go mod download -json');
+  if (first === null)
+    throw new FileSyntaxError(file, 1, 1, 'empty list: want a go.sum, or the output of go list -m -json all or go mod download -json');
   const byKey = new Map<string, ExportedModule>();
   const entry = (path: string, version: string): ExportedModule => {
     const key = `${path}@${version}`;
@@ -74,7 +75,10 @@ export function parseExportedList(file: string, data: string | Uint8Array): Expo
       continue;
     }
     if (o.Error !== undefined) {
-      ignored.push({ what: `${path}${version === '' ? '' : `@${version}`}`, why: `the go command reported an error: ${typeof o.Error === 'string' ? o.Error : JSON.stringify(o.Error)}` });
+      ignored.push({
+        what: `${path}${version === '' ? '' : `@${version}`}`,
+        why: `the go command reported an error: ${typeof o.Error === 'string' ? o.Error : JSON.stringify(o.Error)}`,
+      });
       continue;
     }
     if (o.Main === true) {

@@ -372,7 +372,10 @@ export function parseGoFlags(value: string): string[] {
   }
   for (const f of words) {
     if (!f.startsWith('-') || f === '-' || f === '--' || f.startsWith('---') || f.startsWith('-=') || f.startsWith('--=')) {
-      throw goenvError(`parsing $GOFLAGS: non-flag ${JSON.stringify(f)}`, 'GOFLAGS holds flags like -mod=mod separated by spaces; use -flag=value, not -flag value');
+      throw goenvError(
+        `parsing $GOFLAGS: non-flag ${JSON.stringify(f)}`,
+        'GOFLAGS holds flags like -mod=mod separated by spaces; use -flag=value, not -flag value',
+      );
     }
   }
   return words;

@@ -146,7 +146,8 @@ function parseVersion(verb: string, path: string, tok: string, mode: VersionMode
     if (bad !== undefined) throw versionInvalid(verb, path, t, bad);
     return t;
   }
-  if (isValid(t)) throw versionInvalid(verb, path, t, 'not canonical (the go command would look it up on a module proxy; pin it with go mod tidy)');
+  if (isValid(t))
+    throw versionInvalid(verb, path, t, 'not canonical (the go command would look it up on a module proxy; pin it with go mod tidy)');
   throw versionInvalid(verb, path, t, 'must be of the form v1.2.3');
 }
 

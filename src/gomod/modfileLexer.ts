@@ -380,7 +380,10 @@ class Parser {
           lx.lex();
           // A blank line is kept as an empty comment (x/mod does this to
           // preserve layout; it also decides whose comments a retract uses).
-          if ((comments.length === 0 && x.lines.length > 0) || (comments.length > 0 && (comments[comments.length - 1] as Comment).token !== '')) {
+          if (
+            (comments.length === 0 && x.lines.length > 0) ||
+            (comments.length > 0 && (comments[comments.length - 1] as Comment).token !== '')
+          ) {
             comments.push({ start: { line: 0, col: 0, offset: 0 }, token: '', suffix: false });
           }
           break;
@@ -489,7 +492,7 @@ export function goUnquote(s: string): string | undefined {
   const pushRune = (cp: number) => {
     for (const b of enc.encode(String.fromCodePoint(cp))) bytes.push(b);
   };
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const cp = body.codePointAt(i) as number;
     const ch = String.fromCodePoint(cp);
     if (ch === '"' || ch === '\n') return undefined;

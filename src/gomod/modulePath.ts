@@ -22,9 +22,28 @@ type PathKind = 'module' | 'import' | 'file';
 
 /** Path elements that Windows reserves as device names, whatever the extension. */
 const BAD_WINDOWS_NAMES = [
-  'CON', 'PRN', 'AUX', 'NUL',
-  'COM1', 'COM2', 'COM3', 'COM4', 'COM5', 'COM6', 'COM7', 'COM8', 'COM9',
-  'LPT1', 'LPT2', 'LPT3', 'LPT4', 'LPT5', 'LPT6', 'LPT7', 'LPT8', 'LPT9',
+  'CON',
+  'PRN',
+  'AUX',
+  'NUL',
+  'COM1',
+  'COM2',
+  'COM3',
+  'COM4',
+  'COM5',
+  'COM6',
+  'COM7',
+  'COM8',
+  'COM9',
+  'LPT1',
+  'LPT2',
+  'LPT3',
+  'LPT4',
+  'LPT5',
+  'LPT6',
+  'LPT7',
+  'LPT8',
+  'LPT9',
 ];
 
 /** A version (or pseudo-version) that is not acceptable for a module path: x/mod's InvalidVersionError. */
@@ -78,7 +97,7 @@ function importPathOK(c: string): boolean {
   return modPathOK(c) || c === '+';
 }
 
-const FILE_NAME_PUNCT = "!#$%&()+,-.=@[]^_{}~ ";
+const FILE_NAME_PUNCT = '!#$%&()+,-.=@[]^_{}~ ';
 
 function fileNameOK(c: string): boolean {
   if ((c.codePointAt(0) as number) < 0x80) {

@@ -99,7 +99,7 @@ export function zeroPseudoVersion(major: string): string {
 
 /** IsPseudoVersion: whether v has one of the three pseudo-version forms. */
 export function isPseudoVersion(v: string): boolean {
-  return (v.split('-').length - 1) >= 2 && semver.isValid(v) && PSEUDO_VERSION_RE.test(v);
+  return v.split('-').length - 1 >= 2 && semver.isValid(v) && PSEUDO_VERSION_RE.test(v);
 }
 
 /** IsZeroPseudoVersion: whether v is the zero pseudo-version of its major. */

@@ -250,7 +250,7 @@ export function byVersion(a: string, b: string): -1 | 0 | 1 {
  */
 function compareUtf8(a: string, b: string): -1 | 0 | 1 {
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const ca = a.codePointAt(i) as number;
     const cb = b.codePointAt(i) as number;
     if (ca !== cb) return ca < cb ? -1 : 1;

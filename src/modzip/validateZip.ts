@@ -19,7 +19,6 @@ import { canonicalVersion, check, checkFilePath } from '../gomod/modulePath.js';
 import { MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE } from './limits.js';
 import { ErrorCode } from '../errorCodes.js';
 
-
 /** Limits, overridable so tests need not write 500 MiB files. */
 export interface ZipLimits {
   zipFile: number;
@@ -29,7 +28,12 @@ export interface ZipLimits {
   inMemoryZip: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { zipFile: MAX_ZIP_FILE, goMod: MAX_GO_MOD, license: MAX_LICENSE, inMemoryZip: IN_MEMORY_ZIP_BYTES };
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  zipFile: MAX_ZIP_FILE,
+  goMod: MAX_GO_MOD,
+  license: MAX_LICENSE,
+  inMemoryZip: IN_MEMORY_ZIP_BYTES,
+};
 
 export interface ZipFileProblem {
   /** The entry name as stored in the zip. */

@@ -98,7 +98,11 @@ export class ModuleFiles {
       return await this.#fetchFile(key);
     } catch (err) {
       if (err instanceof GobundleError && err.code === ErrorCode.IO && !(err instanceof ModuleError)) {
-        throw new ModuleError(key.path, key.version, `storing its .${key.kind}: ${err.message}`, { code: ErrorCode.IO, hint: err.hint, cause: err });
+        throw new ModuleError(key.path, key.version, `storing its .${key.kind}: ${err.message}`, {
+          code: ErrorCode.IO,
+          hint: err.hint,
+          cause: err,
+        });
       }
       throw err;
     }

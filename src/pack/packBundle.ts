@@ -162,7 +162,8 @@ async function loadGoSums(inputs: readonly string[], cwd: string): Promise<GoSum
 }
 
 function trustedFrom(sum: GoSum): TrustedHashes {
-  return (key: CacheKey) => (key.kind === 'zip' ? sum.get(key.path, key.version) : key.kind === 'mod' ? sum.getMod(key.path, key.version) : []);
+  return (key: CacheKey) =>
+    key.kind === 'zip' ? sum.get(key.path, key.version) : key.kind === 'mod' ? sum.getMod(key.path, key.version) : [];
 }
 
 /** Check every module's hashes against go.sum (the files were checked as they arrived; this is the stage's own record). */
@@ -176,7 +177,14 @@ export function verifyAgainstGoSum(modules: readonly ModuleHashes[], trusted: Tr
       if (h1 === null) continue;
       const want = trusted({ path: m.path, version: m.version, kind });
       if (want.length > 0 && !want.includes(h1)) {
-        throw new ChecksumMismatchError({ path: m.path, version: m.version, file: kind, expected: want[0] ?? '', actual: h1, source: 'go.sum' });
+        throw new ChecksumMismatchError({
+          path: m.path,
+          version: m.version,
+          file: kind,
+          expected: want[0] ?? '',
+          actual: h1,
+          source: 'go.sum',
+        });
       }
     }
   }
@@ -229,9 +237,21 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   };
 
   progress.phaseStarted('resolve');
-  const plan = await planInputs(inputs, opts.cwd, fetcher, { concurrency: opts.concurrency, mode: opts.mode ?? 'mod' }, { tools: opts.tools, lists: opts.lists });
+  const plan = await planInputs(
+    inputs,
+    opts.cwd,
+    fetcher,
+    { concurrency: opts.concurrency, mode: opts.mode ?? 'mod' },
+    { tools: opts.tools, lists: opts.lists },
+  );
   const moduleCount = new Set(plan.files.map((f) => moduleKey(f))).size;
-  const toolchains = opts.toolchains === undefined ? undefined : planToolchains(opts.toolchains, plan.inputs.map((i) => i.plan));
+  const toolchains =
+    opts.toolchains === undefined
+      ? undefined
+      : planToolchains(
+          opts.toolchains,
+          plan.inputs.map((i) => i.plan),
+        );
   const lists = new Map(plan.lists);
   if (toolchains !== undefined && toolchains.files.length > 0) lists.set(TOOLCHAIN_MODULE, toolchains.list);
   const planned: PlanFile[] = [...plan.files, ...(toolchains?.files ?? [])];
@@ -241,7 +261,8 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   );
 
   // Vulnerability data needs only the module paths: fetched while the files download.
-  const vulnDb: Promise<VulnDbResult | undefined> = opts.vulnDb === undefined ? Promise.resolve(undefined) : opts.vulnDb([...new Set(plan.files.map((f) => f.path))]);
+  const vulnDb: Promise<VulnDbResult | undefined> =
+    opts.vulnDb === undefined ? Promise.resolve(undefined) : opts.vulnDb([...new Set(plan.files.map((f) => f.path))]);
   vulnDb.catch(() => undefined);
 
   progress.phaseStarted('download');
@@ -256,7 +277,10 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   const sumdb = opts.verifyAgainstSumdb === undefined ? null : await opts.verifyAgainstSumdb(modules);
   if (sumdb === null && modules.some((m) => m.path === TOOLCHAIN_MODULE)) {
     // The go command verifies every toolchain download against the database (modfetch/sumdb.go useSumDB).
-    throw new GobundleError(ErrorCode.SUMDB, `${TOOLCHAIN_MODULE}: toolchains are carried only with their checksum-database records, and no database was checked`);
+    throw new GobundleError(
+      ErrorCode.SUMDB,
+      `${TOOLCHAIN_MODULE}: toolchains are carried only with their checksum-database records, and no database was checked`,
+    );
   }
   const vulns = await vulnDb;
   progress.phaseDone(
@@ -270,7 +294,9 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   const infoTimes: (string | undefined)[] = [];
   for (const { file, entry } of entries) sources.push(cacheSource(opts.cache, proxyFileName(file.path, file.version, file.kind), entry));
   // Read concurrently: one at a time, a few hundred .info files cost a thread-pool round trip each.
-  for (const t of await Promise.all(entries.filter((e) => e.file.kind === 'info').map(async (e) => infoTime(await opts.cache.read(e.entry))))) {
+  for (const t of await Promise.all(
+    entries.filter((e) => e.file.kind === 'info').map(async (e) => infoTime(await opts.cache.read(e.entry))),
+  )) {
     infoTimes.push(t);
   }
   for (const [path, versions] of lists) sources.push(bytesSource(listFileName(path), listFileBody(versions)));
@@ -297,9 +323,13 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
     mtime: new Date(Date.parse(manifest.created)),
     ...(opts.split === undefined ? {} : { split: opts.split }),
   });
-  const delta = since.length === 0 ? '' : ` (a delta on ${since.map((p) => p.from).join(', ')}: ${carried.length} of ${sources.length} files)`;
+  const delta =
+    since.length === 0 ? '' : ` (a delta on ${since.map((p) => p.from).join(', ')}: ${carried.length} of ${sources.length} files)`;
   const parts = written.parts === undefined ? '' : ` as ${written.parts.length} parts listed in ${written.path}`;
-  progress.phaseDone('write', `wrote ${opts.output}${parts}: ${carried.length} files, ${formatBytes(written.size)}, sha256 ${written.sha256}${delta}`);
+  progress.phaseDone(
+    'write',
+    `wrote ${opts.output}${parts}: ${carried.length} files, ${formatBytes(written.size)}, sha256 ${written.sha256}${delta}`,
+  );
   if (sumdb !== null) await opts.recordTreeHead?.(sumdb.sumdb, written.path);
   progress.close();
 
@@ -319,7 +349,13 @@ function moduleHashes(entries: readonly { file: PlanFile; entry: CacheEntry }[],
   for (const { file, entry } of entries) {
     if (file.kind === 'info') continue;
     const key = moduleKey(file);
-    const m: ModuleHashes = byModule.get(key) ?? { path: file.path, version: file.version, modH1: '', zipH1: null, ...(file.path !== TOOLCHAIN_MODULE && isPrivate(file.path) ? { private: true as const } : {}) };
+    const m: ModuleHashes = byModule.get(key) ?? {
+      path: file.path,
+      version: file.version,
+      modH1: '',
+      zipH1: null,
+      ...(file.path !== TOOLCHAIN_MODULE && isPrivate(file.path) ? { private: true as const } : {}),
+    };
     if (file.kind === 'mod') m.modH1 = entry.h1 ?? '';
     else m.zipH1 = entry.h1 ?? null;
     byModule.set(key, m);
@@ -350,5 +386,10 @@ function cacheSource(cache: DownloadCache, name: string, entry: CacheEntry): Bun
 }
 
 function bytesSource(name: string, data: Uint8Array): BundleFileSource & { sha256: string } {
-  return { name, size: data.length, sha256: createHash('sha256').update(data).digest('hex'), open: () => Readable.from([Buffer.from(data)]) };
+  return {
+    name,
+    size: data.length,
+    sha256: createHash('sha256').update(data).digest('hex'),
+    open: () => Readable.from([Buffer.from(data)]),
+  };
 }

@@ -43,17 +43,21 @@ export interface OtherInputs {
 }
 
 /** Plan every input (concurrently: they share the fetcher and its cache) and merge the plans. */
-export async function planInputs(inputs: readonly string[], cwd: string, fetcher: ModFetcher, opts: PlanModuleOptions = {}, other: OtherInputs = {}): Promise<UnionPlan> {
+export async function planInputs(
+  inputs: readonly string[],
+  cwd: string,
+  fetcher: ModFetcher,
+  opts: PlanModuleOptions = {},
+  other: OtherInputs = {},
+): Promise<UnionPlan> {
   return mergePlans(
     await Promise.all([
       ...inputs.map((input) => planPathInput(input, cwd, fetcher, opts)),
       ...(other.tools ?? []).map((tool) => planToolInput(tool, fetcher, opts)),
-      ...(other.lists ?? []).map(
-        async (list): Promise<PlannedInput> => ({
-          input: { kind: 'list', module: list.format, goMod: list.name, goModSha256: list.sha256 },
-          plan: planExportedList(list),
-        }),
-      ),
+      ...(other.lists ?? []).map(async (list): Promise<PlannedInput> => ({
+        input: { kind: 'list', module: list.format, goMod: list.name, goModSha256: list.sha256 },
+        plan: planExportedList(list),
+      })),
     ]),
   );
 }
@@ -62,7 +66,13 @@ export async function planInputs(inputs: readonly string[], cwd: string, fetcher
 export async function planToolInput(tool: ResolvedTool, fetcher: ModFetcher, opts: PlanModuleOptions = {}): Promise<PlannedInput> {
   const { plan, data } = await planTool(tool, fetcher, { concurrency: opts.concurrency });
   return {
-    input: { kind: 'tool', module: tool.module, version: tool.version, goMod: `${tool.module}@${tool.version}/go.mod`, goModSha256: sha256(data) },
+    input: {
+      kind: 'tool',
+      module: tool.module,
+      version: tool.version,
+      goMod: `${tool.module}@${tool.version}/go.mod`,
+      goModSha256: sha256(data),
+    },
     plan,
   };
 }

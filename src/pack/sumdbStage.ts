@@ -73,7 +73,10 @@ export function olderTreesFor(name: string, previous: readonly PreviousBundle[],
     try {
       hash = parseHash(t.treeHash);
     } catch (err) {
-      throw new GobundleError(ErrorCode.SUMDB, `${from}: checksum database ${name} tree#${t.treeSize}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new GobundleError(
+        ErrorCode.SUMDB,
+        `${from}: checksum database ${name} tree#${t.treeSize}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     out.push({ tree: { n: t.treeSize, hash }, from });
   };
@@ -107,7 +110,8 @@ export function modulesForSumdb(modules: readonly ModuleHashes[], env: SumdbStag
 export function checkAgainstDatabase(modules: readonly ModuleHashes[], db: VerifiedSumdb): void {
   for (const m of modules) {
     const record = db.records.get(moduleKey(m));
-    if (record === undefined) throw new ModuleError(m.path, m.version, `verifying module: no record from ${db.name}`, { code: ErrorCode.SUMDB });
+    if (record === undefined)
+      throw new ModuleError(m.path, m.version, `verifying module: no record from ${db.name}`, { code: ErrorCode.SUMDB });
     const want = recordHashes(record.text, m);
     const checks: ['mod' | 'zip', string | null, string | undefined][] = [
       ['mod', m.modH1, want.mod],
@@ -116,9 +120,12 @@ export function checkAgainstDatabase(modules: readonly ModuleHashes[], db: Verif
     for (const [file, actual, expected] of checks) {
       if (actual === null) continue;
       if (expected === undefined) {
-        throw new ModuleError(m.path, m.version, `verifying module: ${db.name} record has no ${file === 'mod' ? 'go.mod' : 'zip'} hash`, { code: ErrorCode.SUMDB });
+        throw new ModuleError(m.path, m.version, `verifying module: ${db.name} record has no ${file === 'mod' ? 'go.mod' : 'zip'} hash`, {
+          code: ErrorCode.SUMDB,
+        });
       }
-      if (actual !== expected) throw new ChecksumMismatchError({ path: m.path, version: m.version, file, expected, actual, source: db.name });
+      if (actual !== expected)
+        throw new ChecksumMismatchError({ path: m.path, version: m.version, file, expected, actual, source: db.name });
     }
   }
 }
@@ -154,7 +161,10 @@ export function createSumdbStage(opts: SumdbStageOptions): SumdbStage {
     const own = new Set(checked.map(moduleKey));
     const previous = (opts.previous ?? []).filter((p) => p.manifest.sumdb?.name === target.name);
     const carried: ModuleHashes[] = [];
-    for (const m of modulesForSumdb(previous.flatMap((p) => p.manifest.modules), opts.env)) {
+    for (const m of modulesForSumdb(
+      previous.flatMap((p) => p.manifest.modules),
+      opts.env,
+    )) {
       if (own.has(moduleKey(m))) continue;
       own.add(moduleKey(m));
       carried.push(m);

@@ -36,7 +36,9 @@ export function planToolchains(request: ToolchainRequest, plans: readonly Pick<P
   const needs: ToolchainNeed[] = request.toolchains.map((t) => ({ toolchain: t, reason: 'named with --toolchain' }));
   if (request.auto) {
     for (const p of plans) {
-      needs.push(...autoToolchains({ module: p.main.path, go: p.main.goVersion, toolchain: p.main.toolchain, dependencyGo: p.dependencyGo }));
+      needs.push(
+        ...autoToolchains({ module: p.main.path, go: p.main.goVersion, toolchain: p.main.toolchain, dependencyGo: p.dependencyGo }),
+      );
     }
   }
   const toolchains = sortToolchains(needs.map((n) => n.toolchain));

@@ -30,8 +30,8 @@ export const MAX_VULNDB_INDEX_BYTES = 64 << 20;
 /** One OSV entry is a few KiB; the largest published ones are far below this. */
 export const MAX_VULNDB_ENTRY_BYTES = 4 << 20;
 
-
-const HINT = 'point GOVULNDB or --vulndb <url> at a reachable copy of the Go vulnerability database, or pass --no-vulndb to pack without vulnerability data';
+const HINT =
+  'point GOVULNDB or --vulndb <url> at a reachable copy of the Go vulnerability database, or pass --no-vulndb to pack without vulnerability data';
 
 export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'get'>): VulnDbStage {
   const base = url.replace(/\/+$/, '');

@@ -23,11 +23,7 @@ export interface FetchedMod {
   data: Uint8Array;
 }
 
-export function createGoModSource(
-  fetcher: ModFetcher,
-  mainDir: string,
-  onFetched?: (fetched: FetchedMod) => void,
-): GoModSource {
+export function createGoModSource(fetcher: ModFetcher, mainDir: string, onFetched?: (fetched: FetchedMod) => void): GoModSource {
   return {
     async remote(m: ModuleVersion): Promise<ModSummaryInput> {
       const data = await fetcher.mod(m.path, m.version);
@@ -40,10 +36,15 @@ export function createGoModSource(
       try {
         data = await readFile(file);
       } catch (err) {
-        throw new ModuleError(dir, '', `reading ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err)}`, {
-          code: ErrorCode.LOCALREPLACE,
-          hint: 'a replace directive that points at a directory needs a go.mod in that directory',
-        });
+        throw new ModuleError(
+          dir,
+          '',
+          `reading ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err)}`,
+          {
+            code: ErrorCode.LOCALREPLACE,
+            hint: 'a replace directive that points at a directory needs a go.mod in that directory',
+          },
+        );
       }
       return parseModFile(file, data, { strict: false });
     },

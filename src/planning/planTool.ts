@@ -15,7 +15,11 @@ import type { Plan, ResolveOptions } from '../resolve/types.js';
 import { createGoModSource, type ModFetcher } from './goModSource.js';
 import type { ResolvedTool } from './queryTool.js';
 
-export async function planTool(tool: ResolvedTool, fetcher: ModFetcher, opts: ResolveOptions = {}): Promise<{ plan: Plan; data: Uint8Array }> {
+export async function planTool(
+  tool: ResolvedTool,
+  fetcher: ModFetcher,
+  opts: ResolveOptions = {},
+): Promise<{ plan: Plan; data: Uint8Array }> {
   const name = `${tool.module}@${tool.version}/go.mod`;
   const data = await fetcher.mod(tool.module, tool.version);
   const file = parseModFile(name, data, { strict: true });
@@ -38,7 +42,10 @@ export async function planTool(tool: ResolvedTool, fetcher: ModFetcher, opts: Re
   if (tool.retractionsFrom !== undefined) {
     await fetcher.mod(tool.module, tool.retractionsFrom);
     // The go command finds that version through @v/list and Stat (.info), then reads its go.mod.
-    files.push({ path: tool.module, version: tool.retractionsFrom, kind: 'info' }, { path: tool.module, version: tool.retractionsFrom, kind: 'mod' });
+    files.push(
+      { path: tool.module, version: tool.retractionsFrom, kind: 'info' },
+      { path: tool.module, version: tool.retractionsFrom, kind: 'mod' },
+    );
   }
   const dedup = new Map(files.map((f) => [`${f.path}\u0000${f.version}\u0000${f.kind}`, f]));
   const { sortedFiles, lists } = filesAndLists(dedup.values());

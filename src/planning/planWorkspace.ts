@@ -32,7 +32,9 @@ export async function planWorkspace(
   const data = await readInputFile(workFile, 'run gobundle on a go.work workspace, or pass its path');
   const work = parseWorkFile(workFile, data, { windows: process.platform === 'win32' });
   if (work.use.length === 0) {
-    throw new GobundleError(ErrorCode.NOGOMOD, `${workFile}: no use directives: the workspace has no modules`, { hint: 'add modules with `go work use <dir>`' });
+    throw new GobundleError(ErrorCode.NOGOMOD, `${workFile}: no use directives: the workspace has no modules`, {
+      hint: 'add modules with `go work use <dir>`',
+    });
   }
   const modules: WorkspaceModule[] = await Promise.all(
     work.use.map(async (u): Promise<WorkspaceModule> => {

@@ -44,13 +44,18 @@ export async function resolveTool(arg: string, q: ToolQuerier): Promise<Resolved
     if (versions === undefined && parsed.query === 'latest') continue;
     const listed = (versions ?? []).map((e) => e.version);
     const retractionsFrom = highestListed(listed);
-    const retract: Retraction[] = retractionsFrom === undefined ? [] : parseModFile(`${path}@${retractionsFrom}/go.mod`, await q.mod(path, retractionsFrom), { strict: false }).retract;
+    const retract: Retraction[] =
+      retractionsFrom === undefined
+        ? []
+        : parseModFile(`${path}@${retractionsFrom}/go.mod`, await q.mod(path, retractionsFrom), { strict: false }).retract;
     let version: string | undefined;
     if (parsed.query === 'latest') {
       version = highestListed(listed, (v) => retractionOf(v, retract) === undefined);
       if (version === undefined && listed.length === 0) version = (await orNotFound(q.latest(path)))?.Version;
       if (version === undefined) {
-        throw new ModuleError(path, 'latest', 'every listed version is retracted by the module author', { hint: 'name a version explicitly if you need a retracted one' });
+        throw new ModuleError(path, 'latest', 'every listed version is retracted by the module author', {
+          hint: 'name a version explicitly if you need a retracted one',
+        });
       }
     } else {
       version = parsed.query;

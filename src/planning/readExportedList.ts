@@ -27,7 +27,11 @@ export interface ExportedListInput {
   ignored: ExportedList['ignored'];
 }
 
-export async function readExportedList(file: string, cwd: string, env: { GOPRIVATE: string; GONOPROXY: string }): Promise<ExportedListInput> {
+export async function readExportedList(
+  file: string,
+  cwd: string,
+  env: { GOPRIVATE: string; GONOPROXY: string },
+): Promise<ExportedListInput> {
   const abs = resolve(cwd, file);
   let data: Buffer;
   try {

@@ -17,7 +17,15 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { GobundleError, NetworkError, NotFoundError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
 import { openFileUrl } from './fileUrl.js';
-import { DEFAULT_RETRY_POLICY, errorCode, isRetryableStatus, isTransientError, nextDelay, retryAfterMs, type RetryPolicy } from './retryPolicy.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  errorCode,
+  isRetryableStatus,
+  isTransientError,
+  nextDelay,
+  retryAfterMs,
+  type RetryPolicy,
+} from './retryPolicy.js';
 import { DEFAULT_CONCURRENCY, Semaphore } from '../concurrency/semaphore.js';
 
 /** Connections kept per proxy origin, by default. */
@@ -190,7 +198,8 @@ export class HttpTransport {
         const length = Number(headerValue(res.headers['content-length']));
         return await consume(res.body, {
           url: redactUrl(current),
-          contentLength: Number.isSafeInteger(length) && length >= 0 && headerValue(res.headers['content-length']) !== undefined ? length : undefined,
+          contentLength:
+            Number.isSafeInteger(length) && length >= 0 && headerValue(res.headers['content-length']) !== undefined ? length : undefined,
         });
       }
 
@@ -240,7 +249,11 @@ function headerValue(v: string | string[] | undefined): string | undefined {
 async function errorDetail(res: Dispatcher.ResponseData): Promise<string> {
   const contentType = headerValue(res.headers['content-type']) ?? '';
   const [mediaType = '', ...params] = contentType.split(';').map((p) => p.trim().toLowerCase());
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/^"|"$/g, '') ?? '';
+  const charset =
+    params
+      .find((p) => p.startsWith('charset='))
+      ?.slice('charset='.length)
+      .replace(/^"|"$/g, '') ?? '';
   if (mediaType !== 'text/plain' || !['', 'utf-8', 'us-ascii'].includes(charset)) {
     await res.body.dump({ limit: DUMP_LIMIT_BYTES });
     return '';

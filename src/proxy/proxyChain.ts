@@ -226,7 +226,9 @@ export class ProxyChain {
   async #findSumdbBase(name: string, directUrl: string): Promise<string> {
     const result = await tryProxies(this.specs, async (spec) => {
       if (spec.kind !== 'url' || spec.url === undefined) {
-        throw new NotFoundError(spec.kind === 'noproxy' ? 'path does not match GOPRIVATE/GONOPROXY' : 'module lookup disabled by GOPROXY=off');
+        throw new NotFoundError(
+          spec.kind === 'noproxy' ? 'path does not match GOPRIVATE/GONOPROXY' : 'module lookup disabled by GOPROXY=off',
+        );
       }
       const base = `${spec.url.replace(/\/$/, '')}/sumdb/${name}`;
       const proxyUrl = spec.url;
@@ -280,7 +282,11 @@ export class ProxyChain {
       return await run();
     } catch (err) {
       if (!(err instanceof NetworkError)) throw err;
-      throw new NetworkError(err.url, err.message, { status: err.status, hint: unreachableProxyHint(proxyUrl, this.#proxySource), cause: err });
+      throw new NetworkError(err.url, err.message, {
+        status: err.status,
+        hint: unreachableProxyHint(proxyUrl, this.#proxySource),
+        cause: err,
+      });
     }
   }
 }

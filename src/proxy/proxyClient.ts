@@ -194,7 +194,9 @@ export class ProxyClient {
   /** GET a small file into memory, refusing more than `limit` bytes. */
   async #bytes(path: string, version: string, url: string, limit: number, what: string): Promise<Buffer> {
     try {
-      return await this.#transport.get(url, (body, meta) => readCapped(body, meta, limit, () => this.#tooLarge(path, version, what, limit)));
+      return await this.#transport.get(url, (body, meta) =>
+        readCapped(body, meta, limit, () => this.#tooLarge(path, version, what, limit)),
+      );
     } catch (err) {
       throw this.#contextualize(path, version, err);
     }

@@ -100,12 +100,7 @@ export function retryAfterMs(header: string | undefined, now: number = Date.now(
 }
 
 /** The wait before the next attempt: the backoff, or the server's Retry-After if longer (capped). */
-export function nextDelay(
-  policy: RetryPolicy,
-  retry: number,
-  retryAfter: number | undefined,
-  random: () => number = Math.random,
-): number {
+export function nextDelay(policy: RetryPolicy, retry: number, retryAfter: number | undefined, random: () => number = Math.random): number {
   const backoff = backoffDelay(policy, retry, random);
   if (retryAfter === undefined) return backoff;
   return Math.min(policy.maxRetryAfterMs, Math.max(backoff, retryAfter));

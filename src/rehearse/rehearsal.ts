@@ -97,7 +97,8 @@ function run(go: string, args: readonly string[], cwd: string, env: NodeJS.Proce
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      const exit = code !== null ? String(code) : `killed by ${signal ?? 'a signal'}${signal === 'SIGKILL' ? ` (timeout ${timeoutMs} ms?)` : ''}`;
+      const exit =
+        code !== null ? String(code) : `killed by ${signal ?? 'a signal'}${signal === 'SIGKILL' ? ` (timeout ${timeoutMs} ms?)` : ''}`;
       resolveRun({ args, ok: code === 0, exit, stdout, stderr });
     });
   });
@@ -107,13 +108,21 @@ function run(go: string, args: readonly string[], cwd: string, env: NodeJS.Proce
 function gosumdbFor(bundles: readonly OpenedBundle[], keys: RehearsalOptions['sumdbKeys']): string {
   const names = [...new Set(bundles.flatMap((b) => (b.manifest.sumdb === null ? [] : [b.manifest.sumdb.name])))];
   if (names.length === 0) return 'off';
-  if (names.length > 1) throw new GobundleError(ErrorCode.REHEARSAL, `verify --build: the bundles carry replays of ${names.length} checksum databases (${names.join(', ')}); a go client uses one`);
+  if (names.length > 1)
+    throw new GobundleError(
+      ErrorCode.REHEARSAL,
+      `verify --build: the bundles carry replays of ${names.length} checksum databases (${names.join(', ')}); a go client uses one`,
+    );
   const name = names[0] as string;
   const key = keys.get(name);
   if (key === undefined) {
-    throw new GobundleError(ErrorCode.REHEARSAL, `verify --build: no verifier key for checksum database ${name}, so the go command cannot keep GOSUMDB on`, {
-      hint: `pass --sumdb-key <${name}+hash+key> (what your clients set GOSUMDB to), or set GOSUMDB`,
-    });
+    throw new GobundleError(
+      ErrorCode.REHEARSAL,
+      `verify --build: no verifier key for checksum database ${name}, so the go command cannot keep GOSUMDB on`,
+      {
+        hint: `pass --sumdb-key <${name}+hash+key> (what your clients set GOSUMDB to), or set GOSUMDB`,
+      },
+    );
   }
   return key.key;
 }
@@ -164,7 +173,21 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalReport>
   } finally {
     await server.close(0);
     // The module cache is read-only (the go command's choice): make it writable to remove it.
-    await run(opts.go, ['clean', '-modcache'], home, { PATH: opts.path, HOME: home, GOENV: 'off', GOPATH: join(home, 'gopath'), GOMODCACHE: join(home, 'gopath', 'pkg', 'mod'), GOTOOLCHAIN: 'local', GOFLAGS: '' }, 60_000).catch(() => undefined);
+    await run(
+      opts.go,
+      ['clean', '-modcache'],
+      home,
+      {
+        PATH: opts.path,
+        HOME: home,
+        GOENV: 'off',
+        GOPATH: join(home, 'gopath'),
+        GOMODCACHE: join(home, 'gopath', 'pkg', 'mod'),
+        GOTOOLCHAIN: 'local',
+        GOFLAGS: '',
+      },
+      60_000,
+    ).catch(() => undefined);
     await rm(home, { recursive: true, force: true });
   }
 }

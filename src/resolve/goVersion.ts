@@ -40,4 +40,3 @@ export function cmpVersion(path: string, v1: string, v2: string): -1 | 0 | 1 {
   if (v1 === '') return 1;
   return modCompare(path, v1, v2);
 }
-

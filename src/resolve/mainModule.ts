@@ -42,7 +42,9 @@ export class MainModuleIndex implements MainModuleRules {
     this.excluded = new Set(file.exclude.map(moduleKey));
     this.replacements = new Map();
     for (const r of file.replace) {
-      const target: ReplacementTarget = r.local ? { kind: 'dir', dir: r.new.path } : { kind: 'module', path: r.new.path, version: r.new.version };
+      const target: ReplacementTarget = r.local
+        ? { kind: 'dir', dir: r.new.path }
+        : { kind: 'module', path: r.new.path, version: r.new.version };
       addReplacement(this.replacements, r.old, target);
     }
   }
@@ -73,7 +75,10 @@ export function addReplacement(map: Map<string, ReplacementTarget>, old: ModuleV
   const key = moduleKey(old);
   const prev = map.get(key);
   if (prev !== undefined && targetString(prev) !== targetString(target)) {
-    throw new GobundleError(ErrorCode.MODULE, `conflicting replacements for ${moduleString(old)}:\n\t${targetString(prev)}\n\t${targetString(target)}`);
+    throw new GobundleError(
+      ErrorCode.MODULE,
+      `conflicting replacements for ${moduleString(old)}:\n\t${targetString(prev)}\n\t${targetString(target)}`,
+    );
   }
   map.set(key, target);
 }

@@ -147,6 +147,7 @@ function summarize(f: ModSummaryInput): ModFileSummary {
  * them is walked.
  */
 function toolchainSummary(m: ModuleVersion): ModFileSummary {
-  const require = m.path === 'go' && compareGoVersion(m.version, GO_STRICT_VERSION) >= 0 ? [{ path: 'toolchain', version: `go${m.version}` }] : [];
+  const require =
+    m.path === 'go' && compareGoVersion(m.version, GO_STRICT_VERSION) >= 0 ? [{ path: 'toolchain', version: `go${m.version}` }] : [];
   return { modulePath: m.path, goVersion: undefined, pruning: 'pruned', require };
 }

@@ -24,7 +24,6 @@ export interface Reqs {
 
 export type VersionCmp = (path: string, v1: string, v2: string) => number;
 
-
 export function moduleString(m: ModuleVersion): string {
   return m.version === '' ? m.path : `${m.path}@${m.version}`;
 }
@@ -163,7 +162,10 @@ export class BuildListError extends ModuleError {
     while (i < stack.length - 1 && stack[i]!.version === '') i++;
     const shown = stack.slice(i);
     const last = shown[shown.length - 1] ?? { path: '', version: '' };
-    const prefix = shown.slice(0, -1).map((m) => `${moduleString(m)} requires\n\t`).join('');
+    const prefix = shown
+      .slice(0, -1)
+      .map((m) => `${moduleString(m)} requires\n\t`)
+      .join('');
     let tail: string;
     if (cause instanceof ModuleError) {
       const actual = { path: cause.path, version: cause.version };
@@ -234,7 +236,9 @@ export async function buildList(targets: readonly ModuleVersion[], reqs: Reqs): 
   const list = g.buildList();
   for (let i = 0; i < targets.length; i++) {
     if (list[i]?.path !== targets[i]!.path || list[i]?.version !== targets[i]!.version) {
-      throw new Error(`internal error: chose versions ${JSON.stringify(list.slice(0, targets.length))} instead of targets ${JSON.stringify(targets)}`);
+      throw new Error(
+        `internal error: chose versions ${JSON.stringify(list.slice(0, targets.length))} instead of targets ${JSON.stringify(targets)}`,
+      );
     }
   }
   return list;

@@ -19,7 +19,11 @@ export function moduleProviding(pkg: string, buildList: readonly BuildListEntry[
   return best;
 }
 
-export function checkToolDirectives(file: string, tools: readonly { path: string; line: number }[], buildList: readonly BuildListEntry[]): void {
+export function checkToolDirectives(
+  file: string,
+  tools: readonly { path: string; line: number }[],
+  buildList: readonly BuildListEntry[],
+): void {
   for (const t of tools) {
     if (moduleProviding(t.path, buildList) === undefined) {
       throw new GobundleError(ErrorCode.MODULE, `${file}:${t.line}: tool ${t.path}: no module in the build list provides it`, {

@@ -47,7 +47,9 @@ export class WorkspaceIndex implements MainModuleRules {
       if (path === '') throw new GobundleError(ErrorCode.MODULE, `${m.dir}: go.mod has no module declaration`);
       const prev = modules.get(path);
       if (prev !== undefined) {
-        throw new GobundleError(ErrorCode.MODULE, `module ${path} appears multiple times in workspace`, { hint: `go.work uses both ${prev.dir} and ${m.dir}` });
+        throw new GobundleError(ErrorCode.MODULE, `module ${path} appears multiple times in workspace`, {
+          hint: `go.work uses both ${prev.dir} and ${m.dir}`,
+        });
       }
       modules.set(path, m);
       for (const e of m.file.exclude) this.excluded.add(moduleKey(e));
@@ -56,7 +58,10 @@ export class WorkspaceIndex implements MainModuleRules {
         const key = moduleKey(r.old);
         const prevRaw = raw.get(key);
         if (prevRaw !== undefined && (prevRaw.path !== r.new.path || prevRaw.version !== r.new.version)) {
-          throw new GobundleError(ErrorCode.MODULE, `conflicting replacements for ${moduleString(r.old)}:\n\t${moduleString(prevRaw)}\n\t${moduleString(r.new)}`);
+          throw new GobundleError(
+            ErrorCode.MODULE,
+            `conflicting replacements for ${moduleString(r.old)}:\n\t${moduleString(prevRaw)}\n\t${moduleString(r.new)}`,
+          );
         }
         raw.set(key, r.new);
       }
@@ -64,7 +69,11 @@ export class WorkspaceIndex implements MainModuleRules {
     }
     this.modules = modules;
     for (const r of work.replace) {
-      addReplacement(this.workReplace, r.old, r.local ? { kind: 'dir', dir: r.new.path } : { kind: 'module', path: r.new.path, version: r.new.version });
+      addReplacement(
+        this.workReplace,
+        r.old,
+        r.local ? { kind: 'dir', dir: r.new.path } : { kind: 'module', path: r.new.path, version: r.new.version },
+      );
     }
   }
 
@@ -99,7 +108,8 @@ export class WorkspaceIndex implements MainModuleRules {
       found = { r, dir: mod.dir };
     }
     if (found === undefined) return undefined;
-    if (found.r.version !== '' || !isLocalReplacePath(found.r.path)) return { kind: 'module', path: found.r.path, version: found.r.version };
+    if (found.r.version !== '' || !isLocalReplacePath(found.r.path))
+      return { kind: 'module', path: found.r.path, version: found.r.version };
     return { kind: 'dir', dir: this.canonicalDir(found.r.path, found.dir) };
   }
 

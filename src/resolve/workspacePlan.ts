@@ -30,7 +30,12 @@ type PlanFile = Plan['files'][number];
  * the go.work directory, where every directory replacement points after
  * canonicalization.
  */
-export async function resolveWorkspacePlan(name: string, work: WorkspaceInput, source: GoModSource, opts: Omit<ResolveOptions, 'mode'> = {}): Promise<Plan> {
+export async function resolveWorkspacePlan(
+  name: string,
+  work: WorkspaceInput,
+  source: GoModSource,
+  opts: Omit<ResolveOptions, 'mode'> = {},
+): Promise<Plan> {
   checkWorkGoVersion(work);
   const index = new WorkspaceIndex(work);
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;

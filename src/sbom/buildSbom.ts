@@ -56,14 +56,18 @@ export function buildSbomModel(input: SbomInput): CDX.Models.Bom {
   bom.serialNumber = serialNumber(input.manifestSha256);
   const m = input.manifest;
   bom.metadata.timestamp = new Date(m.created);
-  bom.metadata.tools.components.add(new CDX.Models.Component(CDX.Enums.ComponentType.Application, 'gobundle', { version: input.toolVersion }));
+  bom.metadata.tools.components.add(
+    new CDX.Models.Component(CDX.Enums.ComponentType.Application, 'gobundle', { version: input.toolVersion }),
+  );
   const props = bom.metadata.properties;
   props.add(new CDX.Models.Property('gobundle:signer', input.signer ?? '(unsigned)'));
   props.add(new CDX.Models.Property('gobundle:manifestSha256', input.manifestSha256));
   props.add(new CDX.Models.Property('gobundle:tool', m.tool));
   for (const i of m.inputs) props.add(new CDX.Models.Property('gobundle:input', `${i.module} ${i.goMod} sha256:${i.goModSha256}`));
-  if (m.sumdb !== null) props.add(new CDX.Models.Property('gobundle:sumdb', `${m.sumdb.name} tree#${m.sumdb.treeSize} ${m.sumdb.treeHash}`));
-  for (const g of m.modules.filter((x) => x.zipH1 === null)) props.add(new CDX.Models.Property('gobundle:goModOnly', `${g.path}@${g.version}`));
+  if (m.sumdb !== null)
+    props.add(new CDX.Models.Property('gobundle:sumdb', `${m.sumdb.name} tree#${m.sumdb.treeSize} ${m.sumdb.treeHash}`));
+  for (const g of m.modules.filter((x) => x.zipH1 === null))
+    props.add(new CDX.Models.Property('gobundle:goModOnly', `${g.path}@${g.version}`));
 
   const byRef = new Map<string, CDX.Models.Component>();
   for (const mod of input.modules) {
@@ -75,7 +79,8 @@ export function buildSbomModel(input: SbomInput): CDX.Models.Bom {
     for (const f of mod.licenseFiles) {
       c.properties.add(new CDX.Models.Property('gobundle:licenseFile', `${f.name}: ${f.spdx ?? 'no match'}`));
     }
-    for (const id of new Set(mod.licenseFiles.flatMap((f) => (f.spdx === undefined ? [] : [f.spdx])))) c.licenses.add(new CDX.Models.SpdxLicense(id));
+    for (const id of new Set(mod.licenseFiles.flatMap((f) => (f.spdx === undefined ? [] : [f.spdx]))))
+      c.licenses.add(new CDX.Models.SpdxLicense(id));
     byRef.set(purl, c);
     bom.components.add(c);
   }
@@ -92,7 +97,8 @@ export function buildSbomModel(input: SbomInput): CDX.Models.Bom {
   const [first, ...others] = m.inputs;
   if (first !== undefined) {
     const main = new CDX.Models.Component(CDX.Enums.ComponentType.Application, first.module, { bomRef: goPurl(first.module) });
-    for (const o of others) main.components.add(new CDX.Models.Component(CDX.Enums.ComponentType.Application, o.module, { bomRef: goPurl(o.module) }));
+    for (const o of others)
+      main.components.add(new CDX.Models.Component(CDX.Enums.ComponentType.Application, o.module, { bomRef: goPurl(o.module) }));
     for (const c of byRef.values()) main.dependencies.add(c.bomRef);
     bom.metadata.component = main;
   }
@@ -106,7 +112,11 @@ export async function buildSbomJson(input: SbomInput): Promise<string> {
   const serializer = new CDX.Serialize.JsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.Spec1dot6));
   const json = `${serializer.serialize(buildSbomModel(input), { sortLists: true, space: 2 })}\n`;
   const problems = await validateSbomJson(json);
-  if (problems !== null) throw new GobundleError(ErrorCode.SBOM, `sbom: the document does not validate against the CycloneDX ${SBOM_SPEC} schema: ${JSON.stringify(problems)}`);
+  if (problems !== null)
+    throw new GobundleError(
+      ErrorCode.SBOM,
+      `sbom: the document does not validate against the CycloneDX ${SBOM_SPEC} schema: ${JSON.stringify(problems)}`,
+    );
   return json;
 }
 

@@ -26,7 +26,8 @@ export async function bundleSbom(b: OpenedBundle, toolVersion: string): Promise<
   for (const m of buildList) {
     const zipName = proxyFileName(m.path, m.version, 'zip');
     const zip = b.files.get(zipName);
-    if (zip === undefined) throw new GobundleError(ErrorCode.BUNDLE, `bundle ${b.source}: ${zipName}: in the manifest's modules but not its files`);
+    if (zip === undefined)
+      throw new GobundleError(ErrorCode.BUNDLE, `bundle ${b.source}: ${zipName}: in the manifest's modules but not its files`);
     const files = await readLicenseFiles(join(dir, zipName), `${m.path}@${m.version}/`);
     modules.push({
       path: m.path,

@@ -44,6 +44,9 @@ export function moduleEdges(buildList: readonly GraphModule[]): ModuleEdge[] {
       const v = selected.get(r.path);
       if (v !== undefined && r.path !== m.path) to.set(r.path, v);
     }
-    return { from: { path: m.path, version: m.version }, to: [...to].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, version]) => ({ path, version })) };
+    return {
+      from: { path: m.path, version: m.version },
+      to: [...to].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, version]) => ({ path, version })),
+    };
   });
 }

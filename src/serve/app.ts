@@ -73,7 +73,12 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
   let warmed = opts.bundles.current;
   warmCache(warmed, cache);
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, url: string, out: { route: RouteLabel; bytes: number }): Promise<void> => {
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: string,
+    out: { route: RouteLabel; bytes: number },
+  ): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       out.bytes = text(res, 405, 'method not allowed: the module proxy is read-only', { Allow: 'GET, HEAD' });
       out.route = 'other';
@@ -90,7 +95,13 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
       if (f !== undefined) {
         const kind = direct[1] as 'info' | 'mod' | 'zip';
         out.route = kind;
-        out.bytes = await sendFile(req, res, { ...f, contentType: CONTENT_TYPES.get(kind) as string, cacheControl: IMMUTABLE_CACHE_CONTROL }, cache, out);
+        out.bytes = await sendFile(
+          req,
+          res,
+          { ...f, contentType: CONTENT_TYPES.get(kind) as string, cacheControl: IMMUTABLE_CACHE_CONTROL },
+          cache,
+          out,
+        );
         out.route = kind;
         return;
       }
@@ -139,9 +150,16 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
         if (list === undefined) {
           out.bytes = text(res, 404, `${t.path}: module not in the served bundles`, {}, head);
           out.route = 'list';
-        return;
+          return;
         }
-        const sent = sendBody(req, res, list.body, `"${list.sha256}"`, { 'Content-Type': CONTENT_TYPES.get('list') as string, 'Cache-Control': SHORT_CACHE_CONTROL }, head);
+        const sent = sendBody(
+          req,
+          res,
+          list.body,
+          `"${list.sha256}"`,
+          { 'Content-Type': CONTENT_TYPES.get('list') as string, 'Cache-Control': SHORT_CACHE_CONTROL },
+          head,
+        );
         if (sent > 0) out.bytes = sent;
         out.route = 'list';
         return;
@@ -151,21 +169,35 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
         if (info === undefined) {
           out.bytes = text(res, 404, `${t.path}@latest: no version in the served bundles`, {}, head);
           out.route = 'latest';
-        return;
+          return;
         }
-        out.bytes = await sendFile(req, res, { ...info, contentType: CONTENT_TYPES.get('latest') as string, cacheControl: SHORT_CACHE_CONTROL }, cache, out);
+        out.bytes = await sendFile(
+          req,
+          res,
+          { ...info, contentType: CONTENT_TYPES.get('latest') as string, cacheControl: SHORT_CACHE_CONTROL },
+          cache,
+          out,
+        );
         out.route = 'latest';
         return;
       }
       default: {
         const f = index.files.get(t.name);
         if (f === undefined) {
-          const why = index.hasModule(t.escPath) ? `${t.path}@${t.version}: version not in the served bundles` : `${t.path}: module not in the served bundles`;
+          const why = index.hasModule(t.escPath)
+            ? `${t.path}@${t.version}: version not in the served bundles`
+            : `${t.path}: module not in the served bundles`;
           out.bytes = text(res, 404, why, {}, head);
           out.route = t.kind;
-        return;
+          return;
         }
-        out.bytes = await sendFile(req, res, { ...f, contentType: CONTENT_TYPES.get(t.kind) as string, cacheControl: IMMUTABLE_CACHE_CONTROL }, cache, out);
+        out.bytes = await sendFile(
+          req,
+          res,
+          { ...f, contentType: CONTENT_TYPES.get(t.kind) as string, cacheControl: IMMUTABLE_CACHE_CONTROL },
+          cache,
+          out,
+        );
         out.route = t.kind;
         return;
       }
@@ -223,7 +255,13 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
     serveProxy(req, res, req.url, next);
   });
   app.use((req, res) => {
-    text(res, req.method !== 'GET' && req.method !== 'HEAD' ? 405 : 404, req.method !== 'GET' && req.method !== 'HEAD' ? 'method not allowed' : `not under ${basePath}`, req.method !== 'GET' && req.method !== 'HEAD' ? { Allow: 'GET, HEAD' } : {}, req.method === 'HEAD');
+    text(
+      res,
+      req.method !== 'GET' && req.method !== 'HEAD' ? 405 : 404,
+      req.method !== 'GET' && req.method !== 'HEAD' ? 'method not allowed' : `not under ${basePath}`,
+      req.method !== 'GET' && req.method !== 'HEAD' ? { Allow: 'GET, HEAD' } : {},
+      req.method === 'HEAD',
+    );
   });
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     if (res.headersSent) {
@@ -258,7 +296,12 @@ function fail(res: ServerResponse, err: unknown): void {
 function text(res: ServerResponse, status: number, line: string, extra: Record<string, string> = {}, head = false): number {
   // One line: the go command shows up to 8 lines of a text/plain error body.
   const body = `${line.replace(/[\r\n]+/g, ' ')}\n`;
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...extra });
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    ...extra,
+  });
   res.end(head ? undefined : body);
   return head ? 0 : Buffer.byteLength(body);
 }
@@ -270,7 +313,14 @@ function serveVulnDb(req: IncomingMessage, res: ServerResponse, url: string, vie
   const f = view.get(path);
   if (f === undefined) return text(res, 404, `vulnerability database: ${path}: not in the served bundles`, {}, head);
   // The database changes when a bundle is added.
-  return sendBody(req, res, f.body, `"${f.sha256}"`, { 'Content-Type': path.endsWith('.gz') ? 'application/gzip' : 'application/json', 'Cache-Control': SHORT_CACHE_CONTROL }, head);
+  return sendBody(
+    req,
+    res,
+    f.body,
+    `"${f.sha256}"`,
+    { 'Content-Type': path.endsWith('.gz') ? 'application/gzip' : 'application/json', 'Cache-Control': SHORT_CACHE_CONTROL },
+    head,
+  );
 }
 
 function normalizeBasePath(p: string): string {

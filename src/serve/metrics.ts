@@ -52,7 +52,9 @@ export class Metrics {
     out.push('# HELP gobundle_http_request_duration_seconds Time to answer a request.');
     out.push('# TYPE gobundle_http_request_duration_seconds histogram');
     for (const [route, h] of [...this.latency].sort()) {
-      LATENCY_BUCKETS.forEach((b, i) => out.push(`gobundle_http_request_duration_seconds_bucket{route="${route}",le="${b}"} ${h.counts[i]}`));
+      LATENCY_BUCKETS.forEach((b, i) =>
+        out.push(`gobundle_http_request_duration_seconds_bucket{route="${route}",le="${b}"} ${h.counts[i]}`),
+      );
       out.push(`gobundle_http_request_duration_seconds_bucket{route="${route}",le="+Inf"} ${h.count}`);
       out.push(`gobundle_http_request_duration_seconds_sum{route="${route}"} ${h.sum}`);
       out.push(`gobundle_http_request_duration_seconds_count{route="${route}"} ${h.count}`);

@@ -137,12 +137,20 @@ export class ModuleIndex {
       let chosen = fromList ?? new Set([...versions].filter((v) => isValid(v) && !isPseudoVersion(v)));
       // The go command reads golang.org/toolchain's list for every platform alike: list only what every platform has.
       if (esc === TOOLCHAIN_MODULE) chosen = new Set(servedToolchainList(chosen, (v) => files.has(`${esc}/@v/${v}.zip`)));
-      const body = Buffer.from(sort([...chosen]).map((v) => `${v}\n`).join(''));
+      const body = Buffer.from(
+        sort([...chosen])
+          .map((v) => `${v}\n`)
+          .join(''),
+      );
       lists.set(esc, { body, sha256: createHash('sha256').update(body).digest('hex') });
     }
     for (const [esc, versions] of listVersions) {
       if (lists.has(esc)) continue;
-      const body = Buffer.from(sort([...versions]).map((v) => `${v}\n`).join(''));
+      const body = Buffer.from(
+        sort([...versions])
+          .map((v) => `${v}\n`)
+          .join(''),
+      );
       lists.set(esc, { body, sha256: createHash('sha256').update(body).digest('hex') });
     }
     const latest = new Map<string, ServedFile>();

@@ -139,7 +139,14 @@ export function parseRange(header: string, size: number): [number, number] | 'un
  * else 200 with Content-Length (and no body for HEAD). Returns the body
  * bytes sent.
  */
-export function sendBody(req: IncomingMessage, res: ServerResponse, body: Buffer, etag: string, headers: Record<string, string>, head: boolean): number {
+export function sendBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  etag: string,
+  headers: Record<string, string>,
+  head: boolean,
+): number {
   const all = { ...headers, 'Content-Length': body.length, ETag: etag };
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, all);

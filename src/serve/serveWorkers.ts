@@ -112,7 +112,10 @@ export function startWorkers(count: number, bundles: readonly OpenedBundle[], ev
 }
 
 /** Worker side: bundles arrive from the primary (`onBundles`), shutdown too; `listening` reports the URL. */
-export function workerChannel(onBundles: (bundles: OpenedBundle[]) => void, onShutdown: () => void): { listening(url: string): void; done(): void } {
+export function workerChannel(
+  onBundles: (bundles: OpenedBundle[]) => void,
+  onShutdown: () => void,
+): { listening(url: string): void; done(): void } {
   process.on('message', (m: ToWorker) => {
     if (m.type === 'bundles') onBundles(m.bundles.map(revive));
     else if (m.type === 'shutdown') onShutdown();
@@ -126,6 +129,7 @@ export function workerChannel(onBundles: (bundles: OpenedBundle[]) => void, onSh
 
 /** Structured clone turns Buffers into plain Uint8Arrays: make them Buffers again. */
 function revive(b: OpenedBundle): OpenedBundle {
-  const kept = b.kept === undefined ? undefined : new Map([...b.kept].map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength)]));
+  const kept =
+    b.kept === undefined ? undefined : new Map([...b.kept].map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength)]));
   return { ...b, manifestBytes: Buffer.from(b.manifestBytes.buffer, b.manifestBytes.byteOffset, b.manifestBytes.byteLength), kept };
 }

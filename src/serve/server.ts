@@ -35,8 +35,15 @@ export interface RunningServer {
 }
 
 export async function listen(handler: RequestListener, opts: ListenOptions): Promise<RunningServer> {
-  const common = { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS };
-  const server: Server = opts.tls ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(common, handler);
+  const common = {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+  };
+  const server: Server = opts.tls
+    ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler)
+    : createHttpServer(common, handler);
   server.timeout = SOCKET_IDLE_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -34,9 +34,12 @@ export class SmallFileCache {
       return hit;
     }
     const p = readFile(file);
-    p.then((b) => {
-      if (this.entries.get(file) === p) this.ready.set(file, b);
-    }, () => undefined);
+    p.then(
+      (b) => {
+        if (this.entries.get(file) === p) this.ready.set(file, b);
+      },
+      () => undefined,
+    );
     this.entries.set(file, p);
     this.sizes.set(file, size);
     this.total += size;

@@ -16,7 +16,15 @@ import type { SmallFileCache } from './smallFileCache.js';
 
 export interface SumdbHandler {
   /** Answer `/sumdb/<db>/<rest>` (rest is already checked: no traversal) and resolve to the body bytes sent; undefined means "not here" and serve answers 404. */
-  serve(req: IncomingMessage, res: ServerResponse, db: string, rest: string, index: ModuleIndex, cache: SmallFileCache, out: { bytes: number }): Promise<number | undefined>;
+  serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    db: string,
+    rest: string,
+    index: ModuleIndex,
+    cache: SmallFileCache,
+    out: { bytes: number },
+  ): Promise<number | undefined>;
 }
 
 /** Lookups and the tree head change when a bundle with a newer tree is added; tiles never do. */
@@ -27,7 +35,15 @@ export class ReplaySumdbHandler implements SumdbHandler {
   /** ETags of the stored bodies (lookups, latest, whole tiles), computed once per body instead of per request. */
   private readonly etags = new WeakMap<Buffer, string>();
 
-  async serve(req: IncomingMessage, res: ServerResponse, db: string, rest: string, index: ModuleIndex, cache: SmallFileCache, out: { bytes: number }): Promise<number | undefined> {
+  async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    db: string,
+    rest: string,
+    index: ModuleIndex,
+    cache: SmallFileCache,
+    out: { bytes: number },
+  ): Promise<number | undefined> {
     const view = index.sumdb.get(db);
     if (view === undefined) return undefined;
     const replay = new SumdbReplay(db, async (name) => {

@@ -116,7 +116,9 @@ async function mergeOne(name: string, members: Member[]): Promise<SumdbView> {
       if (f === undefined || m.b.dir === undefined) continue;
       const prev = tileFiles.get(n);
       if (prev !== undefined && prev.sha256 !== f.sha256) {
-        throw new SumdbMergeError(`checksum database ${name}: ${n} differs between bundles ${prev.bundle} and ${m.b.source} (a tile of the log never changes)`);
+        throw new SumdbMergeError(
+          `checksum database ${name}: ${n} differs between bundles ${prev.bundle} and ${m.b.source} (a tile of the log never changes)`,
+        );
       }
       if (prev === undefined) tileFiles.set(n, { file: join(m.b.dir, n), size: f.size, sha256: f.sha256, bundle: m.b.source });
     }
@@ -148,11 +150,15 @@ async function mergeOne(name: string, members: Member[]): Promise<SumdbView> {
         const r = parseRecord(data);
         record = formatRecord(r.id, r.text);
       } catch (err) {
-        throw new SumdbMergeError(`bundle ${m.b.source}: checksum database ${name}: ${n}: ${err instanceof Error ? err.message : String(err)}`);
+        throw new SumdbMergeError(
+          `bundle ${m.b.source}: checksum database ${name}: ${n}: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
       const prev = lookupFrom.get(n);
       if (prev !== undefined && prev.record !== record) {
-        throw new SumdbMergeError(`checksum database ${name}: ${n} differs between bundles ${prev.bundle} and ${m.b.source} (a record of the log never changes)`);
+        throw new SumdbMergeError(
+          `checksum database ${name}: ${n} differs between bundles ${prev.bundle} and ${m.b.source} (a record of the log never changes)`,
+        );
       }
       files.set(n, Buffer.concat([Buffer.from(record, 'utf8'), note]));
     }
@@ -186,7 +192,8 @@ async function mergeOne(name: string, members: Member[]): Promise<SumdbView> {
     const olderTrees = [m.tree, ...m.older].filter((t) => t.n < head.tree.n && !proven.has(t.n));
     for (const t of olderTrees) {
       try {
-        for (const u of verifyReplayAgainstTree(withTiles, name, head.tree, { ignoreUnneededTiles: true, consistentWith: [t] }).usedTiles) used.add(`${dir}/${u}`);
+        for (const u of verifyReplayAgainstTree(withTiles, name, head.tree, { ignoreUnneededTiles: true, consistentWith: [t] }).usedTiles)
+          used.add(`${dir}/${u}`);
         proven.set(t.n, t);
       } catch (err) {
         if (err instanceof TreeMismatchError) {

@@ -37,7 +37,8 @@ export async function buildVulnDbView(bundles: readonly OpenedBundle[]): Promise
       any = true;
       const data = await readFile(join(b.dir, f.name));
       single.set(f.name.slice(VULNDB_PREFIX.length), data);
-      if (f.name.startsWith(`${VULNDB_PREFIX}ID/`)) list.push({ entry: parseOsvEntry(data, `${b.source}: ${f.name}`), data, from: b.source });
+      if (f.name.startsWith(`${VULNDB_PREFIX}ID/`))
+        list.push({ entry: parseOsvEntry(data, `${b.source}: ${f.name}`), data, from: b.source });
     }
     if (any) carrying++;
     lists.push(list);

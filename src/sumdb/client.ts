@@ -181,7 +181,10 @@ export async function verifyModules(
 
   const lookups = await mapLimit([...unique.values()], LOOKUP_CONCURRENCY, async (m): Promise<Lookup> => {
     const fail = (msg: string, cause?: unknown): ModuleError =>
-      new ModuleError(m.path, m.version, `verifying module: ${msg}`, { code: cause instanceof NotFoundError ? ErrorCode.NOTFOUND : ErrorCode.SUMDB, cause });
+      new ModuleError(m.path, m.version, `verifying module: ${msg}`, {
+        code: cause instanceof NotFoundError ? ErrorCode.NOTFOUND : ErrorCode.SUMDB,
+        cause,
+      });
     let data: Uint8Array;
     try {
       data = await ops.readRemote(lookupPath(m));
@@ -220,7 +223,9 @@ export async function verifyModules(
       throw new GobundleError(ErrorCode.SUMDB, `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     if (!h.equals(older.hash)) {
-      throw new SumdbSecurityError(`old database:\n\t${indent(describe())}\nnew database:\n\t${indent(newest.note.toString('utf8'))}\nproof of misbehavior:\n\t${formatHash(h)}`);
+      throw new SumdbSecurityError(
+        `old database:\n\t${indent(describe())}\nnew database:\n\t${indent(newest.note.toString('utf8'))}\nproof of misbehavior:\n\t${formatHash(h)}`,
+      );
     }
   };
   const lookupTrees = new Map<string, Lookup>();
@@ -249,7 +254,11 @@ export async function verifyModules(
     try {
       await treeHash(o.tree.n, tileHashReader(o.tree, tiles));
     } catch (err) {
-      throw new GobundleError(ErrorCode.SUMDB, `checking tree#${o.tree.n} of ${o.from}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new GobundleError(
+        ErrorCode.SUMDB,
+        `checking tree#${o.tree.n} of ${o.from}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
     }
     consistentWith.set(`${o.tree.n} ${formatHash(o.tree.hash)}`, o.tree);
   }
@@ -261,7 +270,12 @@ export async function verifyModules(
       try {
         [leaf] = (await reader.readHashes([storedHashIndex(0, l.record.id)])) as [Hash];
       } catch (err) {
-        throw new ModuleError(l.module.path, l.module.version, `verifying module: checking record ${l.record.id} in tree#${tree.n}: ${err instanceof Error ? err.message : String(err)}`, { code: ErrorCode.SUMDB, cause: err });
+        throw new ModuleError(
+          l.module.path,
+          l.module.version,
+          `verifying module: checking record ${l.record.id} in tree#${tree.n}: ${err instanceof Error ? err.message : String(err)}`,
+          { code: ErrorCode.SUMDB, cause: err },
+        );
       }
       if (!leaf.equals(recordHash(l.record.text))) {
         throw new SumdbSecurityError(
@@ -274,7 +288,12 @@ export async function verifyModules(
   const records = new Map<string, SumdbRecord>();
   for (const l of lookups) records.set(moduleKey(l.module), l.record);
   const older = [...consistentWith.values()].sort((a, b) => a.n - b.n);
-  const kept = replayTiles(tree.n, [...records.values()].map((r) => r.id), tiles.verified, older.map((t) => t.n));
+  const kept = replayTiles(
+    tree.n,
+    [...records.values()].map((r) => r.id),
+    tiles.verified,
+    older.map((t) => t.n),
+  );
   return { name: verifier.name, treeNote: newest.note, tree, records, tiles: kept, consistentWith: older };
 }
 
@@ -285,7 +304,12 @@ export async function verifyModules(
  * the tiles that prove it a prefix of N (checkTrees: TreeHash(older.N) read
  * through the newer tree's tiles). Taken from already verified tile bytes.
  */
-export function replayTiles(n: number, ids: readonly number[], verified: ReadonlyMap<string, Buffer>, olderSizes: readonly number[] = []): Map<string, Buffer> {
+export function replayTiles(
+  n: number,
+  ids: readonly number[],
+  verified: ReadonlyMap<string, Buffer>,
+  olderSizes: readonly number[] = [],
+): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   for (const path of replayTilePaths(n, ids, olderSizes)) {
     const data = verified.get(path);

@@ -64,7 +64,10 @@ export function replayFiles(db: VerifiedSumdb): Map<string, Buffer> {
   files.set(`${dir}/supported`, Buffer.alloc(0));
   files.set(`${dir}/latest`, db.treeNote);
   for (const [key, record] of db.records) {
-    files.set(`${dir}${lookupPath(splitKey(key))}`, Buffer.concat([Buffer.from(formatRecord(record.id, record.text), 'utf8'), db.treeNote]));
+    files.set(
+      `${dir}${lookupPath(splitKey(key))}`,
+      Buffer.concat([Buffer.from(formatRecord(record.id, record.text), 'utf8'), db.treeNote]),
+    );
   }
   for (const [path, data] of db.tiles) files.set(`${dir}/${path}`, data);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -176,7 +179,12 @@ export interface AgainstTreeOptions extends ReplayOptions {
  * that tree, records included per the tiles, tiles folding to the root — is
  * checked as verifyReplay does.
  */
-export function verifyReplayAgainstTree(files: ReadonlyMap<string, Uint8Array>, name: string, tree: Tree, opts: AgainstTreeOptions = {}): ReplaySummary {
+export function verifyReplayAgainstTree(
+  files: ReadonlyMap<string, Uint8Array>,
+  name: string,
+  tree: Tree,
+  opts: AgainstTreeOptions = {},
+): ReplaySummary {
   const latestName = `${replayDir(name)}/latest`;
   return verifyReplayFiles(files, {
     name,
@@ -184,7 +192,10 @@ export function verifyReplayAgainstTree(files: ReadonlyMap<string, Uint8Array>, 
     latestFailure: 'malformed tree note',
     checkLatest: (got) => {
       if (got.n !== tree.n || !got.hash.equals(tree.hash)) {
-        throw new ReplayError(latestName, `has tree#${got.n} ${formatHash(got.hash)}, the signed manifest says tree#${tree.n} ${formatHash(tree.hash)}`);
+        throw new ReplayError(
+          latestName,
+          `has tree#${got.n} ${formatHash(got.hash)}, the signed manifest says tree#${tree.n} ${formatHash(tree.hash)}`,
+        );
       }
     },
     ignoreUnneededTiles: opts.ignoreUnneededTiles ?? false,
@@ -198,7 +209,8 @@ function unverifiedNoteText(note: Uint8Array, name: string): string {
     open(note, []);
   } catch (err) {
     if (!(err instanceof UnverifiedNoteError)) throw err;
-    if (!err.note.unverifiedSigs.some((s) => s.name === name)) throw new GobundleError(ErrorCode.REPLAY, `note has no signature by ${name}`);
+    if (!err.note.unverifiedSigs.some((s) => s.name === name))
+      throw new GobundleError(ErrorCode.REPLAY, `note has no signature by ${name}`);
     return err.note.text;
   }
   // open with no verifiers never returns: a note it accepts needs a verified signature.
@@ -242,7 +254,10 @@ function verifyReplayFiles(files: ReadonlyMap<string, Uint8Array>, check: Replay
     const rel = name.slice(prefix.length);
     if (rel === 'latest' || rel === 'supported') continue;
     if (rel.startsWith('lookup/')) {
-      lookups.push({ file: name, ...checkLookup(name, rel.slice('lookup/'.length), Buffer.from(data), check.readTree, tree, Buffer.from(latest)) });
+      lookups.push({
+        file: name,
+        ...checkLookup(name, rel.slice('lookup/'.length), Buffer.from(data), check.readTree, tree, Buffer.from(latest)),
+      });
     } else if (rel.startsWith('tile/')) {
       storedTiles.set(rel, Buffer.from(data));
     } else {
@@ -282,7 +297,8 @@ function verifyReplayFiles(files: ReadonlyMap<string, Uint8Array>, check: Replay
       let th: Hash = hashFromTile(...at(last), plan.stx[last] as number);
       for (let i = last - 1; i >= 0; i--) th = nodeHash(hashFromTile(...at(i), plan.stx[i] as number), th);
       const edge = [...new Set(plan.stxTile)].map((j) => `${dir}/${tilePath(plan.tiles[j] as Tile)}`);
-      if (!th.equals(tree.hash)) throw fail(edge.join(', '), `right-edge tiles do not fold to the signed tree hash ${formatHash(tree.hash)}`);
+      if (!th.equals(tree.hash))
+        throw fail(edge.join(', '), `right-edge tiles do not fold to the signed tree hash ${formatHash(tree.hash)}`);
       for (const j of new Set(plan.stxTile)) {
         const t = plan.tiles[j] as Tile;
         verified.set(tilePath(t), tileData(t));
@@ -321,7 +337,11 @@ function verifyReplayFiles(files: ReadonlyMap<string, Uint8Array>, check: Replay
     try {
       [h] = subTreeHash(0, older.n, readHashes(indexes));
     } catch (err) {
-      if (err instanceof ReplayError) throw new ReplayError(err.file, `proving tree#${older.n} consistent with tree#${tree.n}: ${err.message.slice(err.file.length + 2)}`);
+      if (err instanceof ReplayError)
+        throw new ReplayError(
+          err.file,
+          `proving tree#${older.n} consistent with tree#${tree.n}: ${err.message.slice(err.file.length + 2)}`,
+        );
       throw err;
     }
     if (!h.equals(older.hash)) {
@@ -339,7 +359,10 @@ function verifyReplayFiles(files: ReadonlyMap<string, Uint8Array>, check: Replay
     let eh = edgeHash(last);
     for (let i = last - 1; i >= 0; i--) eh = nodeHash(edgeHash(i), eh);
     if (!eh.equals(older.hash)) {
-      throw fail(edge.tiles.map((t) => `${dir}/${tilePath(t)}`).join(', '), `right-edge tiles of tree#${older.n} do not fold to its hash ${formatHash(older.hash)}`);
+      throw fail(
+        edge.tiles.map((t) => `${dir}/${tilePath(t)}`).join(', '),
+        `right-edge tiles of tree#${older.n} do not fold to its hash ${formatHash(older.hash)}`,
+      );
     }
   }
 
@@ -350,7 +373,14 @@ function verifyReplayFiles(files: ReadonlyMap<string, Uint8Array>, check: Replay
     if (!standsIn && !check.ignoreUnneededTiles) throw fail(`${dir}/${path}`, 'unexpected tile: no lookup or consistency proof needs it');
   }
   const usedTiles = [...needed].map((p) => (storedTiles.has(p) ? p : tilePath({ ...(parseTilePath(p) as Tile), w: 2 ** TILE_HEIGHT })));
-  return { name: check.name, tree, lookups: lookups.length, tiles: storedTiles.size, usedTiles: [...new Set(usedTiles)].sort(), consistencyProofs: (check.consistentWith ?? []).length };
+  return {
+    name: check.name,
+    tree,
+    lookups: lookups.length,
+    tiles: storedTiles.size,
+    usedTiles: [...new Set(usedTiles)].sort(),
+    consistencyProofs: (check.consistentWith ?? []).length,
+  };
 }
 
 function parseTilePathOr(path: string): Tile | undefined {

@@ -60,7 +60,8 @@ export function parseToolchainModuleVersion(v: string): { toolchain: string; pla
   if (dot < 0) return undefined;
   const toolchain = rest.slice(0, dot);
   const [goos, goarch, extra] = rest.slice(dot + 1).split('-');
-  if (goos === undefined || goarch === undefined || extra !== undefined || !PLATFORM_WORD.test(goos) || !PLATFORM_WORD.test(goarch)) return undefined;
+  if (goos === undefined || goarch === undefined || extra !== undefined || !PLATFORM_WORD.test(goos) || !PLATFORM_WORD.test(goarch))
+    return undefined;
   if (fromToolchain(toolchain) === '') return undefined;
   return { toolchain, platform: { goos, goarch } };
 }
@@ -71,7 +72,8 @@ const PLATFORM_WORD = /^[a-z0-9]+$/;
 /** `<goos>/<goarch>` → Platform, or undefined when not of that shape. */
 export function parsePlatform(text: string): Platform | undefined {
   const [goos, goarch, extra] = text.split('/');
-  if (goos === undefined || goarch === undefined || extra !== undefined || !PLATFORM_WORD.test(goos) || !PLATFORM_WORD.test(goarch)) return undefined;
+  if (goos === undefined || goarch === undefined || extra !== undefined || !PLATFORM_WORD.test(goos) || !PLATFORM_WORD.test(goarch))
+    return undefined;
   return { goos, goarch };
 }
 

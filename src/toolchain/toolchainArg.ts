@@ -26,9 +26,12 @@ export function parseToolchainArg(text: string, command = 'pack'): ToolchainArg 
   }
   if (isLang(v)) {
     // toolchain/select.go Exec: "is a language version but not a toolchain version".
-    throw new UsageError(`${command}: --toolchain ${JSON.stringify(text)}: go${v} is a language version but not a toolchain version (go${v}.x)`, {
-      hint: `name a release, e.g. go${v}.0`,
-    });
+    throw new UsageError(
+      `${command}: --toolchain ${JSON.stringify(text)}: go${v} is a language version but not a toolchain version (go${v}.x)`,
+      {
+        hint: `name a release, e.g. go${v}.0`,
+      },
+    );
   }
   return { auto: false, toolchain: name };
 }
@@ -48,7 +51,8 @@ export function parsePlatformArgs(text: string, command = 'pack'): Platform[] {
     .filter((s) => s.trim() !== '')
     .map((s) => {
       const p = parsePlatform(s.trim());
-      if (p === undefined) throw new UsageError(`${command}: --platform ${JSON.stringify(s)}: want goos/goarch, e.g. linux/amd64 or darwin/arm64`);
+      if (p === undefined)
+        throw new UsageError(`${command}: --platform ${JSON.stringify(s)}: want goos/goarch, e.g. linux/amd64 or darwin/arm64`);
       return p;
     });
 }

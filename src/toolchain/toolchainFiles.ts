@@ -80,5 +80,8 @@ export function servedToolchainList(listed: Iterable<string>, hasZip: (version: 
     return p === undefined ? [] : [{ version: v, ...p }];
   });
   const platforms = uniquePlatforms(parsed.map((p) => p.platform));
-  return toolchainList(parsed.filter((p) => hasZip(p.version)), platforms);
+  return toolchainList(
+    parsed.filter((p) => hasZip(p.version)),
+    platforms,
+  );
 }

@@ -193,7 +193,8 @@ export class CodeRepo {
     try {
       return await this.#code.stat(codeRev);
     } catch (err) {
-      if (err instanceof UnknownRevisionError) throw new InvalidCodeVersionError(`${this.modPath}@${rev}: invalid version: ${err.message}`, true);
+      if (err instanceof UnknownRevisionError)
+        throw new InvalidCodeVersionError(`${this.modPath}@${rev}: invalid version: ${err.message}`, true);
       throw err;
     }
   }
@@ -256,7 +257,10 @@ export class CodeRepo {
         } else if (this.pathMajor !== '') {
           errIncompatible = this.#invalid(v, 'module path includes a major version suffix, so major version must match');
         } else {
-          errIncompatible = this.#invalid(v, `module contains a go.mod file, so module path must match major version ("${this.pathPrefix}/${semver.major(v)}")`);
+          errIncompatible = this.#invalid(
+            v,
+            `module contains a go.mod file, so module path must match major version ("${this.pathPrefix}/${semver.major(v)}")`,
+          );
         }
       } else if (v.endsWith('+incompatible')) {
         errIncompatible = this.#invalid(v, `+incompatible suffix not allowed: major version ${semver.major(v)} is compatible`);
@@ -358,7 +362,9 @@ export class CodeRepo {
     }
     for (const tag of info.tags) {
       if (tag.startsWith(tagPrefix) && tag.slice(tagPrefix.length) === base) {
-        throw fail(`tag (${tag}) found on revision ${rev} is already canonical, so should not be replaced with a pseudo-version derived from that tag`);
+        throw fail(
+          `tag (${tag}) found on revision ${rev} is already canonical, so should not be replaced with a pseudo-version derived from that tag`,
+        );
       }
     }
     const tags = await this.#code.tags(tagPrefix + base);
@@ -411,7 +417,9 @@ export class CodeRepo {
       const mpath2 = gomod2 === undefined ? '' : modulePathLine(gomod2);
       const found2 = gomod2 !== undefined && isMajor(mpath2, this.pathMajor);
       if (found1 && found2) {
-        throw new Error(`${this.pathPrefix}/${file1} and ...${this.pathMajor}/go.mod both have ...${this.pathMajor} module paths at revision ${rev}`);
+        throw new Error(
+          `${this.pathPrefix}/${file1} and ...${this.pathMajor}/go.mod both have ...${this.pathMajor} module paths at revision ${rev}`,
+        );
       }
       if (found2) return { rev, dir: dir2, gomod: gomod2 };
       if (gomod2 !== undefined) {
@@ -423,7 +431,8 @@ export class CodeRepo {
     if (gomod1 !== undefined) {
       const suffix = file2 === '' ? '' : ` (and ...${this.pathMajor}/go.mod does not exist)`;
       if (mpath1 === '') throw new Error(`${file1} is missing module path${suffix} at revision ${rev}`);
-      if (this.pathMajor !== '') throw new Error(`${file1} has non-...${this.pathMajor} module path "${mpath1}"${suffix} at revision ${rev}`);
+      if (this.pathMajor !== '')
+        throw new Error(`${file1} has non-...${this.pathMajor} module path "${mpath1}"${suffix} at revision ${rev}`);
       if (!splitPathVersion(mpath1).ok) throw new Error(`${file1} has malformed module path "${mpath1}"${suffix} at revision ${rev}`);
       throw new Error(`${file1} has post-${semver.major(version)} module path "${mpath1}"${suffix} at revision ${rev}`);
     }

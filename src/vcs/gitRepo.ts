@@ -240,7 +240,14 @@ export class GitRepo implements CodeHost {
     tags.sort();
     const origin: Origin = { VCS: 'git', URL: this.url, Hash: hash };
     if (!hash.startsWith(rev)) origin.Ref = rev;
-    return { name: hash, short: hash.length === 40 ? hash.slice(0, 12) : hash, time: new Date(t * 1000), version: tags.includes(v) ? v : hash, tags, origin };
+    return {
+      name: hash,
+      short: hash.length === 40 ? hash.slice(0, 12) : hash,
+      time: new Date(t * 1000),
+      version: tags.includes(v) ? v : hash,
+      tags,
+      origin,
+    };
   }
 
   async readFile(rev: string, file: string, maxSize: number): Promise<Buffer | undefined> {

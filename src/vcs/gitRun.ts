@@ -72,7 +72,10 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Bu
       failure ??= e;
       child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => fail(new GitError(`${what}: timed out after ${Math.round((opts.timeoutMs ?? GIT_TIMEOUT_MS) / 1000)} s`)), opts.timeoutMs ?? GIT_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new GitError(`${what}: timed out after ${Math.round((opts.timeoutMs ?? GIT_TIMEOUT_MS) / 1000)} s`)),
+      opts.timeoutMs ?? GIT_TIMEOUT_MS,
+    );
     let fileDone: Promise<void> = Promise.resolve();
     if (opts.stdoutFile !== undefined) {
       const { path, maxBytes } = opts.stdoutFile;
@@ -119,12 +122,18 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Bu
         return;
       }
       if (code !== 0) {
-        reject(new GitError(`${what}: exit status ${code ?? 'signal'}${stderr === '' ? '' : `\n\t${stderr.split('\n').join('\n\t')}`}`, { exitCode: code ?? undefined, stderr }));
+        reject(
+          new GitError(`${what}: exit status ${code ?? 'signal'}${stderr === '' ? '' : `\n\t${stderr.split('\n').join('\n\t')}`}`, {
+            exitCode: code ?? undefined,
+            stderr,
+          }),
+        );
         return;
       }
       fileDone.then(
         () => resolve(Buffer.concat(out)),
-        (err: unknown) => reject(new GitError(`${what}: writing output: ${err instanceof Error ? err.message : String(err)}`, { cause: err })),
+        (err: unknown) =>
+          reject(new GitError(`${what}: writing output: ${err instanceof Error ? err.message : String(err)}`, { cause: err })),
       );
     });
   });

@@ -43,7 +43,12 @@ export class GoImportLookup {
     const httpsProxy = get('HTTPS_PROXY');
     this.#agent =
       httpProxy !== undefined || httpsProxy !== undefined
-        ? new EnvHttpProxyAgent({ proxyTunnel: false, ...(httpProxy === undefined ? {} : { httpProxy }), ...(httpsProxy === undefined ? {} : { httpsProxy }), noProxy: get('NO_PROXY') ?? '' })
+        ? new EnvHttpProxyAgent({
+            proxyTunnel: false,
+            ...(httpProxy === undefined ? {} : { httpProxy }),
+            ...(httpsProxy === undefined ? {} : { httpsProxy }),
+            noProxy: get('NO_PROXY') ?? '',
+          })
         : new Agent();
     this.#dispatcher = this.#agent.compose(interceptors.redirect({ maxRedirections: 10 }));
   }
@@ -114,7 +119,8 @@ export class GoImportLookup {
       p = (async () => {
         const page = await this.#fetch(prefix, insecure);
         const imports = parseMetaGoImports(page.body);
-        if (imports.length === 0 && page.status !== 200) throw new RepoLookupError(`fetching ${prefix}: reading ${page.url}: ${page.status}`);
+        if (imports.length === 0 && page.status !== 200)
+          throw new RepoLookupError(`fetching ${prefix}: reading ${page.url}: ${page.status}`);
         if (imports.length === 0) throw new RepoLookupError(`fetching ${prefix}: no go-import meta tag found in ${page.url}`);
         return { url: page.url, imports };
       })();
@@ -139,7 +145,8 @@ export class GoImportLookup {
     const imports = parseMetaGoImports(page.body);
     if (imports.length === 0 && page.status !== 200) throw fail(`reading ${page.url}: ${page.status}`);
     const mmi = matchGoImport(imports, importPath);
-    if ('error' in mmi) throw fail(mmi.mismatch ? `parse ${page.url}: no go-import meta tags (${mmi.error})` : `parse ${page.url}: ${mmi.error}`);
+    if ('error' in mmi)
+      throw fail(mmi.mismatch ? `parse ${page.url}: no go-import meta tags (${mmi.error})` : `parse ${page.url}: ${mmi.error}`);
     if (mmi.prefix !== importPath) {
       // The page of a deeper path may not speak for its prefix: the prefix's own page must agree.
       let root;
@@ -149,7 +156,13 @@ export class GoImportLookup {
         throw fail(err instanceof Error ? err.message : String(err));
       }
       const again = matchGoImport(root.imports, importPath);
-      if ('error' in again || again.vcs !== mmi.vcs || again.repoRoot !== mmi.repoRoot || again.prefix !== mmi.prefix || again.subdir !== mmi.subdir) {
+      if (
+        'error' in again ||
+        again.vcs !== mmi.vcs ||
+        again.repoRoot !== mmi.repoRoot ||
+        again.prefix !== mmi.prefix ||
+        again.subdir !== mmi.subdir
+      ) {
         throw fail(`${page.url} and ${root.url} disagree about go-import for ${mmi.prefix}`);
       }
     }

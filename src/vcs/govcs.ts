@@ -21,7 +21,9 @@ const DEFAULT_GOVCS: Govcs = [
 ];
 
 function govcsError(message: string): GobundleError {
-  return new GobundleError(ErrorCode.GOENV, message, { hint: 'GOVCS is a comma-separated list of pattern:vcs|vcs rules, e.g. private:git,public:off' });
+  return new GobundleError(ErrorCode.GOENV, message, {
+    hint: 'GOVCS is a comma-separated list of pattern:vcs|vcs rules, e.g. private:git,public:off',
+  });
 }
 
 /** Parse GOVCS (with the defaults appended), failing with cmd/go's messages. */

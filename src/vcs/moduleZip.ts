@@ -59,7 +59,11 @@ class ZipWriter {
     if (!this.#sink.write(chunk)) await new Promise<void>((resolve) => this.#sink.once('drain', resolve));
   }
 
-  async add(name: string, meta: { method: number; crc: number; compressed: number; size: number }, data: AsyncIterable<Buffer> | Buffer): Promise<void> {
+  async add(
+    name: string,
+    meta: { method: number; crc: number; compressed: number; size: number },
+    data: AsyncIterable<Buffer> | Buffer,
+  ): Promise<void> {
     const nameBytes = Buffer.from(name, 'utf8');
     const header = Buffer.alloc(30);
     header.writeUInt32LE(0x04034b50, 0);
@@ -154,7 +158,11 @@ export async function writeModuleZip(
       const e = byName.get(f.entry.name);
       if (e === undefined) continue;
       const data = (await rawStream(zip, e)) as AsyncIterable<Buffer>;
-      await writer.add(prefix + f.path, { method: e.compressionMethod, crc: e.crc32, compressed: e.compressedSize, size: e.uncompressedSize }, data);
+      await writer.add(
+        prefix + f.path,
+        { method: e.compressionMethod, crc: e.crc32, compressed: e.compressedSize, size: e.uncompressedSize },
+        data,
+      );
     }
     if (!haveLicense && source.subdir !== '') {
       const license = await rootLicense();

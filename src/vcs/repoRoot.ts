@@ -41,12 +41,48 @@ export const KNOWN_VCS = ['hg', 'git', 'svn', 'bzr', 'fossil'] as const;
 
 /** vcs.go vcsPaths, the sites whose layout is known without asking them (the generic `.git` form is below). */
 const KNOWN_HOSTS: readonly KnownHost[] = [
-  { pathPrefix: 'github.com', re: /^(github\.com\/[\w.-]+\/[\w.-]+)(\/[\w.-]+)*$/, vcs: 'git', repo: 'https://{root}', checkNoVcsSuffix: true },
-  { pathPrefix: 'bitbucket.org', re: /^(bitbucket\.org\/[\w.-]+\/[\w.-]+)(\/[\w.-]+)*$/, vcs: 'git', repo: 'https://{root}', checkNoVcsSuffix: true },
-  { pathPrefix: 'hub.jazz.net/git', re: /^(hub\.jazz\.net\/git\/[a-z0-9]+\/[\w.-]+)(\/[\w.-]+)*$/, vcs: 'git', repo: 'https://{root}', checkNoVcsSuffix: true },
-  { pathPrefix: 'git.apache.org', re: /^(git\.apache\.org\/[a-z0-9_.-]+\.git)(\/[\w.-]+)*$/, vcs: 'git', repo: 'https://{root}', checkNoVcsSuffix: false },
-  { pathPrefix: 'git.openstack.org', re: /^(git\.openstack\.org\/[\w.-]+\/[\w.-]+)(\.git)?(\/[\w.-]+)*$/, vcs: 'git', repo: 'https://{root}', checkNoVcsSuffix: false },
-  { pathPrefix: 'chiselapp.com', re: /^(chiselapp\.com\/user\/[A-Za-z0-9]+\/repository\/[\w.-]+)$/, vcs: 'fossil', repo: 'https://{root}', checkNoVcsSuffix: false },
+  {
+    pathPrefix: 'github.com',
+    re: /^(github\.com\/[\w.-]+\/[\w.-]+)(\/[\w.-]+)*$/,
+    vcs: 'git',
+    repo: 'https://{root}',
+    checkNoVcsSuffix: true,
+  },
+  {
+    pathPrefix: 'bitbucket.org',
+    re: /^(bitbucket\.org\/[\w.-]+\/[\w.-]+)(\/[\w.-]+)*$/,
+    vcs: 'git',
+    repo: 'https://{root}',
+    checkNoVcsSuffix: true,
+  },
+  {
+    pathPrefix: 'hub.jazz.net/git',
+    re: /^(hub\.jazz\.net\/git\/[a-z0-9]+\/[\w.-]+)(\/[\w.-]+)*$/,
+    vcs: 'git',
+    repo: 'https://{root}',
+    checkNoVcsSuffix: true,
+  },
+  {
+    pathPrefix: 'git.apache.org',
+    re: /^(git\.apache\.org\/[a-z0-9_.-]+\.git)(\/[\w.-]+)*$/,
+    vcs: 'git',
+    repo: 'https://{root}',
+    checkNoVcsSuffix: false,
+  },
+  {
+    pathPrefix: 'git.openstack.org',
+    re: /^(git\.openstack\.org\/[\w.-]+\/[\w.-]+)(\.git)?(\/[\w.-]+)*$/,
+    vcs: 'git',
+    repo: 'https://{root}',
+    checkNoVcsSuffix: false,
+  },
+  {
+    pathPrefix: 'chiselapp.com',
+    re: /^(chiselapp\.com\/user\/[A-Za-z0-9]+\/repository\/[\w.-]+)$/,
+    vcs: 'fossil',
+    repo: 'https://{root}',
+    checkNoVcsSuffix: false,
+  },
 ];
 
 /** vcs.go's last vcsPaths entry: `host/path.git/...` names its repository and VCS in the path itself. */

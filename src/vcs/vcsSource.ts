@@ -76,18 +76,25 @@ export class VcsSource {
     } catch (err) {
       if (err instanceof RepoLookupError) {
         throw new NotFoundError(`${path}: ${redactText(err.message)}`, {
-          hint: insecure ? 'check that the module path is right and its host serves a go-import meta tag' : 'check the module path; a server reachable only over plain http needs the path in GOINSECURE',
+          hint: insecure
+            ? 'check that the module path is right and its host serves a go-import meta tag'
+            : 'check the module path; a server reachable only over plain http needs the path in GOINSECURE',
         });
       }
       throw err;
     }
     const govcs = govcsProblem(this.#govcs, rr.root, this.#opts.env.GOPRIVATE, rr.vcs);
-    if (govcs !== undefined) throw new GobundleError(ErrorCode.VCS, `${path}: ${govcs}`, { hint: 'set GOVCS to allow it, e.g. GOVCS=private:git' });
+    if (govcs !== undefined)
+      throw new GobundleError(ErrorCode.VCS, `${path}: ${govcs}`, { hint: 'set GOVCS to allow it, e.g. GOVCS=private:git' });
     if (rr.vcs === 'mod') return { kind: 'proxy', client: new ProxyClient(rr.repo, this.#opts.transport) };
     if (rr.vcs !== 'git') {
-      throw new GobundleError(ErrorCode.VCS, `${path}: repository ${redactUrl(rr.repo)} uses ${rr.vcs}; gobundle fetches modules from git repositories only`, {
-        hint: `serve ${rr.root} from a module proxy listed in GOPROXY (or pack it on a machine that can), then pack again`,
-      });
+      throw new GobundleError(
+        ErrorCode.VCS,
+        `${path}: repository ${redactUrl(rr.repo)} uses ${rr.vcs}; gobundle fetches modules from git repositories only`,
+        {
+          hint: `serve ${rr.root} from a module proxy listed in GOPROXY (or pack it on a machine that can), then pack again`,
+        },
+      );
     }
     if (!insecure && !/^(https|ssh|git\+ssh):/i.test(rr.repo)) {
       throw new GobundleError(ErrorCode.VCS, `${path}: repository ${redactUrl(rr.repo)} is not reached over a secure protocol`, {
@@ -108,7 +115,12 @@ export class VcsSource {
     return { kind: 'code', repo, git };
   }
 
-  async #code<T>(path: string, version: string, op: (b: Backend & { kind: 'code' }) => Promise<T>, proxied: (c: ProxyClient) => Promise<T>): Promise<T> {
+  async #code<T>(
+    path: string,
+    version: string,
+    op: (b: Backend & { kind: 'code' }) => Promise<T>,
+    proxied: (c: ProxyClient) => Promise<T>,
+  ): Promise<T> {
     const b = await this.#backend(path);
     if (b.kind === 'proxy') return proxied(b.client);
     try {
@@ -119,7 +131,12 @@ export class VcsSource {
   }
 
   async list(path: string): Promise<ListEntry[]> {
-    return this.#code(path, '', async (b) => (await b.repo.versions()).map((version) => ({ version })), (c) => c.list(path));
+    return this.#code(
+      path,
+      '',
+      async (b) => (await b.repo.versions()).map((version) => ({ version })),
+      (c) => c.list(path),
+    );
   }
 
   async infoBytes(path: string, version: string): Promise<Buffer> {
@@ -151,7 +168,12 @@ export class VcsSource {
   }
 
   async mod(path: string, version: string): Promise<Buffer> {
-    return this.#code(path, version, (b) => b.repo.goMod(version), (c) => c.mod(path, version));
+    return this.#code(
+      path,
+      version,
+      (b) => b.repo.goMod(version),
+      (c) => c.mod(path, version),
+    );
   }
 
   async zipTo(path: string, version: string, dest: ZipDestination): Promise<{ size: number }> {
@@ -165,7 +187,13 @@ export class VcsSource {
           const archive = join(tmp, 'archive.zip');
           await b.git.archive(source.rev, source.subdir, archive, MAX_ZIP_FILE + 1);
           const sink: Writable = typeof dest === 'string' ? createWriteStream(dest, { flags: 'w' }) : await dest();
-          const size = await writeModuleZip(archive, { path, version }, source, () => b.git.readFile(source.rev, 'LICENSE', MAX_LICENSE), sink);
+          const size = await writeModuleZip(
+            archive,
+            { path, version },
+            source,
+            () => b.git.readFile(source.rev, 'LICENSE', MAX_LICENSE),
+            sink,
+          );
           return { size };
         } finally {
           await rm(tmp, { recursive: true, force: true });
@@ -184,10 +212,13 @@ function redactText(s: string): string {
 function contextualize(path: string, version: string, err: unknown): unknown {
   const prefix = version === '' ? path : `${path}@${version}`;
   if (err instanceof InvalidCodeVersionError) {
-    return err.notExist ? new NotFoundError(redactText(err.message)) : new ModuleError(path, version, redactText(err.message.slice(err.message.indexOf(': ') + 2)), { code: ErrorCode.VCS });
+    return err.notExist
+      ? new NotFoundError(redactText(err.message))
+      : new ModuleError(path, version, redactText(err.message.slice(err.message.indexOf(': ') + 2)), { code: ErrorCode.VCS });
   }
   if (err instanceof UnknownRevisionError) return new NotFoundError(`${prefix}: invalid version: ${err.message}`);
-  if (err instanceof GitError) return new GitError(`${prefix}: ${err.message}`, { exitCode: err.exitCode, stderr: err.stderr, hint: err.hint, cause: err });
+  if (err instanceof GitError)
+    return new GitError(`${prefix}: ${err.message}`, { exitCode: err.exitCode, stderr: err.stderr, hint: err.hint, cause: err });
   if (err instanceof GobundleError) return err;
   return new GobundleError(ErrorCode.VCS, `${prefix}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }

@@ -57,7 +57,11 @@ function isRegular(mode: number): boolean {
  * its own LICENSE (else a subdirectory module gets the repository's).
  * Throws cmd/go's error for an archive without a single top directory.
  */
-export function selectZipFiles(entries: readonly ArchiveEntry[], subdir: string, goVersion: string): { files: SelectedFile[]; haveLicense: boolean } {
+export function selectZipFiles(
+  entries: readonly ArchiveEntry[],
+  subdir: string,
+  goVersion: string,
+): { files: SelectedFile[]; haveLicense: boolean } {
   const sub = subdir === '' ? '' : `${subdir.replace(/^\/+|\/+$/g, '')}/`;
   let topPrefix = '';
   const candidates: SelectedFile[] = [];
@@ -83,7 +87,7 @@ export function selectZipFiles(entries: readonly ArchiveEntry[], subdir: string,
     if (base.toLowerCase() === 'go.mod' && isRegular(c.entry.mode)) moduleDirs.add(c.path.slice(0, slash + 1));
   }
   const inSubmodule = (p: string): boolean => {
-    for (let dir = p; ; ) {
+    for (let dir = p; ;) {
       const slash = dir.lastIndexOf('/');
       if (slash < 0) return false;
       dir = dir.slice(0, slash);

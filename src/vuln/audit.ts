@@ -40,7 +40,14 @@ export function audit(modules: readonly AuditedModule[], entries: readonly OsvEn
       if (seen.has(entry.id) || !affects(ranges, m.version)) continue;
       seen.add(entry.id);
       const fixed = latestFixedVersion(ranges);
-      findings.push({ path: m.path, version: m.version, id: entry.id, aliases: [...entry.aliases], summary: entry.summary, fixed: fixed === '' ? '' : canonicalizeSemverPrefix(fixed) });
+      findings.push({
+        path: m.path,
+        version: m.version,
+        id: entry.id,
+        aliases: [...entry.aliases],
+        summary: entry.summary,
+        fixed: fixed === '' ? '' : canonicalizeSemverPrefix(fixed),
+      });
     }
   }
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

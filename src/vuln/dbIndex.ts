@@ -58,7 +58,9 @@ export function buildIndex(entries: readonly OsvEntry[]): DbIndexFiles {
     .map(([path, vulns]) => ({ path, vulns: dedupeById(vulns).sort((a, b) => byString(a.id, b.id)) }));
   const vulnList: VulnMeta[] = [...entries]
     .sort((a, b) => byString(a.id, b.id))
-    .map((e) => (e.aliases.length === 0 ? { id: e.id, modified: e.modified } : { id: e.id, modified: e.modified, aliases: [...e.aliases] }));
+    .map((e) =>
+      e.aliases.length === 0 ? { id: e.id, modified: e.modified } : { id: e.id, modified: e.modified, aliases: [...e.aliases] },
+    );
   return {
     // The database's own time for an empty database is Go's zero time.
     db: json({ modified: newest === '' ? '0001-01-01T00:00:00Z' : newest }),
@@ -87,7 +89,8 @@ export function parseDbMeta(data: Uint8Array, where: string): { modified: string
   const v = parseJson(data, where);
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new VulnDbError(`${where}: not a JSON object`);
   const modified = (v as Record<string, unknown>).modified;
-  if (typeof modified !== 'string' || !isValidTime(modified)) throw new VulnDbError(`${where}: "modified" must be an RFC 3339 time, got ${JSON.stringify(modified)}`);
+  if (typeof modified !== 'string' || !isValidTime(modified))
+    throw new VulnDbError(`${where}: "modified" must be an RFC 3339 time, got ${JSON.stringify(modified)}`);
   return { modified };
 }
 

@@ -26,7 +26,6 @@ export class VulnDbError extends GobundleError {
 export const STDLIB_MODULE = 'stdlib';
 export const TOOLCHAIN_MODULE = 'toolchain';
 
-
 /** IDs become file names (ID/<id>.json): letters, digits, '.', '_' and '-' only. */
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** RFC 3339 date-time as the database writes it (fractional seconds and offsets allowed). */
@@ -63,11 +62,14 @@ export function checkOsvEntry(value: unknown, where: string): OsvEntry {
   };
   if (!isObj(value)) return fail('not a JSON object');
   const id = value.id;
-  if (typeof id !== 'string' || !isValidId(id)) return fail(`"id" must be a string of letters, digits, ".", "_" and "-", got ${JSON.stringify(id)}`);
+  if (typeof id !== 'string' || !isValidId(id))
+    return fail(`"id" must be a string of letters, digits, ".", "_" and "-", got ${JSON.stringify(id)}`);
   const modified = value.modified;
-  if (typeof modified !== 'string' || !isValidTime(modified)) return fail(`"modified" must be an RFC 3339 time, got ${JSON.stringify(modified)}`);
+  if (typeof modified !== 'string' || !isValidTime(modified))
+    return fail(`"modified" must be an RFC 3339 time, got ${JSON.stringify(modified)}`);
   const withdrawn = value.withdrawn;
-  if (withdrawn !== undefined && (typeof withdrawn !== 'string' || !isValidTime(withdrawn))) return fail(`"withdrawn" must be an RFC 3339 time, got ${JSON.stringify(withdrawn)}`);
+  if (withdrawn !== undefined && (typeof withdrawn !== 'string' || !isValidTime(withdrawn)))
+    return fail(`"withdrawn" must be an RFC 3339 time, got ${JSON.stringify(withdrawn)}`);
   const aliases = value.aliases ?? [];
   if (!Array.isArray(aliases) || aliases.some((a) => typeof a !== 'string')) return fail('"aliases" must be an array of strings');
   const summary = value.summary ?? '';

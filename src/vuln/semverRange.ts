@@ -51,7 +51,8 @@ export function affects(ranges: readonly OsvRange[], v: string): boolean {
 function containsSemver(r: OsvRange, v: string): boolean {
   if (r.events.length === 0) return true;
   const cv = canonicalizeSemverPrefix(v);
-  const at = (e: { introduced?: string; fixed?: string }): string => (e.fixed !== undefined && e.fixed !== '' ? e.fixed : (e.introduced ?? ''));
+  const at = (e: { introduced?: string; fixed?: string }): string =>
+    e.fixed !== undefined && e.fixed !== '' ? e.fixed : (e.introduced ?? '');
   const events = [...r.events].sort((a, b) => {
     if (a.introduced === '0') return b.introduced === '0' ? 0 : -1;
     if (b.introduced === '0') return 1;

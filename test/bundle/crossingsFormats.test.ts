@@ -15,7 +15,15 @@ const SHA = 'a'.repeat(64);
 const SHB = 'b'.repeat(64);
 
 function manifest(extra: Partial<Manifest> = {}): Manifest {
-  return buildManifest({ tool: 'gobundle test', created: '2024-01-02T03:04:05Z', inputs: [], modules: [], sumdb: null, files: [], ...extra });
+  return buildManifest({
+    tool: 'gobundle test',
+    created: '2024-01-02T03:04:05Z',
+    inputs: [],
+    modules: [],
+    sumdb: null,
+    files: [],
+    ...extra,
+  });
 }
 
 describe('manifest parents', () => {
@@ -29,14 +37,22 @@ describe('manifest parents', () => {
     const text = serializeManifest(m).toString();
     expect(text.indexOf('"sumdb"')).toBeLessThan(text.indexOf('"parents"'));
     expect(text.indexOf('"parents"')).toBeLessThan(text.indexOf('"files"'));
-    expect(parseManifest(serializeManifest(m)).parents).toEqual([{ name: 'week1.tgz', manifestSha256: SHA, created: '2024-01-01T00:00:00Z' }]);
+    expect(parseManifest(serializeManifest(m)).parents).toEqual([
+      { name: 'week1.tgz', manifestSha256: SHA, created: '2024-01-01T00:00:00Z' },
+    ]);
   });
 
   test.each([
     [[], 'gobundle/manifest.json: "parents" must be a non-empty array when present'],
     [{}, 'gobundle/manifest.json: "parents" must be a non-empty array when present'],
-    [[{ name: 'a', manifestSha256: 'ABC', created: '2024-01-01T00:00:00Z' }], 'gobundle/manifest.json: parents[0]: "manifestSha256" must be lowercase hex sha256'],
-    [[{ name: 'a', manifestSha256: SHA, created: 'yesterday' }], 'gobundle/manifest.json: parents[0]: "created" must be RFC 3339 UTC with whole seconds'],
+    [
+      [{ name: 'a', manifestSha256: 'ABC', created: '2024-01-01T00:00:00Z' }],
+      'gobundle/manifest.json: parents[0]: "manifestSha256" must be lowercase hex sha256',
+    ],
+    [
+      [{ name: 'a', manifestSha256: SHA, created: 'yesterday' }],
+      'gobundle/manifest.json: parents[0]: "created" must be RFC 3339 UTC with whole seconds',
+    ],
     [[{ manifestSha256: SHA, created: '2024-01-01T00:00:00Z' }], 'gobundle/manifest.json: parents[0]: "name" must be a string'],
     [
       [
@@ -57,7 +73,10 @@ describe('what a delta leaves out', () => {
     name: 'week1.tgz',
     manifestSha256: SHA,
     manifest: manifest({
-      modules: [{ path: 'example.com/a', version: 'v1.0.0', zipH1: H1, modH1: H1 }, { path: 'example.com/gm', version: 'v1.0.0', zipH1: null, modH1: H1 }],
+      modules: [
+        { path: 'example.com/a', version: 'v1.0.0', zipH1: H1, modH1: H1 },
+        { path: 'example.com/gm', version: 'v1.0.0', zipH1: null, modH1: H1 },
+      ],
       files: [
         { name: 'example.com/a/@v/list', size: 1, sha256: SHA },
         { name: 'example.com/a/@v/v1.0.0.zip', size: 1, sha256: SHA },
@@ -73,7 +92,11 @@ describe('what a delta leaves out', () => {
       { name: 'example.com/b/@v/v1.0.0.zip', sha256: SHA },
       { name: 'sumdb/db/latest', sha256: SHA },
     ];
-    expect(deltaFiles(files, [parent]).map((f) => f.name)).toEqual(['example.com/a/@v/list', 'example.com/b/@v/v1.0.0.zip', 'sumdb/db/latest']);
+    expect(deltaFiles(files, [parent]).map((f) => f.name)).toEqual([
+      'example.com/a/@v/list',
+      'example.com/b/@v/v1.0.0.zip',
+      'sumdb/db/latest',
+    ]);
   });
 
   test('module versions a parent carries with the same hashes; a version the parent has only the go.mod of stays', () => {
@@ -97,12 +120,24 @@ describe('diffModules', () => {
       });
   test.each([
     ['a@v1.0.0', 'a@v1.0.0', { added: [], removed: [], upgraded: [], downgraded: [], unchanged: 1 }],
-    ['a@v1.0.0', 'a@v1.10.0', { added: [], removed: [], upgraded: [{ path: 'a', from: 'v1.0.0', to: 'v1.10.0' }], downgraded: [], unchanged: 0 }],
-    ['a@v1.2.0', 'a@v1.2.0-rc.1', { added: [], removed: [], upgraded: [], downgraded: [{ path: 'a', from: 'v1.2.0', to: 'v1.2.0-rc.1' }], unchanged: 0 }],
+    [
+      'a@v1.0.0',
+      'a@v1.10.0',
+      { added: [], removed: [], upgraded: [{ path: 'a', from: 'v1.0.0', to: 'v1.10.0' }], downgraded: [], unchanged: 0 },
+    ],
+    [
+      'a@v1.2.0',
+      'a@v1.2.0-rc.1',
+      { added: [], removed: [], upgraded: [], downgraded: [{ path: 'a', from: 'v1.2.0', to: 'v1.2.0-rc.1' }], unchanged: 0 },
+    ],
     ['a@v1.0.0', 'a@v1.0.0 b@v0.1.0', { added: mv('b@v0.1.0'), removed: [], upgraded: [], downgraded: [], unchanged: 1 }],
     ['a@v1.0.0 b@v0.1.0', 'b@v0.1.0', { added: [], removed: mv('a@v1.0.0'), upgraded: [], downgraded: [], unchanged: 1 }],
     // go.mod-only older versions beside the selected one: the highest moves (v1.1.0 -> v1.2.0), the others are added or removed.
-    ['a@v1.0.0 a@v1.1.0', 'a@v1.0.0 a@v1.2.0 a@v1.1.5', { added: mv('a@v1.1.5'), removed: [], upgraded: [{ path: 'a', from: 'v1.1.0', to: 'v1.2.0' }], downgraded: [], unchanged: 1 }],
+    [
+      'a@v1.0.0 a@v1.1.0',
+      'a@v1.0.0 a@v1.2.0 a@v1.1.5',
+      { added: mv('a@v1.1.5'), removed: [], upgraded: [{ path: 'a', from: 'v1.1.0', to: 'v1.2.0' }], downgraded: [], unchanged: 1 },
+    ],
     ['a@v0.9.0 a@v1.1.0', 'a@v1.1.0', { added: [], removed: mv('a@v0.9.0'), upgraded: [], downgraded: [], unchanged: 1 }],
   ])('diff(%s, %s)', (before, after, want) => {
     expect(diffModules(mv(before), mv(after))).toEqual(want);

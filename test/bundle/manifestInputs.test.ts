@@ -22,14 +22,33 @@ describe('manifest inputs', () => {
   });
 
   test('kind go.mod is written as no kind, so a go.mod input reads the same as in older bundles', () => {
-    const built = buildManifest({ tool: 't', created: '2024-01-02T03:04:05Z', inputs: [{ kind: 'go.mod', module: 'm', goMod: 'go.mod', goModSha256: SHA }], modules: [], sumdb: null, files: [] });
+    const built = buildManifest({
+      tool: 't',
+      created: '2024-01-02T03:04:05Z',
+      inputs: [{ kind: 'go.mod', module: 'm', goMod: 'go.mod', goModSha256: SHA }],
+      modules: [],
+      sumdb: null,
+      files: [],
+    });
     expect(built.inputs).toEqual([{ module: 'm', goMod: 'go.mod', goModSha256: SHA }]);
   });
 
   test.each<[string, unknown, string]>([
-    ['an unknown kind', { kind: 'npm', module: 'm', goMod: 'x', goModSha256: SHA }, 'manifest.json: inputs[0]: "kind" must be one of go.mod, go.work, tool, list'],
-    ['a tool without its version', { kind: 'tool', module: 'm', goMod: 'x', goModSha256: SHA }, 'manifest.json: inputs[0]: "version" must be a string'],
-    ['a version on a go.mod input', { module: 'm', version: 'v1.0.0', goMod: 'x', goModSha256: SHA }, 'manifest.json: inputs[0]: "version" is only for tool inputs'],
+    [
+      'an unknown kind',
+      { kind: 'npm', module: 'm', goMod: 'x', goModSha256: SHA },
+      'manifest.json: inputs[0]: "kind" must be one of go.mod, go.work, tool, list',
+    ],
+    [
+      'a tool without its version',
+      { kind: 'tool', module: 'm', goMod: 'x', goModSha256: SHA },
+      'manifest.json: inputs[0]: "version" must be a string',
+    ],
+    [
+      'a version on a go.mod input',
+      { module: 'm', version: 'v1.0.0', goMod: 'x', goModSha256: SHA },
+      'manifest.json: inputs[0]: "version" is only for tool inputs',
+    ],
   ])('%s is refused', (_name, input, message) => {
     expect(() => parseManifest(manifestWith([input]))).toThrow(message);
   });

@@ -21,7 +21,13 @@ describe('manifest modules marked private', () => {
   });
 
   test('a value other than true is refused', () => {
-    const bad = { format: 'gobundle/v1', ...base, modules: [{ path: 'a.example/m', version: 'v1.0.0', zipH1: h1, modH1: h1, private: false }] };
-    expect(() => parseManifest(Buffer.from(JSON.stringify(bad)))).toThrow('gobundle/manifest.json: modules[0]: "private" must be true or absent');
+    const bad = {
+      format: 'gobundle/v1',
+      ...base,
+      modules: [{ path: 'a.example/m', version: 'v1.0.0', zipH1: h1, modH1: h1, private: false }],
+    };
+    expect(() => parseManifest(Buffer.from(JSON.stringify(bad)))).toThrow(
+      'gobundle/manifest.json: modules[0]: "private" must be true or absent',
+    );
   });
 });

@@ -27,7 +27,11 @@ async function bundleFile(tamper: Tamper = {}, fs: TestFile[] = files): Promise<
 
 async function refusal(file: string, opts: { trust?: string[]; allowUnsigned?: boolean } = {}): Promise<BundleError> {
   try {
-    await openBundle(file, { trust: opts.trust ?? [key.verifier], allowUnsigned: opts.allowUnsigned ?? false, cacheRoot: join(next(), 'cache') });
+    await openBundle(file, {
+      trust: opts.trust ?? [key.verifier],
+      allowUnsigned: opts.allowUnsigned ?? false,
+      cacheRoot: join(next(), 'cache'),
+    });
   } catch (err) {
     expect(err).toBeInstanceOf(BundleError);
     return err as BundleError;
@@ -111,16 +115,56 @@ describe('openBundle accepts a good bundle', () => {
 describe('openBundle refuses', () => {
   test.each<[string, Tamper, RegExp]>([
     ['signed by an untrusted key', { signWith: otherKey }, /gobundle\/manifest\.sig: signature not verified by any trusted key/],
-    ['manifest changed after signing', { manifestAfterSigning: (m) => m.replace('"tool": "gobundle test"', '"tool": "gobundle evil"') }, /signature not verified/],
-    ['a file whose sha256 differs from the manifest', { wrongHash: ['example.com/a/@v/v1.0.0.zip'] }, /example\.com\/a\/@v\/v1\.0\.0\.zip: sha256 mismatch: manifest [0-9a-f]{64}, content [0-9a-f]{64}/],
-    ['a file listed but missing', { omit: ['example.com/a/@v/v1.0.0.mod'] }, /example\.com\/a\/@v\/v1\.0\.0\.mod: listed in the manifest but missing from the bundle/],
-    ['an extra file', { extraEntries: [{ header: { name: 'example.com/a/@v/v9.9.9.zip' }, data: 'x' }] }, /example\.com\/a\/@v\/v9\.9\.9\.zip: not in the manifest/],
-    ['a duplicate entry', { extraEntries: [{ header: { name: 'example.com/a/@v/list' }, data: 'v1.0.0\n' }] }, /example\.com\/a\/@v\/list: duplicate entry/],
-    ['a symlink', { extraEntries: [{ header: { name: 'example.com/a/@v/link', type: 'symlink', linkname: '/etc/passwd' } }] }, /example\.com\/a\/@v\/link: not a regular file \(tar type symlink\)/],
-    ['a hard link', { extraEntries: [{ header: { name: 'example.com/a/@v/hard', type: 'link', linkname: 'example.com/a/@v/list' } }] }, /not a regular file \(tar type link\)/],
-    ['a directory entry', { extraEntries: [{ header: { name: 'example.com/', type: 'directory' } }] }, /example\.com\/: not a regular file \(tar type directory\)/],
-    ['a device', { extraEntries: [{ header: { name: 'dev', type: 'character-device' } }] }, /dev: not a regular file \(tar type character-device\)/],
-    ['a .. name', { extraEntries: [{ header: { name: '../../evil' }, data: 'x' }] }, /"\.\.\/\.\.\/evil": unsafe name: "\.\." path element/],
+    [
+      'manifest changed after signing',
+      { manifestAfterSigning: (m) => m.replace('"tool": "gobundle test"', '"tool": "gobundle evil"') },
+      /signature not verified/,
+    ],
+    [
+      'a file whose sha256 differs from the manifest',
+      { wrongHash: ['example.com/a/@v/v1.0.0.zip'] },
+      /example\.com\/a\/@v\/v1\.0\.0\.zip: sha256 mismatch: manifest [0-9a-f]{64}, content [0-9a-f]{64}/,
+    ],
+    [
+      'a file listed but missing',
+      { omit: ['example.com/a/@v/v1.0.0.mod'] },
+      /example\.com\/a\/@v\/v1\.0\.0\.mod: listed in the manifest but missing from the bundle/,
+    ],
+    [
+      'an extra file',
+      { extraEntries: [{ header: { name: 'example.com/a/@v/v9.9.9.zip' }, data: 'x' }] },
+      /example\.com\/a\/@v\/v9\.9\.9\.zip: not in the manifest/,
+    ],
+    [
+      'a duplicate entry',
+      { extraEntries: [{ header: { name: 'example.com/a/@v/list' }, data: 'v1.0.0\n' }] },
+      /example\.com\/a\/@v\/list: duplicate entry/,
+    ],
+    [
+      'a symlink',
+      { extraEntries: [{ header: { name: 'example.com/a/@v/link', type: 'symlink', linkname: '/etc/passwd' } }] },
+      /example\.com\/a\/@v\/link: not a regular file \(tar type symlink\)/,
+    ],
+    [
+      'a hard link',
+      { extraEntries: [{ header: { name: 'example.com/a/@v/hard', type: 'link', linkname: 'example.com/a/@v/list' } }] },
+      /not a regular file \(tar type link\)/,
+    ],
+    [
+      'a directory entry',
+      { extraEntries: [{ header: { name: 'example.com/', type: 'directory' } }] },
+      /example\.com\/: not a regular file \(tar type directory\)/,
+    ],
+    [
+      'a device',
+      { extraEntries: [{ header: { name: 'dev', type: 'character-device' } }] },
+      /dev: not a regular file \(tar type character-device\)/,
+    ],
+    [
+      'a .. name',
+      { extraEntries: [{ header: { name: '../../evil' }, data: 'x' }] },
+      /"\.\.\/\.\.\/evil": unsafe name: "\.\." path element/,
+    ],
     ['an absolute name', { extraEntries: [{ header: { name: '/tmp/evil' }, data: 'x' }] }, /"\/tmp\/evil": unsafe name: absolute name/],
     ['a backslash name', { extraEntries: [{ header: { name: 'a\\..\\evil' }, data: 'x' }] }, /unsafe name: backslash in name/],
     ['an empty element', { extraEntries: [{ header: { name: 'a//evil' }, data: 'x' }] }, /unsafe name: empty path element/],
@@ -133,7 +177,11 @@ describe('openBundle refuses', () => {
   });
 
   test('every problem is named, not just the first', async () => {
-    const file = await bundleFile({ wrongHash: ['example.com/a/@v/v1.0.0.zip'], omit: ['example.com/a/@v/list'], extraEntries: [{ header: { name: 'x/y' }, data: 'z' }] });
+    const file = await bundleFile({
+      wrongHash: ['example.com/a/@v/v1.0.0.zip'],
+      omit: ['example.com/a/@v/list'],
+      extraEntries: [{ header: { name: 'x/y' }, data: 'z' }],
+    });
     const err = await refusal(file);
     expect(err.problems).toHaveLength(3);
     expect(err.message).toMatch(/^bundle .*: 3 problems:\n\t/);

@@ -26,7 +26,11 @@ export interface TestKey {
 /** A fixed key for tests: the seed is sha256(name), so every run signs the same bytes. */
 export function testKey(name: string): TestKey {
   const seed = createHash('sha256').update(`gobundle test key ${name}`).digest();
-  const priv = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+  const priv = createPrivateKey({
+    key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const jwk = createPublicKey(priv).export({ format: 'jwk' });
   const pub = Buffer.from(String(jwk.x), 'base64url');
   const keyHash = createHash('sha256')
@@ -44,7 +48,11 @@ export function testKey(name: string): TestKey {
 
 /** A signed note over `text` (x/mod sumdb/note format). */
 export function signNote(text: string, key: TestKey): string {
-  const priv = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), key.seed]), format: 'der', type: 'pkcs8' });
+  const priv = createPrivateKey({
+    key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), key.seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const sig = sign(null, Buffer.from(text), priv);
   const keyHash = Buffer.from(key.verifier.split('+')[1] ?? '', 'hex');
   return `${text}\n\u2014 ${key.name} ${Buffer.concat([keyHash, sig]).toString('base64')}\n`;
@@ -143,7 +151,11 @@ export function writeBundleFile(file: string, b: BuiltBundle): string {
 }
 
 /** The GOPROXY files of one module version: .info, .mod, .zip (zip content is opaque to serve). */
-export function moduleFiles(escPath: string, version: string, opts: { zip?: Buffer | string; time?: string; mod?: string } = {}): TestFile[] {
+export function moduleFiles(
+  escPath: string,
+  version: string,
+  opts: { zip?: Buffer | string; time?: string; mod?: string } = {},
+): TestFile[] {
   const base = `${escPath}/@v/${version}`;
   return [
     { name: `${base}.info`, data: `${JSON.stringify({ Version: version, Time: opts.time ?? '2023-01-01T00:00:00Z' })}\n` },

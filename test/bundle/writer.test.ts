@@ -14,7 +14,11 @@ const files = [
   { name: longName, data: 'zip bytes' },
   { name: 'example.com/m/@v/list', data: 'v1.0.0\n' },
 ];
-const source = (f: { name: string; data: string }) => ({ name: f.name, size: Buffer.byteLength(f.data), open: () => Readable.from([Buffer.from(f.data)]) });
+const source = (f: { name: string; data: string }) => ({
+  name: f.name,
+  size: Buffer.byteLength(f.data),
+  open: () => Readable.from([Buffer.from(f.data)]),
+});
 
 async function entries(bundle: string) {
   const out: { header: tar.Header; body: string }[] = [];
@@ -35,7 +39,11 @@ describe('writeBundle', () => {
     const args = { manifest: Buffer.from('{}\n'), signature: Buffer.from('sig\n'), files: files.map(source), mtime };
     const a = await writeBundle(join(dir, 'a.tgz'), args);
     const b = await writeBundle(join(dir, 'b.tgz'), { ...args, files: [...files].reverse().map(source) });
-    expect(a.sha256).toBe(createHash('sha256').update(readFileSync(join(dir, 'a.tgz'))).digest('hex'));
+    expect(a.sha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(dir, 'a.tgz')))
+        .digest('hex'),
+    );
     expect(b.sha256, 'order of sources changed the bytes').toBe(a.sha256);
     const got = await entries(join(dir, 'a.tgz'));
     expect(got.map((e) => e.header.name)).toEqual([
@@ -55,7 +63,9 @@ describe('writeBundle', () => {
   test('a failing source leaves nothing at the target and no temp file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gobundle-writer-'));
     const bad = { name: 'x/@v/v1.0.0.zip', size: 100, open: () => Readable.from([Buffer.from('short')]) };
-    await expect(writeBundle(join(dir, 'out.tgz'), { manifest: Buffer.from('{}\n'), signature: undefined, files: [bad], mtime: new Date(0) })).rejects.toThrow();
+    await expect(
+      writeBundle(join(dir, 'out.tgz'), { manifest: Buffer.from('{}\n'), signature: undefined, files: [bad], mtime: new Date(0) }),
+    ).rejects.toThrow();
     expect(existsSync(join(dir, 'out.tgz'))).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -63,7 +73,10 @@ describe('writeBundle', () => {
   test('files read whole ahead of the tar give the same bytes as streamed ones', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gobundle-writer-'));
     // More files than the read-ahead window, with some streamed ones in between.
-    const many = Array.from({ length: READ_AHEAD_FILES * 3 }, (_, i) => ({ name: `example.com/m${String(i).padStart(4, '0')}/@v/v1.0.0.mod`, data: `module m${i}\n`.repeat(i % 7) }));
+    const many = Array.from({ length: READ_AHEAD_FILES * 3 }, (_, i) => ({
+      name: `example.com/m${String(i).padStart(4, '0')}/@v/v1.0.0.mod`,
+      data: `module m${i}\n`.repeat(i % 7),
+    }));
     const streamed = many.map(source);
     const whole = many.map((f, i): BundleFileSource => (i % 5 === 0 ? source(f) : { ...source(f), read: async () => Buffer.from(f.data) }));
     const args = { manifest: Buffer.from('{}\n'), signature: undefined, mtime: new Date(0) };
@@ -81,7 +94,9 @@ describe('writeBundle', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gobundle-writer-'));
     const good = { ...source({ name: 'a/@v/v1.0.0.mod', data: 'module a\n' }), read: async () => Buffer.from('module a\n') };
     const bad = { name: 'x/@v/v1.0.0.mod', size: 100, open: () => Readable.from([Buffer.alloc(100)]), read };
-    await expect(writeBundle(join(dir, 'out.tgz'), { manifest: Buffer.from('{}\n'), signature: undefined, files: [good, bad], mtime: new Date(0) })).rejects.toThrow();
+    await expect(
+      writeBundle(join(dir, 'out.tgz'), { manifest: Buffer.from('{}\n'), signature: undefined, files: [good, bad], mtime: new Date(0) }),
+    ).rejects.toThrow();
     expect(existsSync(join(dir, 'out.tgz'))).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
   });

@@ -62,7 +62,11 @@ describe('DownloadCache inline entries', () => {
   });
 
   test.each([
-    ['same length, other bytes', (stored: Record<string, unknown>) => ({ ...stored, data: Buffer.from('module example.com/X\n').toString('base64') }), 'read'],
+    [
+      'same length, other bytes',
+      (stored: Record<string, unknown>) => ({ ...stored, data: Buffer.from('module example.com/X\n').toString('base64') }),
+      'read',
+    ],
     ['shorter than recorded', (stored: Record<string, unknown>) => ({ ...stored, data: Buffer.from('module').toString('base64') }), 'miss'],
     ['no data', (stored: Record<string, unknown>) => ({ ...stored, data: undefined }), 'miss'],
   ])('inline bytes changed on disk (%s) are refused', async (_name, change, how) => {
@@ -100,7 +104,13 @@ describe('reuseFromGoModCache', () => {
     const dir = fresh();
     const zip = goModCacheFile(dir, { ...mod, kind: 'zip' });
     mkdirSync(dirname(zip), { recursive: true });
-    writeFileSync(zip, tinyZip([{ name: `${P}go.mod`, data: 'module example.com/Up\n' }, { name: `${P}a.go`, data: 'package up\n' }]));
+    writeFileSync(
+      zip,
+      tinyZip([
+        { name: `${P}go.mod`, data: 'module example.com/Up\n' },
+        { name: `${P}a.go`, data: 'package up\n' },
+      ]),
+    );
     writeFileSync(goModCacheFile(dir, { ...mod, kind: 'mod' }), 'module example.com/Up\n');
     writeFileSync(goModCacheFile(dir, { ...mod, kind: 'info' }), '{"Version":"v1.0.0"}');
     return dir;
@@ -124,8 +134,18 @@ describe('reuseFromGoModCache', () => {
 
   test.each<[string, 'zip' | 'mod', (gmc: string) => void, string[]]>([
     ['zip disagreeing with go.sum', 'zip', () => undefined, ['h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=']],
-    ['zip disagreeing with .ziphash', 'zip', (g) => writeFileSync(goModCacheFile(g, { ...mod, kind: 'zip' }).replace(/\.zip$/, '.ziphash'), 'h1:bad'), []],
-    ['invalid zip', 'zip', (g) => writeFileSync(goModCacheFile(g, { ...mod, kind: 'zip' }), tinyZip([{ name: `${P}../x`, data: 'x' }])), []],
+    [
+      'zip disagreeing with .ziphash',
+      'zip',
+      (g) => writeFileSync(goModCacheFile(g, { ...mod, kind: 'zip' }).replace(/\.zip$/, '.ziphash'), 'h1:bad'),
+      [],
+    ],
+    [
+      'invalid zip',
+      'zip',
+      (g) => writeFileSync(goModCacheFile(g, { ...mod, kind: 'zip' }), tinyZip([{ name: `${P}../x`, data: 'x' }])),
+      [],
+    ],
     ['go.mod disagreeing with go.sum', 'mod', () => undefined, ['h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=']],
   ])('%s is not reused', async (_name, kind, spoil, trusted) => {
     const gmc = goModCache();

@@ -17,7 +17,9 @@ describe('gobundle keygen', () => {
     expect(statSync(join(dir, 'corp.example.key')).mode & 0o777).toBe(0o600);
     const manifest = Buffer.from('{"format":"gobundle/v1"}\n');
     expect(verifyManifestSignature(manifest, signManifest(manifest, key), [pub])).toBe('corp.example');
-    expect(() => verifyManifestSignature(Buffer.from('{}\n'), signManifest(manifest, key), [pub])).toThrow('manifest signature does not match manifest.json');
+    expect(() => verifyManifestSignature(Buffer.from('{}\n'), signManifest(manifest, key), [pub])).toThrow(
+      'manifest signature does not match manifest.json',
+    );
   });
 
   test('refuses to overwrite', async () => {
@@ -25,7 +27,12 @@ describe('gobundle keygen', () => {
     writeFileSync(join(dir, 'k.pub'), 'old\n');
     const res = await runCli(['keygen', 'k'], { cwd: dir });
     expect(res.code).toBe(1);
-    expect(res.stderr).toBe(`gobundle: keygen: ${join(dir, 'k.key')}: already exists\nhint: remove it or choose another name or --out-dir; keygen never overwrites keys\n`.replace('k.key', 'k.pub'));
+    expect(res.stderr).toBe(
+      `gobundle: keygen: ${join(dir, 'k.key')}: already exists\nhint: remove it or choose another name or --out-dir; keygen never overwrites keys\n`.replace(
+        'k.key',
+        'k.pub',
+      ),
+    );
     expect(readFileSync(join(dir, 'k.pub'), 'utf8')).toBe('old\n');
   });
 

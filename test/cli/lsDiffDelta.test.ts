@@ -20,13 +20,20 @@ import { toolVersion } from '../../src/cli/toolVersion.js';
 const root = resolve(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'gobundle-lsdiff-'));
 let upstream: Upstream | undefined;
-const env = (): NodeJS.ProcessEnv => ({ ...packEnv(upstream?.url ?? 'off', work), GOBUNDLE_CACHE: join(work, 'cache'), SOURCE_DATE_EPOCH: '1700000000' });
+const env = (): NodeJS.ProcessEnv => ({
+  ...packEnv(upstream?.url ?? 'off', work),
+  GOBUNDLE_CACHE: join(work, 'cache'),
+  SOURCE_DATE_EPOCH: '1700000000',
+});
 
 /** A main module requiring `requires` (path version pairs), importing each. */
 function project(name: string, requires: [string, string][]): string {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'go.mod'), `module example.com/${name}\n\ngo 1.21\n\nrequire (\n${requires.map(([p, v]) => `\t${p} ${v}\n`).join('')})\n`);
+  writeFileSync(
+    join(dir, 'go.mod'),
+    `module example.com/${name}\n\ngo 1.21\n\nrequire (\n${requires.map(([p, v]) => `\t${p} ${v}\n`).join('')})\n`,
+  );
   writeFileSync(join(dir, 'main.go'), `package main\n\nimport (\n${requires.map(([p]) => `\t_ "${p}"\n`).join('')})\n\nfunc main() {}\n`);
   return dir;
 }
@@ -41,15 +48,32 @@ let week1Digest = '';
 
 beforeAll(async () => {
   upstream = await startUpstream({ modules: [join(root, 'test', 'fixtures', 'modules')] });
-  const w1 = project('week1', [['example.com/greeting', 'v1.0.0'], ['example.com/vtwo', 'v1.0.0']]);
-  const w2 = project('week2', [['example.com/greeting', 'v1.1.0'], ['example.com/vtwo', 'v1.0.0'], ['example.com/vtwo/v2', 'v2.1.0']]);
+  const w1 = project('week1', [
+    ['example.com/greeting', 'v1.0.0'],
+    ['example.com/vtwo', 'v1.0.0'],
+  ]);
+  const w2 = project('week2', [
+    ['example.com/greeting', 'v1.1.0'],
+    ['example.com/vtwo', 'v1.0.0'],
+    ['example.com/vtwo/v2', 'v2.1.0'],
+  ]);
   await mustCli(['pack', w1, '-o', 'week1.tgz', '--sign-key', signerKeyFile, '--quiet']);
   await mustCli(['pack', w2, '-o', 'week2.tgz', '--sign-key', signerKeyFile, '--quiet']);
   await mustCli(['pack', w2, '-o', 'week2-delta.tgz', '--since', 'week1.tgz', '--sign-key', signerKeyFile, '--quiet']);
   // The same parent named by its manifest.json alone, and by its part list.
   mkdirSync(join(work, 'week1-manifest'));
   spawnSync('tar', ['xzf', join(work, 'week1.tgz'), '-C', join(work, 'week1-manifest'), 'gobundle/manifest.json']);
-  await mustCli(['pack', w2, '-o', 'week2-delta-m.tgz', '--since', 'week1-manifest/gobundle/manifest.json', '--sign-key', signerKeyFile, '--quiet']);
+  await mustCli([
+    'pack',
+    w2,
+    '-o',
+    'week2-delta-m.tgz',
+    '--since',
+    'week1-manifest/gobundle/manifest.json',
+    '--sign-key',
+    signerKeyFile,
+    '--quiet',
+  ]);
   mkdirSync(join(work, 'split'));
   await mustCli(['pack', w1, '-o', 'split/week1.tgz', '--max-part-size', '1K', '--sign-key', signerKeyFile, '--quiet']);
   await mustCli(['pack', w2, '-o', 'week2-delta-p.tgz', '--since', 'split/week1.tgz.parts', '--sign-key', signerKeyFile, '--quiet']);
@@ -119,7 +143,13 @@ describe('gobundle ls', () => {
       tool,
       created,
       signer: { name: 'gobundle.test.signer', keyHash: '18166903', verified: null },
-      inputs: [{ module: 'example.com/week2', goMod: 'week2/go.mod', goModSha256: 'd1d34d7865ca03f1f212cbbecfe1508454253ab6784d48b86f20fe8085c775c0' }],
+      inputs: [
+        {
+          module: 'example.com/week2',
+          goMod: 'week2/go.mod',
+          goModSha256: 'd1d34d7865ca03f1f212cbbecfe1508454253ab6784d48b86f20fe8085c775c0',
+        },
+      ],
       parents: [{ name: 'week1.tgz', manifestSha256: week1Digest, created }],
       sumdb: null,
       files: 8,
@@ -223,11 +253,16 @@ describe('delta bundles', () => {
       ].join('\n'),
     );
     const both = await runCli(['verify', 'week1.tgz', 'week2-delta.tgz', '--trust', signerPubFile], { cwd: work, env: env() });
-    expect(both.stdout.split('\n').at(-2)).toBe(`week2-delta.tgz: a delta: serve it with its parent week1.tgz (created ${created}, manifest sha256 ${week1Digest}) (verified above)`);
+    expect(both.stdout.split('\n').at(-2)).toBe(
+      `week2-delta.tgz: a delta: serve it with its parent week1.tgz (created ${created}, manifest sha256 ${week1Digest}) (verified above)`,
+    );
   });
 
   test('serve refuses the delta without its parent, naming the parent digest, before it listens', async () => {
-    const r = await runCli(['serve', 'week2-delta.tgz', '--trust', signerPubFile, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')], { cwd: work, env: env() });
+    const r = await runCli(
+      ['serve', 'week2-delta.tgz', '--trust', signerPubFile, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')],
+      { cwd: work, env: env() },
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(

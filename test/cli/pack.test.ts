@@ -33,10 +33,22 @@ const sha256 = (file: string): string => createHash('sha256').update(readFileSyn
 
 describe('gobundle pack usage', () => {
   test.each<[string, string[], string]>([
-    ['no key and not --unsigned', ['pack', '-o', 'x.tgz'], 'gobundle: pack: no --sign-key given: bundles are signed so the offline side can trust them\nhint: create a key with `gobundle keygen <name>` and pass --sign-key <name>.key, or pass --unsigned explicitly\n'],
+    [
+      'no key and not --unsigned',
+      ['pack', '-o', 'x.tgz'],
+      'gobundle: pack: no --sign-key given: bundles are signed so the offline side can trust them\nhint: create a key with `gobundle keygen <name>` and pass --sign-key <name>.key, or pass --unsigned explicitly\n',
+    ],
     ['no output', ['pack', '--unsigned'], 'gobundle: pack: missing -o <bundle.tgz>\nhint: name the bundle to write, e.g. -o deps.tgz\n'],
-    ['both key and unsigned', ['pack', '-o', 'x.tgz', '--unsigned', '--sign-key', 'k.key'], 'gobundle: pack: --sign-key and --unsigned contradict each other\n'],
-    ['bad concurrency', ['pack', '-o', 'x.tgz', '--unsigned', '--concurrency', '0'], 'gobundle: pack: --concurrency "0": want an integer from 1 to 256\n'],
+    [
+      'both key and unsigned',
+      ['pack', '-o', 'x.tgz', '--unsigned', '--sign-key', 'k.key'],
+      'gobundle: pack: --sign-key and --unsigned contradict each other\n',
+    ],
+    [
+      'bad concurrency',
+      ['pack', '-o', 'x.tgz', '--unsigned', '--concurrency', '0'],
+      'gobundle: pack: --concurrency "0": want an integer from 1 to 256\n',
+    ],
   ])('%s', async (_name, args, want) => {
     const res = await runCli(args, { cwd: work, env: packEnv('off', work) });
     expect(res.code, res.stderr).toBe(2);
@@ -62,9 +74,11 @@ describe('gobundle pack against the test upstream', () => {
     extractBundle(bundle, join(dir, 'raw'), { keepMetadata: true });
     const manifestBytes = readFileSync(join(dir, 'raw', 'gobundle', 'manifest.json'));
     const manifest = parseManifest(manifestBytes);
-    expect(verifyManifestSignature(manifestBytes, readFileSync(join(dir, 'raw', 'gobundle', 'manifest.sig')), [readFileSync(signerPubFile, 'utf8')])).toBe(
-      'gobundle.test.signer',
-    );
+    expect(
+      verifyManifestSignature(manifestBytes, readFileSync(join(dir, 'raw', 'gobundle', 'manifest.sig')), [
+        readFileSync(signerPubFile, 'utf8'),
+      ]),
+    ).toBe('gobundle.test.signer');
     expect(manifest.inputs.map((i) => i.module)).toEqual(['example.com/hello']);
     expect(manifest.files.map((f) => f.name)).toEqual([
       'example.com/!upper/!mod/@v/list',
@@ -91,18 +105,25 @@ describe('gobundle pack against the test upstream', () => {
     }
   });
 
-  test.each(readdirSync(fixtureProjects).sort())('fixture project %s packs and go builds from the bundle', { timeout: 300_000 }, async (project) => {
-    const dir = tempDir(`proj-${project}`);
-    const bundle = join(dir, 'b.tgz');
-    const res = await runCli(['pack', join(fixtureProjects, project), '-o', bundle, '--unsigned', '--cache-dir', join(dir, 'cache'), '--quiet'], {
-      cwd: dir,
-      env: packEnv(upstream.url, dir),
-    });
-    expect(res.code, res.stderr).toBe(0);
-    expect(res.stderr).toBe('');
-    extractBundle(bundle, join(dir, 'tree'));
-    expect(await goAcceptsTree(join(fixtureProjects, project), join(dir, 'tree'), join(dir, 'go'))).toEqual([]);
-  });
+  test.each(readdirSync(fixtureProjects).sort())(
+    'fixture project %s packs and go builds from the bundle',
+    { timeout: 300_000 },
+    async (project) => {
+      const dir = tempDir(`proj-${project}`);
+      const bundle = join(dir, 'b.tgz');
+      const res = await runCli(
+        ['pack', join(fixtureProjects, project), '-o', bundle, '--unsigned', '--cache-dir', join(dir, 'cache'), '--quiet'],
+        {
+          cwd: dir,
+          env: packEnv(upstream.url, dir),
+        },
+      );
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stderr).toBe('');
+      extractBundle(bundle, join(dir, 'tree'));
+      expect(await goAcceptsTree(join(fixtureProjects, project), join(dir, 'tree'), join(dir, 'go'))).toEqual([]);
+    },
+  );
 
   test('two packs of the same input are byte-identical; several inputs pack as one bundle', { timeout: 300_000 }, async () => {
     const dir = tempDir('determinism');

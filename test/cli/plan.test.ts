@@ -50,10 +50,12 @@ describe('gobundle plan errors', () => {
     const dir = project('module example.com/m\n\ngo 1.21\n\nrequire example.com/x\n');
     const r = await runCli(['plan', dir], { env: { GOENV: 'off', GOPROXY: 'off' } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^gobundle: ${join(dir, 'go.mod').replace(/[.]/g, '\\.')}:5:\\d+: usage: require module/path v1\\.2\\.3\\n`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^gobundle: ${join(dir, 'go.mod').replace(/[.]/g, '\\.')}:5:\\d+: usage: require module/path v1\\.2\\.3\\n`),
+    );
   });
 
-  test('GOPROXY=off stops with the go command\'s message', async () => {
+  test("GOPROXY=off stops with the go command's message", async () => {
     const dir = project('module example.com/m\n\ngo 1.21\n\nrequire example.com/x v1.0.0\n');
     const r = await runCli(['plan', dir], { env: { GOENV: 'off', GOPROXY: 'off', GOFLAGS: '-mod=mod' } });
     expect(r.code).toBe(1);

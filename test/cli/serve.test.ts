@@ -20,7 +20,10 @@ beforeAll(async () => {
   writeFileSync(join(work, 'team.pub'), `${key.verifier}\n`);
   writeFileSync(join(work, 'other.pub'), `${testKey('other').verifier}\n`);
   good = writeBundleFile(join(work, 'good.tgz'), await buildTestBundle(moduleFiles('example.com/a', 'v1.0.0'), key));
-  writeBundleFile(join(work, 'traversal.tgz'), await buildTestBundle(moduleFiles('example.com/a', 'v1.0.0'), key, { extraEntries: [{ header: { name: '../../x' }, data: 'x' }] }));
+  writeBundleFile(
+    join(work, 'traversal.tgz'),
+    await buildTestBundle(moduleFiles('example.com/a', 'v1.0.0'), key, { extraEntries: [{ header: { name: '../../x' }, data: 'x' }] }),
+  );
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -28,15 +31,31 @@ const env = (): NodeJS.ProcessEnv => ({ GOENV: 'off', GOBUNDLE_CACHE: join(work,
 
 describe('gobundle serve refuses before listening', () => {
   test.each([
-    [['serve', 'good.tgz', '--trust', 'other.pub'], 1, /^gobundle: bundle .*good\.tgz: gobundle\/manifest\.sig: signature not verified by any trusted key/],
-    [['serve', 'traversal.tgz', '--trust', 'team.pub'], 1, /^gobundle: bundle .*traversal\.tgz: "\.\.\/\.\.\/x": unsafe name: "\.\." path element\n$/],
+    [
+      ['serve', 'good.tgz', '--trust', 'other.pub'],
+      1,
+      /^gobundle: bundle .*good\.tgz: gobundle\/manifest\.sig: signature not verified by any trusted key/,
+    ],
+    [
+      ['serve', 'traversal.tgz', '--trust', 'team.pub'],
+      1,
+      /^gobundle: bundle .*traversal\.tgz: "\.\.\/\.\.\/x": unsafe name: "\.\." path element\n$/,
+    ],
     [['serve', 'missing.tgz', '--trust', 'team.pub'], 1, /^gobundle: bundle .*missing\.tgz: cannot read: no such file or directory\n$/],
     [['serve', 'good.tgz'], 2, /^gobundle: serve: no --trust key given\n/],
     [['serve', '--trust', 'team.pub'], 2, /^gobundle: serve: no bundles given\n/],
     [['serve', 'good.tgz', '--trust', 'team.pub', '--listen', 'nope'], 2, /^gobundle: serve: --listen "nope": want HOST:PORT\n$/],
     [['serve', 'good.tgz', '--trust', 'team.pub', '--log-format', 'xml'], 2, /^gobundle: serve: --log-format "xml": want text or json\n$/],
-    [['serve', 'good.tgz', '--trust', 'team.pub', '--workers', '0'], 2, /^gobundle: serve: --workers "0": want a count from 1 to 64 or auto\n$/],
-    [['serve', 'good.tgz', '--trust', 'team.pub', '--workers', 'many'], 2, /^gobundle: serve: --workers "many": want a count from 1 to 64 or auto\n$/],
+    [
+      ['serve', 'good.tgz', '--trust', 'team.pub', '--workers', '0'],
+      2,
+      /^gobundle: serve: --workers "0": want a count from 1 to 64 or auto\n$/,
+    ],
+    [
+      ['serve', 'good.tgz', '--trust', 'team.pub', '--workers', 'many'],
+      2,
+      /^gobundle: serve: --workers "many": want a count from 1 to 64 or auto\n$/,
+    ],
     [['serve', 'good.tgz', '--trust', 'team.pub', '--tls-cert', 'x.pem'], 2, /^gobundle: serve: --tls-cert and --tls-key go together\n$/],
   ])('%j → exit %i', async (args, code, stderr) => {
     const r = await runCli(args, { cwd: work, env: env() });
@@ -64,7 +83,14 @@ describe('gobundle serve running', () => {
     const out = sink();
     const err = sink();
     const stop = new AbortController();
-    const opts: ServeCliOptions = { listen: '127.0.0.1:0', trust: ['team.pub'], basePath: '/goproxy/', logFormat: 'json', accessLog: true, cacheDir: join(work, 'c2') };
+    const opts: ServeCliOptions = {
+      listen: '127.0.0.1:0',
+      trust: ['team.pub'],
+      basePath: '/goproxy/',
+      logFormat: 'json',
+      accessLog: true,
+      cacheDir: join(work, 'c2'),
+    };
     const done = runServe([good], opts, { stdout: out.stream, stderr: err.stream, env: env(), cwd: work }, stop.signal);
     const deadline = Date.now() + 10_000;
     while (!out.text().includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -78,7 +104,11 @@ describe('gobundle serve running', () => {
     expect(outside.status).toBe(404);
     stop.abort();
     await done;
-    const lines = err.text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = err
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.some((l) => l.path === '/goproxy/example.com/a/@v/v1.0.0.mod' && l.status === 200)).toBe(true);
     expect(lines.some((l) => typeof l.msg === 'string' && l.msg.startsWith('loaded '))).toBe(true);
     expect(lines.at(-1)?.msg).toBe('stopped');

@@ -29,7 +29,10 @@ let manifest: Manifest;
 let failedPack: { code: number; stdout: string; stderr: string; url: string };
 
 const fixture = (p: string): Buffer => readFileSync(join(fixtureVulnDbDir, p));
-const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...packEnv(upstream?.url ?? 'off', work, extra), GOBUNDLE_CACHE: join(work, 'cache') });
+const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+  ...packEnv(upstream?.url ?? 'off', work, extra),
+  GOBUNDLE_CACHE: join(work, 'cache'),
+});
 
 async function mustCli(args: string[], e: NodeJS.ProcessEnv = env()): Promise<string> {
   const r = await runCli(args, { cwd: work, env: e });
@@ -42,10 +45,23 @@ beforeAll(async () => {
   vulndb = await startVulnDbServer();
   await mustCli(['keygen', 'team', '--out-dir', work]);
   await mustCli(['pack', project, '-o', 'transfer.tgz', '--sign-key', 'team.key', '--quiet'], env({ GOVULNDB: vulndb.url }));
-  await mustCli(['pack', join(root, 'test', 'fixtures', 'projects', 'v2'), '-o', 'clean.tgz', '--sign-key', 'team.key', '--quiet', '--vulndb', vulndb.url]);
+  await mustCli([
+    'pack',
+    join(root, 'test', 'fixtures', 'projects', 'v2'),
+    '-o',
+    'clean.tgz',
+    '--sign-key',
+    'team.key',
+    '--quiet',
+    '--vulndb',
+    vulndb.url,
+  ]);
   await mustCli(['pack', project, '-o', 'novuln.tgz', '--sign-key', 'team.key', '--quiet', '--no-vulndb'], env({ GOVULNDB: vulndb.url }));
   vulndb.failWith(404, '/index/modules.json');
-  failedPack = { ...(await runCli(['pack', project, '-o', 'failed.tgz', '--unsigned', '--quiet'], { cwd: work, env: env({ GOVULNDB: vulndb.url }) })), url: vulndb.url };
+  failedPack = {
+    ...(await runCli(['pack', project, '-o', 'failed.tgz', '--unsigned', '--quiet'], { cwd: work, env: env({ GOVULNDB: vulndb.url }) })),
+    url: vulndb.url,
+  };
   vulndb.failWith(undefined);
   const b = await openBundle(join(work, 'transfer.tgz'), { trust: [readFileSync(join(work, 'team.pub'), 'utf8').trim()], extract: false });
   manifest = parseManifest(b.manifestBytes);
@@ -96,8 +112,16 @@ describe('pack carries the vulnerability data', () => {
   test('--no-vulndb carries none, and a database that fails names its URL and the way out', async () => {
     const b = await openBundle(join(work, 'novuln.tgz'), { trust: [readFileSync(join(work, 'team.pub'), 'utf8').trim()], extract: false });
     expect([...b.files.keys()].filter((n) => n.startsWith('vulndb/'))).toEqual([]);
-    const r = await runCli(['pack', project, '-o', 'x.tgz', '--unsigned', '--quiet', '--vulndb', 'ftp://example.com/db'], { cwd: work, env: env() });
-    expect(r).toEqual({ code: 2, stdout: '', stderr: 'gobundle: pack: --vulndb "ftp://example.com/db": want an http, https or file URL\nhint: or pass --no-vulndb to pack without vulnerability data\n' });
+    const r = await runCli(['pack', project, '-o', 'x.tgz', '--unsigned', '--quiet', '--vulndb', 'ftp://example.com/db'], {
+      cwd: work,
+      env: env(),
+    });
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'gobundle: pack: --vulndb "ftp://example.com/db": want an http, https or file URL\nhint: or pass --no-vulndb to pack without vulnerability data\n',
+    });
   });
 });
 
@@ -121,17 +145,56 @@ describe('gobundle audit', () => {
       modules: 10,
       databaseModified: '2099-01-10T00:00:00Z',
       findings: [
-        { path: 'example.com/greeting', version: 'v1.1.0', id: 'GO-2099-0001', aliases: ['CVE-2099-1001', 'GHSA-test-0001-aaaa'], summary: 'Hello greets the wrong world in example.com/greeting', fixed: 'v1.2.0' },
-        { path: 'example.com/incompat', version: 'v2.0.0+incompatible', id: 'GO-2099-0003', aliases: ['CVE-2099-1003'], summary: 'Major is off by one in example.com/incompat', fixed: 'v2.0.1' },
+        {
+          path: 'example.com/greeting',
+          version: 'v1.1.0',
+          id: 'GO-2099-0001',
+          aliases: ['CVE-2099-1001', 'GHSA-test-0001-aaaa'],
+          summary: 'Hello greets the wrong world in example.com/greeting',
+          fixed: 'v1.2.0',
+        },
+        {
+          path: 'example.com/incompat',
+          version: 'v2.0.0+incompatible',
+          id: 'GO-2099-0003',
+          aliases: ['CVE-2099-1003'],
+          summary: 'Major is off by one in example.com/incompat',
+          fixed: 'v2.0.1',
+        },
       ],
     });
   });
 
   test.each([
     // Only stdlib (2099-01-05) and toolchain (2099-01-08) entries are carried for it.
-    ['nothing affects it: exit 0', ['audit', 'clean.tgz', '--trust', 'team.pub'], { code: 0, stdout: 'no known vulnerabilities affect the 2 module versions (vulnerability data of 2099-01-08T00:00:00Z)\n', stderr: '' }],
-    ['no vulnerability data: exit 1', ['audit', 'novuln.tgz', '--trust', 'team.pub'], { code: 1, stdout: '', stderr: 'gobundle: audit: novuln.tgz carries no vulnerability data\nhint: pack it again without --no-vulndb (and with GOVULNDB not off)\n' }],
-    ['no trust: exit 2', ['audit', 'transfer.tgz'], { code: 2, stdout: '', stderr: 'gobundle: audit: no --trust key given\nhint: pass --trust <signer>.pub (or --allow-unsigned for an unsigned bundle)\n' }],
+    [
+      'nothing affects it: exit 0',
+      ['audit', 'clean.tgz', '--trust', 'team.pub'],
+      {
+        code: 0,
+        stdout: 'no known vulnerabilities affect the 2 module versions (vulnerability data of 2099-01-08T00:00:00Z)\n',
+        stderr: '',
+      },
+    ],
+    [
+      'no vulnerability data: exit 1',
+      ['audit', 'novuln.tgz', '--trust', 'team.pub'],
+      {
+        code: 1,
+        stdout: '',
+        stderr:
+          'gobundle: audit: novuln.tgz carries no vulnerability data\nhint: pack it again without --no-vulndb (and with GOVULNDB not off)\n',
+      },
+    ],
+    [
+      'no trust: exit 2',
+      ['audit', 'transfer.tgz'],
+      {
+        code: 2,
+        stdout: '',
+        stderr: 'gobundle: audit: no --trust key given\nhint: pass --trust <signer>.pub (or --allow-unsigned for an unsigned bundle)\n',
+      },
+    ],
   ])('%s', async (_name, args, want) => {
     expect(await runCli(args, { cwd: work, env: env() })).toEqual(want);
   });
@@ -140,7 +203,10 @@ describe('gobundle audit', () => {
 describe('gobundle verify', () => {
   test('a tampered vulnerability entry is refused, named', async () => {
     const cache = join(work, 'extract');
-    const b = await openBundle(join(work, 'transfer.tgz'), { trust: [readFileSync(join(work, 'team.pub'), 'utf8').trim()], cacheRoot: cache });
+    const b = await openBundle(join(work, 'transfer.tgz'), {
+      trust: [readFileSync(join(work, 'team.pub'), 'utf8').trim()],
+      cacheRoot: cache,
+    });
     const file = join(b.dir as string, 'vulndb/ID/GO-2099-0001.json');
     const original = readFileSync(file);
     const tampered = Buffer.from(original.toString('utf8').replace('"introduced":"1.1.0"', '"introduced":"1.9.0"'));
@@ -165,7 +231,14 @@ describe('gobundle sbom', () => {
     const doc = JSON.parse(text) as {
       specVersion: string;
       metadata: { component: { name: string }; properties: { name: string; value: string }[] };
-      components: { name: string; version: string; purl: string; hashes: { alg: string; content: string }[]; licenses?: { license: { id: string } }[]; properties: { name: string; value: string }[] }[];
+      components: {
+        name: string;
+        version: string;
+        purl: string;
+        hashes: { alg: string; content: string }[];
+        licenses?: { license: { id: string } }[];
+        properties: { name: string; value: string }[];
+      }[];
       dependencies: { ref: string; dependsOn?: string[] }[];
     };
     expect(doc.specVersion).toBe('1.6');
@@ -182,9 +255,15 @@ describe('gobundle sbom', () => {
     expect(greeting?.properties).toContainEqual({ name: 'gobundle:licenseFile', value: 'LICENSE: no match' });
     const zip = manifest.files.find((f) => f.name === 'example.com/greeting/@v/v1.1.0.zip');
     expect(greeting?.hashes).toEqual([{ alg: 'SHA-256', content: zip?.sha256 }]);
-    expect(greeting?.properties).toContainEqual({ name: 'gobundle:h1', value: manifest.modules.find((m) => m.path === 'example.com/greeting')?.zipH1 });
+    expect(greeting?.properties).toContainEqual({
+      name: 'gobundle:h1',
+      value: manifest.modules.find((m) => m.path === 'example.com/greeting')?.zipH1,
+    });
     // prune/b requires c v1.0.0 (go.mod-only) and d: the edge goes to the c that is built, v1.2.0.
-    expect(doc.dependencies.find((d) => d.ref === 'pkg:golang/example.com/prune/b@v1.0.0')?.dependsOn).toEqual(['pkg:golang/example.com/prune/c@v1.2.0', 'pkg:golang/example.com/prune/d@v1.0.0']);
+    expect(doc.dependencies.find((d) => d.ref === 'pkg:golang/example.com/prune/b@v1.0.0')?.dependsOn).toEqual([
+      'pkg:golang/example.com/prune/c@v1.2.0',
+      'pkg:golang/example.com/prune/d@v1.0.0',
+    ]);
     expect(doc.metadata.component.name).toBe('example.com/project/transfer');
     expect(doc.metadata.properties).toContainEqual({ name: 'gobundle:signer', value: 'team' });
     expect(doc.metadata.properties).toContainEqual({ name: 'gobundle:goModOnly', value: 'example.com/prune/c@v1.0.0' });
@@ -209,7 +288,19 @@ describe('gobundle serve /vulndb/', () => {
     const out = sink();
     const err = sink();
     const stop = new AbortController();
-    const done = runServe(['transfer.tgz'], { listen: '127.0.0.1:0', trust: ['team.pub'], basePath: '/', logFormat: 'text', accessLog: false, cacheDir: join(work, 'serve-cache') }, { stdout: out.stream, stderr: err.stream, env: env(), cwd: work }, stop.signal);
+    const done = runServe(
+      ['transfer.tgz'],
+      {
+        listen: '127.0.0.1:0',
+        trust: ['team.pub'],
+        basePath: '/',
+        logFormat: 'text',
+        accessLog: false,
+        cacheDir: join(work, 'serve-cache'),
+      },
+      { stdout: out.stream, stderr: err.stream, env: env(), cwd: work },
+      stop.signal,
+    );
     const deadline = Date.now() + 20_000;
     while (!out.text().includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const url = /^listening on (\S+)\n$/.exec(out.text())?.[1];
@@ -224,10 +315,19 @@ describe('gobundle serve /vulndb/', () => {
         expect(gunzipSync(Buffer.from(await gz.arrayBuffer()))).toEqual(fixture(`ID/${id}.json`));
       }
       const modules = JSON.parse(await (await fetch(`${url}/vulndb/index/modules.json`)).text()) as { path: string }[];
-      expect(modules.map((m) => m.path)).toEqual(['example.com/Upper/Mod', 'example.com/greeting', 'example.com/incompat', 'stdlib', 'toolchain']);
+      expect(modules.map((m) => m.path)).toEqual([
+        'example.com/Upper/Mod',
+        'example.com/greeting',
+        'example.com/incompat',
+        'stdlib',
+        'toolchain',
+      ]);
       expect(await (await fetch(`${url}/vulndb/index/db.json`)).text()).toBe('{"modified":"2099-01-10T00:00:00Z"}');
       const missing = await fetch(`${url}/vulndb/ID/GO-2099-0006.json`);
-      expect([missing.status, await missing.text()]).toEqual([404, 'vulnerability database: ID/GO-2099-0006.json: not in the served bundles\n']);
+      expect([missing.status, await missing.text()]).toEqual([
+        404,
+        'vulnerability database: ID/GO-2099-0006.json: not in the served bundles\n',
+      ]);
     } finally {
       stop.abort();
       await done;
@@ -235,15 +335,36 @@ describe('gobundle serve /vulndb/', () => {
     // Layered: both bundles carry the stdlib and toolchain entries; one database is served, its index rebuilt.
     const out2 = sink();
     const stop2 = new AbortController();
-    const done2 = runServe(['transfer.tgz', 'clean.tgz'], { listen: '127.0.0.1:0', trust: ['team.pub'], basePath: '/', logFormat: 'text', accessLog: false, cacheDir: join(work, 'serve-cache') }, { stdout: out2.stream, stderr: sink().stream, env: env(), cwd: work }, stop2.signal);
+    const done2 = runServe(
+      ['transfer.tgz', 'clean.tgz'],
+      {
+        listen: '127.0.0.1:0',
+        trust: ['team.pub'],
+        basePath: '/',
+        logFormat: 'text',
+        accessLog: false,
+        cacheDir: join(work, 'serve-cache'),
+      },
+      { stdout: out2.stream, stderr: sink().stream, env: env(), cwd: work },
+      stop2.signal,
+    );
     const deadline2 = Date.now() + 20_000;
     while (!out2.text().includes('\n') && Date.now() < deadline2) await new Promise((r) => setTimeout(r, 20));
     const url2 = /^listening on (\S+)\n$/.exec(out2.text())?.[1];
     try {
       const vulns = JSON.parse(await (await fetch(`${url2}/vulndb/index/vulns.json`)).text()) as { id: string }[];
-      expect(vulns.map((v) => v.id)).toEqual(['GO-2099-0001', 'GO-2099-0002', 'GO-2099-0003', 'GO-2099-0004', 'GO-2099-0005', 'GO-2099-0007']);
+      expect(vulns.map((v) => v.id)).toEqual([
+        'GO-2099-0001',
+        'GO-2099-0002',
+        'GO-2099-0003',
+        'GO-2099-0004',
+        'GO-2099-0005',
+        'GO-2099-0007',
+      ]);
       expect(await (await fetch(`${url2}/vulndb/index/db.json`)).text()).toBe('{"modified":"2099-01-10T00:00:00Z"}');
-      expect(Buffer.from(await (await fetch(`${url2}/vulndb/ID/GO-2099-0004.json`)).arrayBuffer())).toEqual(fixture('ID/GO-2099-0004.json'));
+      expect(Buffer.from(await (await fetch(`${url2}/vulndb/ID/GO-2099-0004.json`)).arrayBuffer())).toEqual(
+        fixture('ID/GO-2099-0004.json'),
+      );
     } finally {
       stop2.abort();
       await done2;

@@ -20,9 +20,15 @@ beforeAll(async () => {
   good = writeBundleFile(join(work, 'good.tgz'), await buildTestBundle(moduleFiles('example.com/a', 'v1.0.0'), key));
   bad = writeBundleFile(
     join(work, 'bad.tgz'),
-    await buildTestBundle(moduleFiles('example.com/a', 'v1.0.0'), key, { wrongHash: ['example.com/a/@v/v1.0.0.zip'], omit: ['example.com/a/@v/v1.0.0.mod'] }),
+    await buildTestBundle(moduleFiles('example.com/a', 'v1.0.0'), key, {
+      wrongHash: ['example.com/a/@v/v1.0.0.zip'],
+      omit: ['example.com/a/@v/v1.0.0.mod'],
+    }),
   );
-  unsigned = writeBundleFile(join(work, 'unsigned.tgz'), await buildTestBundle(moduleFiles('example.com/a', 'v1.0.0'), key, { unsigned: true }));
+  unsigned = writeBundleFile(
+    join(work, 'unsigned.tgz'),
+    await buildTestBundle(moduleFiles('example.com/a', 'v1.0.0'), key, { unsigned: true }),
+  );
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -39,7 +45,9 @@ describe('gobundle verify', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`${good}: ok: 1 modules, 3 files, ${BYTES} bytes, signed by team\n`);
     expect(r.stderr.split('\n')).toEqual([
-      expect.stringMatching(new RegExp(`^gobundle: ${bad}: example\\.com/a/@v/v1\\.0\\.0\\.zip: sha256 mismatch: manifest [0-9a-f]{64}, content [0-9a-f]{64}$`)),
+      expect.stringMatching(
+        new RegExp(`^gobundle: ${bad}: example\\.com/a/@v/v1\\.0\\.0\\.zip: sha256 mismatch: manifest [0-9a-f]{64}, content [0-9a-f]{64}$`),
+      ),
       `gobundle: ${bad}: example.com/a/@v/v1.0.0.mod: listed in the manifest but missing from the bundle`,
       `gobundle: ${unsigned}: gobundle/manifest.sig: missing (the bundle is unsigned)`,
       'hint: sign it with gobundle pack --sign-key <name>.key, or pass --allow-unsigned to accept unsigned bundles',
@@ -55,8 +63,14 @@ describe('gobundle verify', () => {
   });
 
   test.each([
-    [['verify', 'good.tgz'], 'gobundle: verify: no --trust key given\nhint: pass --trust <signer>.pub (or --allow-unsigned to only check files)\n'],
-    [['verify', 'good.tgz', '--trust', 'nope.pub'], 'gobundle: --trust nope.pub: cannot read: no such file\nhint: pass the .pub file gobundle keygen wrote beside the signer key\n'],
+    [
+      ['verify', 'good.tgz'],
+      'gobundle: verify: no --trust key given\nhint: pass --trust <signer>.pub (or --allow-unsigned to only check files)\n',
+    ],
+    [
+      ['verify', 'good.tgz', '--trust', 'nope.pub'],
+      'gobundle: --trust nope.pub: cannot read: no such file\nhint: pass the .pub file gobundle keygen wrote beside the signer key\n',
+    ],
     [['verify', 'good.tgz', '--trust', 'team.key'], 'gobundle: --trust team.key: this is a signer (private) key; pass the .pub file\n'],
     [
       ['verify', 'good.tgz', '--trust', 'broken.pub'],

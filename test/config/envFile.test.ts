@@ -25,7 +25,9 @@ describe('envFilePath', () => {
   });
 
   test('userConfigDir defaults to the running platform', () => {
-    expect(userConfigDir({ HOME: '/h', XDG_CONFIG_HOME: '/x' })).toBe(process.platform === 'darwin' ? '/h/Library/Application Support' : '/x');
+    expect(userConfigDir({ HOME: '/h', XDG_CONFIG_HOME: '/x' })).toBe(
+      process.platform === 'darwin' ? '/h/Library/Application Support' : '/x',
+    );
   });
 });
 

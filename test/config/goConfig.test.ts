@@ -11,7 +11,18 @@ import { loadGoConfig } from '../../src/config/goConfig.js';
 import { GobundleError } from '../../src/errors.js';
 import { goBinary } from '../support/gotool.js';
 
-const VARS = ['GOPROXY', 'GONOPROXY', 'GONOSUMDB', 'GOPRIVATE', 'GOINSECURE', 'GOSUMDB', 'GOFLAGS', 'GOPATH', 'GOMODCACHE', 'GOTOOLCHAIN'] as const;
+const VARS = [
+  'GOPROXY',
+  'GONOPROXY',
+  'GONOSUMDB',
+  'GOPRIVATE',
+  'GOINSECURE',
+  'GOSUMDB',
+  'GOFLAGS',
+  'GOPATH',
+  'GOMODCACHE',
+  'GOTOOLCHAIN',
+] as const;
 
 const root = mkdtempSync(join(tmpdir(), 'gobundle-goconfig-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -140,8 +151,21 @@ describe('GOPROXY errors agree with go mod download', () => {
     const dir = join(root, 'proxyerr');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'go.mod'), 'module example.com/t\n\ngo 1.21\n');
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, GOENV: 'off', GOTOOLCHAIN: 'local', GOSUMDB: 'off', GOFLAGS: '-mod=mod', GOPROXY: value };
-    const res = spawnSync(goBinary('1.23'), ['mod', 'download', '-json', 'example.com/zz@v1.0.0'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: dir,
+      GOENV: 'off',
+      GOTOOLCHAIN: 'local',
+      GOSUMDB: 'off',
+      GOFLAGS: '-mod=mod',
+      GOPROXY: value,
+    };
+    const res = spawnSync(goBinary('1.23'), ['mod', 'download', '-json', 'example.com/zz@v1.0.0'], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const goError = (JSON.parse(res.stdout) as { Error?: string }).Error ?? `no error from go: ${res.stderr}`;
     const ours = await loadGoConfig(env, { platform: 'linux' }).then(
       () => 'no error from loadGoConfig',

@@ -36,7 +36,10 @@ const servers: ServeProcess[] = [];
 function project(name: string, requires: [string, string][]): string {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'go.mod'), `module example.com/${name}\n\ngo 1.21\n\nrequire (\n${requires.map(([p, v]) => `\t${p} ${v}\n`).join('')})\n`);
+  writeFileSync(
+    join(dir, 'go.mod'),
+    `module example.com/${name}\n\ngo 1.21\n\nrequire (\n${requires.map(([p, v]) => `\t${p} ${v}\n`).join('')})\n`,
+  );
   writeFileSync(join(dir, 'main.go'), `package main\n\nimport (\n${requires.map(([p]) => `\t_ "${p}"\n`).join('')})\n\nfunc main() {}\n`);
   return dir;
 }
@@ -47,7 +50,13 @@ const week2 = (): string => join(work, 'week2');
 /** PATH with the Go 1.23 binary first, for the rehearsal's `go`. */
 const clientPath = `${resolve(go, '..')}:${process.env.PATH ?? '/usr/bin:/bin'}`;
 const cliEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-  ...hermeticGoEnv({ GOPROXY: upstream?.url ?? 'off', GOSUMDB: sumdbKey, HOME: work, GOBUNDLE_CACHE: join(work, 'pack-cache'), PATH: clientPath }),
+  ...hermeticGoEnv({
+    GOPROXY: upstream?.url ?? 'off',
+    GOSUMDB: sumdbKey,
+    HOME: work,
+    GOBUNDLE_CACHE: join(work, 'pack-cache'),
+    PATH: clientPath,
+  }),
   ...extra,
 });
 
@@ -58,11 +67,14 @@ async function mustCli(args: string[]): Promise<string> {
 }
 
 async function serve(args: string[]): Promise<ServeProcess> {
-  const s = await startServeProcess([...args, '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')], {
-    cwd: work,
-    env: hermeticGoEnv({ HOME: work }),
-    timeoutMs: SERVE_START_TIMEOUT_MS,
-  });
+  const s = await startServeProcess(
+    [...args, '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')],
+    {
+      cwd: work,
+      env: hermeticGoEnv({ HOME: work }),
+      timeoutMs: SERVE_START_TIMEOUT_MS,
+    },
+  );
   servers.push(s);
   return s;
 }
@@ -75,10 +87,23 @@ function freshClient(name: string): { gopath: string; gocache: string } {
 }
 
 /** The real go command, asynchronously (serve's log must keep draining while it runs). */
-function runGo(dir: string, args: string[], client: { gopath: string; gocache: string }, proxy: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runGo(
+  dir: string,
+  args: string[],
+  client: { gopath: string; gocache: string },
+  proxy: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const child = spawn(go, args, {
     cwd: dir,
-    env: hermeticGoEnv({ GOPROXY: proxy, GOSUMDB: sumdbKey, GOFLAGS: '-mod=mod', GOPATH: client.gopath, GOMODCACHE: join(client.gopath, 'pkg', 'mod'), GOCACHE: client.gocache, HOME: work }),
+    env: hermeticGoEnv({
+      GOPROXY: proxy,
+      GOSUMDB: sumdbKey,
+      GOFLAGS: '-mod=mod',
+      GOPATH: client.gopath,
+      GOMODCACHE: join(client.gopath, 'pkg', 'mod'),
+      GOCACHE: client.gocache,
+      HOME: work,
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -98,8 +123,15 @@ beforeAll(async () => {
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   upstream = await startUpstream({ modules: [join(root, 'test', 'fixtures', 'modules')] });
   sumdbKey = upstream.sumdbVerifierKey;
-  project('week1', [['example.com/greeting', 'v1.0.0'], ['example.com/vtwo', 'v1.0.0']]);
-  project('week2', [['example.com/greeting', 'v1.1.0'], ['example.com/vtwo', 'v1.0.0'], ['example.com/vtwo/v2', 'v2.1.0']]);
+  project('week1', [
+    ['example.com/greeting', 'v1.0.0'],
+    ['example.com/vtwo', 'v1.0.0'],
+  ]);
+  project('week2', [
+    ['example.com/greeting', 'v1.1.0'],
+    ['example.com/vtwo', 'v1.0.0'],
+    ['example.com/vtwo/v2', 'v2.1.0'],
+  ]);
   await mustCli(['keygen', 'team', '--out-dir', work]);
   await mustCli(['pack', week1(), '-o', 'week1.tgz', '--sign-key', 'team.key', '--quiet']);
   await mustCli(['pack', week2(), '-o', 'week2-delta.tgz', '--since', 'week1.tgz', '--sign-key', 'team.key', '--quiet']);
@@ -128,7 +160,12 @@ describe('a full bundle and a delta on it, served layered', () => {
         // A copy: -mod=mod writes go.sum, and the rehearsal tests need the projects without one.
         const dir = join(work, name);
         cpSync(src, dir, { recursive: true });
-        for (const args of [['mod', 'download', 'all'], ['build', './...'], ['list', '-m', 'all'], ['mod', 'verify']]) {
+        for (const args of [
+          ['mod', 'download', 'all'],
+          ['build', './...'],
+          ['list', '-m', 'all'],
+          ['mod', 'verify'],
+        ]) {
           const r = await runGo(dir, args, client, s.url);
           expect(r.status, `${name}: go ${args.join(' ')}:\n${r.stderr}\n${s.stderr().slice(-3000)}`).toBe(0);
           if (args[1] === '-m') {
@@ -160,7 +197,10 @@ describe('a full bundle and a delta on it, served layered', () => {
 
 describe('rehearsal: verify --build', () => {
   test('week 2 against week 1 + the delta: every go command ok', async () => {
-    const r = await runCli(['verify', 'week1.tgz', 'week2-delta.tgz', '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--build', 'week2'], { cwd: work, env: cliEnv() });
+    const r = await runCli(['verify', 'week1.tgz', 'week2-delta.tgz', '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--build', 'week2'], {
+      cwd: work,
+      env: cliEnv(),
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
@@ -179,8 +219,11 @@ describe('rehearsal: verify --build', () => {
     expect(existsSync(join(week2(), 'go.sum'))).toBe(false);
   }, 600_000);
 
-  test('week 2 against week 1 alone: fails with the go command\'s own message, exit 1', async () => {
-    const r = await runCli(['verify', 'week1.tgz', '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--build', 'week2'], { cwd: work, env: cliEnv() });
+  test("week 2 against week 1 alone: fails with the go command's own message, exit 1", async () => {
+    const r = await runCli(['verify', 'week1.tgz', '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--build', 'week2'], {
+      cwd: work,
+      env: cliEnv(),
+    });
     expect(r.code).toBe(1);
     const url = /GOPROXY=(http:\S+)/.exec(r.stdout)?.[1] ?? '';
     expect(r.stdout.trimEnd().split('\n').slice(-4)).toEqual([
@@ -206,7 +249,10 @@ describe('rehearsal: verify --build', () => {
   }, 600_000);
 
   test('a missing go command is one clear error', async () => {
-    const r = await runCli(['verify', 'week1.tgz', '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--build', 'week1', '--go', join(work, 'no-such-go')], { cwd: work, env: cliEnv() });
+    const r = await runCli(
+      ['verify', 'week1.tgz', '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--build', 'week1', '--go', join(work, 'no-such-go')],
+      { cwd: work, env: cliEnv() },
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       `gobundle: verify --build: cannot run the go command ${JSON.stringify(join(work, 'no-such-go'))}: not found\nhint: install Go on this machine, or pass --go <path to the go binary>\n`,
@@ -215,7 +261,10 @@ describe('rehearsal: verify --build', () => {
 });
 
 describe('a bundle split for removable media', () => {
-  const parts = (): string[] => readdirSync(join(work, 'media')).filter((f) => f.startsWith('week2.tgz.part-')).sort();
+  const parts = (): string[] =>
+    readdirSync(join(work, 'media'))
+      .filter((f) => f.startsWith('week2.tgz.part-'))
+      .sort();
 
   /** A copy of the media folder, changed by `damage`. */
   function media(name: string, damage: (dir: string) => void): string {
@@ -232,7 +281,10 @@ describe('a bundle split for removable media', () => {
     const sizes = names.map((n) => readFileSync(join(work, 'media', n)).length);
     expect(sizes.slice(0, -1).every((s) => s === 1024)).toBe(true);
     const list = readFileSync(join(work, 'media', 'week2.tgz.parts'), 'utf8');
-    expect(list.split('\n').slice(0, 2)).toEqual(['gobundle parts v1', `week2.tgz ${sizes.reduce((a, b) => a + b, 0)} ${list.split('\n')[1]?.split(' ')[2]}`]);
+    expect(list.split('\n').slice(0, 2)).toEqual([
+      'gobundle parts v1',
+      `week2.tgz ${sizes.reduce((a, b) => a + b, 0)} ${list.split('\n')[1]?.split(' ')[2]}`,
+    ]);
     expect(list).toMatch(/\n\n\u2014 team [A-Za-z0-9+/=]+\n$/);
     expect(existsSync(join(work, 'media', 'week2.tgz'))).toBe(false);
     const ls = await mustCli(['ls', 'media/week2.tgz.parts']);
@@ -245,7 +297,10 @@ describe('a bundle split for removable media', () => {
   });
 
   test('served from its part list to the go command', async () => {
-    const r = await runCli(['verify', 'media/week2.tgz.parts', '--trust', 'team.pub', '--sumdb-key', sumdbKey], { cwd: work, env: cliEnv() });
+    const r = await runCli(['verify', 'media/week2.tgz.parts', '--trust', 'team.pub', '--sumdb-key', sumdbKey], {
+      cwd: work,
+      env: cliEnv(),
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')[0]).toMatch(/^media\/week2\.tgz\.parts: ok: 3 modules, \d+ files, \d+ bytes, signed by team$/);
     const s = await serve(['media/week2.tgz.parts']);
@@ -253,7 +308,10 @@ describe('a bundle split for removable media', () => {
       const dir = join(work, 'split-week2');
       cpSync(week2(), dir, { recursive: true });
       const client = freshClient('split');
-      for (const args of [['build', './...'], ['mod', 'verify']]) {
+      for (const args of [
+        ['build', './...'],
+        ['mod', 'verify'],
+      ]) {
         const g = await runGo(dir, args, client, s.url);
         expect(g.status, `go ${args.join(' ')}:\n${g.stderr}\n${s.stderr().slice(-3000)}`).toBe(0);
       }
@@ -265,7 +323,11 @@ describe('a bundle split for removable media', () => {
   const hint = 'hint: copy the named parts again from the media (or from the packing side) into the folder of the part list\n';
 
   test.each([
-    ['missing', (dir: string) => rmSync(join(dir, 'week2.tgz.part-002')), (n: number) => `week2.tgz.part-002: missing (part 2 of ${n}, 1024 bytes)`],
+    [
+      'missing',
+      (dir: string) => rmSync(join(dir, 'week2.tgz.part-002')),
+      (n: number) => `week2.tgz.part-002: missing (part 2 of ${n}, 1024 bytes)`,
+    ],
     [
       'swapped',
       (dir: string) => {
@@ -292,8 +354,15 @@ describe('a bundle split for removable media', () => {
     expect(v.code).toBe(1);
     const lines = v.stderr.split('\n');
     expect(lines[0]?.slice(0, `gobundle: ${list}: ${problem(n)}`.length)).toBe(`gobundle: ${list}: ${problem(n)}`);
-    if (name === 'swapped') expect(lines.slice(0, 2)).toEqual([`gobundle: ${list}: ${problem(n)}`, `gobundle: ${list}: week2.tgz.part-003: holds the bytes of week2.tgz.part-002 (parts swapped or misnamed)`]);
-    if (name === 'damaged') expect(lines[0]).toMatch(/^gobundle: \S+: week2\.tgz\.part-002: sha256 mismatch: part list [0-9a-f]{64}, content [0-9a-f]{64} \(damaged in transit\)$/);
+    if (name === 'swapped')
+      expect(lines.slice(0, 2)).toEqual([
+        `gobundle: ${list}: ${problem(n)}`,
+        `gobundle: ${list}: week2.tgz.part-003: holds the bytes of week2.tgz.part-002 (parts swapped or misnamed)`,
+      ]);
+    if (name === 'damaged')
+      expect(lines[0]).toMatch(
+        /^gobundle: \S+: week2\.tgz\.part-002: sha256 mismatch: part list [0-9a-f]{64}, content [0-9a-f]{64} \(damaged in transit\)$/,
+      );
     expect(v.stderr).toContain(hint);
     const started = serve([list]);
     await expect(started).rejects.toThrow(/^serve exited with 1 before listening/);

@@ -12,7 +12,9 @@ import { differential, summarize, type DiffResult } from './differential.js';
 const root = resolve(import.meta.dirname, '..', '..');
 const projectsDir = join(root, 'test', 'fixtures', 'projects');
 const projects = [
-  ...readdirSync(projectsDir).sort().map((name) => [name, join(projectsDir, name)] as const),
+  ...readdirSync(projectsDir)
+    .sort()
+    .map((name) => [name, join(projectsDir, name)] as const),
   ['samples/hello', join(root, 'samples', 'hello')] as const,
 ];
 
@@ -29,10 +31,14 @@ afterAll(async () => {
 });
 
 describe('resolver vs go 1.23 on fixtures', () => {
-  test.each(projects)('%s', async (name, dir) => {
-    const r = await differential(upstream, dir, name);
-    results.push(r);
-    expect(r.ours, `gobundle plan ${name} = go list -m all`).toBe(r.theirs);
-    expect(r.missed, `files the go command fetched that the plan lacks (${name})`).toEqual([]);
-  }, 600_000);
+  test.each(projects)(
+    '%s',
+    async (name, dir) => {
+      const r = await differential(upstream, dir, name);
+      results.push(r);
+      expect(r.ours, `gobundle plan ${name} = go list -m all`).toBe(r.theirs);
+      expect(r.missed, `files the go command fetched that the plan lacks (${name})`).toEqual([]);
+    },
+    600_000,
+  );
 });

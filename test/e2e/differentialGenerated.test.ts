@@ -58,20 +58,24 @@ afterAll(() => {
 });
 
 describe('resolver vs go 1.23 on generated graphs', () => {
-  test.each(cases().map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const dir = mkdtempSync(join(tmpdir(), 'gobundle-gen-'));
-    const graph = generateGraph({ ...c.options, dir });
-    if (c.lagging) lagIndirectRequirements(graph, c.options.seed);
-    const upstream = await startUpstream({ modules: [graph.modulesDir] });
-    try {
-      const r = await differential(upstream, graph.mainDir, c.name);
-      results.push(r);
-      expect(r.ours, 'gobundle plan = go list -m all').toBe(r.theirs);
-      expect(r.missed, 'files the go command fetched that the plan lacks').toEqual([]);
-      expect(r.listRequests, 'the go command needed no version listing').toEqual([]);
-    } finally {
-      await upstream.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 900_000);
+  test.each(cases().map((c) => [c.name, c] as const))(
+    '%s',
+    async (_name, c) => {
+      const dir = mkdtempSync(join(tmpdir(), 'gobundle-gen-'));
+      const graph = generateGraph({ ...c.options, dir });
+      if (c.lagging) lagIndirectRequirements(graph, c.options.seed);
+      const upstream = await startUpstream({ modules: [graph.modulesDir] });
+      try {
+        const r = await differential(upstream, graph.mainDir, c.name);
+        results.push(r);
+        expect(r.ours, 'gobundle plan = go list -m all').toBe(r.theirs);
+        expect(r.missed, 'files the go command fetched that the plan lacks').toEqual([]);
+        expect(r.listRequests, 'the go command needed no version listing').toEqual([]);
+      } finally {
+        await upstream.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    900_000,
+  );
 });

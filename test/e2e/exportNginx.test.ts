@@ -58,9 +58,17 @@ beforeAll(async () => {
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   graph = generateGraph({ dir: join(work, 'graph'), seed: 11, modules: 60, pathPrefix: 'gen.test/export' });
   upstream = await startUpstream({ modules: [join(root, 'test', 'fixtures', 'modules'), graph.modulesDir] });
-  const env = hermeticGoEnv({ GOPROXY: upstream.url, GOSUMDB: upstream.sumdbVerifierKey, HOME: work, GOBUNDLE_CACHE: join(work, 'pack-cache') });
+  const env = hermeticGoEnv({
+    GOPROXY: upstream.url,
+    GOSUMDB: upstream.sumdbVerifierKey,
+    HOME: work,
+    GOBUNDLE_CACHE: join(work, 'pack-cache'),
+  });
   mustGobundle(['keygen', 'team', '--out-dir', work], env);
-  mustGobundle(['pack', join(root, 'samples', 'hello'), '-o', join(work, 'hello.tgz'), '--sign-key', join(work, 'team.key'), '--quiet'], env);
+  mustGobundle(
+    ['pack', join(root, 'samples', 'hello'), '-o', join(work, 'hello.tgz'), '--sign-key', join(work, 'team.key'), '--quiet'],
+    env,
+  );
   mustGobundle(['pack', graph.mainDir, '-o', join(work, 'graph.tgz'), '--sign-key', join(work, 'team.key'), '--quiet'], env);
   sumdbKey = upstream.sumdbVerifierKey;
   await upstream.stop();
@@ -70,7 +78,11 @@ beforeAll(async () => {
   const r = mustGobundle(['export', 'hello.tgz', 'graph.tgz', '--to', exportDir, ...common], offline);
   expect(r.stdout).toMatch(/^exported 2 bundles to \S+ \(goproxy layout\): \d+ files, \d+ bytes\n$/);
   nginx = await startNginx(exportDir, join(work, 'nginx'), { timeoutMs: 20_000 });
-  serve = await startServeProcess(['hello.tgz', 'graph.tgz', ...common, '--listen', '127.0.0.1:0', '--no-access-log'], { cwd: work, env: offline, timeoutMs: 60_000 });
+  serve = await startServeProcess(['hello.tgz', 'graph.tgz', ...common, '--listen', '127.0.0.1:0', '--no-access-log'], {
+    cwd: work,
+    env: offline,
+    timeoutMs: 60_000,
+  });
 }, 600_000);
 
 afterAll(async () => {
@@ -80,7 +92,12 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function runGo(version: GoVersion, project: string, args: string[], gopath: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runGo(
+  version: GoVersion,
+  project: string,
+  args: string[],
+  gopath: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const child = spawn(goBinary(version), args, {
     cwd: project,
     env: hermeticGoEnv({
@@ -108,28 +125,38 @@ function runGo(version: GoVersion, project: string, args: string[], gopath: stri
 }
 
 describe.each<GoVersion>(['1.23', '1.19'])('go %s through nginx serving gobundle export, upstream stopped, GOSUMDB on', (version) => {
-  test.each(['hello', 'graph'])('%s: go mod tidy, go mod download all, go build ./..., go mod verify', async (which) => {
-    const project = join(work, `${which}-${version}`);
-    cpSync(which === 'hello' ? join(root, 'samples', 'hello') : graph.mainDir, project, { recursive: true });
-    rmSync(join(project, 'go.sum'), { force: true });
-    const gopath = join(work, `gopath-${which}-${version}`);
-    mkdirSync(gopath, { recursive: true });
-    // go 1.19's tidy refuses a go.mod newer than itself; -go=1.19 tidies the same requirements.
-    const tidy = version === '1.19' ? ['mod', 'tidy', '-go=1.19'] : ['mod', 'tidy'];
-    for (const args of [tidy, ['mod', 'download', 'all'], ['build', './...'], ['mod', 'verify']]) {
-      const r = await runGo(version, project, args, gopath);
-      expect(r.status, `go ${version} ${args.join(' ')} in ${which}:\n${r.stderr}\n${readFileSync(join(work, 'nginx', 'error.log'), 'utf8').slice(-3000)}`).toBe(0);
-      if (args[1] === 'verify') expect(r.stdout).toBe('all modules verified\n');
-    }
-    // The checksum database was used, through the proxy: the client stored its verified tree head.
-    expect(existsSync(join(gopath, 'pkg', 'sumdb', 'gobundle.test', 'latest'))).toBe(true);
-  }, 600_000);
+  test.each(['hello', 'graph'])(
+    '%s: go mod tidy, go mod download all, go build ./..., go mod verify',
+    async (which) => {
+      const project = join(work, `${which}-${version}`);
+      cpSync(which === 'hello' ? join(root, 'samples', 'hello') : graph.mainDir, project, { recursive: true });
+      rmSync(join(project, 'go.sum'), { force: true });
+      const gopath = join(work, `gopath-${which}-${version}`);
+      mkdirSync(gopath, { recursive: true });
+      // go 1.19's tidy refuses a go.mod newer than itself; -go=1.19 tidies the same requirements.
+      const tidy = version === '1.19' ? ['mod', 'tidy', '-go=1.19'] : ['mod', 'tidy'];
+      for (const args of [tidy, ['mod', 'download', 'all'], ['build', './...'], ['mod', 'verify']]) {
+        const r = await runGo(version, project, args, gopath);
+        expect(
+          r.status,
+          `go ${version} ${args.join(' ')} in ${which}:\n${r.stderr}\n${readFileSync(join(work, 'nginx', 'error.log'), 'utf8').slice(-3000)}`,
+        ).toBe(0);
+        if (args[1] === 'verify') expect(r.stdout).toBe('all modules verified\n');
+      }
+      // The checksum database was used, through the proxy: the client stored its verified tree head.
+      expect(existsSync(join(gopath, 'pkg', 'sumdb', 'gobundle.test', 'latest'))).toBe(true);
+    },
+    600_000,
+  );
 });
 
 describe('the exported tree', () => {
   test('every file is what gobundle serve answers for the same path, with the content type the go command expects', async () => {
     const names = filesUnder(exportDir);
-    expect(names.some((n) => /^sumdb\/gobundle\.test\/tile\/8\/0\/.*\.p\/\d+$/.test(n)), 'a partial tile is written out').toBe(true);
+    expect(
+      names.some((n) => /^sumdb\/gobundle\.test\/tile\/8\/0\/.*\.p\/\d+$/.test(n)),
+      'a partial tile is written out',
+    ).toBe(true);
     expect(names).toContain('sumdb/gobundle.test/supported');
     expect(names).toContain('sumdb/gobundle.test/latest');
     expect(names).toContain('example.com/!upper/!mod/@v/list');
@@ -158,7 +185,9 @@ describe('the exported tree', () => {
     writeFileSync(join(to, 'old-file'), 'x');
     const refused = gobundle(['export', 'hello.tgz', '--to', to, ...common], env);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain(`gobundle: export: ${to}: directory is not empty\nhint: pass --replace to swap it for the new tree, or choose another --to\n`);
+    expect(refused.stderr).toContain(
+      `gobundle: export: ${to}: directory is not empty\nhint: pass --replace to swap it for the new tree, or choose another --to\n`,
+    );
     const replaced = gobundle(['export', 'hello.tgz', '--to', to, '--replace', ...common], env);
     expect(replaced.status, replaced.stderr).toBe(0);
     expect(existsSync(join(to, 'old-file'))).toBe(false);
@@ -169,13 +198,31 @@ describe('the exported tree', () => {
   test('--layout athens writes Athens disk storage: <module>/<version>/{go.mod,source.zip,<version>.info}', () => {
     const env = hermeticGoEnv({ HOME: work });
     const to = join(work, 'athens');
-    const r = gobundle(['export', 'hello.tgz', '--to', to, '--layout', 'athens', '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--cache-dir', join(work, 'serve-cache')], env);
+    const r = gobundle(
+      [
+        'export',
+        'hello.tgz',
+        '--to',
+        to,
+        '--layout',
+        'athens',
+        '--trust',
+        'team.pub',
+        '--sumdb-key',
+        sumdbKey,
+        '--cache-dir',
+        join(work, 'serve-cache'),
+      ],
+      env,
+    );
     expect(r.status, r.stderr).toBe(0);
     const names = filesUnder(to);
     expect(names).toContain('example.com/Upper/Mod/v1.0.0/go.mod');
     expect(names).toContain('example.com/Upper/Mod/v1.0.0/source.zip');
     expect(names).toContain('example.com/Upper/Mod/v1.0.0/v1.0.0.info');
-    expect(readFileSync(join(to, 'example.com/Upper/Mod/v1.0.0/go.mod'))).toEqual(readFileSync(join(exportDir, 'example.com/!upper/!mod/@v/v1.0.0.mod')));
+    expect(readFileSync(join(to, 'example.com/Upper/Mod/v1.0.0/go.mod'))).toEqual(
+      readFileSync(join(exportDir, 'example.com/!upper/!mod/@v/v1.0.0.mod')),
+    );
     expect(names.filter((n) => n.startsWith('sumdb/') || n.includes('@v/'))).toEqual([]);
   }, 120_000);
 });

@@ -65,7 +65,12 @@ beforeAll(async () => {
     throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   }
   upstream = await startUpstream({ modules: [join(fixtures, 'modules'), join(fixtures, 'tools')] });
-  const env = hermeticGoEnv({ GOPROXY: upstream.url, GOSUMDB: upstream.sumdbVerifierKey, HOME: work, GOBUNDLE_CACHE: join(work, 'pack-cache') });
+  const env = hermeticGoEnv({
+    GOPROXY: upstream.url,
+    GOSUMDB: upstream.sumdbVerifierKey,
+    HOME: work,
+    GOBUNDLE_CACHE: join(work, 'pack-cache'),
+  });
 
   // The oracle, online: go list -m all in the workspace (GOWORK found from the working directory; no -mod=mod in workspace mode).
   const ws = copyWorkspace('ws-oracle');
@@ -81,27 +86,45 @@ beforeAll(async () => {
   cpSync(join(fixtures, 'tool-directive'), tools, { recursive: true });
   const stripped = join(work, 'tool-directive-oracle');
   cpSync(tools, stripped, { recursive: true });
-  writeFileSync(join(stripped, 'go.mod'), readFileSync(join(tools, 'go.mod'), 'utf8').replace(/^tool .*\n/m, '').replace(/^go 1\.24$/m, 'go 1.23'));
-  const toolOracle = spawnSync(goBinary('1.23'), ['list', '-m', 'all'], { cwd: stripped, env: upstreamGoEnv(upstream, { workDir: join(work, 'oracle-tools') }), encoding: 'utf8', timeout: GO_TIMEOUT_MS });
+  writeFileSync(
+    join(stripped, 'go.mod'),
+    readFileSync(join(tools, 'go.mod'), 'utf8')
+      .replace(/^tool .*\n/m, '')
+      .replace(/^go 1\.24$/m, 'go 1.23'),
+  );
+  const toolOracle = spawnSync(goBinary('1.23'), ['list', '-m', 'all'], {
+    cwd: stripped,
+    env: upstreamGoEnv(upstream, { workDir: join(work, 'oracle-tools') }),
+    encoding: 'utf8',
+    timeout: GO_TIMEOUT_MS,
+  });
   if (toolOracle.status !== 0) throw new Error(`go list -m all (tool directives stripped) failed:\n${toolOracle.stderr}`);
   toolDirectiveListMAll = toolOracle.stdout;
   toolDirectivePlan = gobundle(['plan', tools], env);
   const unprovided = join(work, 'tool-unprovided');
   cpSync(tools, unprovided, { recursive: true });
-  writeFileSync(join(unprovided, 'go.mod'), readFileSync(join(tools, 'go.mod'), 'utf8').replace('tool example.com/tool/cmd/hello', 'tool example.com/elsewhere/cmd/x'));
+  writeFileSync(
+    join(unprovided, 'go.mod'),
+    readFileSync(join(tools, 'go.mod'), 'utf8').replace('tool example.com/tool/cmd/hello', 'tool example.com/elsewhere/cmd/x'),
+  );
   toolUnprovidedPlan = gobundle(['plan', unprovided], env);
 
   mustGobundle(['keygen', 'team', '--out-dir', work], env);
   // The inside network's go.sum: real hashes (as the go command recorded them, online here), private lines, a go.mod-only line.
-  const dl = spawnSync(goBinary('1.23'), ['mod', 'download', '-json', 'example.com/vtwo@v1.0.0', 'example.com/incompat@v2.0.0+incompatible', 'example.com/vtwo/v2@v2.1.0'], {
-    cwd: work,
-    env: upstreamGoEnv(upstream, { workDir: join(work, 'inside') }),
-    encoding: 'utf8',
-    timeout: GO_TIMEOUT_MS,
-  });
+  const dl = spawnSync(
+    goBinary('1.23'),
+    ['mod', 'download', '-json', 'example.com/vtwo@v1.0.0', 'example.com/incompat@v2.0.0+incompatible', 'example.com/vtwo/v2@v2.1.0'],
+    {
+      cwd: work,
+      env: upstreamGoEnv(upstream, { workDir: join(work, 'inside') }),
+      encoding: 'utf8',
+      timeout: GO_TIMEOUT_MS,
+    },
+  );
   if (dl.status !== 0) throw new Error(`go mod download -json failed:\n${dl.stderr}`);
   const sums = new Map<string, { Sum: string; GoModSum: string }>();
-  for (const o of dl.stdout.split(/\n(?=\{)/).map((t) => JSON.parse(t) as { Path: string; Sum: string; GoModSum: string })) sums.set(o.Path, o);
+  for (const o of dl.stdout.split(/\n(?=\{)/).map((t) => JSON.parse(t) as { Path: string; Sum: string; GoModSum: string }))
+    sums.set(o.Path, o);
   insideSum = [
     `corp.internal/secret v1.4.0 h1:${'A'.repeat(43)}=`,
     `corp.internal/secret v1.4.0/go.mod h1:${'B'.repeat(43)}=`,
@@ -120,7 +143,20 @@ beforeAll(async () => {
   // One bundle from every kind of input at once.
   const wsPack = copyWorkspace('ws-pack');
   packStderr = mustGobundle(
-    ['pack', wsPack, '--tool', `${TOOL}@v1.0.0`, '--tool', `${TOOL}@latest`, '--from-list', 'inside.sum', '-o', join(work, 'combined.tgz'), '--sign-key', join(work, 'team.key')],
+    [
+      'pack',
+      wsPack,
+      '--tool',
+      `${TOOL}@v1.0.0`,
+      '--tool',
+      `${TOOL}@latest`,
+      '--from-list',
+      'inside.sum',
+      '-o',
+      join(work, 'combined.tgz'),
+      '--sign-key',
+      join(work, 'team.key'),
+    ],
     privateEnv,
   ).stderr;
   tamperedRefusal = gobundle(['pack', '--from-list', 'tampered.sum', '-o', join(work, 'tampered.tgz'), '--unsigned'], privateEnv);
@@ -132,7 +168,17 @@ beforeAll(async () => {
   await upstream.stop();
   upstream = undefined;
   const s = await startServeProcess(
-    ['combined.tgz', '--trust', 'team.pub', '--sumdb-key', testSumdbVerifierKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')],
+    [
+      'combined.tgz',
+      '--trust',
+      'team.pub',
+      '--sumdb-key',
+      testSumdbVerifierKey,
+      '--listen',
+      '127.0.0.1:0',
+      '--cache-dir',
+      join(work, 'serve-cache'),
+    ],
     { cwd: work, env: hermeticGoEnv({ HOME: work }), timeoutMs: SERVE_START_TIMEOUT_MS },
   );
   serve = s.child;
@@ -147,7 +193,12 @@ afterAll(async () => {
 });
 
 /** The go command with serve as its only GOPROXY and fresh module caches; never blocks serve's log pipe. */
-function runGo(cwd: string, args: string[], gopath: string, extra: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runGo(
+  cwd: string,
+  args: string[],
+  gopath: string,
+  extra: Record<string, string> = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   mkdirSync(gopath, { recursive: true });
   const child = spawn(goBinary('1.23'), args, {
     cwd,
@@ -203,7 +254,11 @@ describe('a go.work workspace with two modules and a replace', () => {
     const ws = copyWorkspace('ws-offline');
     const gopath = join(work, 'gopath-ws');
     // The workspace root holds no module, so ./... is spelled per module (the go command refuses a bare ./... there).
-    for (const args of [['mod', 'download'], ['build', './app/...', './lib/...'], ['list', '-m', 'all']]) {
+    for (const args of [
+      ['mod', 'download'],
+      ['build', './app/...', './lib/...'],
+      ['list', '-m', 'all'],
+    ]) {
       const r = await runGo(ws, args, gopath, { GOWORK: '', GOFLAGS: '' });
       expect(r.status, `go ${args.join(' ')} in the workspace:\n${r.stderr}\n${serveStderr().slice(-3000)}`).toBe(0);
       if (args[0] === 'list') expect(r.stdout).toBe(workspaceListMAll);
@@ -212,7 +267,7 @@ describe('a go.work workspace with two modules and a replace', () => {
 });
 
 describe('Go 1.24 tool directives in an input go.mod', () => {
-  test('the plan is the build list go list -m all prints for the same requirements; the tool\'s module is in it', () => {
+  test("the plan is the build list go list -m all prints for the same requirements; the tool's module is in it", () => {
     expect(toolDirectivePlan.stderr).toBe('');
     expect(toolDirectivePlan.stdout).toBe(toolDirectiveListMAll);
     expect(toolDirectiveListMAll).toBe('example.com/project/tooldirective\nexample.com/greeting v1.1.0\nexample.com/tool v1.0.0\n');
@@ -220,7 +275,9 @@ describe('Go 1.24 tool directives in an input go.mod', () => {
 
   test('a tool no build-list module provides is refused, naming the go.mod line', () => {
     expect(toolUnprovidedPlan.status).toBe(1);
-    expect(toolUnprovidedPlan.stderr).toContain('tool-unprovided/go.mod:9: tool example.com/elsewhere/cmd/x: no module in the build list provides it');
+    expect(toolUnprovidedPlan.stderr).toContain(
+      'tool-unprovided/go.mod:9: tool example.com/elsewhere/cmd/x: no module in the build list provides it',
+    );
   });
 });
 
@@ -233,15 +290,19 @@ describe('tools: --tool pkg@version as go install resolves it', () => {
   test.each([
     ['v1.0.0', 'hello, world from tool v1.0.0'],
     ['latest', 'hello, world from tool v1.1.0'],
-  ])('offline go install %s from the bundle alone (GOSUMDB on, fresh caches), and the binary runs', async (version, output) => {
-    const dir = join(work, `install-${version}`);
-    const gobin = join(dir, 'bin');
-    mkdirSync(gobin, { recursive: true });
-    const r = await runGo(dir, ['install', `${TOOL}@${version}`], join(dir, 'gopath'), { GOBIN: gobin, GOFLAGS: '-mod=mod' });
-    expect(r.status, `go install ${TOOL}@${version}:\n${r.stderr}\n${serveStderr().slice(-3000)}`).toBe(0);
-    const run = spawnSync(join(gobin, 'hello'), { encoding: 'utf8', timeout: 30_000 });
-    expect(run.stdout).toBe(`${output}\n`);
-  }, 600_000);
+  ])(
+    'offline go install %s from the bundle alone (GOSUMDB on, fresh caches), and the binary runs',
+    async (version, output) => {
+      const dir = join(work, `install-${version}`);
+      const gobin = join(dir, 'bin');
+      mkdirSync(gobin, { recursive: true });
+      const r = await runGo(dir, ['install', `${TOOL}@${version}`], join(dir, 'gopath'), { GOBIN: gobin, GOFLAGS: '-mod=mod' });
+      expect(r.status, `go install ${TOOL}@${version}:\n${r.stderr}\n${serveStderr().slice(-3000)}`).toBe(0);
+      const run = spawnSync(join(gobin, 'hello'), { encoding: 'utf8', timeout: 30_000 });
+      expect(run.stdout).toBe(`${output}\n`);
+    },
+    600_000,
+  );
 
   test('a retracted version named explicitly is refused, as go install refuses it', () => {
     expect(toolRetractedRefusal.status).toBe(1);
@@ -249,7 +310,7 @@ describe('tools: --tool pkg@version as go install resolves it', () => {
     expect(existsSync(join(work, 'retracted.tgz'))).toBe(false);
   });
 
-  test('a tool whose go.mod has a replace directive is refused with the go command\'s message', () => {
+  test("a tool whose go.mod has a replace directive is refused with the go command's message", () => {
     expect(toolReplaceRefusal.status).toBe(1);
     expect(toolReplaceRefusal.stderr).toContain(
       'example.com/toolrepl@v1.0.0 (in example.com/toolrepl@v1.0.0):\n\tThe go.mod file for the module providing named packages contains one or\n\tmore replace directives. It must not contain directives that would cause\n\tit to be interpreted differently than if it were the main module.',
@@ -278,7 +339,11 @@ describe('a go.sum exported from inside the air gap (--from-list)', () => {
     // And the go command, checksum database on, fresh caches, verifies and takes them, matching the inside go.sum.
     const dir = join(work, 'list-download');
     mkdirSync(dir, { recursive: true });
-    const r = await runGo(dir, ['mod', 'download', '-json', 'example.com/vtwo@v1.0.0', 'example.com/incompat@v2.0.0+incompatible'], join(dir, 'gopath'));
+    const r = await runGo(
+      dir,
+      ['mod', 'download', '-json', 'example.com/vtwo@v1.0.0', 'example.com/incompat@v2.0.0+incompatible'],
+      join(dir, 'gopath'),
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`"Sum": "${vtwoZipH1}"`);
   }, 300_000);
@@ -286,9 +351,18 @@ describe('a go.sum exported from inside the air gap (--from-list)', () => {
   test('the manifest records the list by name, format and sha256', () => {
     const manifest = spawnSync('tar', ['-xzOf', join(work, 'combined.tgz'), 'gobundle/manifest.json'], { encoding: 'utf8' });
     const inputs = (JSON.parse(manifest.stdout) as { inputs: unknown[] }).inputs;
-    expect(inputs).toContainEqual({ kind: 'list', module: 'go.sum', goMod: 'inside.sum', goModSha256: createHash('sha256').update(insideSum).digest('hex') });
-    expect(inputs).toContainEqual(expect.objectContaining({ kind: 'tool', module: 'example.com/tool', version: 'v1.1.0', goMod: 'example.com/tool@v1.1.0/go.mod' }));
-    expect(inputs).toContainEqual(expect.objectContaining({ kind: 'go.work', module: 'example.com/ws/app example.com/ws/lib', goMod: 'ws-pack/go.work' }));
+    expect(inputs).toContainEqual({
+      kind: 'list',
+      module: 'go.sum',
+      goMod: 'inside.sum',
+      goModSha256: createHash('sha256').update(insideSum).digest('hex'),
+    });
+    expect(inputs).toContainEqual(
+      expect.objectContaining({ kind: 'tool', module: 'example.com/tool', version: 'v1.1.0', goMod: 'example.com/tool@v1.1.0/go.mod' }),
+    );
+    expect(inputs).toContainEqual(
+      expect.objectContaining({ kind: 'go.work', module: 'example.com/ws/app example.com/ws/lib', goMod: 'ws-pack/go.work' }),
+    );
     expect(readFileSync(join(work, 'inside.sum'), 'utf8')).toBe(insideSum);
   });
 
@@ -305,7 +379,9 @@ describe('a go.sum exported from inside the air gap (--from-list)', () => {
 
   test('a list hash the download does not match is refused, naming the module, the file and both hashes', () => {
     expect(tamperedRefusal.status).toBe(1);
-    expect(tamperedRefusal.stderr).toContain(`verifying example.com/vtwo@v1.0.0: checksum mismatch\n\tdownloaded: ${vtwoZipH1}\n\tgo.sum:     h1:${'D'.repeat(43)}=\n`);
+    expect(tamperedRefusal.stderr).toContain(
+      `verifying example.com/vtwo@v1.0.0: checksum mismatch\n\tdownloaded: ${vtwoZipH1}\n\tgo.sum:     h1:${'D'.repeat(43)}=\n`,
+    );
     expect(existsSync(join(work, 'tampered.tgz'))).toBe(false);
   });
 });

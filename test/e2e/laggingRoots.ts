@@ -49,4 +49,3 @@ export function lagIndirectRequirements(graph: GeneratedGraph, seed: number): nu
   writeFileSync(goModPath, text);
   return lowered;
 }
-

@@ -37,7 +37,12 @@ describe('bin/gobundle plan on samples/hello', () => {
     const work = mkdtempSync(join(tmpdir(), 'gobundle-plan-e2e-'));
     cpSync(sample, join(work, 'hello'), { recursive: true });
     const goEnv = upstreamGoEnv(upstream, { workDir: work });
-    const go = spawnSync(goBinary('1.23'), ['list', '-m', 'all'], { cwd: join(work, 'hello'), env: goEnv, encoding: 'utf8', timeout: 120_000 });
+    const go = spawnSync(goBinary('1.23'), ['list', '-m', 'all'], {
+      cwd: join(work, 'hello'),
+      env: goEnv,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(go.status, go.stderr).toBe(0);
 
     const env = hermeticGoEnv({ GOPROXY: upstream.url, HOME: work });

@@ -58,13 +58,21 @@ test('a bundle of public and private modules builds offline', async () => {
       ...gitEnv,
     };
     // Asynchronously: the git host answers from this process.
-    await run(process.execPath, [bin, 'pack', project, '-o', join(work, 'deps.tgz'), '--unsigned', '--quiet', `--write-gosum=${join(work, 'go.sum')}`], {
+    await run(
+      process.execPath,
+      [bin, 'pack', project, '-o', join(work, 'deps.tgz'), '--unsigned', '--quiet', `--write-gosum=${join(work, 'go.sum')}`],
+      {
+        cwd: work,
+        env: packEnv,
+        timeout: 300_000,
+      },
+    );
+    // plan resolves the private modules through git too, and agrees with the go command (GOPROXY=<upstream>, GOPRIVATE from git).
+    const plan = await run(process.execPath, [bin, 'plan', project], {
       cwd: work,
-      env: packEnv,
+      env: { ...packEnv, GOFLAGS: '-mod=mod' },
       timeout: 300_000,
     });
-    // plan resolves the private modules through git too, and agrees with the go command (GOPROXY=<upstream>, GOPRIVATE from git).
-    const plan = await run(process.execPath, [bin, 'plan', project], { cwd: work, env: { ...packEnv, GOFLAGS: '-mod=mod' }, timeout: 300_000 });
     const goList = await run(goBinary('1.23'), ['list', '-m', 'all'], {
       cwd: project,
       env: { ...packEnv, GOFLAGS: '-mod=mod', GOPATH: join(work, 'oracle-gopath'), GOMODCACHE: join(work, 'oracle-gopath', 'pkg', 'mod') },
@@ -75,8 +83,15 @@ test('a bundle of public and private modules builds offline', async () => {
     const gosum = readFileSync(join(work, 'go.sum'), 'utf8');
     expect(gosum).toContain(`${HOST}/tagged v1.1.0 h1:`);
     expect(gosum).toContain(`${HOST}/legacy v2.0.0+incompatible/go.mod h1:`);
-    const manifest = JSON.parse((await run('tar', ['-xzOf', join(work, 'deps.tgz'), 'gobundle/manifest.json'])).stdout) as { modules: { path: string; private?: true }[] };
-    expect(manifest.modules.filter((m) => m.private === true).map((m) => m.path).sort()).toEqual([`${HOST}/legacy`, `${HOST}/mono/sub`, `${HOST}/tagged`, `${HOST}/vtwo/v2`]);
+    const manifest = JSON.parse((await run('tar', ['-xzOf', join(work, 'deps.tgz'), 'gobundle/manifest.json'])).stdout) as {
+      modules: { path: string; private?: true }[];
+    };
+    expect(
+      manifest.modules
+        .filter((m) => m.private === true)
+        .map((m) => m.path)
+        .sort(),
+    ).toEqual([`${HOST}/legacy`, `${HOST}/mono/sub`, `${HOST}/tagged`, `${HOST}/vtwo/v2`]);
     expect(manifest.modules.find((m) => m.path === 'example.com/greeting')?.private).toBeUndefined();
 
     const sumdbKey = upstream.sumdbVerifierKey;
@@ -84,11 +99,14 @@ test('a bundle of public and private modules builds offline', async () => {
     await host.close();
     stopped = true;
 
-    const serve = await startServeProcess(['deps.tgz', '--allow-unsigned', '--sumdb-key', sumdbKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')], {
-      cwd: work,
-      env: hermeticGoEnv({ HOME: work }),
-      timeoutMs: 60_000,
-    });
+    const serve = await startServeProcess(
+      ['deps.tgz', '--allow-unsigned', '--sumdb-key', sumdbKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')],
+      {
+        cwd: work,
+        env: hermeticGoEnv({ HOME: work }),
+        timeoutMs: 60_000,
+      },
+    );
     try {
       const goEnv = hermeticGoEnv({
         GOPROXY: serve.url,

@@ -35,14 +35,18 @@ function gobundle(args: string[], env: NodeJS.ProcessEnv) {
   return r;
 }
 
-
 beforeAll(async () => {
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   }
   graph = generateGraph({ dir: join(work, 'graph'), seed: 7, modules: 100, pathPrefix: 'gen.test/serve' });
   upstream = await startUpstream({ modules: [join(root, 'test', 'fixtures', 'modules'), graph.modulesDir] });
-  const env = hermeticGoEnv({ GOPROXY: upstream.url, GOSUMDB: upstream.sumdbVerifierKey, HOME: work, GOBUNDLE_CACHE: join(work, 'pack-cache') });
+  const env = hermeticGoEnv({
+    GOPROXY: upstream.url,
+    GOSUMDB: upstream.sumdbVerifierKey,
+    HOME: work,
+    GOBUNDLE_CACHE: join(work, 'pack-cache'),
+  });
   gobundle(['keygen', 'team', '--out-dir', work], env);
   gobundle(['pack', join(root, 'samples', 'hello'), '-o', join(work, 'hello.tgz'), '--sign-key', join(work, 'team.key'), '--quiet'], env);
   gobundle(['pack', graph.mainDir, '-o', join(work, 'graph.tgz'), '--sign-key', join(work, 'team.key'), '--quiet'], env);
@@ -51,7 +55,18 @@ beforeAll(async () => {
   await upstream.stop();
   upstream = undefined;
   const s = await startServeProcess(
-    ['hello.tgz', 'graph.tgz', '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')],
+    [
+      'hello.tgz',
+      'graph.tgz',
+      '--trust',
+      'team.pub',
+      '--sumdb-key',
+      sumdbKey,
+      '--listen',
+      '127.0.0.1:0',
+      '--cache-dir',
+      join(work, 'serve-cache'),
+    ],
     { cwd: work, env: hermeticGoEnv({ HOME: work }), timeoutMs: SERVE_START_TIMEOUT_MS },
   );
   serve = s.child;
@@ -72,7 +87,13 @@ afterAll(async () => {
  * access log) must keep draining while go runs, or a full pipe would stall
  * serve and with it the go command.
  */
-function runGo(version: GoVersion, project: string, args: string[], gopath: string, gosumdb = 'off'): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runGo(
+  version: GoVersion,
+  project: string,
+  args: string[],
+  gopath: string,
+  gosumdb = 'off',
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const child = spawn(goBinary(version), args, {
     cwd: project,
     env: hermeticGoEnv({
@@ -106,35 +127,54 @@ function runGo(version: GoVersion, project: string, args: string[], gopath: stri
 }
 
 describe.each<GoVersion>(['1.23', '1.19'])('go %s through bin/gobundle serve, upstream stopped', (version) => {
-  test.each(['hello', 'graph'])('%s: go mod download all, go build ./..., go list -m all, go mod verify', async (which) => {
-    const project = join(work, `${which}-${version}`);
-    cpSync(which === 'hello' ? join(root, 'samples', 'hello') : graph.mainDir, project, { recursive: true });
-    rmSync(join(project, 'go.sum'), { force: true });
-    const gopath = join(work, `gopath-${which}-${version}`);
-    mkdirSync(gopath, { recursive: true });
-    for (const args of [['mod', 'download', 'all'], ['build', './...'], ['list', '-m', 'all'], ['mod', 'verify']]) {
-      const r = await runGo(version, project, args, gopath);
-      expect(r.status, `go ${version} ${args.join(' ')} in ${which}:\n${r.stderr}\n${serveStderr().slice(-4000)}`).toBe(0);
-      if (args[0] === 'list') {
-        const lines = r.stdout.trim().split('\n');
-        expect(lines.length).toBeGreaterThan(which === 'hello' ? 2 : 50);
-        if (which === 'hello') expect(r.stdout).toBe('example.com/hello\nexample.com/Upper/Mod v1.0.0\nexample.com/greeting v1.1.0\n');
+  test.each(['hello', 'graph'])(
+    '%s: go mod download all, go build ./..., go list -m all, go mod verify',
+    async (which) => {
+      const project = join(work, `${which}-${version}`);
+      cpSync(which === 'hello' ? join(root, 'samples', 'hello') : graph.mainDir, project, { recursive: true });
+      rmSync(join(project, 'go.sum'), { force: true });
+      const gopath = join(work, `gopath-${which}-${version}`);
+      mkdirSync(gopath, { recursive: true });
+      for (const args of [
+        ['mod', 'download', 'all'],
+        ['build', './...'],
+        ['list', '-m', 'all'],
+        ['mod', 'verify'],
+      ]) {
+        const r = await runGo(version, project, args, gopath);
+        expect(r.status, `go ${version} ${args.join(' ')} in ${which}:\n${r.stderr}\n${serveStderr().slice(-4000)}`).toBe(0);
+        if (args[0] === 'list') {
+          const lines = r.stdout.trim().split('\n');
+          expect(lines.length).toBeGreaterThan(which === 'hello' ? 2 : 50);
+          if (which === 'hello') expect(r.stdout).toBe('example.com/hello\nexample.com/Upper/Mod v1.0.0\nexample.com/greeting v1.1.0\n');
+        }
+        if (args[1] === 'verify') expect(r.stdout).toBe('all modules verified\n');
       }
-      if (args[1] === 'verify') expect(r.stdout).toBe('all modules verified\n');
-    }
-    // The go.sum the go command wrote matches what the upstream's checksum database signed when pack verified it.
-    expect(readFileSync(join(project, 'go.sum'), 'utf8')).toMatch(/h1:/);
-  }, 600_000);
+      // The go.sum the go command wrote matches what the upstream's checksum database signed when pack verified it.
+      expect(readFileSync(join(project, 'go.sum'), 'utf8')).toMatch(/h1:/);
+    },
+    600_000,
+  );
 });
 
 describe('serve start-up', () => {
   test('both replays were verified with the database key, and one tree head is served', () => {
     const log = serveStderr();
-    expect(log).toMatch(/loaded \S+hello\.tgz: .*; checksum database gobundle\.test: tree#\d+, \d+ lookups, \d+ tiles verified, tree note signature checked with key gobundle\.test\+[0-9a-f]{8} \(from --sumdb-key\)/);
+    expect(log).toMatch(
+      /loaded \S+hello\.tgz: .*; checksum database gobundle\.test: tree#\d+, \d+ lookups, \d+ tiles verified, tree note signature checked with key gobundle\.test\+[0-9a-f]{8} \(from --sumdb-key\)/,
+    );
     // graph.tgz was packed after hello.tgz with the same pack cache: it proves its tree consistent with hello's.
-    expect(log).toMatch(/loaded \S+graph\.tgz: .*; checksum database gobundle\.test: tree#\d+, \d+ lookups, \d+ tiles verified, consistent with tree#\d+, tree note signature checked/);
+    expect(log).toMatch(
+      /loaded \S+graph\.tgz: .*; checksum database gobundle\.test: tree#\d+, \d+ lookups, \d+ tiles verified, consistent with tree#\d+, tree note signature checked/,
+    );
     expect(log).toMatch(/checksum database gobundle\.test: serving tree#\d+ of \S+\.tgz for 2 bundles/);
-    console.log(log.split('\n').filter((l) => l.includes('checksum database')).map((l) => l.replace(/^.*?(\S+\.tgz): .*; /, '$1: ')).join('\n'));
+    console.log(
+      log
+        .split('\n')
+        .filter((l) => l.includes('checksum database'))
+        .map((l) => l.replace(/^.*?(\S+\.tgz): .*; /, '$1: '))
+        .join('\n'),
+    );
   });
 });
 
@@ -149,34 +189,40 @@ function sumdbRequests(log: string): { lookups: number; tiles: number; other: st
 }
 
 describe.each<GoVersion>(['1.23', '1.19'])('go %s verifies every module against the checksum database replayed by serve', (version) => {
-  test.each(['hello', 'graph'])('%s: GOSUMDB=<test database key> (found through GOPROXY), no go.sum, empty pkg/sumdb', async (which) => {
-    const project = join(work, `sumdb-${which}-${version}`);
-    cpSync(which === 'hello' ? join(root, 'samples', 'hello') : graph.mainDir, project, { recursive: true });
-    rmSync(join(project, 'go.sum'), { force: true });
-    const gopath = join(work, `gopath-sumdb-${which}-${version}`);
-    mkdirSync(gopath, { recursive: true });
-    const logStart = serveStderr().length;
-    // go 1.19's tidy refuses a go.mod newer than itself ("maximum version supported by tidy is 1.19"), with or
-    // without a checksum database; -go=1.19 lets it tidy the same requirements (still a pruned graph, ≥ 1.17).
-    const tidy = version === '1.19' ? ['mod', 'tidy', '-go=1.19'] : ['mod', 'tidy'];
-    for (const args of [tidy, ['mod', 'download', 'all'], ['build', './...'], ['mod', 'verify']]) {
-      const r = await runGo(version, project, args, gopath, testSumdbVerifierKey);
-      expect(r.status, `go ${version} ${args.join(' ')} in ${which}:\n${r.stderr}\n${serveStderr().slice(-4000)}`).toBe(0);
-    }
-    // The go command fetched and verified lookups and tiles through /sumdb/<name>/.
-    // serve writes each access-log line when its response ends: poll (bounded) until the tiles' lines are in.
-    for (const deadline = Date.now() + 5_000; sumdbRequests(serveStderr().slice(logStart)).tiles === 0 && Date.now() < deadline; ) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const counts = sumdbRequests(serveStderr().slice(logStart));
-    // For the closing note: what a fresh go client asked the replay for.
-    console.log(`go ${version} ${which} (fresh caches, no go.sum; tidy, download all, build, verify): ${counts.lookups} lookups, ${counts.tiles} tiles, other sumdb requests: ${JSON.stringify(counts.other.map((l) => l.replace(/^.*"GET (\S+)" (\d+).*$/, '$1 $2')))}`);
-    expect(counts.lookups).toBeGreaterThan(0);
-    expect(counts.tiles).toBeGreaterThan(0);
-    expect(serveStderr()).toMatch(/"GET \/sumdb\/gobundle\.test\/lookup\/[^"]+" 200/);
-    expect(serveStderr()).toMatch(/"GET \/sumdb\/gobundle\.test\/tile\/8\/0\/[^"]+" 200/);
-    expect(existsSync(join(gopath, 'pkg', 'sumdb', 'gobundle.test', 'latest'))).toBe(true);
-  }, 600_000);
+  test.each(['hello', 'graph'])(
+    '%s: GOSUMDB=<test database key> (found through GOPROXY), no go.sum, empty pkg/sumdb',
+    async (which) => {
+      const project = join(work, `sumdb-${which}-${version}`);
+      cpSync(which === 'hello' ? join(root, 'samples', 'hello') : graph.mainDir, project, { recursive: true });
+      rmSync(join(project, 'go.sum'), { force: true });
+      const gopath = join(work, `gopath-sumdb-${which}-${version}`);
+      mkdirSync(gopath, { recursive: true });
+      const logStart = serveStderr().length;
+      // go 1.19's tidy refuses a go.mod newer than itself ("maximum version supported by tidy is 1.19"), with or
+      // without a checksum database; -go=1.19 lets it tidy the same requirements (still a pruned graph, ≥ 1.17).
+      const tidy = version === '1.19' ? ['mod', 'tidy', '-go=1.19'] : ['mod', 'tidy'];
+      for (const args of [tidy, ['mod', 'download', 'all'], ['build', './...'], ['mod', 'verify']]) {
+        const r = await runGo(version, project, args, gopath, testSumdbVerifierKey);
+        expect(r.status, `go ${version} ${args.join(' ')} in ${which}:\n${r.stderr}\n${serveStderr().slice(-4000)}`).toBe(0);
+      }
+      // The go command fetched and verified lookups and tiles through /sumdb/<name>/.
+      // serve writes each access-log line when its response ends: poll (bounded) until the tiles' lines are in.
+      for (const deadline = Date.now() + 5_000; sumdbRequests(serveStderr().slice(logStart)).tiles === 0 && Date.now() < deadline;) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const counts = sumdbRequests(serveStderr().slice(logStart));
+      // For the closing note: what a fresh go client asked the replay for.
+      console.log(
+        `go ${version} ${which} (fresh caches, no go.sum; tidy, download all, build, verify): ${counts.lookups} lookups, ${counts.tiles} tiles, other sumdb requests: ${JSON.stringify(counts.other.map((l) => l.replace(/^.*"GET (\S+)" (\d+).*$/, '$1 $2')))}`,
+      );
+      expect(counts.lookups).toBeGreaterThan(0);
+      expect(counts.tiles).toBeGreaterThan(0);
+      expect(serveStderr()).toMatch(/"GET \/sumdb\/gobundle\.test\/lookup\/[^"]+" 200/);
+      expect(serveStderr()).toMatch(/"GET \/sumdb\/gobundle\.test\/tile\/8\/0\/[^"]+" 200/);
+      expect(existsSync(join(gopath, 'pkg', 'sumdb', 'gobundle.test', 'latest'))).toBe(true);
+    },
+    600_000,
+  );
 });
 
 describe('shutdown', () => {

@@ -44,22 +44,42 @@ function mustGobundle(args: string[], env: NodeJS.ProcessEnv) {
 }
 
 function serveArgs(): string[] {
-  return ['graph.tgz', '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache'), '--no-access-log'];
+  return [
+    'graph.tgz',
+    '--trust',
+    'team.pub',
+    '--sumdb-key',
+    sumdbKey,
+    '--listen',
+    '127.0.0.1:0',
+    '--cache-dir',
+    join(work, 'serve-cache'),
+    '--no-access-log',
+  ];
 }
 
 beforeAll(async () => {
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   graph = generateGraph({ dir: join(work, 'graph'), seed: 23, modules: 80, pathPrefix: 'gen.test/load' });
   upstream = await startUpstream({ modules: [join(root, 'test', 'fixtures', 'modules'), graph.modulesDir] });
-  const env = hermeticGoEnv({ GOPROXY: upstream.url, GOSUMDB: upstream.sumdbVerifierKey, HOME: work, GOBUNDLE_CACHE: join(work, 'pack-cache') });
+  const env = hermeticGoEnv({
+    GOPROXY: upstream.url,
+    GOSUMDB: upstream.sumdbVerifierKey,
+    HOME: work,
+    GOBUNDLE_CACHE: join(work, 'pack-cache'),
+  });
   mustGobundle(['keygen', 'team', '--out-dir', work], env);
   mustGobundle(['pack', graph.mainDir, '-o', join(work, 'graph.tgz'), '--sign-key', join(work, 'team.key'), '--quiet'], env);
   sumdbKey = upstream.sumdbVerifierKey;
   await upstream.stop();
   upstream = undefined;
   const exported = join(work, 'export');
-  mustGobundle(['export', 'graph.tgz', '--to', exported, '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--cache-dir', join(work, 'serve-cache')], hermeticGoEnv({ HOME: work }));
-  const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [relative(exported, join(d, n))]));
+  mustGobundle(
+    ['export', 'graph.tgz', '--to', exported, '--trust', 'team.pub', '--sumdb-key', sumdbKey, '--cache-dir', join(work, 'serve-cache')],
+    hermeticGoEnv({ HOME: work }),
+  );
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [relative(exported, join(d, n))]));
   // As the go command sends them: `!` as %21 (url.PathEscape).
   paths = walk(exported)
     .filter((n) => !n.startsWith('vulndb/'))
@@ -83,7 +103,15 @@ function peakRssMiB(pid: number): number {
 describe('gobundle serve under load', () => {
   test(`autocannon, ${CONNECTIONS} connections, ${LOAD_SECONDS} s, list/@latest/.info/.mod/.zip/lookup/tile mix: zero errors, zero non-2xx`, async () => {
     const kinds = (re: RegExp): number => paths.filter((p) => re.test(p)).length;
-    const mix = { list: kinds(/\/@v\/list$/), latest: kinds(/\/@latest$/), info: kinds(/\.info$/), mod: kinds(/\.mod$/), zip: kinds(/\.zip$/), lookup: kinds(/^\/sumdb\/[^/]+\/lookup\//), tile: kinds(/^\/sumdb\/[^/]+\/tile\//) };
+    const mix = {
+      list: kinds(/\/@v\/list$/),
+      latest: kinds(/\/@latest$/),
+      info: kinds(/\.info$/),
+      mod: kinds(/\.mod$/),
+      zip: kinds(/\.zip$/),
+      lookup: kinds(/^\/sumdb\/[^/]+\/lookup\//),
+      tile: kinds(/^\/sumdb\/[^/]+\/tile\//),
+    };
     for (const [k, n] of Object.entries(mix)) expect(n, `requests of kind ${k}`).toBeGreaterThan(0);
     const s = await startServeProcess(serveArgs(), { cwd: work, env: hermeticGoEnv({ HOME: work }), timeoutMs: 60_000 });
     servers.push(s);
@@ -117,7 +145,11 @@ describe('gobundle serve under load', () => {
   }, 120_000);
 
   test(`${GO_CLIENTS} go mod download all clients at once against serve --workers 2, separate caches, GOSUMDB on: all succeed; SIGTERM stops the pool`, async () => {
-    const s = await startServeProcess([...serveArgs(), '--workers', '2'], { cwd: work, env: hermeticGoEnv({ HOME: work }), timeoutMs: 60_000 });
+    const s = await startServeProcess([...serveArgs(), '--workers', '2'], {
+      cwd: work,
+      env: hermeticGoEnv({ HOME: work }),
+      timeoutMs: 60_000,
+    });
     servers.push(s);
     expect(s.stderr()).toMatch(/gobundle: serve: 2 workers listening\n/);
     const runs = Array.from({ length: GO_CLIENTS }, (_, i) => {
@@ -127,7 +159,15 @@ describe('gobundle serve under load', () => {
       mkdirSync(gopath, { recursive: true });
       const child = spawn(goBinary('1.23'), ['mod', 'download', 'all'], {
         cwd: project,
-        env: hermeticGoEnv({ GOPROXY: s.url, GOSUMDB: testSumdbVerifierKey, GOFLAGS: '-mod=mod -modcacherw', GOPATH: gopath, GOMODCACHE: join(gopath, 'pkg', 'mod'), GOCACHE: join(testCacheDir(), 'gocache-load'), HOME: work }),
+        env: hermeticGoEnv({
+          GOPROXY: s.url,
+          GOSUMDB: testSumdbVerifierKey,
+          GOFLAGS: '-mod=mod -modcacherw',
+          GOPATH: gopath,
+          GOMODCACHE: join(gopath, 'pkg', 'mod'),
+          GOCACHE: join(testCacheDir(), 'gocache-load'),
+          HOME: work,
+        }),
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';
@@ -142,9 +182,15 @@ describe('gobundle serve under load', () => {
     });
     const started = performance.now();
     const results = await Promise.all(runs);
-    console.log(`${GO_CLIENTS} parallel go mod download all through serve --workers 2: ${((performance.now() - started) / 1000).toFixed(1)} s wall`);
+    console.log(
+      `${GO_CLIENTS} parallel go mod download all through serve --workers 2: ${((performance.now() - started) / 1000).toFixed(1)} s wall`,
+    );
     for (const r of results) expect(r.status, `client ${r.i}:\n${r.stderr}\n${s.stderr().slice(-3000)}`).toBe(0);
-    for (let i = 0; i < GO_CLIENTS; i++) expect(existsSync(join(work, `gopath-${i}`, 'pkg', 'sumdb', 'gobundle.test', 'latest')), `client ${i} verified against the checksum database`).toBe(true);
+    for (let i = 0; i < GO_CLIENTS; i++)
+      expect(
+        existsSync(join(work, `gopath-${i}`, 'pkg', 'sumdb', 'gobundle.test', 'latest')),
+        `client ${i} verified against the checksum database`,
+      ).toBe(true);
     const exited = new Promise<number | null>((r) => s.child.once('exit', (code) => r(code)));
     s.child.kill('SIGTERM');
     const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);

@@ -71,7 +71,6 @@ function gobundle(args: string[], env: NodeJS.ProcessEnv) {
   return r;
 }
 
-
 beforeAll(async () => {
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
@@ -85,21 +84,53 @@ beforeAll(async () => {
     join(extraModules, 'needsnew_v1.0.0.txt'),
     'module=example.com/needsnew\nversion=v1.0.0\n-- go.mod --\nmodule example.com/needsnew\n\ngo 1.22.12\n-- needsnew.go --\npackage needsnew\n',
   );
-  upstream = await startUpstream({ modules: [join(root, 'test', 'fixtures', 'modules'), extraModules], toolchainDir: join(work, 'toolchains') });
-  const env = hermeticGoEnv({ GOPROXY: upstream.url, GOSUMDB: upstream.sumdbVerifierKey, HOME: work, GOBUNDLE_CACHE: join(work, 'pack-cache') });
+  upstream = await startUpstream({
+    modules: [join(root, 'test', 'fixtures', 'modules'), extraModules],
+    toolchainDir: join(work, 'toolchains'),
+  });
+  const env = hermeticGoEnv({
+    GOPROXY: upstream.url,
+    GOSUMDB: upstream.sumdbVerifierKey,
+    HOME: work,
+    GOBUNDLE_CACHE: join(work, 'pack-cache'),
+  });
   gobundle(['keygen', 'team', '--out-dir', work], env);
   const t0 = performance.now();
   // auto: the go and toolchain lines of the first two; the third names its toolchain only in GOTOOLCHAIN.
   gobundle(
-    ['pack', ...projects.map((p) => projectDir(p.name)), '--toolchain', 'auto,go1.22.12', '--platform', 'linux/amd64', '-o', bundle, '--sign-key', join(work, 'team.key'), '--quiet'],
+    [
+      'pack',
+      ...projects.map((p) => projectDir(p.name)),
+      '--toolchain',
+      'auto,go1.22.12',
+      '--platform',
+      'linux/amd64',
+      '-o',
+      bundle,
+      '--sign-key',
+      join(work, 'team.key'),
+      '--quiet',
+    ],
     env,
   );
-  console.log(`pack with the go1.22.12 linux/amd64 toolchain: ${((performance.now() - t0) / 1000).toFixed(1)} s; zip ${statSync(toolchain.path).size} bytes, bundle ${statSync(bundle).size} bytes`);
+  console.log(
+    `pack with the go1.22.12 linux/amd64 toolchain: ${((performance.now() - t0) / 1000).toFixed(1)} s; zip ${statSync(toolchain.path).size} bytes, bundle ${statSync(bundle).size} bytes`,
+  );
   await upstream.stop();
   upstream = undefined;
   extractBundle(bundle, extracted);
   const s = await startServeProcess(
-    ['toolchain.tgz', '--trust', 'team.pub', '--sumdb-key', testSumdbVerifierKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')],
+    [
+      'toolchain.tgz',
+      '--trust',
+      'team.pub',
+      '--sumdb-key',
+      testSumdbVerifierKey,
+      '--listen',
+      '127.0.0.1:0',
+      '--cache-dir',
+      join(work, 'serve-cache'),
+    ],
     { cwd: work, env: hermeticGoEnv({ HOME: work }), timeoutMs: SERVE_START_TIMEOUT_MS },
   );
   serve = s.child;
@@ -114,7 +145,11 @@ afterAll(async () => {
 });
 
 /** The go command without blocking the event loop (serve's log pipe must keep draining). */
-function runGo(project: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runGo(
+  project: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const child = spawn(goBinary('1.21'), args, { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -139,44 +174,48 @@ const proxies = [
 ] as const;
 
 describe.each(proxies)('go 1.21 switches to the bundled go1.22.12 through %s', (via, proxy) => {
-  test.each(projects)('$name (GOTOOLCHAIN=$gotoolchain): go build ./... and go version run go1.22.12', async (p) => {
-    const project = join(work, 'run', `${p.name}-${via.replace(/\W+/g, '-')}`);
-    cpSync(projectDir(p.name), project, { recursive: true });
-    const gopath = join(project, '.gopath');
-    const env = hermeticGoEnv({
-      GOPROXY: proxy(),
-      GOSUMDB: testSumdbVerifierKey,
-      GOTOOLCHAIN: p.gotoolchain,
-      GOPATH: gopath,
-      GOMODCACHE: join(gopath, 'pkg', 'mod'),
-      GOCACHE: join(testCacheDir(), 'gocache-toolchain-e2e'),
-      HOME: project,
-    });
-    const logStart = serveLog().length;
-    try {
-      // go build refuses a dependency newer than the main go line (no switch there); go mod tidy switches and raises the go line.
-      const tidy = p.name === 'dependency' ? await runGo(project, ['mod', 'tidy'], env) : undefined;
-      if (tidy !== undefined) {
-        expect(tidy.status, `go mod tidy in ${p.name} via ${via}:\n${tidy.stderr}\n${serveLog().slice(-3000)}`).toBe(0);
-        expect(tidy.stderr).toContain('go: example.com/needsnew@v1.0.0 requires go >= 1.22.12; switching to go1.22.12\n');
+  test.each(projects)(
+    '$name (GOTOOLCHAIN=$gotoolchain): go build ./... and go version run go1.22.12',
+    async (p) => {
+      const project = join(work, 'run', `${p.name}-${via.replace(/\W+/g, '-')}`);
+      cpSync(projectDir(p.name), project, { recursive: true });
+      const gopath = join(project, '.gopath');
+      const env = hermeticGoEnv({
+        GOPROXY: proxy(),
+        GOSUMDB: testSumdbVerifierKey,
+        GOTOOLCHAIN: p.gotoolchain,
+        GOPATH: gopath,
+        GOMODCACHE: join(gopath, 'pkg', 'mod'),
+        GOCACHE: join(testCacheDir(), 'gocache-toolchain-e2e'),
+        HOME: project,
+      });
+      const logStart = serveLog().length;
+      try {
+        // go build refuses a dependency newer than the main go line (no switch there); go mod tidy switches and raises the go line.
+        const tidy = p.name === 'dependency' ? await runGo(project, ['mod', 'tidy'], env) : undefined;
+        if (tidy !== undefined) {
+          expect(tidy.status, `go mod tidy in ${p.name} via ${via}:\n${tidy.stderr}\n${serveLog().slice(-3000)}`).toBe(0);
+          expect(tidy.stderr).toContain('go: example.com/needsnew@v1.0.0 requires go >= 1.22.12; switching to go1.22.12\n');
+        }
+        const build = await runGo(project, ['build', './...'], env);
+        expect(build.status, `go build in ${p.name} via ${via}:\n${build.stderr}\n${serveLog().slice(-3000)}`).toBe(0);
+        const version = await runGo(project, ['version'], env);
+        expect(version.status, version.stderr).toBe(0);
+        expect(version.stdout).toBe('go version go1.22.12 linux/amd64\n');
+        if (via === 'gobundle serve') {
+          const log = serveLog().slice(logStart);
+          if (p.name === 'dependency') expect(log).toMatch(/"GET \/golang\.org\/toolchain\/@v\/list" 200 /);
+          expect(log).toMatch(/"GET \/golang\.org\/toolchain\/@v\/v0\.0\.1-go1\.22\.12\.linux-amd64\.zip" 200 /);
+          expect(log).toMatch(/"GET \/sumdb\/gobundle\.test\/lookup\/golang\.org\/toolchain@v0\.0\.1-go1\.22\.12\.linux-amd64" 200 /);
+        }
+      } finally {
+        // The module cache is read-only and 150 MB per run.
+        spawnSync('chmod', ['-R', 'u+w', gopath]);
+        rmSync(project, { recursive: true, force: true });
       }
-      const build = await runGo(project, ['build', './...'], env);
-      expect(build.status, `go build in ${p.name} via ${via}:\n${build.stderr}\n${serveLog().slice(-3000)}`).toBe(0);
-      const version = await runGo(project, ['version'], env);
-      expect(version.status, version.stderr).toBe(0);
-      expect(version.stdout).toBe('go version go1.22.12 linux/amd64\n');
-      if (via === 'gobundle serve') {
-        const log = serveLog().slice(logStart);
-        if (p.name === 'dependency') expect(log).toMatch(/"GET \/golang\.org\/toolchain\/@v\/list" 200 /);
-        expect(log).toMatch(/"GET \/golang\.org\/toolchain\/@v\/v0\.0\.1-go1\.22\.12\.linux-amd64\.zip" 200 /);
-        expect(log).toMatch(/"GET \/sumdb\/gobundle\.test\/lookup\/golang\.org\/toolchain@v0\.0\.1-go1\.22\.12\.linux-amd64" 200 /);
-      }
-    } finally {
-      // The module cache is read-only and 150 MB per run.
-      spawnSync('chmod', ['-R', 'u+w', gopath]);
-      rmSync(project, { recursive: true, force: true });
-    }
-  }, 600_000);
+    },
+    600_000,
+  );
 });
 
 test('gobundle verify refuses the bundle once its toolchain zip is changed, naming the file', () => {
@@ -184,7 +223,12 @@ test('gobundle verify refuses the bundle once its toolchain zip is changed, nami
   copyFileSync(bundle, copy);
   const name = `golang.org/toolchain/@v/${toolchain.version}.zip`;
   tamperBundleEntry(copy, name);
-  const r = spawnSync(process.execPath, [bin, 'verify', copy, '--trust', join(work, 'team.pub')], { cwd: work, env: hermeticGoEnv({ HOME: work }), encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(process.execPath, [bin, 'verify', copy, '--trust', join(work, 'team.pub')], {
+    cwd: work,
+    env: hermeticGoEnv({ HOME: work }),
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   expect(r.status, r.stderr).toBe(1);
   expect(r.stderr).toContain(`${name}: sha256 mismatch`);
 }, 300_000);

@@ -60,14 +60,29 @@ interface Served {
 
 /** bin/gobundle serve on 127.0.0.1:0 with the team key and the database key. */
 async function serve(bundles: string[]): Promise<Served> {
-  const args = [...bundles, '--trust', 'team.pub', '--sumdb-key', testSumdbVerifierKey, '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'serve-cache')];
+  const args = [
+    ...bundles,
+    '--trust',
+    'team.pub',
+    '--sumdb-key',
+    testSumdbVerifierKey,
+    '--listen',
+    '127.0.0.1:0',
+    '--cache-dir',
+    join(work, 'serve-cache'),
+  ];
   const s = await startServeProcess(args, { cwd: work, env: hermeticGoEnv({ HOME: work }), timeoutMs: SERVE_START_TIMEOUT_MS });
   servers.push(s.child);
   return { url: s.url, stderr: s.stderr, stop: () => s.child.kill('SIGKILL') };
 }
 
 /** The real go command (async, so serve's log keeps draining) as one client machine: its GOPATH is its memory. */
-function runGo(project: string, args: string[], gopath: string, proxy: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runGo(
+  project: string,
+  args: string[],
+  gopath: string,
+  proxy: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const child = spawn(goBinary('1.23'), args, {
     cwd: project,
     env: hermeticGoEnv({
@@ -113,7 +128,12 @@ const clients = ['alone', 'layered', 'no-proof', 'retired-cache'].map((n) => joi
 beforeAll(async () => {
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   upstream = await startUpstream({ modules: [join(root, 'test', 'fixtures', 'modules')], sumdbPrefill: PREFILL });
-  const env = hermeticGoEnv({ GOPROXY: upstream.url, GOSUMDB: upstream.sumdbVerifierKey, HOME: work, GOBUNDLE_CACHE: join(work, 'pack-cache') });
+  const env = hermeticGoEnv({
+    GOPROXY: upstream.url,
+    GOSUMDB: upstream.sumdbVerifierKey,
+    HOME: work,
+    GOBUNDLE_CACHE: join(work, 'pack-cache'),
+  });
   mustGobundle(['keygen', 'team', '--out-dir', work], env);
 
   // Week 1: pack, serve, and every client builds week 1's project.
@@ -135,7 +155,10 @@ beforeAll(async () => {
   // Packed to be served beside week 1: also carries week 1's records, provable in the new tree.
   mustGobundle(['pack', week2, '-o', 'week2-layered.tgz', '--previous', 'week1.tgz', '--sign-key', 'team.key', '--quiet'], env);
   // A pack that knows nothing of week 1 (fresh cache, no --previous): no consistency proof.
-  mustGobundle(['pack', week2, '-o', 'week2-unproven.tgz', '--sign-key', 'team.key', '--quiet'], { ...env, GOBUNDLE_CACHE: join(work, 'fresh-cache') });
+  mustGobundle(['pack', week2, '-o', 'week2-unproven.tgz', '--sign-key', 'team.key', '--quiet'], {
+    ...env,
+    GOBUNDLE_CACHE: join(work, 'fresh-cache'),
+  });
   trees.push(await upstream.sumdbTreeSize());
   await upstream.stop();
   upstream = undefined;
@@ -147,7 +170,10 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function manifestOf(bundle: string): { sumdb: { treeSize: number; consistentWith: { treeSize: number }[] }; files: { name: string; size: number }[] } {
+function manifestOf(bundle: string): {
+  sumdb: { treeSize: number; consistentWith: { treeSize: number }[] };
+  files: { name: string; size: number }[];
+} {
   const r = spawnSync('tar', ['xzf', join(work, bundle), '-O', 'gobundle/manifest.json'], { encoding: 'utf8' });
   return JSON.parse(r.stdout) as ReturnType<typeof manifestOf>;
 }
@@ -164,20 +190,28 @@ describe('weekly bundles against a checksum database of a million records', () =
     expect(m2.sumdb.consistentWith.map((t) => t.treeSize)).toEqual([m1.sumdb.treeSize]);
     expect(manifestOf('week2-unproven.tgz').sumdb.consistentWith).toEqual([]);
     const tiles = m2.files.filter((f) => f.name.startsWith(`sumdb/${DB}/tile/`)).map((f) => f.name);
-    for (const level of [0, 1, 2]) expect(tiles.some((t) => t.startsWith(`sumdb/${DB}/tile/8/${level}/`)), `level ${level} tile in ${tiles.join(' ')}`).toBe(true);
-    const bytes = (m: ReturnType<typeof manifestOf>): number => m.files.filter((f) => f.name.startsWith('sumdb/')).reduce((n, f) => n + f.size, 0);
+    for (const level of [0, 1, 2])
+      expect(
+        tiles.some((t) => t.startsWith(`sumdb/${DB}/tile/8/${level}/`)),
+        `level ${level} tile in ${tiles.join(' ')}`,
+      ).toBe(true);
+    const bytes = (m: ReturnType<typeof manifestOf>): number =>
+      m.files.filter((f) => f.name.startsWith('sumdb/')).reduce((n, f) => n + f.size, 0);
     console.log(
       `weekly e2e: tree#${m1.sumdb.treeSize} -> tree#${m2.sumdb.treeSize}; checksum-database files in week 2: ${bytes(manifestOf('week2-unproven.tgz'))} bytes without proof, ${bytes(m2)} with the consistency proof, ${bytes(manifestOf('week2-layered.tgz'))} with week 1's records too`,
     );
   });
 
-  test('week 2 served alone: the client that remembers week 1\'s tree proves the new one and builds', async () => {
+  test("week 2 served alone: the client that remembers week 1's tree proves the new one and builds", async () => {
     const gopath = clients[0] as string;
     expect(latestSize(gopath)).toBe(trees[0]);
     const s = await serve(['week2.tgz']);
     try {
       const dir = project(week2, 'week2-alone');
-      for (const args of [['build', './...'], ['mod', 'verify']]) {
+      for (const args of [
+        ['build', './...'],
+        ['mod', 'verify'],
+      ]) {
         const r = await runGo(dir, args, gopath, s.url);
         expect(r.status, `go ${args.join(' ')}:\n${r.stderr}\n${s.stderr().slice(-3000)}`).toBe(0);
       }
@@ -190,11 +224,13 @@ describe('weekly bundles against a checksum database of a million records', () =
     }
   }, 600_000);
 
-  test('weeks 1 and 2 served layered: week 2\'s project builds, and week 1\'s again from a cleaned module cache', async () => {
+  test("weeks 1 and 2 served layered: week 2's project builds, and week 1's again from a cleaned module cache", async () => {
     const gopath = clients[1] as string;
     const s = await serve(['week1.tgz', 'week2-layered.tgz']);
     try {
-      expect(s.stderr()).toMatch(/checksum database gobundle\.test: serving tree#\d+ of \S+week2-layered\.tgz for 2 bundles \(\d+ lookups, proven consistent with tree#\d+\)/);
+      expect(s.stderr()).toMatch(
+        /checksum database gobundle\.test: serving tree#\d+ of \S+week2-layered\.tgz for 2 bundles \(\d+ lookups, proven consistent with tree#\d+\)/,
+      );
       const dir2 = project(week2, 'week2-layered');
       const r2 = await runGo(dir2, ['build', './...'], gopath, s.url);
       expect(r2.status, `week 2 go build:\n${r2.stderr}\n${s.stderr().slice(-3000)}`).toBe(0);
@@ -210,7 +246,7 @@ describe('weekly bundles against a checksum database of a million records', () =
     }
   }, 600_000);
 
-  test('a client whose module cache was cleaned still proves the new tree (its old tree\'s right edge comes from the bundle)', async () => {
+  test("a client whose module cache was cleaned still proves the new tree (its old tree's right edge comes from the bundle)", async () => {
     const gopath = clients[3] as string;
     const s = await serve(['week2.tgz']);
     try {
@@ -228,7 +264,7 @@ describe('weekly bundles against a checksum database of a million records', () =
     }
   }, 600_000);
 
-  test('without the consistency tiles the same client fails with the go command\'s own error', async () => {
+  test("without the consistency tiles the same client fails with the go command's own error", async () => {
     const gopath = clients[2] as string;
     const s = await serve(['week2-unproven.tgz']);
     try {

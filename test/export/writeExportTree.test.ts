@@ -22,7 +22,14 @@ function source(name: string, data: string): { file: string; size: number; sha25
 describe('writeExportTree', () => {
   test('writes bodies and verified copies, then renames the tree into place', async () => {
     const to = join(work, 'out-ok');
-    const s = await writeExportTree(from([{ name: 'a/@v/list', body: Buffer.from('v1.0.0\n') }, { name: 'a/@v/v1.0.0.mod', file: source('mod1', 'module a\n') }]), to, { replace: false });
+    const s = await writeExportTree(
+      from([
+        { name: 'a/@v/list', body: Buffer.from('v1.0.0\n') },
+        { name: 'a/@v/v1.0.0.mod', file: source('mod1', 'module a\n') },
+      ]),
+      to,
+      { replace: false },
+    );
     expect(s).toEqual({ files: 2, bytes: 16 });
     expect(readFileSync(join(to, 'a/@v/v1.0.0.mod'), 'utf8')).toBe('module a\n');
   });
@@ -34,7 +41,16 @@ describe('writeExportTree', () => {
     ['a\\b', 'backslash in name'],
   ])('name %j is refused (%s) and nothing is left behind', async (name, why) => {
     const to = join(work, `out-bad-${why.replace(/\W/g, '')}`);
-    await expect(writeExportTree(from([{ name: 'ok', body: Buffer.from('x') }, { name, body: Buffer.from('x') }]), to, { replace: false })).rejects.toThrow(`unsafe name: ${why}`);
+    await expect(
+      writeExportTree(
+        from([
+          { name: 'ok', body: Buffer.from('x') },
+          { name, body: Buffer.from('x') },
+        ]),
+        to,
+        { replace: false },
+      ),
+    ).rejects.toThrow(`unsafe name: ${why}`);
     expect(existsSync(to)).toBe(false);
     expect(readdirSync(work).filter((f) => f.includes('.tmp-'))).toEqual([]);
     expect(existsSync(join(work, 'escape'))).toBe(false);
@@ -44,7 +60,9 @@ describe('writeExportTree', () => {
     const to = join(work, 'out-changed');
     const f = source('mod2', 'module b\n');
     writeFileSync(f.file, 'module B\n');
-    await expect(writeExportTree(from([{ name: 'b/@v/v1.0.0.mod', file: f }]), to, { replace: false })).rejects.toThrow(/^export: b\/@v\/v1\.0\.0\.mod: .*mod2 changed since it was verified \(size 9, sha256 [0-9a-f]{64}; verified size 9, sha256 [0-9a-f]{64}\)$/);
+    await expect(writeExportTree(from([{ name: 'b/@v/v1.0.0.mod', file: f }]), to, { replace: false })).rejects.toThrow(
+      /^export: b\/@v\/v1\.0\.0\.mod: .*mod2 changed since it was verified \(size 9, sha256 [0-9a-f]{64}; verified size 9, sha256 [0-9a-f]{64}\)$/,
+    );
     expect(existsSync(to)).toBe(false);
   });
 
@@ -52,7 +70,9 @@ describe('writeExportTree', () => {
     const to = join(work, 'out-existing');
     mkdirSync(to);
     await writeExportTree(from([{ name: 'x', body: Buffer.from('1') }]), to, { replace: false });
-    await expect(writeExportTree(from([{ name: 'y', body: Buffer.from('2') }]), to, { replace: false })).rejects.toThrow(`export: ${to}: directory is not empty`);
+    await expect(writeExportTree(from([{ name: 'y', body: Buffer.from('2') }]), to, { replace: false })).rejects.toThrow(
+      `export: ${to}: directory is not empty`,
+    );
     await writeExportTree(from([{ name: 'y', body: Buffer.from('2') }]), to, { replace: true });
     expect(readdirSync(to)).toEqual(['y']);
   });

@@ -57,7 +57,9 @@ export function auditCache(dir: string): { problems: string[]; entries: number; 
   }
   const contents = filesUnder(join(dir, 'content', 'sha256'));
   for (const c of contents) {
-    const name = relative(join(dir, 'content', 'sha256'), c).split(/[\\/]/).join('');
+    const name = relative(join(dir, 'content', 'sha256'), c)
+      .split(/[\\/]/)
+      .join('');
     const got = sha256(readFileSync(c));
     if (got !== name) problems.push(`content ${relative(dir, c)}: bytes hash to ${got} (${statSync(c).size} bytes)`);
   }

@@ -61,7 +61,10 @@ function packProcess(cache: string, target: string): { code: number | null; stde
 }
 
 const pack = (cache: string, target: string) =>
-  runCli(['pack', graph.mainDir, '-o', target, '--unsigned', '--cache-dir', cache, '--quiet'], { cwd: dir, env: packEnv(upstream.url, dir) });
+  runCli(['pack', graph.mainDir, '-o', target, '--unsigned', '--cache-dir', cache, '--quiet'], {
+    cwd: dir,
+    env: packEnv(upstream.url, dir),
+  });
 
 describe('pack on a full disk', () => {
   test('the cache on a full file system', { timeout: 300_000 }, async () => {
@@ -81,7 +84,10 @@ describe('pack on a full disk', () => {
     expect(readdirSync(dir).includes('out-a') ? readdirSync(out) : [], 'output after a failed pack').toEqual([]);
     expect(auditCache(cache).problems).toEqual([]);
     // Temp files only of the failed process (downloads it abandoned when it exited), which the next run removes.
-    expect(cacheTemps(cache).filter((f) => !f.startsWith(`tmp/${res.pid}-`)), 'temp files of other processes').toEqual([]);
+    expect(
+      cacheTemps(cache).filter((f) => !f.startsWith(`tmp/${res.pid}-`)),
+      'temp files of other processes',
+    ).toEqual([]);
 
     grow(cache);
     const again = await pack(cache, target);

@@ -73,9 +73,17 @@ function writeMembers(file: string, head: Buffer, member: Buffer, times: number,
 const files: TestFile[] = [{ name: 'example.com/a/@v/list', data: 'v1.0.0\n' }];
 
 /** Run a gobundle command; sample its VmHWM until it exits (bounded by timeoutMs). */
-function runMeasured(args: string[], until: (stderr: string) => boolean, timeoutMs = 120_000): Promise<{ code: number | null; stderr: string; peakRss: number }> {
+function runMeasured(
+  args: string[],
+  until: (stderr: string) => boolean,
+  timeoutMs = 120_000,
+): Promise<{ code: number | null; stderr: string; peakRss: number }> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: work, env: { ...process.env, GOENV: 'off', GOSUMDB: 'off' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: work,
+      env: { ...process.env, GOENV: 'off', GOSUMDB: 'off' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let peak = 0;
     const sample = (): void => {
@@ -118,12 +126,24 @@ const cases: [string, () => string, string][] = [
   ],
   [
     'a GNU long name of 16 MiB',
-    () => writeMembers(join(work, 'longname.tgz'), Buffer.concat([signedHead(files), tarHeader('././@LongLink', 16 << 20, 'L')]), gzipSync(Buffer.alloc(1 << 20, 'a')), 16),
+    () =>
+      writeMembers(
+        join(work, 'longname.tgz'),
+        Buffer.concat([signedHead(files), tarHeader('././@LongLink', 16 << 20, 'L')]),
+        gzipSync(Buffer.alloc(1 << 20, 'a')),
+        16,
+      ),
     `a tar GNU long-name header of ${16 << 20} bytes (the limit is ${MAX_TAR_SPECIAL_HEADER_BYTES})`,
   ],
   [
     '2,097,152 tiny entries',
-    () => writeMembers(join(work, 'tiny.tgz'), signedHead(files), gzipSync(Buffer.concat(Array.from({ length: 2048 }, (_, i) => tarHeader(`t/${i}`, 0)))), 1024),
+    () =>
+      writeMembers(
+        join(work, 'tiny.tgz'),
+        signedHead(files),
+        gzipSync(Buffer.concat(Array.from({ length: 2048 }, (_, i) => tarHeader(`t/${i}`, 0)))),
+        1024,
+      ),
     'more than 1003 tar entries, more than its manifest lists',
   ],
   [
@@ -132,7 +152,12 @@ const cases: [string, () => string, string][] = [
       const one = `{"name":"example.com/m/@v/v1.0.0.info","size":0,"sha256":"${'e3'.repeat(32)}"},`;
       const block = Buffer.from(one.repeat(10_000));
       const size = block.length * 100 + 2;
-      return writeMembers(join(work, 'million.tgz'), Buffer.concat([tarHeader('gobundle/manifest.json', size), Buffer.from('{"files":[')]), gzipSync(block), 100);
+      return writeMembers(
+        join(work, 'million.tgz'),
+        Buffer.concat([tarHeader('gobundle/manifest.json', size), Buffer.from('{"files":[')]),
+        gzipSync(block),
+        100,
+      );
     },
     `gobundle/manifest.json: larger than ${MAX_MANIFEST_BYTES} bytes`,
   ],
@@ -155,11 +180,15 @@ describe('hostile bundles are refused with bounded memory and no disk', () => {
   test.each(cases)('serve: %s', { timeout: 180_000 }, async (name, make, want) => {
     const file = make();
     const cache = join(work, `serve-cache-${name.length}`);
-    const res = await runMeasured(['serve', file, '--allow-unsigned', '--listen', '127.0.0.1:0', '--cache-dir', cache], (stderr) => stderr.includes(want));
+    const res = await runMeasured(['serve', file, '--allow-unsigned', '--listen', '127.0.0.1:0', '--cache-dir', cache], (stderr) =>
+      stderr.includes(want),
+    );
     expect(res.stderr).toContain(want);
     expect(res.peakRss, `peak RSS of serve: ${res.peakRss} bytes`).toBeLessThan(MAX_RSS_BYTES);
     // Nothing extracted under a final name: only the (removed or empty) work area is left.
-    const left = readdirSync(cache, { recursive: true }).map(String).filter((f) => /^[0-9a-f]{64}(\/|$)/.test(f));
+    const left = readdirSync(cache, { recursive: true })
+      .map(String)
+      .filter((f) => /^[0-9a-f]{64}(\/|$)/.test(f));
     expect(left, 'extracted files left by a refused bundle').toEqual([]);
     rmSync(file);
   });

@@ -34,26 +34,41 @@ const closed = (url: string, file: string) =>
 /** [name, faults, what stderr must be: a prefix (string) or a whole-message pattern] */
 const cases: [string, Faults, (url: string) => string | RegExp][] = [
   // Half a go.mod still parses, declaring a shorter module path.
-  ['truncated .mod', { truncate: [`${G}.mod`] }, () => `${M}parsing go.mod:\n\tmodule declares its path as: example.com\n\t        but was required as: example.com/greeting\n`],
-  ['truncated .zip', { truncate: [`${G}.zip`] }, () => badZip('end of central directory record signature not found. Either not a zip file, or file is truncated')],
+  [
+    'truncated .mod',
+    { truncate: [`${G}.mod`] },
+    () => `${M}parsing go.mod:\n\tmodule declares its path as: example.com\n\t        but was required as: example.com/greeting\n`,
+  ],
+  [
+    'truncated .zip',
+    { truncate: [`${G}.zip`] },
+    () => badZip('end of central directory record signature not found. Either not a zip file, or file is truncated'),
+  ],
   ['lying Content-Length on .mod', { lieLength: [`${G}.mod`] }, (url) => closed(url, 'mod')],
   ['lying Content-Length on .zip', { lieLength: [`${G}.zip`] }, (url) => closed(url, 'zip')],
   [
     'HTML error page with 200 for .info',
     { html200: [`${G}.info`] },
-    (url) => `${M}invalid response from proxy "${url}": Unexpected token '<', "<!DOCTYPE "... is not valid JSON\nhint: the proxy ${url} returned malformed JSON; report it to its operator\n`,
+    (url) =>
+      `${M}invalid response from proxy "${url}": Unexpected token '<', "<!DOCTYPE "... is not valid JSON\nhint: the proxy ${url} returned malformed JSON; report it to its operator\n`,
   ],
   ['HTML error page with 200 for .mod', { html200: [`${G}.mod`] }, () => `${M}parsing go.mod: missing module line\n`],
-  ['HTML error page with 200 for .zip', { html200: [`${G}.zip`] }, () => badZip('end of central directory record signature not found. Either not a zip file, or file is truncated')],
+  [
+    'HTML error page with 200 for .zip',
+    { html200: [`${G}.zip`] },
+    () => badZip('end of central directory record signature not found. Either not a zip file, or file is truncated'),
+  ],
   [
     'oversized .mod',
     { oversize: [`${G}.mod`] },
-    (url) => `${M}downloaded go.mod file too large\nhint: the go command refuses a go.mod file larger than 16777216 bytes; the proxy ${url} served a bigger one\n`,
+    (url) =>
+      `${M}downloaded go.mod file too large\nhint: the go command refuses a go.mod file larger than 16777216 bytes; the proxy ${url} served a bigger one\n`,
   ],
   [
     'oversized .zip',
     { oversize: [`${G}.zip`] },
-    (url) => `${M}downloaded zip file too large\nhint: the go command refuses a zip file larger than 524288000 bytes; the proxy ${url} served a bigger one\n`,
+    (url) =>
+      `${M}downloaded zip file too large\nhint: the go command refuses a zip file larger than 524288000 bytes; the proxy ${url} served a bigger one\n`,
   ],
 ];
 
@@ -73,7 +88,10 @@ describe('pack against a hostile upstream', () => {
       else expect(res.stderr).toMatch(w);
       expect(existsSync(target), 'a bundle was written').toBe(false);
       const log = await upstream.requestLog();
-      expect(log.some((e) => e.fault !== undefined && Object.keys(faults).includes(e.fault)), 'the fault was not injected').toBe(true);
+      expect(
+        log.some((e) => e.fault !== undefined && Object.keys(faults).includes(e.fault)),
+        'the fault was not injected',
+      ).toBe(true);
     } finally {
       await upstream.setFaults({});
     }

@@ -61,13 +61,17 @@ describe('network failures name the proxy and its setting', () => {
   });
 
   test('pack --proxy names the flag', { timeout: 60_000 }, async () => {
-    const res = await runCli(['pack', hello, '-o', join(work, 'x.tgz'), '--unsigned', '--cache-dir', join(work, 'cache'), '--proxy', 'http://nonexistent.invalid'], {
-      cwd: work,
-      env: { ...baseEnv, GOENV: 'off', GOPROXY: 'http://elsewhere.invalid', GOVULNDB: 'off' },
-    });
+    const res = await runCli(
+      ['pack', hello, '-o', join(work, 'x.tgz'), '--unsigned', '--cache-dir', join(work, 'cache'), '--proxy', 'http://nonexistent.invalid'],
+      {
+        cwd: work,
+        env: { ...baseEnv, GOENV: 'off', GOPROXY: 'http://elsewhere.invalid', GOVULNDB: 'off' },
+      },
+    );
     expect(res.code).toBe(1);
     expect(res.stderr).toBe(
-      `gobundle: example.com/Upper/Mod@v1.0.0: reading http://nonexistent.invalid/${modPath}: no such host\n` + hint('http://nonexistent.invalid', '--proxy'),
+      `gobundle: example.com/Upper/Mod@v1.0.0: reading http://nonexistent.invalid/${modPath}: no such host\n` +
+        hint('http://nonexistent.invalid', '--proxy'),
     );
   });
 

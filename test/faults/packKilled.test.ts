@@ -41,11 +41,15 @@ const target = join(out, 'bundle.tgz');
 /** Run pack as a child and SIGKILL it after `delayMs` (or when it prints its `lineToKill`th progress line); resolves with how it ended. */
 function killedPack(delayMs: number, lineToKill: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'pack', graph.mainDir, '-o', target, '--unsigned', '--cache-dir', cache, '--concurrency', '4'], {
-      cwd: dir,
-      env: { ...packEnv(upstream.url, dir), PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [bin, 'pack', graph.mainDir, '-o', target, '--unsigned', '--cache-dir', cache, '--concurrency', '4'],
+      {
+        cwd: dir,
+        env: { ...packEnv(upstream.url, dir), PATH: process.env.PATH ?? '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let lines = 0;
     let how = '';
     let stderr = '';
@@ -64,14 +68,17 @@ function killedPack(delayMs: number, lineToKill: number): Promise<string> {
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve(how !== '' && signal === 'SIGKILL' ? how : `exited ${code ?? signal} before the kill${code === 0 ? '' : `: ${stderr.trim()}`}`);
+      resolve(
+        how !== '' && signal === 'SIGKILL' ? how : `exited ${code ?? signal} before the kill${code === 0 ? '' : `: ${stderr.trim()}`}`,
+      );
     });
   });
 }
 
 describe('pack killed with SIGKILL', () => {
   test(`${TRIALS} seeded kills, then a run that completes (seed ${SEED})`, { timeout: 600_000 }, async () => {
-    if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+    if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js')))
+      throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
     console.log(`pack SIGKILL trials: seed ${SEED} (set GOBUNDLE_KILL_SEED to reproduce)`);
     const rand = mulberry32(SEED);
     const outcomes: string[] = [];
@@ -106,14 +113,20 @@ describe('pack killed with SIGKILL', () => {
     console.log(`pack SIGKILL trials (seed ${SEED}): ${outcomes.join('; ')}`);
     expect(kills, `runs really killed in ${outcomes.length} attempts`).toBe(TRIALS);
 
-    const res = await runCli(['pack', graph.mainDir, '-o', target, '--unsigned', '--cache-dir', cache, '--quiet'], { cwd: dir, env: packEnv(upstream.url, dir) });
+    const res = await runCli(['pack', graph.mainDir, '-o', target, '--unsigned', '--cache-dir', cache, '--quiet'], {
+      cwd: dir,
+      env: packEnv(upstream.url, dir),
+    });
     expect(res.code, res.stderr).toBe(0);
     const opened = await openBundle(target, { trust: [], allowUnsigned: true, extract: false });
     expect(opened.modules).toBeGreaterThan(0);
     const audit = auditCache(cache);
     expect(audit.problems).toEqual([]);
     expect(audit.entries).toBeGreaterThan(40);
-    expect(readdirSync(out).filter((f) => f !== 'bundle.tgz'), 'temp files left beside the bundle').toEqual([]);
+    expect(
+      readdirSync(out).filter((f) => f !== 'bundle.tgz'),
+      'temp files left beside the bundle',
+    ).toEqual([]);
     expect(cacheTemps(cache), 'temp files left in the cache').toEqual([]);
   });
 });

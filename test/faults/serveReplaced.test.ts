@@ -69,7 +69,16 @@ describe('serve while the bundle file changes under it', () => {
     const file = join(bundles, 'deps.tgz');
     writeFileSync(file, (await buildTestBundle(files, key)).tgz);
     writeFileSync(join(work, 'team.pub'), `${key.verifier}\n`);
-    const args = [...(useDir ? ['--bundles-dir', bundles] : [file]), '--trust', 'team.pub', '--listen', '127.0.0.1:0', '--cache-dir', join(work, 'cache'), '--no-access-log'];
+    const args = [
+      ...(useDir ? ['--bundles-dir', bundles] : [file]),
+      '--trust',
+      'team.pub',
+      '--listen',
+      '127.0.0.1:0',
+      '--cache-dir',
+      join(work, 'cache'),
+      '--no-access-log',
+    ];
     serve = await startServeProcess(args, { cwd: work, env: { ...process.env, GOENV: 'off', GOSUMDB: 'off' }, timeoutMs: 30_000 });
     expect(await requestAll(serve.url, 'before')).toEqual(files.map(() => 200));
 
@@ -77,10 +86,13 @@ describe('serve while the bundle file changes under it', () => {
     // 1. Overwritten in place (same inode), 2. a new file renamed over it, 3. deleted.
     const steps: [string, () => void][] = [
       ['overwritten in place', () => writeFileSync(file, tampered)],
-      ['renamed over', () => {
-        writeFileSync(join(bundles, '.next'), tampered);
-        renameSync(join(bundles, '.next'), file);
-      }],
+      [
+        'renamed over',
+        () => {
+          writeFileSync(join(bundles, '.next'), tampered);
+          renameSync(join(bundles, '.next'), file);
+        },
+      ],
       ['deleted', () => rmSync(file)],
     ];
     for (const [what, change] of steps) {

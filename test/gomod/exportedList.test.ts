@@ -6,7 +6,10 @@ const H = (c: string) => `h1:${c.repeat(43)}=`;
 
 describe('parseExportedList', () => {
   test('go.sum: a plain line asks for the module, a /go.mod line for the go.mod only', () => {
-    const l = parseExportedList('go.sum', `example.com/a v1.0.0 ${H('a')}\nexample.com/a v1.0.0/go.mod ${H('b')}\nexample.com/b v1.2.0/go.mod ${H('c')}\n`);
+    const l = parseExportedList(
+      'go.sum',
+      `example.com/a v1.0.0 ${H('a')}\nexample.com/a v1.0.0/go.mod ${H('b')}\nexample.com/b v1.2.0/go.mod ${H('c')}\n`,
+    );
     expect(l).toEqual({
       format: 'go.sum',
       modules: [

@@ -87,12 +87,21 @@ describe('parseGoProxy', () => {
     { value: 'file:rel', want: 'invalid proxy URL: https://file:rel' },
   ];
   test.each(errors)('parseGoProxy($value) fails', ({ value, gonoproxy, want }) => {
-    expect(errorOf(() => parseGoProxy(value, gonoproxy)), `parseGoProxy(${JSON.stringify(value)}) error`).toEqual({ code: 'EGOENV', message: want });
+    expect(
+      errorOf(() => parseGoProxy(value, gonoproxy)),
+      `parseGoProxy(${JSON.stringify(value)}) error`,
+    ).toEqual({ code: 'EGOENV', message: want });
   });
 });
 
 describe('proxiesForModule', () => {
-  const cases: Array<{ goproxy: string; gonoproxy: string; source?: 'GONOPROXY' | 'GOPRIVATE'; path: string; want: { path: string; specs: object[] } }> = [
+  const cases: Array<{
+    goproxy: string;
+    gonoproxy: string;
+    source?: 'GONOPROXY' | 'GOPRIVATE';
+    path: string;
+    want: { path: string; specs: object[] };
+  }> = [
     {
       goproxy: 'https://a.example,direct',
       gonoproxy: '',
@@ -144,7 +153,12 @@ describe('proxiesForModule', () => {
       want: { path: 'example.com/ab', specs: [u('https://a.example', true), u('https://b.example')] },
     },
     { goproxy: 'https://a.example', gonoproxy: '', path: 'go', want: { path: 'golang.org/toolchain', specs: [u('https://a.example')] } },
-    { goproxy: 'https://a.example', gonoproxy: '', path: 'toolchain', want: { path: 'golang.org/toolchain', specs: [u('https://a.example')] } },
+    {
+      goproxy: 'https://a.example',
+      gonoproxy: '',
+      path: 'toolchain',
+      want: { path: 'golang.org/toolchain', specs: [u('https://a.example')] },
+    },
     {
       goproxy: 'https://a.example,direct',
       gonoproxy: 'golang.org',
@@ -222,14 +236,29 @@ describe('parseGoSumDB', () => {
     { value: 'sumdb.example.com+09c3a06+AXVcTLklbKfNxKz9xs/u2oSQF+W5+VFOmRkb1n4LDUJ2', want: 'invalid GOSUMDB: malformed verifier id' },
     { value: 'sumdb.example.com+09c3a06e+AXVcTLklbKfNxKz9xs/u2oSQF+W5+VFOmRkb1n4LDUJ', want: 'invalid GOSUMDB: malformed verifier id' },
     { value: 'sumdb.example.com+09c3a06f+AXVcTLklbKfNxKz9xs/u2oSQF+W5+VFOmRkb1n4LDUJ2', want: 'invalid GOSUMDB: invalid verifier hash' },
-    { value: 'sumdb.example.com+733a80e6+AgABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f', want: 'invalid GOSUMDB: unknown verifier algorithm' },
+    {
+      value: 'sumdb.example.com+733a80e6+AgABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f',
+      want: 'invalid GOSUMDB: unknown verifier algorithm',
+    },
     { value: 'sumdb.example.com+a1c3f8db+AQABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4=', want: 'invalid GOSUMDB: malformed verifier id' },
-    { value: 'example.com/+445d67cd+AQABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f', want: 'invalid sumdb name (must be host[/path]): example.com/' },
-    { value: 'example.com?x+a4d1b70d+AQABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f', want: 'invalid sumdb name (must be host[/path]): example.com?x' },
-    { value: 'user@host+f7fd40a6+AQABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f', want: 'invalid sumdb name (must be host[/path]): user@host' },
+    {
+      value: 'example.com/+445d67cd+AQABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f',
+      want: 'invalid sumdb name (must be host[/path]): example.com/',
+    },
+    {
+      value: 'example.com?x+a4d1b70d+AQABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f',
+      want: 'invalid sumdb name (must be host[/path]): example.com?x',
+    },
+    {
+      value: 'user@host+f7fd40a6+AQABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f',
+      want: 'invalid sumdb name (must be host[/path]): user@host',
+    },
   ];
   test.each(errors)('parseGoSumDB($value) fails', ({ value, want }) => {
-    expect(errorOf(() => parseGoSumDB(value)), `parseGoSumDB(${JSON.stringify(value)}) error`).toEqual({ code: 'EGOENV', message: want });
+    expect(
+      errorOf(() => parseGoSumDB(value)),
+      `parseGoSumDB(${JSON.stringify(value)}) error`,
+    ).toEqual({ code: 'EGOENV', message: want });
   });
 });
 
@@ -264,7 +293,10 @@ describe('parseGoFlags', () => {
     { value: '""', want: 'parsing $GOFLAGS: non-flag ""' },
   ];
   test.each(errors)('parseGoFlags($value) fails', ({ value, want }) => {
-    expect(errorOf(() => parseGoFlags(value)), `parseGoFlags(${JSON.stringify(value)}) error`).toEqual({ code: 'EGOENV', message: want });
+    expect(
+      errorOf(() => parseGoFlags(value)),
+      `parseGoFlags(${JSON.stringify(value)}) error`,
+    ).toEqual({ code: 'EGOENV', message: want });
   });
 
   const lookups: Array<{ flags: string[]; name: string; want: string | undefined }> = [
@@ -283,7 +315,13 @@ describe('parseGoFlags', () => {
 describe('parseEnvFile', () => {
   const cases: Array<{ text: string; want: Array<[string, string]> }> = [
     { text: '', want: [] },
-    { text: 'GOPROXY=https://a.example\nGOSUMDB=off\n', want: [['GOPROXY', 'https://a.example'], ['GOSUMDB', 'off']] },
+    {
+      text: 'GOPROXY=https://a.example\nGOSUMDB=off\n',
+      want: [
+        ['GOPROXY', 'https://a.example'],
+        ['GOSUMDB', 'off'],
+      ],
+    },
     { text: '# comment\nGOPROXY=x', want: [['GOPROXY', 'x']] },
     { text: 'goproxy=x\n_X=1\n=x\n1A=2\n', want: [] },
     { text: 'NOEQUALS\n\n', want: [] },
@@ -327,16 +365,42 @@ describe('resolveGoEnv', () => {
     want: Partial<typeof defaults>;
   }> = [
     { name: 'built-in defaults', env: home, want: {} },
-    { name: 'process beats env file', env: { ...home, GOPROXY: 'https://env.example' }, file: { GOPROXY: 'https://file.example' }, want: { GOPROXY: 'https://env.example' } },
-    { name: 'empty process value is unset', env: { ...home, GOPROXY: '' }, file: { GOPROXY: 'https://file.example' }, want: { GOPROXY: 'https://file.example' } },
+    {
+      name: 'process beats env file',
+      env: { ...home, GOPROXY: 'https://env.example' },
+      file: { GOPROXY: 'https://file.example' },
+      want: { GOPROXY: 'https://env.example' },
+    },
+    {
+      name: 'empty process value is unset',
+      env: { ...home, GOPROXY: '' },
+      file: { GOPROXY: 'https://file.example' },
+      want: { GOPROXY: 'https://file.example' },
+    },
     { name: 'env file beats go.env', env: home, file: { GOSUMDB: 'off' }, goroot: { GOSUMDB: 'sum.golang.org' }, want: { GOSUMDB: 'off' } },
-    { name: 'go.env beats built-in', env: home, goroot: { GOPROXY: 'https://goroot.example' }, want: { GOPROXY: 'https://goroot.example' } },
+    {
+      name: 'go.env beats built-in',
+      env: home,
+      goroot: { GOPROXY: 'https://goroot.example' },
+      want: { GOPROXY: 'https://goroot.example' },
+    },
     { name: 'go.env without the key falls back to built-in', env: home, goroot: {}, want: {} },
-    { name: 'empty env file value hides go.env, then built-in', env: home, file: { GOPROXY: '' }, goroot: { GOPROXY: 'https://goroot.example' }, want: {} },
+    {
+      name: 'empty env file value hides go.env, then built-in',
+      env: home,
+      file: { GOPROXY: '' },
+      goroot: { GOPROXY: 'https://goroot.example' },
+      want: {},
+    },
     {
       name: 'GOPRIVATE is the default of GONOPROXY and GONOSUMDB',
       env: { ...home, GOPRIVATE: '*.corp.example.com' },
-      want: { GOPRIVATE: '*.corp.example.com', GONOPROXY: '*.corp.example.com', GONOSUMDB: '*.corp.example.com', GONOPROXYFromGOPRIVATE: true },
+      want: {
+        GOPRIVATE: '*.corp.example.com',
+        GONOPROXY: '*.corp.example.com',
+        GONOSUMDB: '*.corp.example.com',
+        GONOPROXYFromGOPRIVATE: true,
+      },
     },
     {
       name: 'explicit GONOPROXY replaces GOPRIVATE',
@@ -349,7 +413,11 @@ describe('resolveGoEnv', () => {
       file: { GOPRIVATE: 'corp.example.com' },
       want: { GOPRIVATE: 'corp.example.com', GONOPROXY: 'corp.example.com', GONOSUMDB: 'x.example', GONOPROXYFromGOPRIVATE: true },
     },
-    { name: 'GOINSECURE and GOFLAGS', env: { ...home, GOINSECURE: 'a.example', GOFLAGS: '-mod=mod' }, want: { GOINSECURE: 'a.example', GOFLAGS: '-mod=mod' } },
+    {
+      name: 'GOINSECURE and GOFLAGS',
+      env: { ...home, GOINSECURE: 'a.example', GOFLAGS: '-mod=mod' },
+      want: { GOINSECURE: 'a.example', GOFLAGS: '-mod=mod' },
+    },
     { name: 'GOPATH list', env: { ...home, GOPATH: '/a:/b' }, want: { GOPATH: '/a:/b', GOMODCACHE: '/a/pkg/mod' } },
     { name: 'GOPATH with trailing slash', env: { ...home, GOPATH: '/a/' }, want: { GOPATH: '/a/', GOMODCACHE: '/a/pkg/mod' } },
     { name: 'GOPATH from env file', env: home, file: { GOPATH: '/f' }, want: { GOPATH: '/f', GOMODCACHE: '/f/pkg/mod' } },
@@ -362,7 +430,12 @@ describe('resolveGoEnv', () => {
       platform: 'win32',
       want: { GOPATH: 'C:\\Users\\u\\go', GOMODCACHE: 'C:\\Users\\u\\go\\pkg\\mod' },
     },
-    { name: 'windows GOPATH list', env: { GOPATH: 'C:\\a;D:\\b' }, platform: 'win32', want: { GOPATH: 'C:\\a;D:\\b', GOMODCACHE: 'C:\\a\\pkg\\mod' } },
+    {
+      name: 'windows GOPATH list',
+      env: { GOPATH: 'C:\\a;D:\\b' },
+      platform: 'win32',
+      want: { GOPATH: 'C:\\a;D:\\b', GOMODCACHE: 'C:\\a\\pkg\\mod' },
+    },
   ];
   test.each(cases)('resolveGoEnv: $name', ({ env, file, goroot, platform, want }) => {
     const got = resolveGoEnv(env, m(file ?? {}), goroot === undefined ? DEFAULT_GOROOT_ENV : m(goroot), platform);

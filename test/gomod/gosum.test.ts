@@ -9,15 +9,23 @@ const H2 = 'h1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=';
 describe('parseGoSum', () => {
   test.each<[string, string, GoSumLine[]]>([
     ['empty', '', []],
-    ['one module', `a.org/x v1.0.0 ${H1}\na.org/x v1.0.0/go.mod ${H2}\n`, [
-      { path: 'a.org/x', version: 'v1.0.0', hash: H1 },
-      { path: 'a.org/x', version: 'v1.0.0/go.mod', hash: H2 },
-    ]],
+    [
+      'one module',
+      `a.org/x v1.0.0 ${H1}\na.org/x v1.0.0/go.mod ${H2}\n`,
+      [
+        { path: 'a.org/x', version: 'v1.0.0', hash: H1 },
+        { path: 'a.org/x', version: 'v1.0.0/go.mod', hash: H2 },
+      ],
+    ],
     ['blank and whitespace-only lines', `\n  \t\na.org/x v1.0.0 ${H1}\n\n`, [{ path: 'a.org/x', version: 'v1.0.0', hash: H1 }]],
-    ['no final newline, CRLF, extra spaces', `a.org/x   v1.0.0\t${H1}\r\nb.org/y v1.0.0 ${H2}`, [
-      { path: 'a.org/x', version: 'v1.0.0', hash: H1 },
-      { path: 'b.org/y', version: 'v1.0.0', hash: H2 },
-    ]],
+    [
+      'no final newline, CRLF, extra spaces',
+      `a.org/x   v1.0.0\t${H1}\r\nb.org/y v1.0.0 ${H2}`,
+      [
+        { path: 'a.org/x', version: 'v1.0.0', hash: H1 },
+        { path: 'b.org/y', version: 'v1.0.0', hash: H2 },
+      ],
+    ],
     ['empty go.mod hash dropped like cmd/go', `a.org/x v1.0.0/go.mod ${EMPTY_GO_MOD_HASH}\n`, []],
   ])('%s', (_name, text, want) => {
     expect(parseGoSum('go.sum', text)).toEqual(want);
@@ -111,7 +119,9 @@ describe('formatGoSum', () => {
 });
 
 describe('GoSum', () => {
-  const sum = new GoSum(parseGoSum('go.sum', `a.org/x v1.0.0 ${H1}\na.org/x v1.0.0/go.mod ${H2}\na.org/x v1.0.0 ${H2}\na.org/x v1.0.0 ${H1}\n`));
+  const sum = new GoSum(
+    parseGoSum('go.sum', `a.org/x v1.0.0 ${H1}\na.org/x v1.0.0/go.mod ${H2}\na.org/x v1.0.0 ${H2}\na.org/x v1.0.0 ${H1}\n`),
+  );
 
   test.each<[string, () => readonly string[], string[]]>([
     ['get', () => sum.get('a.org/x', 'v1.0.0'), [H1, H2]],

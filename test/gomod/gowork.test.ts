@@ -60,7 +60,14 @@ describe('parseWorkFile', () => {
   });
 
   test('empty file', () => {
-    expect(parseWorkFile('go.work', '')).toEqual({ file: 'go.work', go: undefined, toolchain: undefined, godebug: [], use: [], replace: [] });
+    expect(parseWorkFile('go.work', '')).toEqual({
+      file: 'go.work',
+      go: undefined,
+      toolchain: undefined,
+      godebug: [],
+      use: [],
+      replace: [],
+    });
   });
 
   test('bytes input', () => {
@@ -82,8 +89,16 @@ export const WORK_ERRORS: [string, string, string][] = [
   ['toolchain', 'toolchain local\n', "go.work:1:1: invalid toolchain version 'local': must match format go1.23.0 or default"],
   ['repeated toolchain', 'toolchain default\ntoolchain default\n', 'go.work:2:1: repeated toolchain statement'],
   ['godebug', 'godebug x\n', 'go.work:1:1: usage: godebug key=value'],
-  ['replace module without version', 'replace a => b\n', 'go.work:1:1: replacement module without version must be directory path (rooted or starting with . or ..)'],
-  ['replace bad version', 'replace a v1 x => ./b\n', 'go.work:1:1: usage: replace module/path [v1.2.3] => other/module v1.4\n\t or replace module/path [v1.2.3] => ../local/directory'],
+  [
+    'replace module without version',
+    'replace a => b\n',
+    'go.work:1:1: replacement module without version must be directory path (rooted or starting with . or ..)',
+  ],
+  [
+    'replace bad version',
+    'replace a v1 x => ./b\n',
+    'go.work:1:1: usage: replace module/path [v1.2.3] => other/module v1.4\n\t or replace module/path [v1.2.3] => ../local/directory',
+  ],
   ['replace branch', 'replace a master => ./b\n', 'go.work:1:1: replace a: version "master" invalid: must be of the form v1.2.3'],
   ['lexer error', 'use "a\n', 'go.work:1:7: unexpected newline in string'],
   ['unterminated block', 'use (\n', 'go.work:2:1: syntax error (unterminated block started at go.work:1:1)'],
@@ -98,7 +113,14 @@ describe('parseWorkFile errors', () => {
 
 describe('differential: parseWorkFile against x/mod ParseWork vendored in Go 1.23', () => {
   test('agrees on validity, errors and extracted data', { timeout: 180_000 }, () => {
-    const texts = [FULL, '', 'go 1.22\nuse .\n', ...WORK_ERRORS.map((c) => c[1]), 'use ./a // c\nuse ../b\n', 'replace a v1.2.3+meta => b v1.0.0\n'];
+    const texts = [
+      FULL,
+      '',
+      'go 1.22\nuse .\n',
+      ...WORK_ERRORS.map((c) => c[1]),
+      'use ./a // c\nuse ../b\n',
+      'replace a v1.2.3+meta => b v1.0.0\n',
+    ];
     const oracle = runModfileOracle(
       buildModfileOracle(),
       texts.map((text) => ({ name: 'go.work', text, mode: 'work' as const })),

@@ -130,7 +130,13 @@ describe('parseModFile valid files', () => {
     expect(got.go).toBe('1.22.1');
     expect(got.toolchain).toBeUndefined();
     expect(got.godebug).toEqual([]);
-    expect(got.require.map((r) => r.path)).toEqual(['golang.org/x/mod', 'golang.org/x/text', 'example.com/q', 'example.com/v', 'example.com/single']);
+    expect(got.require.map((r) => r.path)).toEqual([
+      'golang.org/x/mod',
+      'golang.org/x/text',
+      'example.com/q',
+      'example.com/v',
+      'example.com/single',
+    ]);
     expect(got.exclude).toEqual([]);
     expect(got.replace).toEqual([]);
     expect(got.tool).toEqual([]);
@@ -141,11 +147,15 @@ describe('parseModFile valid files', () => {
   test.each<[string, string, Partial<ModFile>]>([
     ['empty file', '', {}],
     ['only comments', '// a\n\n// b\n', {}],
-    ['CRLF line endings', 'module example.com/m\r\n\r\ngo 1.21\r\nrequire x.org/y v1.0.0 // indirect\r\n', {
-      module: { path: 'example.com/m', deprecated: undefined, line: 1 },
-      go: '1.21',
-      require: [{ path: 'x.org/y', version: 'v1.0.0', indirect: true, line: 4 }],
-    }],
+    [
+      'CRLF line endings',
+      'module example.com/m\r\n\r\ngo 1.21\r\nrequire x.org/y v1.0.0 // indirect\r\n',
+      {
+        module: { path: 'example.com/m', deprecated: undefined, line: 1 },
+        go: '1.21',
+        require: [{ path: 'x.org/y', version: 'v1.0.0', indirect: true, line: 4 }],
+      },
+    ],
     ['no final newline', 'module m', { module: { path: 'm', deprecated: undefined, line: 1 } }],
     ['quoted module path', 'module "example.com/m"\n', { module: { path: 'example.com/m', deprecated: undefined, line: 1 } }],
     ['quoted path with escapes', 'module "example.com/\\x6d"\n', { module: { path: 'example.com/m', deprecated: undefined, line: 1 } }],
@@ -155,31 +165,55 @@ describe('parseModFile valid files', () => {
     ['toolchain default', 'toolchain default\n', { toolchain: 'default' }],
     ['toolchain with suffix', 'toolchain go1.21.0-custom\n', { toolchain: 'go1.21.0-custom' }],
     ['godebug with empty value', 'godebug x=\n', { godebug: [{ key: 'x', value: '', line: 1 }] }],
-    ['indirect variants', 'require (\n\ta.org/x v1.0.0 //indirect\n\tb.org/x v1.0.0 // indirect;comment\n\tc.org/x v1.0.0 // indirect; comment\n\td.org/x v1.0.0 // indirectly\n)\n', {
-      require: [
-        { path: 'a.org/x', version: 'v1.0.0', indirect: true, line: 2 },
-        { path: 'b.org/x', version: 'v1.0.0', indirect: false, line: 3 },
-        { path: 'c.org/x', version: 'v1.0.0', indirect: true, line: 4 },
-        { path: 'd.org/x', version: 'v1.0.0', indirect: false, line: 5 },
-      ],
-    }],
-    ['pseudo-version', 'require a.org/x v0.0.0-20200101000000-abcdefabcdef\n', {
-      require: [{ path: 'a.org/x', version: 'v0.0.0-20200101000000-abcdefabcdef', indirect: false, line: 1 }],
-    }],
-    ['gopkg.in major', 'require gopkg.in/yaml.v2 v2.4.0\n', { require: [{ path: 'gopkg.in/yaml.v2', version: 'v2.4.0', indirect: false, line: 1 }] }],
-    ['gopkg.in v1 old pseudo-version', 'require gopkg.in/check.v1 v0.0.0-20161208181325-20d25e280405\n', {
-      require: [{ path: 'gopkg.in/check.v1', version: 'v0.0.0-20161208181325-20d25e280405', indirect: false, line: 1 }],
-    }],
-    ['major suffix', 'require example.com/x/v3 v3.1.0\n', { require: [{ path: 'example.com/x/v3', version: 'v3.1.0', indirect: false, line: 1 }] }],
-    ['replace every local form', 'replace (\n\ta => ./x\n\tb => ../x\n\tc => /abs/x\n\td => ..\n\te => "./with space"\n)\n', {
-      replace: [
-        { old: { path: 'a', version: '' }, new: { path: './x', version: '' }, local: true, line: 2 },
-        { old: { path: 'b', version: '' }, new: { path: '../x', version: '' }, local: true, line: 3 },
-        { old: { path: 'c', version: '' }, new: { path: '/abs/x', version: '' }, local: true, line: 4 },
-        { old: { path: 'd', version: '' }, new: { path: '..', version: '' }, local: true, line: 5 },
-        { old: { path: 'e', version: '' }, new: { path: './with space', version: '' }, local: true, line: 6 },
-      ],
-    }],
+    [
+      'indirect variants',
+      'require (\n\ta.org/x v1.0.0 //indirect\n\tb.org/x v1.0.0 // indirect;comment\n\tc.org/x v1.0.0 // indirect; comment\n\td.org/x v1.0.0 // indirectly\n)\n',
+      {
+        require: [
+          { path: 'a.org/x', version: 'v1.0.0', indirect: true, line: 2 },
+          { path: 'b.org/x', version: 'v1.0.0', indirect: false, line: 3 },
+          { path: 'c.org/x', version: 'v1.0.0', indirect: true, line: 4 },
+          { path: 'd.org/x', version: 'v1.0.0', indirect: false, line: 5 },
+        ],
+      },
+    ],
+    [
+      'pseudo-version',
+      'require a.org/x v0.0.0-20200101000000-abcdefabcdef\n',
+      {
+        require: [{ path: 'a.org/x', version: 'v0.0.0-20200101000000-abcdefabcdef', indirect: false, line: 1 }],
+      },
+    ],
+    [
+      'gopkg.in major',
+      'require gopkg.in/yaml.v2 v2.4.0\n',
+      { require: [{ path: 'gopkg.in/yaml.v2', version: 'v2.4.0', indirect: false, line: 1 }] },
+    ],
+    [
+      'gopkg.in v1 old pseudo-version',
+      'require gopkg.in/check.v1 v0.0.0-20161208181325-20d25e280405\n',
+      {
+        require: [{ path: 'gopkg.in/check.v1', version: 'v0.0.0-20161208181325-20d25e280405', indirect: false, line: 1 }],
+      },
+    ],
+    [
+      'major suffix',
+      'require example.com/x/v3 v3.1.0\n',
+      { require: [{ path: 'example.com/x/v3', version: 'v3.1.0', indirect: false, line: 1 }] },
+    ],
+    [
+      'replace every local form',
+      'replace (\n\ta => ./x\n\tb => ../x\n\tc => /abs/x\n\td => ..\n\te => "./with space"\n)\n',
+      {
+        replace: [
+          { old: { path: 'a', version: '' }, new: { path: './x', version: '' }, local: true, line: 2 },
+          { old: { path: 'b', version: '' }, new: { path: '../x', version: '' }, local: true, line: 3 },
+          { old: { path: 'c', version: '' }, new: { path: '/abs/x', version: '' }, local: true, line: 4 },
+          { old: { path: 'd', version: '' }, new: { path: '..', version: '' }, local: true, line: 5 },
+          { old: { path: 'e', version: '' }, new: { path: './with space', version: '' }, local: true, line: 6 },
+        ],
+      },
+    ],
     ['comment glued to a token', 'module m//comment\n', { module: { path: 'm', deprecated: undefined, line: 1 } }],
   ])('%s', (_name, text, want) => {
     expect(parseModFile('go.mod', text)).toEqual(empty(want));
@@ -202,18 +236,30 @@ describe('parseModFile valid files', () => {
   test.each<[string, string, { low: string; high: string; rationale: string }[]]>([
     ['rationale above', 'module m\n// bad build\nretract v1.0.0\n', [{ low: 'v1.0.0', high: 'v1.0.0', rationale: 'bad build' }]],
     ['rationale above and after', 'module m\n// one\nretract v1.0.0 // two\n', [{ low: 'v1.0.0', high: 'v1.0.0', rationale: 'one\ntwo' }]],
-    ['block rationale shared', 'module m\n// all bad\nretract (\n\tv1.0.0\n\t[v1.1.0, v1.1.9]\n)\n', [
-      { low: 'v1.0.0', high: 'v1.0.0', rationale: 'all bad' },
-      { low: 'v1.1.0', high: 'v1.1.9', rationale: 'all bad' },
-    ]],
-    ['line rationale wins over block', 'module m\n// all\nretract (\n\tv1.0.0 // mine\n\tv1.0.1\n)\n', [
-      { low: 'v1.0.0', high: 'v1.0.0', rationale: 'mine' },
-      { low: 'v1.0.1', high: 'v1.0.1', rationale: 'all' },
-    ]],
-    ['blank line hides block rationale', 'module m\n// all\nretract (\n\tv1.0.0\n\n\tv1.0.1\n)\n', [
-      { low: 'v1.0.0', high: 'v1.0.0', rationale: 'all' },
-      { low: 'v1.0.1', high: 'v1.0.1', rationale: '' },
-    ]],
+    [
+      'block rationale shared',
+      'module m\n// all bad\nretract (\n\tv1.0.0\n\t[v1.1.0, v1.1.9]\n)\n',
+      [
+        { low: 'v1.0.0', high: 'v1.0.0', rationale: 'all bad' },
+        { low: 'v1.1.0', high: 'v1.1.9', rationale: 'all bad' },
+      ],
+    ],
+    [
+      'line rationale wins over block',
+      'module m\n// all\nretract (\n\tv1.0.0 // mine\n\tv1.0.1\n)\n',
+      [
+        { low: 'v1.0.0', high: 'v1.0.0', rationale: 'mine' },
+        { low: 'v1.0.1', high: 'v1.0.1', rationale: 'all' },
+      ],
+    ],
+    [
+      'blank line hides block rationale',
+      'module m\n// all\nretract (\n\tv1.0.0\n\n\tv1.0.1\n)\n',
+      [
+        { low: 'v1.0.0', high: 'v1.0.0', rationale: 'all' },
+        { low: 'v1.0.1', high: 'v1.0.1', rationale: '' },
+      ],
+    ],
     ['quoted versions', 'module m\nretract ["v1.0.0", "v1.0.1"]\n', [{ low: 'v1.0.0', high: 'v1.0.1', rationale: '' }]],
     ['module after retract', 'retract v1.0.0\nmodule m\n', [{ low: 'v1.0.0', high: 'v1.0.0', rationale: '' }]],
   ])('retract: %s', (_name, text, want) => {
@@ -221,21 +267,29 @@ describe('parseModFile valid files', () => {
   });
 
   test.each<[string, string, Partial<ModFile>]>([
-    ['non-canonical versions are canonicalized', 'require a.org/x v1.2\nrequire b.org/x v1.2.3+meta\n', {
-      require: [
-        { path: 'a.org/x', version: 'v1.2.0', indirect: false, line: 1 },
-        { path: 'b.org/x', version: 'v1.2.3', indirect: false, line: 2 },
-      ],
-    }],
+    [
+      'non-canonical versions are canonicalized',
+      'require a.org/x v1.2\nrequire b.org/x v1.2.3+meta\n',
+      {
+        require: [
+          { path: 'a.org/x', version: 'v1.2.0', indirect: false, line: 1 },
+          { path: 'b.org/x', version: 'v1.2.3', indirect: false, line: 2 },
+        ],
+      },
+    ],
     ['go version repaired', 'go 1.17rc1.x\n', { go: '1.17' }],
     ['go version with v', 'go v1.18beta\n', { go: '1.18' }],
     ['unknown directives skipped', 'frobnicate a b c\nfoo (\n\tbar\n)\ntoolchain nonsense\nreplace a => b\nexclude x y\ngodebug ,\n', {}],
-    ['retract versions unchecked', 'retract foo\nretract [v1, v2] extra\nretract [broken\n', {
-      retract: [
-        { low: 'foo', high: 'foo', rationale: '', line: 1 },
-        { low: 'v1', high: 'v2', rationale: '', line: 2 },
-      ],
-    }],
+    [
+      'retract versions unchecked',
+      'retract foo\nretract [v1, v2] extra\nretract [broken\n',
+      {
+        retract: [
+          { low: 'foo', high: 'foo', rationale: '', line: 1 },
+          { low: 'v1', high: 'v2', rationale: '', line: 2 },
+        ],
+      },
+    ],
   ])('lax: %s', (_name, text, want) => {
     expect(parseModFile('go.mod', text, { strict: false })).toEqual(empty(want));
   });
@@ -283,34 +337,142 @@ export const ERROR_CASES: [string, string, boolean, string][] = [
   ['require usage', 'require a.org/x\n', true, 'go.mod:1:1: usage: require module/path v1.2.3'],
   ['require block usage', 'require (\n\ta.org/x\n)\n', true, 'go.mod:2:2: usage: require module/path v1.2.3'],
   ['exclude usage', 'exclude a.org/x v1 v2\n', true, 'go.mod:1:1: usage: exclude module/path v1.2.3'],
-  ['require branch name', 'require a.org/x master\n', true, 'go.mod:1:1: require a.org/x: version "master" invalid: must be of the form v1.2.3'],
-  ['require branch name lax', 'require a.org/x master\n', false, 'go.mod:1:1: require a.org/x: version "master" invalid: must be of the form v1.2.3'],
-  ['require non-canonical', 'require a.org/x v1.2\n', true,
-    'go.mod:1:1: require a.org/x: version "v1.2" invalid: not canonical (the go command would look it up on a module proxy; pin it with go mod tidy)'],
-  ['require build metadata', 'require a.org/x v1.2.3+meta\n', true,
-    'go.mod:1:1: require a.org/x: version "v1.2.3+meta" invalid: not canonical (the go command would look it up on a module proxy; pin it with go mod tidy)'],
+  [
+    'require branch name',
+    'require a.org/x master\n',
+    true,
+    'go.mod:1:1: require a.org/x: version "master" invalid: must be of the form v1.2.3',
+  ],
+  [
+    'require branch name lax',
+    'require a.org/x master\n',
+    false,
+    'go.mod:1:1: require a.org/x: version "master" invalid: must be of the form v1.2.3',
+  ],
+  [
+    'require non-canonical',
+    'require a.org/x v1.2\n',
+    true,
+    'go.mod:1:1: require a.org/x: version "v1.2" invalid: not canonical (the go command would look it up on a module proxy; pin it with go mod tidy)',
+  ],
+  [
+    'require build metadata',
+    'require a.org/x v1.2.3+meta\n',
+    true,
+    'go.mod:1:1: require a.org/x: version "v1.2.3+meta" invalid: not canonical (the go command would look it up on a module proxy; pin it with go mod tidy)',
+  ],
   ['require empty version', 'require a.org/x ""\n', true, 'go.mod:1:1: require a.org/x: version "" invalid: must be of the form v1.2.3'],
-  ['require quoted version bad escape', 'require a.org/x "v1\\q"\n', true, 'go.mod:1:1: require a.org/x: version "\\"v1\\\\q\\"" invalid: invalid syntax'],
-  ['require version with quote', "require a.org/x v1'\n", true, 'go.mod:1:1: require a.org/x: version "v1\'" invalid: unquoted string cannot contain quote'],
+  [
+    'require quoted version bad escape',
+    'require a.org/x "v1\\q"\n',
+    true,
+    'go.mod:1:1: require a.org/x: version "\\"v1\\\\q\\"" invalid: invalid syntax',
+  ],
+  [
+    'require version with quote',
+    "require a.org/x v1'\n",
+    true,
+    'go.mod:1:1: require a.org/x: version "v1\'" invalid: unquoted string cannot contain quote',
+  ],
   ['require quote in path', "require 'a' v1.0.0\n", true, 'go.mod:1:1: invalid quoted string: unquoted string cannot contain quote'],
-  ['require major mismatch', 'require a.org/x/v2 v1.0.0\n', true, 'go.mod:1:1: require a.org/x/v2: version "v1.0.0" invalid: should be v2, not v1'],
-  ['require major mismatch lax', 'require a.org/x/v2 v1.0.0\n', false, 'go.mod:1:1: require a.org/x/v2: version "v1.0.0" invalid: should be v2, not v1'],
-  ['require v2 without suffix', 'require a.org/x v2.0.0\n', true, 'go.mod:1:1: require a.org/x: version "v2.0.0" invalid: should be v0 or v1, not v2'],
-  ['require gopkg.in mismatch', 'require gopkg.in/yaml.v2 v3.0.0\n', true, 'go.mod:1:1: require gopkg.in/yaml.v2: version "v3.0.0" invalid: should be v2, not v3'],
-  ['require /v1 path', 'require a.org/x/v1 v1.0.0\n', true, 'go.mod:1:1: require a.org/x/v1: version "v1.0.0" invalid: malformed module path "a.org/x/v1"'],
+  [
+    'require major mismatch',
+    'require a.org/x/v2 v1.0.0\n',
+    true,
+    'go.mod:1:1: require a.org/x/v2: version "v1.0.0" invalid: should be v2, not v1',
+  ],
+  [
+    'require major mismatch lax',
+    'require a.org/x/v2 v1.0.0\n',
+    false,
+    'go.mod:1:1: require a.org/x/v2: version "v1.0.0" invalid: should be v2, not v1',
+  ],
+  [
+    'require v2 without suffix',
+    'require a.org/x v2.0.0\n',
+    true,
+    'go.mod:1:1: require a.org/x: version "v2.0.0" invalid: should be v0 or v1, not v2',
+  ],
+  [
+    'require gopkg.in mismatch',
+    'require gopkg.in/yaml.v2 v3.0.0\n',
+    true,
+    'go.mod:1:1: require gopkg.in/yaml.v2: version "v3.0.0" invalid: should be v2, not v3',
+  ],
+  [
+    'require /v1 path',
+    'require a.org/x/v1 v1.0.0\n',
+    true,
+    'go.mod:1:1: require a.org/x/v1: version "v1.0.0" invalid: malformed module path "a.org/x/v1"',
+  ],
   ['require /v1 path lax', 'require a.org/x/v1 v1.0.0\n', false, 'go.mod:1:1: invalid module path'],
-  ['exclude mismatch', 'exclude a.org/x/v3 v2.0.0\n', true, 'go.mod:1:1: exclude a.org/x/v3: version "v2.0.0" invalid: should be v3, not v2'],
-  ['replace usage', 'replace a.org/x\n', true, 'go.mod:1:1: usage: replace module/path [v1.2.3] => other/module v1.4\n\t or replace module/path [v1.2.3] => ../local/directory'],
-  ['replace no arrow', 'replace a.org/x v1.0.0 b.org/y v1.0.0\n', true, 'go.mod:1:1: usage: replace module/path [v1.2.3] => other/module v1.4\n\t or replace module/path [v1.2.3] => ../local/directory'],
-  ['replace module without version', 'replace a.org/x => b.org/y\n', true, 'go.mod:1:1: replacement module without version must be directory path (rooted or starting with . or ..)'],
-  ['replace path@version', 'replace a.org/x => b.org/y@v1.0.0\n', true, "go.mod:1:1: replacement module must match format 'path version', not 'path@version'"],
-  ['replace directory with version', 'replace a.org/x => ./y v1.0.0\n', true, 'go.mod:1:1: replacement module directory path "./y" cannot have version'],
-  ['replace windows path', 'replace a.org/x => .\\y\n', true, 'go.mod:1:1: replacement directory appears to be Windows path (on a non-windows system)'],
-  ['replace old bad version', 'replace a.org/x v1 => ./y\n', true, 'go.mod:1:1: replace a.org/x: version "v1" invalid: not canonical (the go command would look it up on a module proxy; pin it with go mod tidy)'],
-  ['replace new bad version', 'replace a.org/x => b.org/y latest\n', true, 'go.mod:1:1: replace b.org/y: version "latest" invalid: must be of the form v1.2.3'],
+  [
+    'exclude mismatch',
+    'exclude a.org/x/v3 v2.0.0\n',
+    true,
+    'go.mod:1:1: exclude a.org/x/v3: version "v2.0.0" invalid: should be v3, not v2',
+  ],
+  [
+    'replace usage',
+    'replace a.org/x\n',
+    true,
+    'go.mod:1:1: usage: replace module/path [v1.2.3] => other/module v1.4\n\t or replace module/path [v1.2.3] => ../local/directory',
+  ],
+  [
+    'replace no arrow',
+    'replace a.org/x v1.0.0 b.org/y v1.0.0\n',
+    true,
+    'go.mod:1:1: usage: replace module/path [v1.2.3] => other/module v1.4\n\t or replace module/path [v1.2.3] => ../local/directory',
+  ],
+  [
+    'replace module without version',
+    'replace a.org/x => b.org/y\n',
+    true,
+    'go.mod:1:1: replacement module without version must be directory path (rooted or starting with . or ..)',
+  ],
+  [
+    'replace path@version',
+    'replace a.org/x => b.org/y@v1.0.0\n',
+    true,
+    "go.mod:1:1: replacement module must match format 'path version', not 'path@version'",
+  ],
+  [
+    'replace directory with version',
+    'replace a.org/x => ./y v1.0.0\n',
+    true,
+    'go.mod:1:1: replacement module directory path "./y" cannot have version',
+  ],
+  [
+    'replace windows path',
+    'replace a.org/x => .\\y\n',
+    true,
+    'go.mod:1:1: replacement directory appears to be Windows path (on a non-windows system)',
+  ],
+  [
+    'replace old bad version',
+    'replace a.org/x v1 => ./y\n',
+    true,
+    'go.mod:1:1: replace a.org/x: version "v1" invalid: not canonical (the go command would look it up on a module proxy; pin it with go mod tidy)',
+  ],
+  [
+    'replace new bad version',
+    'replace a.org/x => b.org/y latest\n',
+    true,
+    'go.mod:1:1: replace b.org/y: version "latest" invalid: must be of the form v1.2.3',
+  ],
   ['replace old /v1 path', 'replace a.org/x/v1 => ./y\n', true, 'go.mod:1:1: replace a.org/x/v1: invalid module path'],
-  ['replace old major mismatch', 'replace a.org/x/v2 v1.0.0 => ./y\n', true, 'go.mod:1:1: replace a.org/x/v2: version "v1.0.0" invalid: should be v2, not v1'],
-  ['replace new major mismatch', 'replace a.org/x => b.org/y/v2 v1.0.0\n', true, 'go.mod:1:1: replace b.org/y/v2: version "v1.0.0" invalid: should be v2, not v1'],
+  [
+    'replace old major mismatch',
+    'replace a.org/x/v2 v1.0.0 => ./y\n',
+    true,
+    'go.mod:1:1: replace a.org/x/v2: version "v1.0.0" invalid: should be v2, not v1',
+  ],
+  [
+    'replace new major mismatch',
+    'replace a.org/x => b.org/y/v2 v1.0.0\n',
+    true,
+    'go.mod:1:1: replace b.org/y/v2: version "v1.0.0" invalid: should be v2, not v1',
+  ],
   ['retract no version', 'module m\nretract\n', true, "go.mod:2:1: expected '[' or version"],
   ['retract paren', 'module m\nretract ( v1.0.0\n', true, "go.mod:2:1: expected '[' or version"],
   ['retract open bracket', 'module m\nretract [\n', true, "go.mod:2:1: expected version after '['"],
@@ -318,11 +480,25 @@ export const ERROR_CASES: [string, string, boolean, string][] = [
   ['retract no high', 'module m\nretract [v1.0.0,\n', true, "go.mod:2:1: expected version after ','"],
   ['retract no close', 'module m\nretract [v1.0.0, v1.1.0\n', true, "go.mod:2:1: expected ']' after version"],
   ['retract extra token', 'module m\nretract v1.0.0 v1.1.0\n', true, 'go.mod:2:1: unexpected token after version: "v1.1.0"'],
-  ['retract quote', "module m\nretract 'v1'\n", true, 'go.mod:2:1: retract: version "\'v1\'" invalid: unquoted string cannot contain quote'],
+  [
+    'retract quote',
+    "module m\nretract 'v1'\n",
+    true,
+    'go.mod:2:1: retract: version "\'v1\'" invalid: unquoted string cannot contain quote',
+  ],
   ['retract without module', 'retract v1.0.0\n', true, 'go.mod:1:1: no module directive found, so retract cannot be used'],
-  ['retract non-canonical', 'module m\nretract v1.0\n', true,
-    'go.mod:2:1: retract m: version "v1.0" invalid: not canonical (the go command would look it up on a module proxy; pin it with go mod tidy)'],
-  ['retract major mismatch', 'module example.com/m\nretract v2.0.0\n', true, 'go.mod:2:1: retract example.com/m: version "v2.0.0" invalid: should be v0 or v1, not v2'],
+  [
+    'retract non-canonical',
+    'module m\nretract v1.0\n',
+    true,
+    'go.mod:2:1: retract m: version "v1.0" invalid: not canonical (the go command would look it up on a module proxy; pin it with go mod tidy)',
+  ],
+  [
+    'retract major mismatch',
+    'module example.com/m\nretract v2.0.0\n',
+    true,
+    'go.mod:2:1: retract example.com/m: version "v2.0.0" invalid: should be v0 or v1, not v2',
+  ],
   ['retract in block', 'module m\nretract (\n\t[v1.0.0 v1.1.0]\n)\n', true, "go.mod:3:2: expected ',' after version"],
   ['tool usage', 'tool a b\n', true, 'go.mod:1:1: tool directive expects exactly one argument'],
   ['tool quote', "tool 'a'\n", true, 'go.mod:1:1: invalid quoted string: unquoted string cannot contain quote'],
@@ -353,8 +529,12 @@ describe('parseModFile errors', () => {
   });
 
   test('bytes input decodes UTF-8 and keeps a byte order mark', () => {
-    expect(parseModFile('go.mod', new TextEncoder().encode('module example.com/é\n'), { strict: false }).module?.path).toBe('example.com/é');
-    expect(errorOf(() => parseModFile('go.mod', new Uint8Array([0xef, 0xbb, 0xbf, 0x6d])))).toBe("go.mod:1:1: unexpected input character '\\ufeff'");
+    expect(parseModFile('go.mod', new TextEncoder().encode('module example.com/é\n'), { strict: false }).module?.path).toBe(
+      'example.com/é',
+    );
+    expect(errorOf(() => parseModFile('go.mod', new Uint8Array([0xef, 0xbb, 0xbf, 0x6d])))).toBe(
+      "go.mod:1:1: unexpected input character '\\ufeff'",
+    );
   });
 });
 
@@ -383,23 +563,23 @@ describe('isLocalReplacePath', () => {
 });
 
 const SYNTHESIZE_CASES: [string, string][] = [
-    ['example.com/m', 'module example.com/m\n'],
-    ['github.com/Azure/x', 'module github.com/Azure/x\n'],
-    ['a b', 'module "a b"\n'],
-    ['a"b', 'module "a\\"b"\n'],
-    ['a//b', 'module "a//b"\n'],
-    ['a/*b', 'module "a/*b"\n'],
-    ['(x)', 'module "(x)"\n'],
-    ['(', 'module (\n'],
-    ['', 'module ""\n'],
-    ['a\u0007b', 'module "a\\ab"\n'],
-    ['a\u00a0b', 'module "a\\u00a0b"\n'],
-    ['é.com/x', 'module é.com/x\n'],
-    ['a\u200bb', 'module "a\\u200bb"\n'],
-    ['a\u{1d173}b', 'module "a\\U0001d173b"\n'],
-    ['a\tb', 'module "a\\tb"\n'],
-    ['a\\b', 'module a\\b\n'],
-    ["a'b", 'module "a\'b"\n'],
+  ['example.com/m', 'module example.com/m\n'],
+  ['github.com/Azure/x', 'module github.com/Azure/x\n'],
+  ['a b', 'module "a b"\n'],
+  ['a"b', 'module "a\\"b"\n'],
+  ['a//b', 'module "a//b"\n'],
+  ['a/*b', 'module "a/*b"\n'],
+  ['(x)', 'module "(x)"\n'],
+  ['(', 'module (\n'],
+  ['', 'module ""\n'],
+  ['a\u0007b', 'module "a\\ab"\n'],
+  ['a\u00a0b', 'module "a\\u00a0b"\n'],
+  ['é.com/x', 'module é.com/x\n'],
+  ['a\u200bb', 'module "a\\u200bb"\n'],
+  ['a\u{1d173}b', 'module "a\\U0001d173b"\n'],
+  ['a\tb', 'module "a\\tb"\n'],
+  ['a\\b', 'module a\\b\n'],
+  ["a'b", 'module "a\'b"\n'],
 ];
 
 describe('synthesizeModFile', () => {
@@ -409,10 +589,16 @@ describe('synthesizeModFile', () => {
 
   test('quotes exactly like modfile.AutoQuote', { timeout: 180_000 }, () => {
     const paths = [...SYNTHESIZE_CASES.map((c) => c[0]), 'x\u007f', 'x\u0085', 'x\u00ad', 'x\u2028', 'x\ufeff', '\u{10ffff}', 'a,b', ','];
-    const got = runModfileOracle(buildModfileOracle(), paths.map((text) => ({ name: '', text, mode: 'autoquote' as const })));
+    const got = runModfileOracle(
+      buildModfileOracle(),
+      paths.map((text) => ({ name: '', text, mode: 'autoquote' as const })),
+    );
     for (const [i, p] of paths.entries()) {
       const want = `module ${(got[i] as OracleResult).error}\n`;
-      expect(synthesizeModFile(p), `synthesizeModFile(${JSON.stringify(p)}) = ${JSON.stringify(synthesizeModFile(p))}, want ${JSON.stringify(want)}`).toBe(want);
+      expect(
+        synthesizeModFile(p),
+        `synthesizeModFile(${JSON.stringify(p)}) = ${JSON.stringify(synthesizeModFile(p))}, want ${JSON.stringify(want)}`,
+      ).toBe(want);
     }
   });
 });
@@ -472,7 +658,7 @@ const DIFF_EXTRA: string[] = [
   'module m\nexclude x v1.0.0 // indirect\n',
 ];
 
-describe('differential: our parser against the go command\'s (x/mod vendored in Go 1.23)', () => {
+describe("differential: our parser against the go command's (x/mod vendored in Go 1.23)", () => {
   // tool and ignore are newer than Go 1.23's parser.
   const knownToGo123 = (text: string) => !/^\s*(tool|ignore)\b/m.test(text);
 
@@ -489,7 +675,9 @@ describe('differential: our parser against the go command\'s (x/mod vendored in 
       const want = oracle[i] as OracleResult;
       const got = ours(input);
       if (JSON.stringify(got) !== JSON.stringify(normalize(want))) {
-        mismatches.push(`${input.mode} ${JSON.stringify(input.text)}:\n  ours ${JSON.stringify(got)}\n  go   ${JSON.stringify(normalize(want))}`);
+        mismatches.push(
+          `${input.mode} ${JSON.stringify(input.text)}:\n  ours ${JSON.stringify(got)}\n  go   ${JSON.stringify(normalize(want))}`,
+        );
       }
     }
     expect(mismatches, mismatches.join('\n')).toEqual([]);
@@ -522,7 +710,14 @@ function ours(input: OracleInput): unknown {
 function oursWork(text: string): unknown {
   try {
     const f = parseWorkFile('go.work', text);
-    return { ok: true, go: f.go ?? null, toolchain: f.toolchain ?? null, godebug: f.godebug.map((g) => [g.key, g.value]), use: f.use.map((u) => u.path), replace: f.replace.map((r) => [r.old, r.new]) };
+    return {
+      ok: true,
+      go: f.go ?? null,
+      toolchain: f.toolchain ?? null,
+      godebug: f.godebug.map((g) => [g.key, g.value]),
+      use: f.use.map((u) => u.path),
+      replace: f.replace.map((r) => [r.old, r.new]),
+    };
   } catch (err) {
     if (!(err instanceof FileSyntaxError)) throw err;
     return { ok: false, error: `${err.line}:${err.col}: ${err.reason}` };
@@ -531,7 +726,8 @@ function oursWork(text: string): unknown {
 
 function normalize(r: OracleResult, mode: OracleInput['mode'] = 'strict'): unknown {
   if (!r.ok) return { ok: false, error: `${r.errLine}:${r.errCol}: ${r.error}` };
-  if (mode === 'work') return { ok: true, go: r.go, toolchain: r.toolchain, godebug: r.godebug ?? [], use: r.use ?? [], replace: r.replace ?? [] };
+  if (mode === 'work')
+    return { ok: true, go: r.go, toolchain: r.toolchain, godebug: r.godebug ?? [], use: r.use ?? [], replace: r.replace ?? [] };
   return {
     ok: true,
     module: r.module,
@@ -560,11 +756,60 @@ function rng(seed: number): () => number {
 
 const FUZZ_VERBS = ['module', 'go', 'toolchain', 'godebug', 'require', 'exclude', 'replace', 'retract', 'use', 'foo'];
 const FUZZ_WORDS = [
-  'example.com/m', 'example.com/m/v2', 'example.com/m/v1', 'gopkg.in/x.v1', 'gopkg.in/x', 'm', 'a.org/x', '"a.org/x"', '"a b"',
-  'v1.0.0', 'v1.2', 'v2.0.0', 'v2.0.0+incompatible', 'v1.0.0-rc.1', 'v0.0.0-20200101000000-abcdefabcdef', 'master', '"v1.0.0"',
-  '1.21', '1.21.0', '1.21rc1', 'go1.21', 'default', 'x=y', 'a=b,c', '=>', './dir', '../dir', '/abs', 'C:\\x', '.\\x', 'p@v1.0.0',
-  '[', ']', ',', '(', ')', '{', '}', "'q'", '`raw`', '"esc\\n"', '"bad\\q"', 'é', '// indirect', '// Deprecated: old', '// note',
-  '/*c*/', '"open', 'a//b', '\u00a0', '\u000b', 'x\ry', '""', '"\\u00e9"',
+  'example.com/m',
+  'example.com/m/v2',
+  'example.com/m/v1',
+  'gopkg.in/x.v1',
+  'gopkg.in/x',
+  'm',
+  'a.org/x',
+  '"a.org/x"',
+  '"a b"',
+  'v1.0.0',
+  'v1.2',
+  'v2.0.0',
+  'v2.0.0+incompatible',
+  'v1.0.0-rc.1',
+  'v0.0.0-20200101000000-abcdefabcdef',
+  'master',
+  '"v1.0.0"',
+  '1.21',
+  '1.21.0',
+  '1.21rc1',
+  'go1.21',
+  'default',
+  'x=y',
+  'a=b,c',
+  '=>',
+  './dir',
+  '../dir',
+  '/abs',
+  'C:\\x',
+  '.\\x',
+  'p@v1.0.0',
+  '[',
+  ']',
+  ',',
+  '(',
+  ')',
+  '{',
+  '}',
+  "'q'",
+  '`raw`',
+  '"esc\\n"',
+  '"bad\\q"',
+  'é',
+  '// indirect',
+  '// Deprecated: old',
+  '// note',
+  '/*c*/',
+  '"open',
+  'a//b',
+  '\u00a0',
+  '\u000b',
+  'x\ry',
+  '""',
+  '"\\u00e9"',
 ];
 
 function fuzzText(next: () => number): string {

@@ -64,7 +64,11 @@ describe('x/mod module_test.go checkTests', () => {
 describe('x/mod splitPathVersionTests', () => {
   test.each(SPLIT_PATH_VERSION_TESTS)('%s + %s', (wantPrefix, wantMajor) => {
     const got = splitPathVersion(wantPrefix + wantMajor);
-    expect(got, `splitPathVersion(${q(wantPrefix + wantMajor)}) = ${q(got)}`).toEqual({ prefix: wantPrefix, pathMajor: wantMajor, ok: true });
+    expect(got, `splitPathVersion(${q(wantPrefix + wantMajor)}) = ${q(got)}`).toEqual({
+      prefix: wantPrefix,
+      pathMajor: wantMajor,
+      ok: true,
+    });
   });
 });
 

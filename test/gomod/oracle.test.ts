@@ -161,7 +161,11 @@ function ours(q: OracleRequest): Answer {
  * Where we differ from x/mod on purpose. Each entry rewrites the oracle's
  * answer into the one we give, and says why.
  */
-const KNOWN_DIFFERENCES: { why: string; applies: (q: OracleRequest, go: Answer) => boolean; expect: (q: OracleRequest, go: Answer) => Answer }[] = [
+const KNOWN_DIFFERENCES: {
+  why: string;
+  applies: (q: OracleRequest, go: Answer) => boolean;
+  expect: (q: OracleRequest, go: Answer) => Answer;
+}[] = [
   {
     why: 'escapeVersion of a non-ASCII version: x/mod fails with "internal error: inconsistency in EscapePath"; we report disallowed version string',
     applies: (q, go) => q.op === 'escapeVersion' && go.err === 'internal error: inconsistency in EscapePath',
@@ -191,7 +195,9 @@ function describeRequest(q: OracleRequest): string {
 /** JSON with object keys sorted, so answers compare regardless of key order (Go sorts map keys). */
 function canon(x: unknown): string {
   return JSON.stringify(x, (_k, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([p], [q]) => (p < q ? -1 : 1))) : v,
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([p], [q]) => (p < q ? -1 : 1)))
+      : v,
   );
 }
 
@@ -200,7 +206,7 @@ function show(a: Answer): string {
 }
 
 describe('agreement with golang.org/x/mod', () => {
-  test('every corpus input gets x/mod\'s answer', { timeout: 180_000 }, () => {
+  test("every corpus input gets x/mod's answer", { timeout: 180_000 }, () => {
     const bin = buildGoProgram(join(import.meta.dirname, 'oracle'), 'oracle-xmod');
     const corpus = buildCorpus(CORPUS_SEED, CORPUS_SCALE);
     expect(corpus.length).toBeGreaterThan(10 * CORPUS_SCALE);
@@ -221,10 +227,37 @@ describe('agreement with golang.org/x/mod', () => {
     // Every operation the oracle knows was exercised.
     expect([...opsSeen.keys()].sort()).toEqual(
       [
-        'build', 'canonical', 'canonicalVersion', 'check', 'checkFilePath', 'checkImportPath', 'checkPath', 'checkPathMajor', 'compare',
-        'escapePath', 'escapeVersion', 'isPseudoVersion', 'isValid', 'isZeroPseudoVersion', 'major', 'majorMinor', 'matchPathMajor',
-        'matchPrefixPatterns', 'max', 'pathMajorPrefix', 'pathMatch', 'prerelease', 'pseudoVersion', 'pseudoVersionBase',
-        'pseudoVersionRev', 'pseudoVersionTime', 'sort', 'splitPathVersion', 'unescapePath', 'unescapeVersion', 'zeroPseudoVersion',
+        'build',
+        'canonical',
+        'canonicalVersion',
+        'check',
+        'checkFilePath',
+        'checkImportPath',
+        'checkPath',
+        'checkPathMajor',
+        'compare',
+        'escapePath',
+        'escapeVersion',
+        'isPseudoVersion',
+        'isValid',
+        'isZeroPseudoVersion',
+        'major',
+        'majorMinor',
+        'matchPathMajor',
+        'matchPrefixPatterns',
+        'max',
+        'pathMajorPrefix',
+        'pathMatch',
+        'prerelease',
+        'pseudoVersion',
+        'pseudoVersionBase',
+        'pseudoVersionRev',
+        'pseudoVersionTime',
+        'sort',
+        'splitPathVersion',
+        'unescapePath',
+        'unescapeVersion',
+        'zeroPseudoVersion',
       ].sort(),
     );
   });

@@ -53,10 +53,26 @@ describe('x/mod pseudo_test.go pseudoTests', () => {
 describe('error messages agree with x/mod (texts taken from the oracle)', () => {
   test.each([
     ['pseudoVersionTime', 'v0.0.0', 'pseudo-version "v0.0.0" invalid: syntax error'],
-    ['pseudoVersionTime', 'v0.0.0-20061302150405-hash', 'pseudo-version "v0.0.0-20061302150405-hash" invalid: malformed time "20061302150405"'],
-    ['pseudoVersionTime', 'v0.0.0-20060230150405-hash', 'pseudo-version "v0.0.0-20060230150405-hash" invalid: malformed time "20060230150405"'],
-    ['pseudoVersionTime', 'v0.0.0-20060102240405-hash', 'pseudo-version "v0.0.0-20060102240405-hash" invalid: malformed time "20060102240405"'],
-    ['pseudoVersionBase', 'v0.0.0-0.20060102150405-hash', 'pseudo-version "v0.0.0-0.20060102150405-hash" invalid: version before v0.0.0 would have negative patch number'],
+    [
+      'pseudoVersionTime',
+      'v0.0.0-20061302150405-hash',
+      'pseudo-version "v0.0.0-20061302150405-hash" invalid: malformed time "20061302150405"',
+    ],
+    [
+      'pseudoVersionTime',
+      'v0.0.0-20060230150405-hash',
+      'pseudo-version "v0.0.0-20060230150405-hash" invalid: malformed time "20060230150405"',
+    ],
+    [
+      'pseudoVersionTime',
+      'v0.0.0-20060102240405-hash',
+      'pseudo-version "v0.0.0-20060102240405-hash" invalid: malformed time "20060102240405"',
+    ],
+    [
+      'pseudoVersionBase',
+      'v0.0.0-0.20060102150405-hash',
+      'pseudo-version "v0.0.0-0.20060102150405-hash" invalid: version before v0.0.0 would have negative patch number',
+    ],
     [
       'pseudoVersionBase',
       'v0.0.0-20060102150405-hash+incompatible',
@@ -104,9 +120,12 @@ describe('zero pseudo-versions', () => {
     expect(isZeroPseudoVersion(want), `isZeroPseudoVersion(${q(want)})`).toBe(true);
   });
 
-  test.each(['v0.0.0-00010101000000-000000000001', 'v1.0.0', 'v0.0.1-0.00010101000000-000000000000', ''])('isZeroPseudoVersion(%j) = false', (v) => {
-    expect(isZeroPseudoVersion(v), `isZeroPseudoVersion(${q(v)}) = true, want false`).toBe(false);
-  });
+  test.each(['v0.0.0-00010101000000-000000000001', 'v1.0.0', 'v0.0.1-0.00010101000000-000000000000', ''])(
+    'isZeroPseudoVersion(%j) = false',
+    (v) => {
+      expect(isZeroPseudoVersion(v), `isZeroPseudoVersion(${q(v)}) = true, want false`).toBe(false);
+    },
+  );
 });
 
 describe('pseudoVersionTime', () => {
@@ -121,12 +140,15 @@ describe('pseudoVersionTime', () => {
     expect(got, `pseudoVersionTime(${q(v)}) = ${got}, want ${want}`).toBe(want);
   });
 
-  test.each(['v0.0.0-19000229000000-abc', 'v0.0.0-20060431000000-abc', 'v0.0.0-20060100000000-abc', 'v0.0.0-20060101006000-abc', 'v0.0.0-20060101000060-abc'])(
-    'pseudoVersionTime(%j) fails: malformed time',
-    (v) => {
-      expect(errOf(() => pseudoVersionTime(v))).toMatch(/invalid: malformed time "\d{14}"$/);
-    },
-  );
+  test.each([
+    'v0.0.0-19000229000000-abc',
+    'v0.0.0-20060431000000-abc',
+    'v0.0.0-20060100000000-abc',
+    'v0.0.0-20060101006000-abc',
+    'v0.0.0-20060101000060-abc',
+  ])('pseudoVersionTime(%j) fails: malformed time', (v) => {
+    expect(errOf(() => pseudoVersionTime(v))).toMatch(/invalid: malformed time "\d{14}"$/);
+  });
 });
 
 describe('pseudoVersion', () => {

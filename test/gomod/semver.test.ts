@@ -1,5 +1,17 @@
 import { describe, expect, test } from 'vitest';
-import { build, byVersion, canonical, compare, isPrerelease, isValid, major, majorMinor, max, prerelease, sort } from '../../src/gomod/semver.js';
+import {
+  build,
+  byVersion,
+  canonical,
+  compare,
+  isPrerelease,
+  isValid,
+  major,
+  majorMinor,
+  max,
+  prerelease,
+  sort,
+} from '../../src/gomod/semver.js';
 import { SEMVER_TESTS } from './oracle/tables.js';
 
 const q = JSON.stringify;
@@ -65,7 +77,10 @@ describe('x/mod semver_test.go table', () => {
   test('sort puts a shuffled table in ByVersion order', () => {
     const versions = SEMVER_TESTS.map(([v]) => v);
     // A fixed permutation instead of rand.Shuffle keeps the test deterministic.
-    const shuffled = versions.map((v, i) => [(i * 7919) % versions.length, v] as const).sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+    const shuffled = versions
+      .map((v, i) => [(i * 7919) % versions.length, v] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, v]) => v);
     const sorted = sort(shuffled);
     expect(sorted).toBe(shuffled);
     for (let i = 1; i < sorted.length; i++) {
@@ -101,11 +116,23 @@ describe('compare', () => {
 
 describe('sort', () => {
   test.each([
-    [['v1.0.0', 'v1', 'v1.0'], ['v1', 'v1.0', 'v1.0.0']],
-    [['v1.0.0+b', 'v1.0.0+a', 'v0.9.0'], ['v0.9.0', 'v1.0.0+a', 'v1.0.0+b']],
-    [['v2.0.0', 'junk', 'v1.0.0-pre', 'Junk', ''], ['', 'Junk', 'junk', 'v1.0.0-pre', 'v2.0.0']],
+    [
+      ['v1.0.0', 'v1', 'v1.0'],
+      ['v1', 'v1.0', 'v1.0.0'],
+    ],
+    [
+      ['v1.0.0+b', 'v1.0.0+a', 'v0.9.0'],
+      ['v0.9.0', 'v1.0.0+a', 'v1.0.0+b'],
+    ],
+    [
+      ['v2.0.0', 'junk', 'v1.0.0-pre', 'Junk', ''],
+      ['', 'Junk', 'junk', 'v1.0.0-pre', 'v2.0.0'],
+    ],
     // Go orders strings by UTF-8 bytes: U+FF5E sorts before U+1F600 (JavaScript's < says otherwise).
-    [['x\u{1F600}', 'x\uFF5E'], ['x\uFF5E', 'x\u{1F600}']],
+    [
+      ['x\u{1F600}', 'x\uFF5E'],
+      ['x\uFF5E', 'x\u{1F600}'],
+    ],
   ])('sort(%j)', (input, want) => {
     const got = sort([...input]);
     expect(got, `sort(${q(input)}) = ${q(got)}, want ${q(want)}`).toEqual(want);

@@ -19,20 +19,30 @@ function writeTree(root: string, files: Record<string, string>): void {
 describe('hashZip against x/mod zip.CreateFromDir + dirhash.HashZip', () => {
   test.each<[string, string, string, Record<string, string>]>([
     ['minimal module', 'example.com/m', 'v1.0.0', { 'go.mod': 'module example.com/m\n', 'm.go': 'package m\n' }],
-    ['nested files and a license', 'example.com/deep/v2', 'v2.3.4', {
-      'go.mod': 'module example.com/deep/v2\n\ngo 1.21\n',
-      LICENSE: 'BSD\n',
-      'a/b/c/d.go': 'package d\n',
-      'a/b/c/testdata/x.txt': 'data\n',
-      'README.md': '# deep\n',
-    }],
-    ['names that sort differently in UTF-8 and UTF-16', 'example.com/u', 'v0.1.0-pre.1', {
-      'go.mod': 'module example.com/u\n',
-      '\uffa1.txt': 'bmp\n',
-      '\u{10000}.txt': 'astral\n',
-      'B.txt': 'upper\n',
-      'a.txt': 'lower\n',
-    }],
+    [
+      'nested files and a license',
+      'example.com/deep/v2',
+      'v2.3.4',
+      {
+        'go.mod': 'module example.com/deep/v2\n\ngo 1.21\n',
+        LICENSE: 'BSD\n',
+        'a/b/c/d.go': 'package d\n',
+        'a/b/c/testdata/x.txt': 'data\n',
+        'README.md': '# deep\n',
+      },
+    ],
+    [
+      'names that sort differently in UTF-8 and UTF-16',
+      'example.com/u',
+      'v0.1.0-pre.1',
+      {
+        'go.mod': 'module example.com/u\n',
+        '\uffa1.txt': 'bmp\n',
+        '\u{10000}.txt': 'astral\n',
+        'B.txt': 'upper\n',
+        'a.txt': 'lower\n',
+      },
+    ],
     ['no go.mod, incompatible', 'example.com/old', 'v2.0.0+incompatible', { 'old.go': 'package old\n', 'empty.txt': '' }],
     ['larger file', 'example.com/big', 'v1.0.0', { 'go.mod': 'module example.com/big\n', 'big.txt': 'x'.repeat(3_000_000) }],
   ])('%s', { timeout: 180_000 }, async (name, mod, version, files) => {
@@ -48,7 +58,10 @@ describe('hashZip against x/mod zip.CreateFromDir + dirhash.HashZip', () => {
 
 describe('hashZip against dirhash.HashZip of zips written by archive/zip', () => {
   test.each<[string, string[]]>([
-    ['directory entries are hashed as empty files', ['m@v1.0.0/', '', 'm@v1.0.0/go.mod', 'module m\n', 'm@v1.0.0/sub/', '', 'm@v1.0.0/sub/a.go', 'package sub\n']],
+    [
+      'directory entries are hashed as empty files',
+      ['m@v1.0.0/', '', 'm@v1.0.0/go.mod', 'module m\n', 'm@v1.0.0/sub/', '', 'm@v1.0.0/sub/a.go', 'package sub\n'],
+    ],
     ['stored and deflated entries, any order', ['z.txt', 'zzz', 'a.txt', 'a'.repeat(10_000), 'm.txt', '']],
     ['repeated name uses the last entry for both lines', ['dup.txt', 'first', 'other.txt', 'x', 'dup.txt', 'second']],
     ['empty zip', []],

@@ -21,7 +21,13 @@ function writeZip(entries: readonly TinyZipEntry[]): string {
 
 describe('validateZip accepts good zips and agrees with hashZip', () => {
   test.each<[string, TinyZipEntry[]]>([
-    ['plain module', [{ name: `${P}go.mod`, data: 'module example.com/m\n' }, { name: `${P}m.go`, data: 'package m\n', deflate: true }]],
+    [
+      'plain module',
+      [
+        { name: `${P}go.mod`, data: 'module example.com/m\n' },
+        { name: `${P}m.go`, data: 'package m\n', deflate: true },
+      ],
+    ],
     ['directory entries tolerated', [{ name: P }, { name: `${P}sub/` }, { name: `${P}sub/a.go`, data: 'package sub\n' }]],
     ['no go.mod', [{ name: `${P}LICENSE`, data: 'BSD\n' }]],
     ['empty zip', []],
@@ -47,12 +53,37 @@ describe('validateZip refuses what the go command refuses', () => {
     ['not clean', [{ name: `${P}a/./b.go`, data: 'x' }], 'file path is not clean'],
     ['bad character', [{ name: `${P}a:b.go`, data: 'x' }], 'malformed file path "a:b.go": invalid char \':\''],
     ['windows reserved name', [{ name: `${P}con.go`, data: 'x' }], 'malformed file path "con.go"'],
-    ['duplicate name', [{ name: `${P}a.go`, data: 'x' }, { name: `${P}a.go`, data: 'y' }], 'multiple entries for file "a.go"'],
-    ['case-folding collision', [{ name: `${P}README`, data: 'x' }, { name: `${P}readme`, data: 'y' }], 'case-insensitive file name collision: "README" and "readme"'],
-    ['file and directory', [{ name: `${P}a`, data: 'x' }, { name: `${P}a/b.go`, data: 'y' }], 'entry "a" is both a file and a directory'],
+    [
+      'duplicate name',
+      [
+        { name: `${P}a.go`, data: 'x' },
+        { name: `${P}a.go`, data: 'y' },
+      ],
+      'multiple entries for file "a.go"',
+    ],
+    [
+      'case-folding collision',
+      [
+        { name: `${P}README`, data: 'x' },
+        { name: `${P}readme`, data: 'y' },
+      ],
+      'case-insensitive file name collision: "README" and "readme"',
+    ],
+    [
+      'file and directory',
+      [
+        { name: `${P}a`, data: 'x' },
+        { name: `${P}a/b.go`, data: 'y' },
+      ],
+      'entry "a" is both a file and a directory',
+    ],
     ['go.mod below the root', [{ name: `${P}sub/go.mod`, data: 'module x\n' }], 'go.mod file not in module root directory'],
     ['go.mod in upper case', [{ name: `${P}GO.MOD`, data: 'module x\n' }], 'go.mod files must have lowercase names'],
-    ['name not UTF-8', [{ name: Buffer.concat([Buffer.from(P), Buffer.from([0xff, 0x2e, 0x67, 0x6f])]), data: 'x' }], 'file path is not valid UTF-8'],
+    [
+      'name not UTF-8',
+      [{ name: Buffer.concat([Buffer.from(P), Buffer.from([0xff, 0x2e, 0x67, 0x6f])]), data: 'x' }],
+      'file path is not valid UTF-8',
+    ],
   ])('%s', async (_name, entries, want) => {
     const zip = writeZip(entries);
     const err = await validateZip(zip, { path: M, version: V }).then(
@@ -81,28 +112,55 @@ describe('validateZip refuses what the go command refuses', () => {
 
   test.each<[string, TinyZipEntry[], Partial<typeof DEFAULT_ZIP_LIMITS>, string]>([
     ['zip file over the limit', [{ name: `${P}a.go`, data: 'x'.repeat(200) }], { zipFile: 100 }, 'module zip file is too large'],
-    ['uncompressed total over the limit', [{ name: `${P}a.go`, data: 'x'.repeat(5000), deflate: true }], { zipFile: 1000 }, 'total uncompressed size of module contents too large (max size is 1000 bytes)'],
-    ['go.mod over the limit', [{ name: `${P}go.mod`, data: 'x'.repeat(50) }], { goMod: 10 }, 'go.mod file too large (max size is 10 bytes)'],
-    ['LICENSE over the limit', [{ name: `${P}LICENSE`, data: 'x'.repeat(50) }], { license: 10 }, 'LICENSE file too large (max size is 10 bytes)'],
+    [
+      'uncompressed total over the limit',
+      [{ name: `${P}a.go`, data: 'x'.repeat(5000), deflate: true }],
+      { zipFile: 1000 },
+      'total uncompressed size of module contents too large (max size is 1000 bytes)',
+    ],
+    [
+      'go.mod over the limit',
+      [{ name: `${P}go.mod`, data: 'x'.repeat(50) }],
+      { goMod: 10 },
+      'go.mod file too large (max size is 10 bytes)',
+    ],
+    [
+      'LICENSE over the limit',
+      [{ name: `${P}LICENSE`, data: 'x'.repeat(50) }],
+      { license: 10 },
+      'LICENSE file too large (max size is 10 bytes)',
+    ],
   ])('%s', async (_name, entries, limits, want) => {
     const zip = writeZip(entries);
     await expect(validateZip(zip, { path: M, version: V }, { ...DEFAULT_ZIP_LIMITS, ...limits })).rejects.toThrow(want);
   });
 
-  test.each([['from memory', DEFAULT_ZIP_LIMITS.inMemoryZip], ['streamed', 0]])('declared size smaller than the data (%s)', async (_how, inMemoryZip) => {
+  test.each([
+    ['from memory', DEFAULT_ZIP_LIMITS.inMemoryZip],
+    ['streamed', 0],
+  ])('declared size smaller than the data (%s)', async (_how, inMemoryZip) => {
     const zip = writeZip([{ name: `${P}a.go`, data: 'x'.repeat(1000), deflate: true, declaredSize: 10 }]);
-    await expect(validateZip(zip, { path: M, version: V }, { ...DEFAULT_ZIP_LIMITS, inMemoryZip })).rejects.toThrow(/invalid module zip .*: too many bytes in the stream/);
+    await expect(validateZip(zip, { path: M, version: V }, { ...DEFAULT_ZIP_LIMITS, inMemoryZip })).rejects.toThrow(
+      /invalid module zip .*: too many bytes in the stream/,
+    );
   });
 
-  test.each([['from memory', DEFAULT_ZIP_LIMITS.inMemoryZip], ['streamed', 0]])('declared size larger than the data (%s)', async (_how, inMemoryZip) => {
+  test.each([
+    ['from memory', DEFAULT_ZIP_LIMITS.inMemoryZip],
+    ['streamed', 0],
+  ])('declared size larger than the data (%s)', async (_how, inMemoryZip) => {
     const zip = writeZip([{ name: `${P}a.go`, data: 'x'.repeat(1000), deflate: true, declaredSize: 5000 }]);
-    await expect(validateZip(zip, { path: M, version: V }, { ...DEFAULT_ZIP_LIMITS, inMemoryZip })).rejects.toThrow(/invalid module zip .*: not enough bytes in the stream/);
+    await expect(validateZip(zip, { path: M, version: V }, { ...DEFAULT_ZIP_LIMITS, inMemoryZip })).rejects.toThrow(
+      /invalid module zip .*: not enough bytes in the stream/,
+    );
   });
 
   test('not a zip', async () => {
     const file = join(work, 'notzip.zip');
     writeFileSync(file, 'hello');
-    await expect(validateZip(file, { path: M, version: V })).rejects.toThrow(/invalid module zip .*notzip\.zip: end of central directory record signature not found/);
+    await expect(validateZip(file, { path: M, version: V })).rejects.toThrow(
+      /invalid module zip .*notzip\.zip: end of central directory record signature not found/,
+    );
   });
 
   test.each<[string, string, string]>([

@@ -40,7 +40,10 @@ describe('pack through faults', () => {
       const res = await pack(join(fixtureProjects, 'pruning'), dir);
       expect(res.code, res.stderr).toBe(0);
       const log = await upstream.requestLog();
-      expect(log.some((e) => e.fault === '5xx'), 'no 5xx was injected').toBe(true);
+      expect(
+        log.some((e) => e.fault === '5xx'),
+        'no 5xx was injected',
+      ).toBe(true);
     } finally {
       await upstream.setFaults({});
     }
@@ -59,7 +62,9 @@ describe('pack through faults', () => {
     const dir = tempDir('comma');
     const res = await pack(join(repoRoot, 'samples', 'hello'), dir, ['--proxy', `${DEAD_PROXY},${upstream.url}`]);
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/^gobundle: example\.com\/(greeting|Upper\/Mod)@v1\.[01]\.0: reading http:\/\/127\.0\.0\.1:9\/example\.com\//);
+    expect(res.stderr).toMatch(
+      /^gobundle: example\.com\/(greeting|Upper\/Mod)@v1\.[01]\.0: reading http:\/\/127\.0\.0\.1:9\/example\.com\//,
+    );
     expect(res.stderr).toContain(
       `hint: the proxy ${DEAD_PROXY} was named by --proxy; set GOPROXY (or pack --proxy) to a module proxy this machine can reach, such as a mirror or a gobundle serve; check that its host name resolves and that the network lets this machine connect to it (gobundle connects directly, HTTPS_PROXY is not used); separate proxies with "|" instead of "," to fall through to the next one on any error\n`,
     );
@@ -107,7 +112,8 @@ describe('pack through faults', () => {
 describe('a pack killed with SIGKILL resumes from the cache', () => {
   test('files cached by the killed run are not requested again', { timeout: 600_000 }, async () => {
     const bin = join(repoRoot, 'bin', 'gobundle');
-    if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+    if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js')))
+      throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
     const dir = tempDir('sigkill');
     const graph = generateGraph({ dir: join(dir, 'graph'), seed: 11, modules: 60, pathPrefix: 'kill.test', padBytes: 64 << 10 });
     const slow = await startUpstream({ modules: [graph.modulesDir], faults: { latencyMs: 40 } });
@@ -115,7 +121,11 @@ describe('a pack killed with SIGKILL resumes from the cache', () => {
       const cache = join(dir, 'cache');
       const target = join(dir, 'out.tgz');
       const args = [bin, 'pack', graph.mainDir, '-o', target, '--unsigned', '--cache-dir', cache, '--concurrency', '4'];
-      const child = spawn(process.execPath, args, { cwd: dir, env: { ...packEnv(slow.url, dir), PATH: process.env.PATH ?? '' }, stdio: 'ignore' });
+      const child = spawn(process.execPath, args, {
+        cwd: dir,
+        env: { ...packEnv(slow.url, dir), PATH: process.env.PATH ?? '' },
+        stdio: 'ignore',
+      });
       const exited = new Promise<void>((done) => child.once('exit', () => done()));
       // Kill once some zips are in the cache and before the run can finish.
       const indexDir = join(cache, 'index');

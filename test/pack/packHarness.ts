@@ -45,7 +45,8 @@ export function packEnv(proxy: string, work: string, extra: Record<string, strin
 export function extractBundle(bundle: string, dir: string, opts: { keepMetadata?: boolean } = {}): void {
   mkdirSync(dir, { recursive: true });
   const res = spawnSync('tar', ['xzf', bundle, '-C', dir], { encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`tar xzf ${bundle} failed (exit ${res.status}): ${res.stderr}${res.error ? String(res.error) : ''}`);
+  if (res.status !== 0)
+    throw new Error(`tar xzf ${bundle} failed (exit ${res.status}): ${res.stderr}${res.error ? String(res.error) : ''}`);
   if (!opts.keepMetadata) rmSync(join(dir, 'gobundle'), { recursive: true, force: true });
 }
 
@@ -93,7 +94,10 @@ export async function goAcceptsTree(projectDir: string, tree: string, work: stri
     HOME: work,
   });
   const failures: string[] = [];
-  for (const args of [['mod', 'download', 'all'], ['build', './...']]) {
+  for (const args of [
+    ['mod', 'download', 'all'],
+    ['build', './...'],
+  ]) {
     const res = await runGo(args, dir, env);
     if (res.code !== 0) failures.push(`go ${args.join(' ')} (exit ${res.code}):\n${res.stderr}`);
   }

@@ -141,7 +141,8 @@ async function serveTree(root: string): Promise<{ url: string; log: { path: stri
   };
 }
 
-const sizeOf = (m: Manifest, pick: (name: string) => boolean): number => m.files.filter((f) => pick(f.name)).reduce((n, f) => n + f.size, 0);
+const sizeOf = (m: Manifest, pick: (name: string) => boolean): number =>
+  m.files.filter((f) => pick(f.name)).reduce((n, f) => n + f.size, 0);
 
 describe('pack with the checksum database', () => {
   let helloDir = '';
@@ -170,11 +171,16 @@ describe('pack with the checksum database', () => {
     expect(names.filter((n) => n.startsWith(`sumdb/${name}/tile/`)).length).toBeGreaterThanOrEqual(1);
     // Every record's hashes are the ones the bundle carries.
     for (const m of helloManifest.modules) {
-      const lookup = readFileSync(join(helloDir, 'raw', 'sumdb', name, 'lookup', `${m.path.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`)}@${m.version}`), 'utf8');
+      const lookup = readFileSync(
+        join(helloDir, 'raw', 'sumdb', name, 'lookup', `${m.path.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`)}@${m.version}`),
+        'utf8',
+      );
       expect(lookup).toContain(`${m.path} ${m.version} ${m.zipH1}\n${m.path} ${m.version}/go.mod ${m.modH1}\n`);
     }
     // The replay's tree head is the manifest's.
-    expect(readFileSync(join(helloDir, 'raw', 'sumdb', name, 'latest'), 'utf8')).toContain(`${helloManifest.sumdb?.treeSize}\n${helloManifest.sumdb?.treeHash}\n`);
+    expect(readFileSync(join(helloDir, 'raw', 'sumdb', name, 'latest'), 'utf8')).toContain(
+      `${helloManifest.sumdb?.treeSize}\n${helloManifest.sumdb?.treeHash}\n`,
+    );
   });
 
   test('a tampered upstream zip is refused without go.sum: security error, no bundle, no go.sum', { timeout: 300_000 }, async () => {
@@ -214,7 +220,9 @@ describe('pack with the checksum database', () => {
     expect(sumdbRequests.filter((p) => p.includes('/lookup/'))).toEqual([`/sumdb/${name}/lookup/example.com/!upper/!mod@v1.0.0`]);
     const manifest = manifestOf(join(dir, 'out.tgz'), join(dir, 'raw'));
     expect(manifest.sumdb?.name).toBe(name);
-    expect(manifest.files.map((f) => f.name).filter((n) => n.includes('/lookup/'))).toEqual([`sumdb/${name}/lookup/example.com/!upper/!mod@v1.0.0`]);
+    expect(manifest.files.map((f) => f.name).filter((n) => n.includes('/lookup/'))).toEqual([
+      `sumdb/${name}/lookup/example.com/!upper/!mod@v1.0.0`,
+    ]);
   });
 
   test('GOSUMDB=off: no database is asked and none is carried', { timeout: 300_000 }, async () => {
@@ -284,7 +292,9 @@ describe('pack with the checksum database', () => {
       expect(download.code, download.stderr).toBe(0);
       const got = readFileSync(join(ours, 'go.sum'), 'utf8');
       expect(got).toBe(readFileSync(join(theirs, 'go.sum'), 'utf8'));
-      expect(got === tidySum, `--write-gosum ${got === tidySum ? 'equals' : 'differs from'} go mod tidy's go.sum`).toBe(!TIDY_DIFFERS.has(name));
+      expect(got === tidySum, `--write-gosum ${got === tidySum ? 'equals' : 'differs from'} go mod tidy's go.sum`).toBe(
+        !TIDY_DIFFERS.has(name),
+      );
     },
   );
 
@@ -309,11 +319,16 @@ describe('pack with the checksum database', () => {
     expect(served.log.filter((e) => e.status !== 200 && e.path.startsWith('/sumdb/'))).toEqual([]);
     expect(at('supported').length).toBeGreaterThanOrEqual(1);
     expect(at('latest')).toEqual([]);
-    expect(at('lookup/').map((e) => e.path).sort()).toEqual(
-      [`/sumdb/${name}/lookup/example.com/!upper/!mod@v1.0.0`, `/sumdb/${name}/lookup/example.com/greeting@v1.1.0`].sort(),
-    );
+    expect(
+      at('lookup/')
+        .map((e) => e.path)
+        .sort(),
+    ).toEqual([`/sumdb/${name}/lookup/example.com/!upper/!mod@v1.0.0`, `/sumdb/${name}/lookup/example.com/greeting@v1.1.0`].sort());
     const tiles = [...new Set(at('tile/').map((e) => e.path.slice(`/sumdb/${name}/`.length)))].sort();
-    const replayTiles = helloManifest.files.map((f) => f.name.slice(`sumdb/${name}/`.length)).filter((n) => n.startsWith('tile/')).sort();
+    const replayTiles = helloManifest.files
+      .map((f) => f.name.slice(`sumdb/${name}/`.length))
+      .filter((n) => n.startsWith('tile/'))
+      .sort();
     expect(tiles).toEqual(replayTiles);
     console.log(
       `go 1.23 (tidy, download all, build) asked the replay for: ${at('supported').length} supported, ${at('lookup/').length} lookups, ` +

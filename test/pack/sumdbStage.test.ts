@@ -55,7 +55,12 @@ describe('sumdb stage', () => {
     const modules = [honest(3), honest(10, { goModOnly: true }), honest(200)];
     const got = await stage(modules);
     expect(connected).toEqual([{ name: FAKE_DB_NAME, key: fakeKeys.verifierKey, url: `https://${FAKE_DB_NAME}`, urlExplicit: false }]);
-    expect(got?.sumdb).toEqual({ name: FAKE_DB_NAME, treeSize: LOG_SIZE, treeHash: formatHash(await treeHash(LOG_SIZE, log)), consistentWith: [] });
+    expect(got?.sumdb).toEqual({
+      name: FAKE_DB_NAME,
+      treeSize: LOG_SIZE,
+      treeHash: formatHash(await treeHash(LOG_SIZE, log)),
+      consistentWith: [],
+    });
     const files = new Map(got!.files.map((f) => [f.name, f.data]));
     for (const name of files.keys()) expect(name.startsWith(`sumdb/${FAKE_DB_NAME}/`), name).toBe(true);
     expect(verifyReplay(files, fakeKeys.verifierKey).lookups).toBe(3);
@@ -97,7 +102,9 @@ describe('sumdb stage', () => {
     const got = await stage([honest(3), honest(4), { ...honest(3 + 97), zipH1: 'h1:notcheckedAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }]);
     expect(got?.sumdb.name).toBe(FAKE_DB_NAME);
     expect(db.requests.filter((r) => r.startsWith('/lookup/'))).toEqual(['/lookup/example.com/m4@v1.0.4']);
-    expect([...got!.files.map((f) => f.name)].filter((n) => n.includes('/lookup/'))).toEqual([`sumdb/${FAKE_DB_NAME}/lookup/example.com/m4@v1.0.4`]);
+    expect([...got!.files.map((f) => f.name)].filter((n) => n.includes('/lookup/'))).toEqual([
+      `sumdb/${FAKE_DB_NAME}/lookup/example.com/m4@v1.0.4`,
+    ]);
   });
 
   test.each<[string, { GOSUMDB: string; GONOSUMDB: string; GOPROXY: string }]>([
@@ -117,9 +124,16 @@ describe('sumdb stage', () => {
     ['a glob', '*.org', ['example.com/a', 'example.com/ab']],
     ['a host prefix', 'example.com', ['golang.org/x/text']],
   ])('modulesForSumdb with GONOSUMDB %s', (_name, gonosumdb, want) => {
-    const mods = ['example.com/a', 'example.com/ab', 'golang.org/x/text'].map((path) => ({ path, version: 'v1.0.0', zipH1: null, modH1: 'h1:x' }));
+    const mods = ['example.com/a', 'example.com/ab', 'golang.org/x/text'].map((path) => ({
+      path,
+      version: 'v1.0.0',
+      zipH1: null,
+      modH1: 'h1:x',
+    }));
     const got = modulesForSumdb(mods, { GOSUMDB: 'sum.golang.org', GONOSUMDB: gonosumdb, GOPROXY: 'https://p' }).map((m) => m.path);
-    expect(got, `modulesForSumdb(GONOSUMDB=${JSON.stringify(gonosumdb)}) = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`).toEqual(want);
+    expect(got, `modulesForSumdb(GONOSUMDB=${JSON.stringify(gonosumdb)}) = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`).toEqual(
+      want,
+    );
   });
 });
 
@@ -150,7 +164,9 @@ describe('sumdb stage failures', () => {
     expect(err.message).toBe(
       'corp.example/private@v1.0.0: verifying module: checksum database lookup failed: fake database: /lookup/corp.example/private@v1.0.0 not found',
     );
-    expect(err.hint).toBe(`${FAKE_DB_NAME} does not know this module version: if it is private, list it in GONOSUMDB or GOPRIVATE (the go command needs that too)`);
+    expect(err.hint).toBe(
+      `${FAKE_DB_NAME} does not know this module version: if it is private, list it in GONOSUMDB or GOPRIVATE (the go command needs that too)`,
+    );
   });
 
   test('an unreachable database: the hint says where it was looked for', async () => {
@@ -210,6 +226,8 @@ describe('sumdb stage failures', () => {
     for (const m of modules) stage.lookAhead?.({ path: m.path, version: m.version }, schedule);
     const got = await stage(modules);
     expect(verifyReplay(new Map(got!.files.map((f) => [f.name, f.data])), fakeKeys.verifierKey).lookups).toBe(2);
-    expect(db.requests.filter((r) => r.startsWith('/lookup/')).sort()).toEqual(['/lookup/example.com/m3@v1.0.3', '/lookup/example.com/m6@v1.0.200'].sort());
+    expect(db.requests.filter((r) => r.startsWith('/lookup/')).sort()).toEqual(
+      ['/lookup/example.com/m3@v1.0.3', '/lookup/example.com/m6@v1.0.200'].sort(),
+    );
   });
 });

@@ -132,7 +132,13 @@ describe('pack --toolchain', () => {
     const zips = toolchainNames(manifestOf(r.out)).filter((f) => f.endsWith('.zip'));
     const here = { linux: 'linux', darwin: 'darwin' }[process.platform as 'linux'] ?? process.platform;
     const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch as 'x64'] ?? process.arch;
-    expect(zips).toEqual([...new Set(['linux-amd64', `${here}-${arch}`])].sort().reverse().map((p) => `golang.org/toolchain/@v/v0.0.1-go1.22.12.${p}.zip`).sort());
+    expect(zips).toEqual(
+      [...new Set(['linux-amd64', `${here}-${arch}`])]
+        .sort()
+        .reverse()
+        .map((p) => `golang.org/toolchain/@v/v0.0.1-go1.22.12.${p}.zip`)
+        .sort(),
+    );
   }, 120_000);
 
   test('auto with a dependency needing a newer Go: both toolchains, so the forced switch lands on a carried one', async () => {
@@ -165,21 +171,31 @@ describe('pack --toolchain', () => {
   test.each([
     ['GONOSUMDB', { GONOSUMDB: 'golang.org/toolchain' }],
     ['GOPRIVATE', { GOPRIVATE: 'golang.org' }],
-  ])('%s matching golang.org/toolchain does not exempt it', async (_name, env) => {
-    const dir = project('go 1.22.12\n');
-    const r = await pack(dir, ['--toolchain', 'auto', '--platform', 'linux/amd64'], env);
-    expect(r.code, r.stderr).toBe(0);
-    const lookups = manifestOf(r.out).files.map((f) => f.name).filter((f) => f.includes('/lookup/'));
-    expect(lookups).toEqual([`sumdb/${upstream.sumdbName}/lookup/golang.org/toolchain@v0.0.1-go1.22.12.linux-amd64`]);
-  }, 120_000);
+  ])(
+    '%s matching golang.org/toolchain does not exempt it',
+    async (_name, env) => {
+      const dir = project('go 1.22.12\n');
+      const r = await pack(dir, ['--toolchain', 'auto', '--platform', 'linux/amd64'], env);
+      expect(r.code, r.stderr).toBe(0);
+      const lookups = manifestOf(r.out)
+        .files.map((f) => f.name)
+        .filter((f) => f.includes('/lookup/'));
+      expect(lookups).toEqual([`sumdb/${upstream.sumdbName}/lookup/golang.org/toolchain@v0.0.1-go1.22.12.linux-amd64`]);
+    },
+    120_000,
+  );
 
   test('a tampered toolchain zip is a checksum mismatch against the database, even with GONOSUMDB', async () => {
     await upstream.setFaults({ tamper: ['golang.org/toolchain@v0.0.1-go1.22.12.darwin-arm64'] });
     try {
       const dir = project('go 1.22.12\n');
-      const r = await pack(dir, ['--toolchain', 'auto', '--platform', 'darwin/arm64', '--cache-dir', join(dir, 'fresh-cache')], { GONOSUMDB: 'golang.org/toolchain' });
+      const r = await pack(dir, ['--toolchain', 'auto', '--platform', 'darwin/arm64', '--cache-dir', join(dir, 'fresh-cache')], {
+        GONOSUMDB: 'golang.org/toolchain',
+      });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/\ngobundle: verifying golang\.org\/toolchain@v0\.0\.1-go1\.22\.12\.darwin-arm64: checksum mismatch\n\tdownloaded: h1:\S+\n\tgobundle\.test: h1:\S+\n/);
+      expect(r.stderr).toMatch(
+        /\ngobundle: verifying golang\.org\/toolchain@v0\.0\.1-go1\.22\.12\.darwin-arm64: checksum mismatch\n\tdownloaded: h1:\S+\n\tgobundle\.test: h1:\S+\n/,
+      );
     } finally {
       await upstream.setFaults({});
     }
@@ -199,7 +215,10 @@ test('verify refuses a bundle whose toolchain zip was changed, naming the file',
   const dir = project('go 1.22.12\n');
   const r = await pack(dir, ['--toolchain', 'auto', '--platform', 'linux/amd64']);
   expect(r.code, r.stderr).toBe(0);
-  const ok = await runCli(['verify', r.out, '--trust', signerPubFile, '--sumdb-key', upstream.sumdbVerifierKey], { cwd: dir, env: { GOENV: 'off' } });
+  const ok = await runCli(['verify', r.out, '--trust', signerPubFile, '--sumdb-key', upstream.sumdbVerifierKey], {
+    cwd: dir,
+    env: { GOENV: 'off' },
+  });
   expect(ok.code, ok.stderr).toBe(0);
   tamperBundleEntry(r.out, 'golang.org/toolchain/@v/v0.0.1-go1.22.12.linux-amd64.zip');
   const bad = await runCli(['verify', r.out, '--trust', signerPubFile], { cwd: dir, env: { GOENV: 'off' } });
@@ -220,7 +239,10 @@ test('verify refuses a bundle whose toolchain checksum record was changed, namin
 
 test('plan --json --toolchain lists the toolchain files pack would carry, and why', async () => {
   const dir = project('go 1.22.12\n');
-  const r = await runCli(['plan', dir, '--json', '--toolchain', 'auto', '--platform', 'darwin/arm64'], { cwd: dir, env: packEnv(upstream.url, dir) });
+  const r = await runCli(['plan', dir, '--json', '--toolchain', 'auto', '--platform', 'darwin/arm64'], {
+    cwd: dir,
+    env: packEnv(upstream.url, dir),
+  });
   expect(r.code, r.stderr).toBe(0);
   const json = JSON.parse(r.stdout) as { files: { path: string; version: string; kind: string }[]; toolchains: unknown };
   expect(json.files.filter((f) => f.path === 'golang.org/toolchain').map((f) => `${f.version}.${f.kind}`)).toEqual([
@@ -232,5 +254,7 @@ test('plan --json --toolchain lists the toolchain files pack would carry, and wh
   expect(json.toolchains).toEqual([{ toolchain: 'go1.22.12', reason: 'example.com/m go.mod says go 1.22.12' }]);
   const bad = await runCli(['plan', dir, '--platform', 'linux/amd64'], { cwd: dir, env: packEnv(upstream.url, dir) });
   expect(bad.code).toBe(2);
-  expect(bad.stderr).toBe('gobundle: plan: --platform without --toolchain\nhint: name the toolchains to carry, e.g. --toolchain auto --platform linux/amd64\n');
+  expect(bad.stderr).toBe(
+    'gobundle: plan: --platform without --toolchain\nhint: name the toolchains to carry, e.g. --toolchain auto --platform linux/amd64\n',
+  );
 });

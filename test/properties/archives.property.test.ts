@@ -51,7 +51,10 @@ async function openOrRefuse(bytes: Buffer, allowUnsigned: boolean): Promise<void
   } catch (err) {
     if (!(err instanceof BundleError)) throw new Error(`openBundle threw ${String(err)}, want BundleError`);
     const left = readdirSync(cacheRoot, { withFileTypes: true }).filter((e) => /^[0-9a-f]{64}$/.test(e.name));
-    expect(left.map((e) => e.name), `extractions left after a refusal: ${err.message}`).toEqual([]);
+    expect(
+      left.map((e) => e.name),
+      `extractions left after a refusal: ${err.message}`,
+    ).toEqual([]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -59,10 +62,16 @@ async function openOrRefuse(bytes: Buffer, allowUnsigned: boolean): Promise<void
 
 describe('bundle reader on mutated bundles', () => {
   test('mutated .tgz bytes', async () => {
-    await fc.assert(fc.asyncProperty(mutatedBytes(tgz, 3), fc.boolean(), (b, allow) => openOrRefuse(b, allow)), runs(60, 10_000));
+    await fc.assert(
+      fc.asyncProperty(mutatedBytes(tgz, 3), fc.boolean(), (b, allow) => openOrRefuse(b, allow)),
+      runs(60, 10_000),
+    );
   });
   test('mutated tar, gzipped again', async () => {
-    await fc.assert(fc.asyncProperty(mutatedBytes(tar, 3), fc.boolean(), (b, allow) => openOrRefuse(gzipSync(b), allow)), runs(60, 10_000));
+    await fc.assert(
+      fc.asyncProperty(mutatedBytes(tar, 3), fc.boolean(), (b, allow) => openOrRefuse(gzipSync(b), allow)),
+      runs(60, 10_000),
+    );
   });
 });
 
@@ -76,7 +85,7 @@ describe('validateZip on mutated zips', () => {
     { name: `${P}sub/LICENSE`, data: 'BSD\n'.repeat(20), deflate: true },
   ]);
 
-  test('mutated zip bytes: valid with hashZip\'s h1, or ModuleError EBADZIP', async () => {
+  test("mutated zip bytes: valid with hashZip's h1, or ModuleError EBADZIP", async () => {
     await fc.assert(
       fc.asyncProperty(mutatedBytes(zip, 3), async (bytes) => {
         const file = join(work, `z${n++}.zip`);
@@ -99,22 +108,37 @@ describe('validateZip on mutated zips', () => {
   test('random entry names and contents', async () => {
     const name = fc.oneof(
       fc.string({ maxLength: 12 }).map((s) => `${P}${s}`),
-      fc.constantFrom(`${P}../x`, `${P}a\\b`, `${P}A.go`, `${P}a.go`, `${P}go.mod`, `${P}.git/x`, `${P}vendor/modules.txt`, P, 'other@v1/x', `${P}\u00e9`, `${P}x/`),
+      fc.constantFrom(
+        `${P}../x`,
+        `${P}a\\b`,
+        `${P}A.go`,
+        `${P}a.go`,
+        `${P}go.mod`,
+        `${P}.git/x`,
+        `${P}vendor/modules.txt`,
+        P,
+        'other@v1/x',
+        `${P}\u00e9`,
+        `${P}x/`,
+      ),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.record({ name, data: fc.string({ maxLength: 40 }), deflate: fc.boolean() }), { maxLength: 6 }), async (entries) => {
-        const file = join(work, `z${n++}.zip`);
-        writeFileSync(file, tinyZip(entries));
-        try {
-          const got = await validateZip(file, { path: M, version: V });
-          expect(got.h1).toBe(await hashZip(file));
-        } catch (err) {
-          if (!(err instanceof ModuleError)) throw new Error(`validateZip threw ${String(err)}, want ModuleError`);
-          expect(err.code, err.message).toBe(ErrorCode.BADZIP);
-        } finally {
-          rmSync(file, { force: true });
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(fc.record({ name, data: fc.string({ maxLength: 40 }), deflate: fc.boolean() }), { maxLength: 6 }),
+        async (entries) => {
+          const file = join(work, `z${n++}.zip`);
+          writeFileSync(file, tinyZip(entries));
+          try {
+            const got = await validateZip(file, { path: M, version: V });
+            expect(got.h1).toBe(await hashZip(file));
+          } catch (err) {
+            if (!(err instanceof ModuleError)) throw new Error(`validateZip threw ${String(err)}, want ModuleError`);
+            expect(err.code, err.message).toBe(ErrorCode.BADZIP);
+          } finally {
+            rmSync(file, { force: true });
+          }
+        },
+      ),
       runs(150, 10_000),
     );
   });

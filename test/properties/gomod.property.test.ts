@@ -9,7 +9,15 @@ import { describe, expect, test } from 'vitest';
 import { FileSyntaxError } from '../../src/errors.js';
 import { parseModFile } from '../../src/gomod/modfile.js';
 import { parseWorkFile } from '../../src/gomod/gowork.js';
-import { InvalidEscapeError, InvalidVersionError, escapePath, escapeVersion, modulePathError, unescapePath, unescapeVersion } from '../../src/gomod/modulePath.js';
+import {
+  InvalidEscapeError,
+  InvalidVersionError,
+  escapePath,
+  escapeVersion,
+  modulePathError,
+  unescapePath,
+  unescapeVersion,
+} from '../../src/gomod/modulePath.js';
 import { InvalidPathError } from '../../src/gomod/invalidPath.js';
 import { canonical, compare, isValid } from '../../src/gomod/semver.js';
 import { mutatedText, runs } from './propertyRuns.js';
@@ -49,7 +57,36 @@ use ../b
 replace example.com/x v1.0.0 => ./x
 `;
 
-const TOKENS = ['module', 'go', 'require', 'replace', 'exclude', 'retract', 'toolchain', 'godebug', 'use', 'tool', 'ignore', '=>', '(', ')', '[', ']', ',', 'v1.0.0', 'v2', '+incompatible', '!', '@', '"x"', '`raw`', '\\', '//', '\t', '1.21'];
+const TOKENS = [
+  'module',
+  'go',
+  'require',
+  'replace',
+  'exclude',
+  'retract',
+  'toolchain',
+  'godebug',
+  'use',
+  'tool',
+  'ignore',
+  '=>',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  'v1.0.0',
+  'v2',
+  '+incompatible',
+  '!',
+  '@',
+  '"x"',
+  '`raw`',
+  '\\',
+  '//',
+  '\t',
+  '1.21',
+];
 
 /** Parse, and return undefined or the FileSyntaxError; anything else thrown fails the property. */
 function syntaxErrorOf(parse: () => unknown, file: string): FileSyntaxError | undefined {
@@ -57,7 +94,8 @@ function syntaxErrorOf(parse: () => unknown, file: string): FileSyntaxError | un
     parse();
     return undefined;
   } catch (err) {
-    if (!(err instanceof FileSyntaxError)) throw new Error(`threw ${String(err)} (${(err as Error)?.constructor?.name}), want FileSyntaxError`);
+    if (!(err instanceof FileSyntaxError))
+      throw new Error(`threw ${String(err)} (${(err as Error)?.constructor?.name}), want FileSyntaxError`);
     if (!err.message.startsWith(`${file}:`)) throw new Error(`message ${JSON.stringify(err.message)} does not start with ${file}:`);
     return err;
   }
@@ -73,11 +111,17 @@ describe('go.mod and go.work parsers', () => {
     ['go.mod strict', (s: string) => parseModFile('go.mod', s)],
     ['go.mod lax', (s: string) => parseModFile('go.mod', s, { strict: false })],
   ] as const)('mutated %s: parses or FileSyntaxError', (_name, parse) => {
-    fc.assert(fc.property(mutatedText(GO_MOD, TOKENS, 6), (text) => void syntaxErrorOf(() => parse(text), 'go.mod')), runs(400));
+    fc.assert(
+      fc.property(mutatedText(GO_MOD, TOKENS, 6), (text) => void syntaxErrorOf(() => parse(text), 'go.mod')),
+      runs(400),
+    );
   });
 
   test('mutated go.work: parses or FileSyntaxError', () => {
-    fc.assert(fc.property(mutatedText(GO_WORK, TOKENS, 6), (text) => void syntaxErrorOf(() => parseWorkFile('go.work', text), 'go.work')), runs(400));
+    fc.assert(
+      fc.property(mutatedText(GO_WORK, TOKENS, 6), (text) => void syntaxErrorOf(() => parseWorkFile('go.work', text), 'go.work')),
+      runs(400),
+    );
   });
 
   test('random bytes: parses or FileSyntaxError', () => {
@@ -106,9 +150,13 @@ describe('go.mod and go.work parsers', () => {
 /** Module-path-like strings: mostly valid shapes, with case, tildes, dots and the odd bad character. */
 const pathElem = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._~+-]{0,8}$/);
 const modulePathLike = fc.oneof(
-  fc.tuple(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,6}\.[a-z]{2,4}$/), fc.array(pathElem, { maxLength: 3 })).map(([host, rest]) => [host, ...rest].join('/')),
+  fc
+    .tuple(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,6}\.[a-z]{2,4}$/), fc.array(pathElem, { maxLength: 3 }))
+    .map(([host, rest]) => [host, ...rest].join('/')),
   fc.string({ maxLength: 20 }),
-  fc.array(fc.constantFrom('a', 'B', '.', '/', '!', '~', '-', '_', '+', '\u00e9', 'com', 'v2', ' '), { maxLength: 16 }).map((a) => a.join('')),
+  fc
+    .array(fc.constantFrom('a', 'B', '.', '/', '!', '~', '-', '_', '+', '\u00e9', 'com', 'v2', ' '), { maxLength: 16 })
+    .map((a) => a.join('')),
 );
 
 describe('module path and version escaping', () => {
@@ -124,7 +172,10 @@ describe('module path and version escaping', () => {
           expect(reason, `escapePath(${JSON.stringify(path)}) threw but modulePathError says valid`).toBeDefined();
           return;
         }
-        expect(reason, `escapePath(${JSON.stringify(path)}) = ${JSON.stringify(escaped)} but modulePathError says ${reason}`).toBeUndefined();
+        expect(
+          reason,
+          `escapePath(${JSON.stringify(path)}) = ${JSON.stringify(escaped)} but modulePathError says ${reason}`,
+        ).toBeUndefined();
         expect(escaped, 'escaped paths have no upper case').toBe(escaped.toLowerCase());
         expect(unescapePath(escaped), `unescapePath(escapePath(${JSON.stringify(path)}))`).toBe(path);
       }),
@@ -149,7 +200,10 @@ describe('module path and version escaping', () => {
   });
 
   test('versions: escapeVersion round-trips; unescapeVersion is its inverse or InvalidEscapeError', () => {
-    const versionLike = fc.oneof(fc.stringMatching(/^v[0-9]{1,2}\.[0-9]\.[0-9](-[A-Za-z0-9.]{1,6})?(\+[A-Za-z]{1,4})?$/), fc.string({ maxLength: 12 }));
+    const versionLike = fc.oneof(
+      fc.stringMatching(/^v[0-9]{1,2}\.[0-9]\.[0-9](-[A-Za-z0-9.]{1,6})?(\+[A-Za-z]{1,4})?$/),
+      fc.string({ maxLength: 12 }),
+    );
     fc.assert(
       fc.property(versionLike, (v) => {
         let escaped: string | undefined;
@@ -175,8 +229,17 @@ const num = fc.oneof(fc.constantFrom('0', '1', '2', '10', '01'), fc.nat(30).map(
 const ident = fc.oneof(num, fc.constantFrom('alpha', 'beta', 'rc', 'a', 'A', 'x-y', '0a', ''));
 const semverLike = fc.oneof(
   fc
-    .tuple(num, fc.option(num), fc.option(num), fc.array(ident, { maxLength: 3 }), fc.option(fc.constantFrom('build', 'x.1', 'incompatible')))
-    .map(([a, b, c, pre, bld]) => `v${a}${b === null ? '' : `.${b}`}${b !== null && c !== null ? `.${c}` : ''}${pre.length ? `-${pre.join('.')}` : ''}${bld === null ? '' : `+${bld}`}`),
+    .tuple(
+      num,
+      fc.option(num),
+      fc.option(num),
+      fc.array(ident, { maxLength: 3 }),
+      fc.option(fc.constantFrom('build', 'x.1', 'incompatible')),
+    )
+    .map(
+      ([a, b, c, pre, bld]) =>
+        `v${a}${b === null ? '' : `.${b}`}${b !== null && c !== null ? `.${c}` : ''}${pre.length ? `-${pre.join('.')}` : ''}${bld === null ? '' : `+${bld}`}`,
+    ),
   fc.string({ maxLength: 10 }),
 );
 

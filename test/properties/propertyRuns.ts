@@ -37,7 +37,11 @@ export function mutatedBytes(base: Uint8Array, max = 4): fc.Arbitrary<Buffer> {
 
 /** Text of `base` with up to `max` edits drawn from `pieces` (tokens that matter to the grammar) and random characters. */
 export function mutatedText(base: string, pieces: readonly string[], max = 4): fc.Arbitrary<string> {
-  const piece = fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 4 }), fc.constantFrom('\n', ' ', '"', '`', '(', ')', '//', '\u00e9', '\u2028', '\u0000'));
+  const piece = fc.oneof(
+    fc.constantFrom(...pieces),
+    fc.string({ maxLength: 4 }),
+    fc.constantFrom('\n', ' ', '"', '`', '(', ')', '//', '\u00e9', '\u2028', '\u0000'),
+  );
   const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 6 }), ins: piece });
   return fc.array(edit, { minLength: 1, maxLength: max }).map((edits) => {
     let s = base;

@@ -17,7 +17,32 @@ const SEEDS = [
   '/example.com/m/@v/v1.2.3.info?go-get=1',
   '/healthz',
 ];
-const PIECES = ['%', '%2', '%21', '%25', '%2F', '%00', '/', '..', '.', '@v', '@latest', '!', '\\', '\u0000', '\u00e9', '?', '#', '//', 'list', '.mod', '.zip', 'sumdb', '~', 'A'];
+const PIECES = [
+  '%',
+  '%2',
+  '%21',
+  '%25',
+  '%2F',
+  '%00',
+  '/',
+  '..',
+  '.',
+  '@v',
+  '@latest',
+  '!',
+  '\\',
+  '\u0000',
+  '\u00e9',
+  '?',
+  '#',
+  '//',
+  'list',
+  '.mod',
+  '.zip',
+  'sumdb',
+  '~',
+  'A',
+];
 
 const target = fc.oneof(
   fc.constantFrom(...SEEDS).chain((s) => mutatedText(s, PIECES, 5)),

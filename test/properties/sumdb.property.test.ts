@@ -67,7 +67,7 @@ describe('transparency-log proofs on random trees', () => {
 
   const hashBytes = (h: Buffer, at: number, bit: number): Buffer => {
     const b = Buffer.from(h);
-    b[at % b.length] = (b[at % b.length] as number) ^ (1 << bit % 8);
+    b[at % b.length] = (b[at % b.length] as number) ^ (1 << (bit % 8));
     return b;
   };
 
@@ -94,7 +94,17 @@ describe('transparency-log proofs on random trees', () => {
         switch (which % 4) {
           case 0:
             if (proof.length === 0) return;
-            expectProofFailure(() => checkRecord(proof.map((p, i) => (i === at % proof.length ? hashBytes(p, at, bit) : p)), t, th, n, leafN), what);
+            expectProofFailure(
+              () =>
+                checkRecord(
+                  proof.map((p, i) => (i === at % proof.length ? hashBytes(p, at, bit) : p)),
+                  t,
+                  th,
+                  n,
+                  leafN,
+                ),
+              what,
+            );
             break;
           case 1:
             expectProofFailure(() => checkRecord(proof, t, hashBytes(th, at, bit), n, leafN), what);
@@ -122,7 +132,17 @@ describe('transparency-log proofs on random trees', () => {
         switch (which % 4) {
           case 0:
             if (proof.length === 0) return;
-            expectProofFailure(() => checkTree(proof.map((p, i) => (i === at % proof.length ? hashBytes(p, at, bit) : p)), t, th, n, h), what);
+            expectProofFailure(
+              () =>
+                checkTree(
+                  proof.map((p, i) => (i === at % proof.length ? hashBytes(p, at, bit) : p)),
+                  t,
+                  th,
+                  n,
+                  h,
+                ),
+              what,
+            );
             break;
           case 1:
             expectProofFailure(() => checkTree(proof, t, hashBytes(th, at, bit), n, h), what);
@@ -141,12 +161,17 @@ describe('transparency-log proofs on random trees', () => {
 
   test('nonsense inputs are refused, never crash', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 12 }), fc.integer({ min: -3, max: 2000 }), fc.integer({ min: -3, max: 2000 }), (raw, t, n) => {
-        const p = raw.map((r) => Buffer.from(r));
-        const h = Buffer.alloc(32, 7);
-        expectProofFailure(() => checkRecord(p, t, h, n, Buffer.alloc(32, 9)), `checkRecord(random, ${t}, ${n})`);
-        expectProofFailure(() => checkTree(p, t, h, n, Buffer.alloc(32, 8)), `checkTree(random, ${t}, ${n})`);
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 12 }),
+        fc.integer({ min: -3, max: 2000 }),
+        fc.integer({ min: -3, max: 2000 }),
+        (raw, t, n) => {
+          const p = raw.map((r) => Buffer.from(r));
+          const h = Buffer.alloc(32, 7);
+          expectProofFailure(() => checkRecord(p, t, h, n, Buffer.alloc(32, 9)), `checkRecord(random, ${t}, ${n})`);
+          expectProofFailure(() => checkTree(p, t, h, n, Buffer.alloc(32, 8)), `checkTree(random, ${t}, ${n})`);
+        },
+      ),
       runs(500),
     );
   });
@@ -165,7 +190,9 @@ describe('tile paths', () => {
             .tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: -1, max: 3 }), fc.nat(2_000_000_000), fc.nat())
             .map(([h, l, n, w]) => tilePath({ h, l, n, w: 1 + (w % 2 ** h) })),
           fc.string({ maxLength: 30 }).map((s) => `tile/${s}`),
-          fc.array(fc.constantFrom('tile', '8', '0', '1', 'x001', '234', '.p', '/', 'data', '-1', '256', '000'), { maxLength: 8 }).map((a) => a.join('')),
+          fc
+            .array(fc.constantFrom('tile', '8', '0', '1', 'x001', '234', '.p', '/', 'data', '-1', '256', '000'), { maxLength: 8 })
+            .map((a) => a.join('')),
         ),
         (path) => {
           let tile;

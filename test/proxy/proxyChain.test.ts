@@ -150,7 +150,15 @@ describe('ProxyChain fallback', () => {
 });
 
 describe('ProxyChain direct', () => {
-  const cases: Array<{ name: string; goproxy: string; gonoproxy?: string; source?: 'GONOPROXY' | 'GOPRIVATE'; path: string; want: string; hint: string }> = [
+  const cases: Array<{
+    name: string;
+    goproxy: string;
+    gonoproxy?: string;
+    source?: 'GONOPROXY' | 'GOPRIVATE';
+    path: string;
+    want: string;
+    hint: string;
+  }> = [
     {
       name: 'GOPROXY ends in direct',
       goproxy: 'A,direct',
@@ -185,7 +193,9 @@ describe('ProxyChain direct', () => {
   ];
   test.each(cases)('$name', async ({ goproxy, gonoproxy, source, path, want, hint }) => {
     a.route(MOD_PATH, status(404));
-    const err = await chain(goproxy, gonoproxy, source).mod(path, 'v1.0.0').catch((e: unknown) => e);
+    const err = await chain(goproxy, gonoproxy, source)
+      .mod(path, 'v1.0.0')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GobundleError);
     const g = err as GobundleError;
     expect({ code: g.code, message: g.message, hint: g.hint }).toEqual({ code: 'EDIRECT', message: want, hint });
@@ -242,7 +252,9 @@ describe('ProxyChain.sumdbBase', () => {
   });
 
   test('an explicit URL bypasses the proxies', async () => {
-    expect(await chain('A').sumdbBase({ ...db, url: 'https://mirror.example/sumdb', urlExplicit: true })).toBe('https://mirror.example/sumdb');
+    expect(await chain('A').sumdbBase({ ...db, url: 'https://mirror.example/sumdb', urlExplicit: true })).toBe(
+      'https://mirror.example/sumdb',
+    );
     expect(a.requests).toEqual([]);
   });
 

@@ -66,10 +66,18 @@ describe('ProxyClient requests', () => {
 
   // Case-escaping (x/mod EscapePath/EscapeVersion) then Go's url.PathEscape.
   const urls: Array<{ path: string; version: string; want: string }> = [
-    { path: 'github.com/Azure/azure-sdk-for-go', version: 'v2.0.0+incompatible', want: '/github.com/%21azure/azure-sdk-for-go/@v/v2.0.0+incompatible.info' },
+    {
+      path: 'github.com/Azure/azure-sdk-for-go',
+      version: 'v2.0.0+incompatible',
+      want: '/github.com/%21azure/azure-sdk-for-go/@v/v2.0.0+incompatible.info',
+    },
     { path: 'example.com/m', version: 'v1.0.0-RC1', want: '/example.com/m/@v/v1.0.0-%21r%21c1.info' },
     { path: 'gopkg.in/yaml.v3', version: 'v3.0.1', want: '/gopkg.in/yaml.v3/@v/v3.0.1.info' },
-    { path: 'example.com/~user/m', version: 'v0.0.0-20230102030405-abcdefabcdef', want: '/example.com/~user/m/@v/v0.0.0-20230102030405-abcdefabcdef.info' },
+    {
+      path: 'example.com/~user/m',
+      version: 'v0.0.0-20230102030405-abcdefabcdef',
+      want: '/example.com/~user/m/@v/v0.0.0-20230102030405-abcdefabcdef.info',
+    },
   ];
   test.each(urls)('info($path, $version) requests $want', async ({ path, version, want }) => {
     server.route(want, ok(JSON.stringify({ Version: version })));
@@ -148,13 +156,21 @@ describe('ProxyClient errors', () => {
     {
       name: 'a reason with control characters is not shown',
       handler: () => status(404, 'evil \u001b[31mred'),
-      want: () => ({ kind: 'NotFoundError', code: 'ENOTFOUND', message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 404 Not Found` }),
+      want: () => ({
+        kind: 'NotFoundError',
+        code: 'ENOTFOUND',
+        message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 404 Not Found`,
+      }),
       requests: 1,
     },
     {
       name: 'a text/plain body in another charset is not shown',
       handler: () => status(404, 'latin', { 'content-type': 'text/plain; charset=iso-8859-1' }),
-      want: () => ({ kind: 'NotFoundError', code: 'ENOTFOUND', message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 404 Not Found` }),
+      want: () => ({
+        kind: 'NotFoundError',
+        code: 'ENOTFOUND',
+        message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 404 Not Found`,
+      }),
       requests: 1,
     },
     {
@@ -349,11 +365,16 @@ describe('ProxyClient size caps', () => {
   test.each(cases)('$name over the limit', async ({ file, body, chunked, what }) => {
     server.route(`/example.com/m/@v/${file}`, ok(Buffer.alloc(body, 0x20), { chunked }));
     const client = new ProxyClient(server.url, transport, small);
-    const op =
-      file.endsWith('.zip') ? client.zipTo('example.com/m', 'v1.0.0', join(tmp, 'big.zip'))
-      : file.endsWith('.mod') ? client.mod('example.com/m', 'v1.0.0')
-      : client.info('example.com/m', 'v1.0.0');
-    expect(await failure(op)).toEqual({ kind: 'ModuleError', code: 'ETOOLARGE', message: `example.com/m@v1.0.0: downloaded ${what} too large` });
+    const op = file.endsWith('.zip')
+      ? client.zipTo('example.com/m', 'v1.0.0', join(tmp, 'big.zip'))
+      : file.endsWith('.mod')
+        ? client.mod('example.com/m', 'v1.0.0')
+        : client.info('example.com/m', 'v1.0.0');
+    expect(await failure(op)).toEqual({
+      kind: 'ModuleError',
+      code: 'ETOOLARGE',
+      message: `example.com/m@v1.0.0: downloaded ${what} too large`,
+    });
     expect(server.requests.length, 'too large is not retried').toBe(1);
   });
 

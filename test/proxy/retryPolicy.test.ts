@@ -1,10 +1,30 @@
 import { describe, expect, test } from 'vitest';
-import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, isTransientError, nextDelay, retryAfterMs } from '../../src/proxy/retryPolicy.js';
+import {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  isRetryableStatus,
+  isTransientError,
+  nextDelay,
+  retryAfterMs,
+} from '../../src/proxy/retryPolicy.js';
 
 describe('isRetryableStatus', () => {
   const cases: Array<[number, boolean]> = [
-    [200, false], [400, false], [401, false], [403, false], [404, false], [410, false],
-    [408, true], [429, true], [500, true], [501, false], [502, true], [503, true], [504, true], [505, false], [599, true],
+    [200, false],
+    [400, false],
+    [401, false],
+    [403, false],
+    [404, false],
+    [410, false],
+    [408, true],
+    [429, true],
+    [500, true],
+    [501, false],
+    [502, true],
+    [503, true],
+    [504, true],
+    [505, false],
+    [599, true],
   ];
   test.each(cases)('isRetryableStatus(%i) = %s', (status, want) => {
     expect(isRetryableStatus(status)).toBe(want);

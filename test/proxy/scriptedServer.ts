@@ -66,7 +66,11 @@ export function ok(body: string | Buffer, options: { chunked?: boolean; delayMs?
 }
 
 /** A non-200 status with a body (text/plain by default). */
-export function status(code: number, body = '', headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' }): Handler {
+export function status(
+  code: number,
+  body = '',
+  headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' },
+): Handler {
   return (_req, res) => {
     res.writeHead(code, { ...headers, 'content-length': Buffer.byteLength(body) });
     res.end(body);

@@ -15,7 +15,9 @@ describe('resolvePlan scenarios', () => {
     if (s.error !== undefined) {
       await expect(run).rejects.toThrow(s.error);
       const err = await run.catch((e: unknown) => e);
-      expect((err as Error).message, `resolvePlan error = ${JSON.stringify((err as Error).message)}, want ${JSON.stringify(s.error)}`).toBe(s.error);
+      expect((err as Error).message, `resolvePlan error = ${JSON.stringify((err as Error).message)}, want ${JSON.stringify(s.error)}`).toBe(
+        s.error,
+      );
       return;
     }
     const plan = await run;
@@ -91,7 +93,12 @@ describe('formatListMAll', () => {
   test.each([
     [
       'plain',
-      { buildList: [{ path: 'example.com/main', version: '' }, { path: 'example.com/a', version: 'v1.0.0' }] },
+      {
+        buildList: [
+          { path: 'example.com/main', version: '' },
+          { path: 'example.com/a', version: 'v1.0.0' },
+        ],
+      },
       'example.com/main\nexample.com/a v1.0.0\n',
     ],
     [

@@ -460,8 +460,7 @@ function parse(text: string): Case[] {
 
 describe('mvs', () => {
   test.each(parse(tests).map((c) => [`${c.scenario}: ${c.op} ${c.args.join(' ')}`, c] as const))('%s', async (_label, c) => {
-    const list =
-      c.op === 'build' ? await buildList([m(c.args[0]!)], c.reqs) : await req(m(c.args[0]!), c.args.slice(1), c.reqs);
+    const list = c.op === 'build' ? await buildList([m(c.args[0]!)], c.reqs) : await req(m(c.args[0]!), c.args.slice(1), c.reqs);
     const got = list.map(key).join(' ');
     expect(got, `${c.op} ${c.args.join(' ')} = ${got}, want ${c.want}`).toBe(c.want);
   });

@@ -10,15 +10,26 @@ describe('parseToolArg', () => {
     ['example.com/tool@', 'example.com/tool@: version must not be empty'],
     ['./cmd@v1.0.0', './cmd@v1.0.0: argument must be a package path, not a relative or absolute path'],
     ['example.com/...@v1.0.0', 'example.com/...@v1.0.0: patterns are not supported; name one package'],
-    ['example.com/tool@v1.2', 'example.com/tool@v1.2: version must be "latest" or a full semantic version such as v1.2.3 (branches, prefixes and queries are resolved by the go command on the inside)'],
-    ['example.com/tool@master', 'example.com/tool@master: version must be "latest" or a full semantic version such as v1.2.3 (branches, prefixes and queries are resolved by the go command on the inside)'],
+    [
+      'example.com/tool@v1.2',
+      'example.com/tool@v1.2: version must be "latest" or a full semantic version such as v1.2.3 (branches, prefixes and queries are resolved by the go command on the inside)',
+    ],
+    [
+      'example.com/tool@master',
+      'example.com/tool@master: version must be "latest" or a full semantic version such as v1.2.3 (branches, prefixes and queries are resolved by the go command on the inside)',
+    ],
   ])('parseToolArg(%j)', (arg, want) => {
     expect(parseToolArg(arg)).toEqual(want);
   });
 });
 
 test('candidateModulePaths: every prefix, longest first', () => {
-  expect(candidateModulePaths('example.com/tool/cmd/hello')).toEqual(['example.com/tool/cmd/hello', 'example.com/tool/cmd', 'example.com/tool', 'example.com']);
+  expect(candidateModulePaths('example.com/tool/cmd/hello')).toEqual([
+    'example.com/tool/cmd/hello',
+    'example.com/tool/cmd',
+    'example.com/tool',
+    'example.com',
+  ]);
 });
 
 describe('highestListed', () => {
@@ -36,7 +47,11 @@ describe('highestListed', () => {
   test('retracted versions are passed over', () => {
     const retract = [{ low: 'v1.2.0', high: 'v1.2.0', rationale: 'mistake' }];
     expect(highestListed(['v1.0.0', 'v1.1.0', 'v1.2.0'], (v) => retractionOf(v, retract) === undefined)).toBe('v1.1.0');
-    expect(retractionOf('v1.5.0', [{ low: 'v1.4.0', high: 'v1.6.0', rationale: '' }])).toEqual({ low: 'v1.4.0', high: 'v1.6.0', rationale: '' });
+    expect(retractionOf('v1.5.0', [{ low: 'v1.4.0', high: 'v1.6.0', rationale: '' }])).toEqual({
+      low: 'v1.4.0',
+      high: 'v1.6.0',
+      rationale: '',
+    });
     expect(retractionOf('v1.7.0', [{ low: 'v1.4.0', high: 'v1.6.0', rationale: '' }])).toBeUndefined();
   });
 });

@@ -18,10 +18,30 @@ function index(modules: WorkspaceModule[], workReplace: ModSummaryInput['replace
 
 describe('WorkspaceIndex', () => {
   test('go.work replace wins over a module replace; workspace modules are never replaced', () => {
-    const ix = index([{ dir: './a', file: mod('example.com/a', [rep('example.com/x', 'v1.0.0', 'example.com/y', 'v1.0.0'), rep('example.com/b', '', 'example.com/other', 'v1.0.0')]) }, { dir: './b', file: mod('example.com/b') }], [rep('example.com/x', '', 'example.com/z', 'v2.0.0')]);
-    expect(ix.replacement({ path: 'example.com/x', version: 'v1.0.0' })).toEqual({ kind: 'module', path: 'example.com/z', version: 'v2.0.0' });
+    const ix = index(
+      [
+        {
+          dir: './a',
+          file: mod('example.com/a', [
+            rep('example.com/x', 'v1.0.0', 'example.com/y', 'v1.0.0'),
+            rep('example.com/b', '', 'example.com/other', 'v1.0.0'),
+          ]),
+        },
+        { dir: './b', file: mod('example.com/b') },
+      ],
+      [rep('example.com/x', '', 'example.com/z', 'v2.0.0')],
+    );
+    expect(ix.replacement({ path: 'example.com/x', version: 'v1.0.0' })).toEqual({
+      kind: 'module',
+      path: 'example.com/z',
+      version: 'v2.0.0',
+    });
     expect(ix.replacement({ path: 'example.com/b', version: '' })).toBeUndefined();
-    expect(ix.replacement({ path: 'example.com/b', version: 'v0.1.0' })).toEqual({ kind: 'module', path: 'example.com/other', version: 'v1.0.0' });
+    expect(ix.replacement({ path: 'example.com/b', version: 'v0.1.0' })).toEqual({
+      kind: 'module',
+      path: 'example.com/other',
+      version: 'v1.0.0',
+    });
   });
 
   test.each([
@@ -45,9 +65,17 @@ describe('WorkspaceIndex', () => {
   });
 
   test('exclusions of every workspace module apply; a module used twice is an error', () => {
-    const ix = index([{ dir: './a', file: mod('example.com/a', [], [{ path: 'example.com/x', version: 'v1.0.0' }]) }, { dir: './b', file: mod('example.com/b') }]);
+    const ix = index([
+      { dir: './a', file: mod('example.com/a', [], [{ path: 'example.com/x', version: 'v1.0.0' }]) },
+      { dir: './b', file: mod('example.com/b') },
+    ]);
     expect(ix.isExcluded({ path: 'example.com/x', version: 'v1.0.0' })).toBe(true);
-    expect(() => index([{ dir: './a', file: mod('example.com/a') }, { dir: './a2', file: mod('example.com/a') }])).toThrow('module example.com/a appears multiple times in workspace');
+    expect(() =>
+      index([
+        { dir: './a', file: mod('example.com/a') },
+        { dir: './a2', file: mod('example.com/a') },
+      ]),
+    ).toThrow('module example.com/a appears multiple times in workspace');
   });
 });
 
@@ -57,19 +85,36 @@ describe('resolveWorkspacePlan', () => {
     local: () => Promise.reject(new Error('no local reads expected')),
   };
 
-  test('a go.work older than a module (go ≥ 1.21) is refused with the go command\'s message', async () => {
+  test("a go.work older than a module (go ≥ 1.21) is refused with the go command's message", async () => {
     const { resolveWorkspacePlan } = await import('../../src/resolve/workspacePlan.js');
-    const work = { workDir: '/ws', go: '1.21', toolchain: undefined, replace: [], modules: [{ dir: './a', file: { ...mod('example.com/a'), go: '1.22' } }] };
+    const work = {
+      workDir: '/ws',
+      go: '1.21',
+      toolchain: undefined,
+      replace: [],
+      modules: [{ dir: './a', file: { ...mod('example.com/a'), go: '1.22' } }],
+    };
     await expect(resolveWorkspacePlan('go.work', work, noSource)).rejects.toThrow(
       'module a listed in go.work file requires go >= 1.22, but go.work lists go 1.21; to update it:\n\tgo work use',
     );
-    await expect(resolveWorkspacePlan('go.work', { ...work, go: undefined }, noSource)).rejects.toThrow('but go.work implicitly requires go 1.18;');
+    await expect(resolveWorkspacePlan('go.work', { ...work, go: undefined }, noSource)).rejects.toThrow(
+      'but go.work implicitly requires go 1.18;',
+    );
   });
 
   // Checked against go 1.23: with `use ./z ./a`, go list -m all prints example.com/a first.
   test('two workspace modules with no requirements: both are main modules, sorted by path (not use order), and nothing is fetched', async () => {
     const { resolveWorkspacePlan } = await import('../../src/resolve/workspacePlan.js');
-    const work = { workDir: '/ws', go: '1.22', toolchain: undefined, replace: [], modules: [{ dir: './z', file: mod('example.com/z') }, { dir: './a', file: mod('example.com/a') }] };
+    const work = {
+      workDir: '/ws',
+      go: '1.22',
+      toolchain: undefined,
+      replace: [],
+      modules: [
+        { dir: './z', file: mod('example.com/z') },
+        { dir: './a', file: mod('example.com/a') },
+      ],
+    };
     const plan = await resolveWorkspacePlan('go.work', work, noSource);
     expect(plan.buildList).toEqual([
       { path: 'example.com/a', version: '' },

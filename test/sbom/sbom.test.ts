@@ -10,7 +10,11 @@ test.each<[string, string | undefined, string]>([
   ['example.com/Upper/Mod', 'v1.1.0-Beta', 'pkg:golang/example.com/Upper/Mod@v1.1.0-Beta'],
   ['example.com/incompat', 'v2.0.0+incompatible', 'pkg:golang/example.com/incompat@v2.0.0+incompatible'],
   ['example.com/vtwo/v2', 'v2.1.0', 'pkg:golang/example.com/vtwo/v2@v2.1.0'],
-  ['example.com/pseudo/zero', 'v0.0.0-20230102150405-abcdef123456', 'pkg:golang/example.com/pseudo/zero@v0.0.0-20230102150405-abcdef123456'],
+  [
+    'example.com/pseudo/zero',
+    'v0.0.0-20230102150405-abcdef123456',
+    'pkg:golang/example.com/pseudo/zero@v0.0.0-20230102150405-abcdef123456',
+  ],
   ['gopkg.in/yaml.v3', 'v3.0.1', 'pkg:golang/gopkg.in/yaml.v3@v3.0.1'],
   ['example.com/project/transfer', undefined, 'pkg:golang/example.com/project/transfer'],
 ])('goPurl(%j, %j) = %j', (path, version, want) => {
@@ -24,7 +28,14 @@ const mit = licenceOf('licensed-mit_v1.0.0.txt');
 test.each<[string, string, string | undefined]>([
   ['MIT with its copyright line', mit, 'MIT'],
   ['MIT in capitals, with other spacing and quotes', mit.toUpperCase().replace(/ /g, '  ').replace(/"/g, '“'), 'MIT'],
-  ['MIT rewrapped (each paragraph on one line)', mit.split('\n\n').map((p) => p.replace(/\n/g, ' ')).join('\n\n'), 'MIT'],
+  [
+    'MIT rewrapped (each paragraph on one line)',
+    mit
+      .split('\n\n')
+      .map((p) => p.replace(/\n/g, ' '))
+      .join('\n\n'),
+    'MIT',
+  ],
   ['BSD-3-Clause, the Go project wording', licenceOf('licensed-bsd_v1.0.0.txt'), 'BSD-3-Clause'],
   ['Apache-2.0 with its appendix', licenceOf('licensed-apache_v1.0.0.txt'), 'Apache-2.0'],
   ['Apache-2.0 without its appendix', licenceOf('licensed-apache_v1.0.0.txt').split('APPENDIX')[0] ?? '', 'Apache-2.0'],
@@ -38,7 +49,11 @@ test.each<[string, string, string | undefined]>([
 
 test('moduleEdges: require lines resolve to the build list; paths outside it are no edge', () => {
   const edges = moduleEdges([
-    { path: 'example.com/b', version: 'v1.0.0', goMod: 'module example.com/b\n\nrequire (\n\texample.com/c v1.0.0\n\texample.com/gone v1.0.0\n)\n' },
+    {
+      path: 'example.com/b',
+      version: 'v1.0.0',
+      goMod: 'module example.com/b\n\nrequire (\n\texample.com/c v1.0.0\n\texample.com/gone v1.0.0\n)\n',
+    },
     { path: 'example.com/c', version: 'v1.2.0', goMod: 'module example.com/c\n' },
   ]);
   expect(edges).toEqual([

@@ -84,10 +84,20 @@ describe.each(['listener', 'express app'])('through the %s', (way) => {
       ['/example.com/a/@v/v1.0.0.zip', 200, 'application/zip', 'zip of example.com/a@v1.0.0'],
       ['/example.com/!upper/!mod/@v/v1.0.0.mod', 200, 'text/plain; charset=utf-8', 'module example.com/!upper/!mod\n'],
       ['/example.com/%21upper/%21mod/@v/v1.0.0.mod', 200, 'text/plain; charset=utf-8', 'module example.com/!upper/!mod\n'],
-      ['/example.com/inc/@v/v2.0.0+incompatible.info', 200, 'application/json', '{"Version":"v2.0.0+incompatible","Time":"2023-01-01T00:00:00Z"}\n'],
+      [
+        '/example.com/inc/@v/v2.0.0+incompatible.info',
+        200,
+        'application/json',
+        '{"Version":"v2.0.0+incompatible","Time":"2023-01-01T00:00:00Z"}\n',
+      ],
       ['/example.com/a/@latest', 200, 'application/json', '{"Version":"v1.2.0","Time":"2023-01-01T00:00:00Z"}\n'],
       ['/example.com/pre/@latest', 200, 'application/json', '{"Version":"v1.0.0-rc.1","Time":"2023-01-01T00:00:00Z"}\n'],
-      ['/example.com/pseudo/@latest', 200, 'application/json', '{"Version":"v0.0.0-20240101000000-abcdefabcdef","Time":"2023-01-01T00:00:00Z"}\n'],
+      [
+        '/example.com/pseudo/@latest',
+        200,
+        'application/json',
+        '{"Version":"v0.0.0-20240101000000-abcdefabcdef","Time":"2023-01-01T00:00:00Z"}\n',
+      ],
       ['/example.com/pseudo/@v/list', 200, 'text/plain; charset=utf-8', ''],
       ['/example.com/a/@v/v9.9.9.info', 404, 'text/plain; charset=utf-8', 'example.com/a@v9.9.9: version not in the served bundles\n'],
       ['/example.com/nope/@v/list', 404, 'text/plain; charset=utf-8', 'example.com/nope: module not in the served bundles\n'],
@@ -96,7 +106,12 @@ describe.each(['listener', 'express app'])('through the %s', (way) => {
       ['/healthz', 200, 'text/plain; charset=utf-8', 'ok\n'],
       ['/readyz', 200, 'text/plain; charset=utf-8', 'ready\n'],
       ['/sumdb/fake.sum.test/supported', 200, 'text/plain; charset=utf-8', ''],
-      ['/sumdb/fake.sum.test/lookup/x@v1.0.0', 404, 'text/plain; charset=utf-8', 'checksum database fake.sum.test: lookup/x@v1.0.0: not in the served bundles\n'],
+      [
+        '/sumdb/fake.sum.test/lookup/x@v1.0.0',
+        404,
+        'text/plain; charset=utf-8',
+        'checksum database fake.sum.test: lookup/x@v1.0.0: not in the served bundles\n',
+      ],
       ['/sumdb/sum.test/supported', 404, 'text/plain; charset=utf-8', 'checksum database sum.test: supported: not in the served bundles\n'],
     ])('GET %s = %i %s', async (path, status, type, body) => {
       const r = await raw('GET', path);
@@ -151,7 +166,13 @@ describe.each(['listener', 'express app'])('through the %s', (way) => {
       expect(r.body.length).toBe(96);
     });
 
-    test.each(['/example.com/a/@v/v1.0.0.zip', '/example.com/a/@v/list', '/example.com/a/@latest', '/healthz', '/example.com/nope/@v/list'])('HEAD %s has GET headers and no body', async (path) => {
+    test.each([
+      '/example.com/a/@v/v1.0.0.zip',
+      '/example.com/a/@v/list',
+      '/example.com/a/@latest',
+      '/healthz',
+      '/example.com/nope/@v/list',
+    ])('HEAD %s has GET headers and no body', async (path) => {
       const g = await raw('GET', path);
       const h = await raw('HEAD', path);
       expect(h.status).toBe(g.status);
@@ -200,7 +221,12 @@ describe.each(['listener', 'express app'])('through the %s', (way) => {
     });
 
     test('route names like __proto__ are just misses', async () => {
-      for (const p of ['/__proto__/@v/list', '/example.com/__proto__/@v/list', '/example.com/a/@v/__proto__.info', '/constructor/@latest']) {
+      for (const p of [
+        '/__proto__/@v/list',
+        '/example.com/__proto__/@v/list',
+        '/example.com/a/@v/__proto__.info',
+        '/constructor/@latest',
+      ]) {
         const r = await raw('GET', p);
         expect([400, 404], `GET ${p}`).toContain(r.status);
       }
@@ -211,7 +237,6 @@ describe.each(['listener', 'express app'])('through the %s', (way) => {
       expect(r.status).toBe(431);
     });
   });
-
 });
 
 describe('operations', () => {

@@ -21,7 +21,10 @@ import { rawRequest, type RawResponse } from './rawRequest.js';
 const work = mkdtempSync(join(tmpdir(), 'gobundle-serve-cached-'));
 const key = testKey('team');
 const zip = Buffer.alloc(70_000, 3);
-const files = [...moduleFiles('example.com/c', 'v1.0.0', { time: '2023-01-01T00:00:00Z', zip }), ...moduleFiles('example.com/!cap', 'v1.0.0')];
+const files = [
+  ...moduleFiles('example.com/c', 'v1.0.0', { time: '2023-01-01T00:00:00Z', zip }),
+  ...moduleFiles('example.com/!cap', 'v1.0.0'),
+];
 const sha = (d: Buffer | string): string => createHash('sha256').update(d).digest('hex');
 const log: AccessLogEntry[] = [];
 let server: RunningServer;

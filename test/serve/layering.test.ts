@@ -45,10 +45,10 @@ describe('ModuleIndex over several bundles', () => {
   test('the same module version with different bytes is refused, naming both bundles', async () => {
     const a = await open(moduleFiles('example.com/c', 'v1.0.0'));
     const b = await open(moduleFiles('example.com/c', 'v1.0.0', { zip: 'other bytes' }));
+    await expect(ModuleIndex.build([a, b])).rejects.toThrow(new BundleConflictError('example.com/c/@v/v1.0.0.zip', a.source, b.source));
     await expect(ModuleIndex.build([a, b])).rejects.toThrow(
-      new BundleConflictError('example.com/c/@v/v1.0.0.zip', a.source, b.source),
+      `example.com/c/@v/v1.0.0.zip differs between bundles ${a.source} and ${b.source}`,
     );
-    await expect(ModuleIndex.build([a, b])).rejects.toThrow(`example.com/c/@v/v1.0.0.zip differs between bundles ${a.source} and ${b.source}`);
   });
 
   test('BundleSet keeps serving the old index when an addition conflicts', async () => {
@@ -90,9 +90,13 @@ describe('BundlesDirWatcher', () => {
       writeBundleFile(join(dir, 'w2.tgz'), await buildTestBundle(moduleFiles('example.com/w', 'v1.1.0'), key));
       writeFileSync(join(dir, 'broken.tgz'), 'not a bundle');
       writeBundleFile(join(dir, 'conflict.tgz'), await buildTestBundle(moduleFiles('example.com/w', 'v1.0.0', { zip: 'evil' }), key));
-      writeBundleFile(join(dir, 'untrusted.tgz'), await buildTestBundle(moduleFiles('example.com/u', 'v1.0.0'), key, { signWith: testKey('mallory') }));
+      writeBundleFile(
+        join(dir, 'untrusted.tgz'),
+        await buildTestBundle(moduleFiles('example.com/u', 'v1.0.0'), key, { signWith: testKey('mallory') }),
+      );
       const deadline = Date.now() + 10_000;
-      while ((loaded.length < 2 || rejected.length < 3) && Date.now() < deadline) await watcher.scanNow().then(() => new Promise((r) => setTimeout(r, 60)));
+      while ((loaded.length < 2 || rejected.length < 3) && Date.now() < deadline)
+        await watcher.scanNow().then(() => new Promise((r) => setTimeout(r, 60)));
       expect(loaded).toEqual([join(dir, 'w1.tgz'), join(dir, 'w2.tgz')]);
       expect(set.current.files.has('example.com/w/@v/v1.1.0.zip')).toBe(true);
       expect(set.current.files.has('example.com/u/@v/v1.0.0.zip')).toBe(false);

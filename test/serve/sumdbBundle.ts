@@ -46,14 +46,24 @@ export function escapedModule(m: ModuleVersion): string {
 export async function writeSumdbBundle(target: string, opts: SumdbBundleOptions): Promise<Map<string, Buffer>> {
   const db = await FakeDatabase.create(opts.log, { logSize: opts.logSize });
   const modules = opts.ids.map(moduleOf);
-  const olderTrees = await Promise.all((opts.older ?? []).map(async (n) => ({ tree: { n, hash: await treeHash(n, opts.log) }, from: `tree#${n}` })));
+  const olderTrees = await Promise.all(
+    (opts.older ?? []).map(async (n) => ({ tree: { n, hash: await treeHash(n, opts.log) }, from: `tree#${n}` })),
+  );
   const verified = await verifyModules(db, DB_KEY, modules, { olderTrees });
   const replay = replayFiles(verified);
   opts.tamper?.(replay);
-  const files: TestFile[] = [...modules.flatMap((m) => moduleFiles(escapedModule(m), m.version)), ...[...replay].map(([name, data]) => ({ name, data }))];
+  const files: TestFile[] = [
+    ...modules.flatMap((m) => moduleFiles(escapedModule(m), m.version)),
+    ...[...replay].map(([name, data]) => ({ name, data })),
+  ];
   const manifest = JSON.parse(testManifest(files)) as Record<string, unknown>;
   const consistentWith = verified.consistentWith.map((t) => ({ treeSize: t.n, treeHash: formatHash(t.hash) }));
-  const sumdb: ManifestSumdb = { name: verified.name, treeSize: verified.tree.n, treeHash: formatHash(verified.tree.hash), ...(consistentWith.length > 0 ? { consistentWith } : {}) };
+  const sumdb: ManifestSumdb = {
+    name: verified.name,
+    treeSize: verified.tree.n,
+    treeHash: formatHash(verified.tree.hash),
+    ...(consistentWith.length > 0 ? { consistentWith } : {}),
+  };
   manifest.sumdb = opts.sumdb === undefined ? sumdb : opts.sumdb(sumdb);
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
   const signature = Buffer.from(signNote(`gobundle manifest v1\n${createHash('sha256').update(manifestBytes).digest('hex')}\n`, opts.key));

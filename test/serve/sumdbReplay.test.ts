@@ -72,16 +72,26 @@ describe('verifyBundleReplay (start-up check of one bundle)', () => {
   });
 
   test('GOSUMDB supplies the key when its name matches; --sumdb-key wins over it', () => {
-    expect(sumdbKeyring([], { name: DB, key: DB_KEY, url: `https://${DB}`, urlExplicit: false } as never).get(DB)).toEqual({ key: DB_KEY, from: 'GOSUMDB' });
-    expect(sumdbKeyring([DB_KEY], { name: DB, key: otherKeys.verifierKey, url: '', urlExplicit: false } as never).get(DB)).toEqual({ key: DB_KEY, from: '--sumdb-key' });
+    expect(sumdbKeyring([], { name: DB, key: DB_KEY, url: `https://${DB}`, urlExplicit: false } as never).get(DB)).toEqual({
+      key: DB_KEY,
+      from: 'GOSUMDB',
+    });
+    expect(sumdbKeyring([DB_KEY], { name: DB, key: otherKeys.verifierKey, url: '', urlExplicit: false } as never).get(DB)).toEqual({
+      key: DB_KEY,
+      from: '--sumdb-key',
+    });
     expect(sumdbKeyring([], { off: true }).size).toBe(0);
     expect(() => sumdbKeyring(['nope'], undefined)).toThrow(/^--sumdb-key "nope": /);
-    expect(() => sumdbKeyring([DB_KEY, otherKeys.verifierKey], undefined)).toThrow(`--sumdb-key: two different keys for checksum database ${DB}`);
+    expect(() => sumdbKeyring([DB_KEY, otherKeys.verifierKey], undefined)).toThrow(
+      `--sumdb-key: two different keys for checksum database ${DB}`,
+    );
   });
 
   test('a replay signed by another key than the one given', async () => {
     const msg = await refusal(verifyBundleReplay(good, sumdbKeyring([otherKeys.verifierKey], undefined)));
-    expect(msg).toBe(`bundle ${good.source}: checksum database ${DB}: ${DB_DIR}/latest: tree note does not verify with ${DB}: note has no verifiable signatures`);
+    expect(msg).toBe(
+      `bundle ${good.source}: checksum database ${DB}: ${DB_DIR}/latest: tree note does not verify with ${DB}: note has no verifiable signatures`,
+    );
   });
 
   // Each tampered file is re-signed into the manifest, so only the replay check can catch it.
@@ -130,28 +140,34 @@ describe('verifyBundleReplay (start-up check of one bundle)', () => {
 describe('several bundles of one database: one tree head', () => {
   const lookupOf = (i: number): string => `${DB_DIR}/lookup/example.com/m${i % 97}@v1.0.${i}`;
 
-  test('the largest tree is the head; an older bundle\'s records are served under it when the newer bundle\'s tiles prove them', async () => {
+  test("the largest tree is the head; an older bundle's records are served under it when the newer bundle's tiles prove them", async () => {
     const older = await bundle({ logSize: 1000, ids: [3, 300] });
     const newer = await bundle({ logSize: 1300, ids: [3, 300, 1200] });
-    for (const order of [[older.b, newer.b], [newer.b, older.b]]) {
+    for (const order of [
+      [older.b, newer.b],
+      [newer.b, older.b],
+    ]) {
       const index = await ModuleIndex.build(order);
       const view = index.sumdb.get(DB)!;
       expect(view.head).toBe(newer.b.source);
       expect(view.tree.n).toBe(1300);
       const latest = view.small.get(`${DB_DIR}/latest`)!;
       expect(latest.equals(newer.replay.get(`${DB_DIR}/latest`)!)).toBe(true);
-      for (const i of [3, 300, 1200]) expect(parseRecord(view.small.get(lookupOf(i))!).rest.equals(latest), `lookup ${i} carries the head`).toBe(true);
+      for (const i of [3, 300, 1200])
+        expect(parseRecord(view.small.get(lookupOf(i))!).rest.equals(latest), `lookup ${i} carries the head`).toBe(true);
       // Only the tiles that prove records in the head's tree are served.
       expect([...view.tiles.keys()].sort()).toEqual([...newer.replay.keys()].filter((f) => f.includes('/tile/')).sort());
     }
   });
 
-  test('an older bundle with a record the newer bundle\'s tiles cannot prove is refused naming both', async () => {
+  test("an older bundle with a record the newer bundle's tiles cannot prove is refused naming both", async () => {
     // Record 900 sits in the older tree's right-edge tile 0/003.p/232; tree#1300 needs the full 0/003.
     const older = await bundle({ logSize: 1000, ids: [900] });
     const newer = await bundle({ logSize: 1300, ids: [5, 1200] });
     const msg = await refusal(ModuleIndex.build([newer.b, older.b]));
-    expect(msg).toContain(`checksum database ${DB}: the records of bundle ${older.b.source} (tree#1000) are not provably included in tree#1300 of bundle ${newer.b.source}, the newest one served: `);
+    expect(msg).toContain(
+      `checksum database ${DB}: the records of bundle ${older.b.source} (tree#1000) are not provably included in tree#1300 of bundle ${newer.b.source}, the newest one served: `,
+    );
     expect(msg).toContain(`${DB_DIR}/tile/8/0/003: missing`);
     const err = await ModuleIndex.build([newer.b, older.b]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SumdbMergeError);
@@ -180,7 +196,9 @@ describe('several bundles of one database: one tree head', () => {
     const a = await bundle({ logSize: 1000, ids: [3] });
     const tile = [...a.replay.keys()].find((f) => f.includes('/tile/8/1/'))!;
     const b = await bundle({ logSize: 1300, ids: [3], tamper: (files) => files.set(tile, Buffer.alloc(files.get(tile)?.length ?? 0, 1)) });
-    expect(await refusal(ModuleIndex.build([a.b, b.b]))).toBe(`checksum database ${DB}: ${tile} differs between bundles ${a.b.source} and ${b.b.source} (a tile of the log never changes)`);
+    expect(await refusal(ModuleIndex.build([a.b, b.b]))).toBe(
+      `checksum database ${DB}: ${tile} differs between bundles ${a.b.source} and ${b.b.source} (a tile of the log never changes)`,
+    );
   });
 });
 
@@ -223,7 +241,10 @@ describe('/sumdb/<name>/ routes', () => {
     ['tile/8/0/000.p/4', () => newer.replay.get(`${DB_DIR}/tile/8/0/000`)!.subarray(0, 4 * 32)],
   ];
   const missing: [string, RegExp][] = [
-    [`/sumdb/${DB}/lookup/example.com/m9@v1.0.9`, /^checksum database fake\.sum\.test: lookup\/example\.com\/m9@v1\.0\.9: not in the served bundles\n$/],
+    [
+      `/sumdb/${DB}/lookup/example.com/m9@v1.0.9`,
+      /^checksum database fake\.sum\.test: lookup\/example\.com\/m9@v1\.0\.9: not in the served bundles\n$/,
+    ],
     [`/sumdb/${DB}/tile/8/data/000`, /^checksum database fake\.sum\.test: tile\/8\/data\/000: not in the served bundles\n$/],
     [`/sumdb/${DB}/tile/8/0/002`, /not in the served bundles\n$/],
     [`/sumdb/${DB}/other`, /^checksum database fake\.sum\.test: other: not in the served bundles\n$/],
@@ -250,7 +271,7 @@ describe('/sumdb/<name>/ routes', () => {
     }
   });
 
-  test('the older bundle\'s lookup is answered with the head tree', async () => {
+  test("the older bundle's lookup is answered with the head tree", async () => {
     const r = await get(bases.get('listener')!, `/sumdb/${DB}/lookup/example.com/m9@v1.0.300`);
     expect(r.status).toBe(200);
     expect(r.body.toString()).toContain('go.sum database tree\n1300\n');

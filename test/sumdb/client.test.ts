@@ -51,7 +51,12 @@ describe('verifyModules against an in-memory database', () => {
   });
 
   test('lookups at different tree sizes are checked for consistency and the largest wins', async () => {
-    const sizes = new Map([[0, 3000], [1000, 70014], [5000, 6000], [69999, 70000]]);
+    const sizes = new Map([
+      [0, 3000],
+      [1000, 70014],
+      [5000, 6000],
+      [69999, 70000],
+    ]);
     const db = await FakeDatabase.create(log, { logSize: 70014, treeSizeFor: (id) => sizes.get(id)! });
     const got = await verifyModules(db, fakeKeys.verifierKey, ids.map(moduleOf));
     expect(got.tree.n).toBe(70014);
@@ -79,7 +84,9 @@ describe('verifyModules against an in-memory database', () => {
     });
     const err = await verifyModules(db, fakeKeys.verifierKey, ids.map(moduleOf)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SumdbSecurityError);
-    expect(String((err as Error).message)).toMatch(/^SECURITY ERROR\ngo.sum database server misbehavior detected!\n\nold database:\n\tgo.sum database tree\n\t3000\n/);
+    expect(String((err as Error).message)).toMatch(
+      /^SECURITY ERROR\ngo.sum database server misbehavior detected!\n\nold database:\n\tgo.sum database tree\n\t3000\n/,
+    );
   });
 
   test('a record the log does not hold is a security error', async () => {
@@ -133,21 +140,24 @@ describe('verifyModules against an in-memory database', () => {
 });
 
 describe('the same requests as x/mod sumdb.Client', () => {
-  test.each(goVectors().clients.map((c) => [c.n, c.ids.join(','), c.older, c] as const))('tree %i, records %s, remembering tree %i', async (n, _ids, older, c) => {
-    const olderSizes = older > 0 ? [older] : [];
-    expect(replayTilePaths(n, c.ids, olderSizes)).toEqual(c.tiles);
-    const db = await FakeDatabase.create(log, { logSize: 70200, treeSizeFor: () => n });
-    const olderTrees = olderSizes.map(async (m) => ({ tree: { n: m, hash: await treeHash(m, log) }, from: 'an earlier bundle' }));
-    const got = await verifyModules(db, fakeKeys.verifierKey, c.ids.map(moduleOf), { olderTrees: await Promise.all(olderTrees) });
-    expect(got.consistentWith.map((t) => t.n)).toEqual(olderSizes);
-    // x/mod's client asked for each of these once; so do we, and nothing else.
-    expect([...db.requests].sort()).toEqual(c.requests);
-    expect([...got.tiles.keys()].sort()).toEqual(c.tiles);
-    const lines = c.ids.flatMap((id) => {
-      const h = recordHashes(got.records.get(`${moduleOf(id).path}@${moduleOf(id).version}`)!.text, moduleOf(id));
-      // Lookup(path, vers) returns the lines for exactly vers: here the zip line.
-      return [`${moduleOf(id).path} ${moduleOf(id).version} ${h.zip}`];
-    });
-    expect(lines).toEqual(c.lines);
-  });
+  test.each(goVectors().clients.map((c) => [c.n, c.ids.join(','), c.older, c] as const))(
+    'tree %i, records %s, remembering tree %i',
+    async (n, _ids, older, c) => {
+      const olderSizes = older > 0 ? [older] : [];
+      expect(replayTilePaths(n, c.ids, olderSizes)).toEqual(c.tiles);
+      const db = await FakeDatabase.create(log, { logSize: 70200, treeSizeFor: () => n });
+      const olderTrees = olderSizes.map(async (m) => ({ tree: { n: m, hash: await treeHash(m, log) }, from: 'an earlier bundle' }));
+      const got = await verifyModules(db, fakeKeys.verifierKey, c.ids.map(moduleOf), { olderTrees: await Promise.all(olderTrees) });
+      expect(got.consistentWith.map((t) => t.n)).toEqual(olderSizes);
+      // x/mod's client asked for each of these once; so do we, and nothing else.
+      expect([...db.requests].sort()).toEqual(c.requests);
+      expect([...got.tiles.keys()].sort()).toEqual(c.tiles);
+      const lines = c.ids.flatMap((id) => {
+        const h = recordHashes(got.records.get(`${moduleOf(id).path}@${moduleOf(id).version}`)!.text, moduleOf(id));
+        // Lookup(path, vers) returns the lines for exactly vers: here the zip line.
+        return [`${moduleOf(id).path} ${moduleOf(id).version} ${h.zip}`];
+      });
+      expect(lines).toEqual(c.lines);
+    },
+  );
 });

@@ -6,7 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildGoProgram } from '../support/gotool.js';
 
-export interface KeyVector { name: string; seedHex: string; signerKey: string; verifierKey: string }
+export interface KeyVector {
+  name: string;
+  seedHex: string;
+  signerKey: string;
+  verifierKey: string;
+}
 export interface NoteVector {
   text: string;
   signers: number[];
@@ -15,9 +20,24 @@ export interface NoteVector {
   verified: string[] | null;
   unverified: string[] | null;
 }
-export interface TileVector { path: string; dataSha256: string; dataBase64?: string }
-export interface ReadVector { indexes: number[]; tiles: string[]; hashes: string[] }
-export interface ProofVector { t: number; n: number; proof: string[]; hash: string; treeHash: string; proveTiles: string[] }
+export interface TileVector {
+  path: string;
+  dataSha256: string;
+  dataBase64?: string;
+}
+export interface ReadVector {
+  indexes: number[];
+  tiles: string[];
+  hashes: string[];
+}
+export interface ProofVector {
+  t: number;
+  n: number;
+  proof: string[];
+  hash: string;
+  treeHash: string;
+  proveTiles: string[];
+}
 export interface LogVector {
   n: number;
   treeHash: string;

@@ -59,9 +59,19 @@ describe('keys', () => {
     ['PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW', 'invalid verifier hash'],
     ['PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TX', 'invalid verifier hash'],
     // Right hash for a 2-byte algorithm-2 key: unknown algorithm.
-    [`x+${keyHash('x', Buffer.from([2, 0])).toString(16).padStart(8, '0')}+AgA=`, 'unknown verifier algorithm'],
+    [
+      `x+${keyHash('x', Buffer.from([2, 0]))
+        .toString(16)
+        .padStart(8, '0')}+AgA=`,
+      'unknown verifier algorithm',
+    ],
     // Right hash, algorithm 1, but a 1-byte key.
-    [`x+${keyHash('x', Buffer.from([1, 0])).toString(16).padStart(8, '0')}+AQA=`, 'malformed verifier id'],
+    [
+      `x+${keyHash('x', Buffer.from([1, 0]))
+        .toString(16)
+        .padStart(8, '0')}+AQA=`,
+      'malformed verifier id',
+    ],
   ];
   test.each(badVerifierKeys)('newVerifier(%j) fails with %j', (vkey, want) => {
     expect(() => newVerifier(vkey)).toThrow(new NoteError(want));
@@ -86,7 +96,12 @@ describe('notes signed by x/mod', () => {
 
   test.each(vectors.notes)('sign($text) reproduces note.Sign', (nv) => {
     // Ed25519 is deterministic, so our signature bytes must equal x/mod's.
-    expect(sign(nv.text, nv.signers.map((i) => signers[i]!)).toString('utf8')).toBe(nv.note);
+    expect(
+      sign(
+        nv.text,
+        nv.signers.map((i) => signers[i]!),
+      ).toString('utf8'),
+    ).toBe(nv.note);
   });
 
   test.each(vectors.notes)('open($text) agrees with note.Open', (nv) => {
@@ -106,7 +121,7 @@ describe('notes signed by x/mod', () => {
 describe('open rejects what x/mod rejects', () => {
   const s = newSigner(TEST_SKEY);
   const v = newVerifier(TEST_VKEY);
-  const good = sign('If you think cryptography is the answer to your problem,\nthen you don\'t know what your problem is.\n', [s]);
+  const good = sign("If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n", [s]);
   const goodText = good.toString('utf8');
   const other = generateKey('Other', () => Buffer.alloc(32, 7));
   const otherSigner = newSigner(other.signerKey);

@@ -109,7 +109,9 @@ describe('verifyReplay refuses tampering, naming the file', () => {
     const name = `${dir}/lookup/example.com/m30@v1.0.1000`;
     const rec = files.get(name)!.toString();
     const other = Buffer.concat([Buffer.from(rec.slice(0, rec.indexOf('go.sum database tree'))), await db.treeNote(70000)]);
-    expect(() => verifyReplay(withFile(name, other), fakeKeys.verifierKey)).toThrow(`${name}: carries tree#70000, not the bundle's tree#70014`);
+    expect(() => verifyReplay(withFile(name, other), fakeKeys.verifierKey)).toThrow(
+      `${name}: carries tree#70000, not the bundle's tree#70014`,
+    );
   });
 
   test('latest signed by another key', () => {
@@ -124,12 +126,16 @@ describe('verifyReplay refuses tampering, naming the file', () => {
 
   test('an extra tile', () => {
     const extra = `${dir}/tile/8/0/100`;
-    expect(() => verifyReplay(withFile(extra, Buffer.alloc(8192)), fakeKeys.verifierKey)).toThrow(`${extra}: unexpected tile: no lookup or consistency proof needs it`);
+    expect(() => verifyReplay(withFile(extra, Buffer.alloc(8192)), fakeKeys.verifierKey)).toThrow(
+      `${extra}: unexpected tile: no lookup or consistency proof needs it`,
+    );
   });
 
   test('a short tile', () => {
     const name = `${dir}/tile/8/0/003`;
-    expect(() => verifyReplay(withFile(name, files.get(name)!.subarray(32)), fakeKeys.verifierKey)).toThrow(`${name}: has 8160 bytes, want 8192`);
+    expect(() => verifyReplay(withFile(name, files.get(name)!.subarray(32)), fakeKeys.verifierKey)).toThrow(
+      `${name}: has 8160 bytes, want 8192`,
+    );
   });
 
   test('a full tile may stand in for a needed partial one', async () => {
@@ -166,14 +172,18 @@ describe('verifyReplayAgainstTree (no database key: the signed manifest names th
   test('a lookup with a changed record', () => {
     const file = `${dir}/lookup/example.com/m30@v1.0.1000`;
     const changed = Buffer.from(files.get(file)!.toString().replace('h1:', 'h1:Z'));
-    expect(() => verifyReplayAgainstTree(withFile(file, changed), name, verified.tree)).toThrow(`${file}: record 1000 is not in the signed tree of size 70014`);
+    expect(() => verifyReplayAgainstTree(withFile(file, changed), name, verified.tree)).toThrow(
+      `${file}: record 1000 is not in the signed tree of size 70014`,
+    );
   });
 
   test('a lookup carrying another tree', async () => {
     const file = `${dir}/lookup/example.com/m30@v1.0.1000`;
     const rec = files.get(file)!.toString();
     const other = Buffer.concat([Buffer.from(rec.slice(0, rec.indexOf('go.sum database tree'))), await db.treeNote(70000)]);
-    expect(() => verifyReplayAgainstTree(withFile(file, other), name, verified.tree)).toThrow(`${file}: carries tree#70000, not the bundle's tree#70014`);
+    expect(() => verifyReplayAgainstTree(withFile(file, other), name, verified.tree)).toThrow(
+      `${file}: carries tree#70000, not the bundle's tree#70014`,
+    );
   });
 
   test('a lookup whose note signature was changed (the tree text unchanged)', () => {
@@ -181,11 +191,16 @@ describe('verifyReplayAgainstTree (no database key: the signed manifest names th
     const data = files.get(file)!;
     const changed = Buffer.from(data);
     changed[data.length - 10] = changed[data.length - 10] === 0x41 ? 0x42 : 0x41;
-    expect(() => verifyReplayAgainstTree(withFile(file, changed), name, verified.tree)).toThrow(`${file}: carries a different note for the same tree than latest`);
+    expect(() => verifyReplayAgainstTree(withFile(file, changed), name, verified.tree)).toThrow(
+      `${file}: carries a different note for the same tree than latest`,
+    );
   });
 
   test('a latest signed by no key of the database name', () => {
-    const latest = files.get(`${dir}/latest`)!.toString().replace(/\u2014 fake\.sum\.test /, '\u2014 someone.else ');
+    const latest = files
+      .get(`${dir}/latest`)!
+      .toString()
+      .replace(/\u2014 fake\.sum\.test /, '\u2014 someone.else ');
     expect(() => verifyReplayAgainstTree(withFile(`${dir}/latest`, Buffer.from(latest)), name, verified.tree)).toThrow(
       `${dir}/latest: malformed tree note: note has no signature by fake.sum.test`,
     );
@@ -247,23 +262,31 @@ describe('a replay that proves older trees consistent with its own', () => {
 
   beforeAll(async () => {
     older = await Promise.all(olderSizes.map(async (n) => ({ n, hash: await treeHash(n, log) })));
-    proven = await verifyModules(db, fakeKeys.verifierKey, ids.map(moduleOf), { olderTrees: older.map((tree) => ({ tree, from: 'last week' })) });
+    proven = await verifyModules(db, fakeKeys.verifierKey, ids.map(moduleOf), {
+      olderTrees: older.map((tree) => ({ tree, from: 'last week' })),
+    });
     pfiles = replayFiles(proven);
   }, 120_000);
 
   const tileNames = (m: Map<string, Buffer>): string[] => [...m.keys()].filter((n) => n.includes('/tile/')).sort();
 
-  test('carries the consistency tiles and the older trees\' right edges, and verifies with them listed', () => {
+  test("carries the consistency tiles and the older trees' right edges, and verifies with them listed", () => {
     expect(proven.consistentWith.map((t) => t.n)).toEqual(olderSizes);
     const extra = tileNames(pfiles).filter((n) => !files.has(n));
-    expect(extra).toEqual(consistencyTilePaths(70014, olderSizes).map((p) => `${dir}/${p}`).filter((n) => !files.has(n)));
+    expect(extra).toEqual(
+      consistencyTilePaths(70014, olderSizes)
+        .map((p) => `${dir}/${p}`)
+        .filter((n) => !files.has(n)),
+    );
     // Tree 1000's right edge (0/003.p/232, 1/000.p/3) and tree 65600's (0/256.p/64, 1/001.p/0 is empty, 2/000.p/1).
     expect(extra).toContain(`${dir}/tile/8/0/003.p/232`);
     expect(extra).toContain(`${dir}/tile/8/1/000.p/3`);
     expect(extra).toContain(`${dir}/tile/8/0/256.p/64`);
     const s = verifyReplay(pfiles, fakeKeys.verifierKey, { consistentWith: older });
     expect(s.consistencyProofs).toBe(2);
-    expect(verifyReplayAgainstTree(pfiles, 'fake.sum.test', proven.tree, { consistentWith: older }).usedTiles.length).toBe(tileNames(pfiles).length);
+    expect(verifyReplayAgainstTree(pfiles, 'fake.sum.test', proven.tree, { consistentWith: older }).usedTiles.length).toBe(
+      tileNames(pfiles).length,
+    );
   });
 
   test('without the older trees listed, their tiles are unexpected', () => {
@@ -288,7 +311,9 @@ describe('a replay that proves older trees consistent with its own', () => {
     const name = `${dir}/tile/8/0/256`;
     const m = new Map(pfiles);
     m.delete(name);
-    expect(() => verifyReplay(m, fakeKeys.verifierKey, { consistentWith: older })).toThrow(`${name}: proving tree#65600 consistent with tree#70014: missing`);
+    expect(() => verifyReplay(m, fakeKeys.verifierKey, { consistentWith: older })).toThrow(
+      `${name}: proving tree#65600 consistent with tree#70014: missing`,
+    );
   });
 
   test('an older right-edge tile cut from a stored full tile need not be stored', async () => {
@@ -323,7 +348,7 @@ describe('a replay that proves older trees consistent with its own', () => {
     expect((err as Error).message).toContain('go.sum database server misbehavior detected!');
   });
 
-  test('an older head larger than the database\'s tree is refused with what to do', async () => {
+  test("an older head larger than the database's tree is refused with what to do", async () => {
     const err = await verifyModules(db, fakeKeys.verifierKey, ids.map(moduleOf), {
       olderTrees: [{ tree: { n: 80000, hash: Buffer.alloc(32, 7) }, from: 'bundle future.tgz' }],
     }).catch((e: unknown) => e);

@@ -107,7 +107,11 @@ describe('checksum database of the test upstream', () => {
 
     transport = new HttpTransport();
     const chain = new ProxyChain({ specs: parseGoProxy(upstream.url), transport });
-    const ops = await sumdbOpsForChain(chain, transport, { name: upstream.sumdbName, url: `https://${upstream.sumdbName}`, urlExplicit: false });
+    const ops = await sumdbOpsForChain(chain, transport, {
+      name: upstream.sumdbName,
+      url: `https://${upstream.sumdbName}`,
+      urlExplicit: false,
+    });
     const modules = files.filter((f) => f.kind === 'mod').map((f) => f.module);
     verified = await verifyModules(ops, upstream.sumdbVerifierKey, modules);
   }, 300_000);
@@ -157,7 +161,9 @@ describe('checksum database of the test upstream', () => {
     expect(lookups.length).toBe(verified.records.size);
     // It fetched (and cached) exactly the tiles we replay: T(N, ids) is neither short nor padded.
     const sumdbCache = join(env.GOMODCACHE as string, 'cache', 'download', 'sumdb', upstream!.sumdbName);
-    const fetchedTiles = walk(join(sumdbCache, 'tile')).map((p) => relative(sumdbCache, p)).sort();
+    const fetchedTiles = walk(join(sumdbCache, 'tile'))
+      .map((p) => relative(sumdbCache, p))
+      .sort();
     expect(fetchedTiles).toEqual([...verified.tiles.keys()].sort());
     const gosum = new Set(readFileSync(join(project, 'go.sum'), 'utf8').trimEnd().split('\n'));
     const recordLines = new Set([...verified.records.values()].flatMap((r) => r.text.trimEnd().split('\n')));

@@ -19,9 +19,7 @@ export function goBinary(version: GoVersion = '1.23'): string {
   const fromEnv = process.env[envName];
   const candidate = fromEnv && fromEnv !== '' ? fromEnv : `/usr/lib/go-${version}/bin/go`;
   if (!existsSync(candidate)) {
-    throw new Error(
-      `go ${version} not found at ${candidate}: install golang-${version}-go (see .ci/run) or set ${envName}`,
-    );
+    throw new Error(`go ${version} not found at ${candidate}: install golang-${version}-go (see .ci/run) or set ${envName}`);
   }
   return candidate;
 }
@@ -105,7 +103,10 @@ export function buildGoProgram(srcDir: string, name: string): string {
   const goBin = goBinary('1.23');
   const xmod = xModDir();
   // Only the Debian x/mod named in the committed go.mod files is swapped; a program that brings its own x/mod keeps it.
-  const goMod = readFileSync(join(srcDir, 'go.mod'), 'utf8').replace(/^(replace golang\.org\/x\/mod =>) \/usr\/share\/gocode\/src\/golang\.org\/x\/mod$/m, `$1 ${xmod}`);
+  const goMod = readFileSync(join(srcDir, 'go.mod'), 'utf8').replace(
+    /^(replace golang\.org\/x\/mod =>) \/usr\/share\/gocode\/src\/golang\.org\/x\/mod$/m,
+    `$1 ${xmod}`,
+  );
   const h = hashTree(srcDir);
   h.update(`\0go ${goRelease(goBin)}\0`);
   h.update(goMod);

@@ -111,7 +111,7 @@ ${exportServerBlock(`127.0.0.1:${port}`, root)}
       clearTimeout(t);
     }
   };
-  for (const deadline = Date.now() + opts.timeoutMs; ; ) {
+  for (const deadline = Date.now() + opts.timeoutMs; ;) {
     if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode} before answering:\n${err}`);
     try {
       const r = await fetch(`${url}/nonexistent-probe`);

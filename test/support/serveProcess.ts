@@ -17,7 +17,10 @@ export interface ServeProcess {
 }
 
 /** Start `gobundle serve <args>` in `cwd`; rejects if it exits or stays silent for `timeoutMs`. */
-export function startServeProcess(args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<ServeProcess> {
+export function startServeProcess(
+  args: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<ServeProcess> {
   const child = spawn(process.execPath, [bin, 'serve', ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr?.setEncoding('utf8').on('data', (c: string) => {

@@ -5,7 +5,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 /** Flip one byte in the middle of a tar entry's data inside a .tgz (sizes unchanged, so only its sha256 differs). */
 export function tamperBundleEntry(tgz: string, name: string): void {
   const tar = gunzipSync(readFileSync(tgz));
-  for (let off = 0; off + 512 <= tar.length; ) {
+  for (let off = 0; off + 512 <= tar.length;) {
     const header = tar.subarray(off, off + 512);
     if (header.every((b) => b === 0)) break;
     const field = (a: number, b: number): string => header.subarray(a, b).toString('latin1').replace(/\0.*$/s, '');

@@ -50,7 +50,11 @@ export function realToolchainZip(): ToolchainZip {
   const toolchain = toolchainOfRoot(root);
   const version = `v0.0.1-${toolchain}.linux-amd64`;
   const builder = buildGoProgram(join(import.meta.dirname, 'toolchainzip'), 'toolchainzip');
-  const key = createHash('sha256').update(readFileSync(join(root, 'VERSION'))).update(basename(builder)).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(readFileSync(join(root, 'VERSION')))
+    .update(basename(builder))
+    .digest('hex')
+    .slice(0, 16);
   const dir = join(testCacheDir(), 'toolchains', key);
   const path = join(dir, `${version}.zip`);
   if (existsSync(path)) return { toolchain, version, path };

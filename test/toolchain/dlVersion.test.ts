@@ -1,6 +1,12 @@
 /** golang.org/toolchain version names, the bundle's toolchain files and @v/list, and the --toolchain spellings. */
 import { describe, expect, test } from 'vitest';
-import { dlToGo, parsePlatform, parseToolchainModuleVersion, platformOfNode, toolchainModuleVersion } from '../../src/toolchain/dlVersion.js';
+import {
+  dlToGo,
+  parsePlatform,
+  parseToolchainModuleVersion,
+  platformOfNode,
+  toolchainModuleVersion,
+} from '../../src/toolchain/dlVersion.js';
 import { parsePlatformArgs, parseToolchainArg, parseToolchainArgs } from '../../src/toolchain/toolchainArg.js';
 import { servedToolchainList, toolchainFiles, toolchainList } from '../../src/toolchain/toolchainFiles.js';
 import { UsageError } from '../../src/errors.js';
@@ -129,7 +135,11 @@ describe('toolchain files of a bundle', () => {
       'v0.0.1-go1.22.12.linux-amd64',
       'v0.0.1-go1.22.12.darwin-arm64',
     ]);
-    expect(toolchainList(carried, [linux])).toEqual(['v0.0.1-go1.21.13.linux-amd64', 'v0.0.1-go1.22.12.linux-amd64', 'v0.0.1-go1.23.5.linux-amd64']);
+    expect(toolchainList(carried, [linux])).toEqual([
+      'v0.0.1-go1.21.13.linux-amd64',
+      'v0.0.1-go1.22.12.linux-amd64',
+      'v0.0.1-go1.23.5.linux-amd64',
+    ]);
   });
 });
 
@@ -139,5 +149,7 @@ test('servedToolchainList: two bundles listed as one keep only versions with a z
   expect(servedToolchainList(listed, (v) => zips.has(v))).toEqual(['v0.0.1-go1.22.12.linux-amd64', 'v0.0.1-go1.22.12.darwin-arm64']);
   expect(servedToolchainList(['v0.0.1-go1.23.5.linux-amd64'], (v) => zips.has(v))).toEqual(['v0.0.1-go1.23.5.linux-amd64']);
   // A listed version whose zip is not served is not offered.
-  expect(servedToolchainList(['v0.0.1-go1.24.0.linux-amd64', 'v0.0.1-go1.23.5.linux-amd64'], (v) => zips.has(v))).toEqual(['v0.0.1-go1.23.5.linux-amd64']);
+  expect(servedToolchainList(['v0.0.1-go1.24.0.linux-amd64', 'v0.0.1-go1.23.5.linux-amd64'], (v) => zips.has(v))).toEqual([
+    'v0.0.1-go1.23.5.linux-amd64',
+  ]);
 });

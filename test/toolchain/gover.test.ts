@@ -1,6 +1,16 @@
 /** The tables of cmd/go internal/gover's gover_test.go and toolchain_test.go, plus toolchainFor. */
 import { describe, expect, test } from 'vitest';
-import { compare, fromToolchain, isLang, isPrerelease, isValid, lang, max, maybeToolchainVersion, toolchainFor } from '../../src/toolchain/gover.js';
+import {
+  compare,
+  fromToolchain,
+  isLang,
+  isPrerelease,
+  isValid,
+  lang,
+  max,
+  maybeToolchainVersion,
+  toolchainFor,
+} from '../../src/toolchain/gover.js';
 
 const q = JSON.stringify;
 

@@ -289,7 +289,10 @@ export function generateGraph(opts: GenerateGraphOptions): GeneratedGraph {
     const selectedOnes = replaceable.filter(([p, v]) => prelim.selected.get(p) === v);
     const pool = rand() < 0.6 && selectedOnes.length > 0 ? selectedOnes : replaceable;
     const [path, version] = pick(rand, pool);
-    replaceable.splice(replaceable.findIndex(([p, v]) => p === path && v === version), 1);
+    replaceable.splice(
+      replaceable.findIndex(([p, v]) => p === path && v === version),
+      1,
+    );
     const rep: Replacement = {
       path,
       version,
@@ -305,9 +308,7 @@ export function generateGraph(opts: GenerateGraphOptions): GeneratedGraph {
   // Exclusions: a visited version of a module that has another version, never a replaced one.
   const excludes: { path: string; version: string }[] = [];
   const afterReplace = solveMain(g, mainImports, initialVersions);
-  const excludable = [...afterReplace.visited]
-    .map(splitKey)
-    .filter(([p, v]) => g.mod(p).versions.length > 1 && !g.replaced.has(key(p, v)));
+  const excludable = [...afterReplace.visited].map(splitKey).filter(([p, v]) => g.mod(p).versions.length > 1 && !g.replaced.has(key(p, v)));
   for (let e = 0; e < (opts.excludes ?? 0) && excludable.length > 0; e++) {
     const [path, version] = pick(rand, excludable);
     for (let j = excludable.length - 1; j >= 0; j--) if (excludable[j]?.[0] === path) excludable.splice(j, 1);
@@ -437,7 +438,12 @@ function writeGraph(
   for (const m of byIndex) {
     for (const version of m.versions) {
       const c = m.content.get(version) as Content;
-      write(m.path, version, goMod(m.path, c.go, c.requires, new Set(c.imports)), goSource(g, m.pkgName, c.imports, `${m.path}@${version}`));
+      write(
+        m.path,
+        version,
+        goMod(m.path, c.go, c.requires, new Set(c.imports)),
+        goSource(g, m.pkgName, c.imports, `${m.path}@${version}`),
+      );
     }
   }
   for (const r of replacements) {

@@ -154,7 +154,8 @@ export async function startUpstream(opts: StartUpstreamOptions): Promise<Upstrea
       sumdbName: info.name,
       sumdbVerifierKey: info.verifierKey,
       sumdbTreeSize: async () => ((await admin('GET', '/_admin/sumdb')) as { treeSize: number }).treeSize,
-      growSumdb: async (records) => ((await admin('POST', '/_admin/sumdb/grow', { records }, GROW_TIMEOUT_MS)) as { treeSize: number }).treeSize,
+      growSumdb: async (records) =>
+        ((await admin('POST', '/_admin/sumdb/grow', { records }, GROW_TIMEOUT_MS)) as { treeSize: number }).treeSize,
       setFaults: async (f) => {
         await admin('POST', '/_admin/faults', f);
       },

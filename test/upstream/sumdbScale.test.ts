@@ -175,41 +175,50 @@ interface DownloadJson {
 }
 
 function goModDownload(m: ModuleVersion, dir: string, env: NodeJS.ProcessEnv): DownloadJson {
-  const r = spawnSync(goBinary('1.23'), ['mod', 'download', '-json', `${m.path}@${m.version}`], { cwd: dir, env, encoding: 'utf8', timeout: GO_TIMEOUT_MS });
+  const r = spawnSync(goBinary('1.23'), ['mod', 'download', '-json', `${m.path}@${m.version}`], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+    timeout: GO_TIMEOUT_MS,
+  });
   if (r.error) throw new Error(`go mod download ${m.path}@${m.version}: ${String(r.error)}`);
   if (r.status !== 0) throw new Error(`go mod download ${m.path}@${m.version} exited ${r.status}:\n${r.stdout}${r.stderr}`);
   return JSON.parse(r.stdout) as DownloadJson;
 }
 
 describe('the real go command against a million records', () => {
-  test('verifies a module, then after growth proves its old tree consistent with the new one', async () => {
-    const work = join(scratch, 'go');
-    const dir = join(work, 'cwd');
-    mkdirSync(dir, { recursive: true });
-    const env = upstreamGoEnv(upstream, { workDir: work });
-    const sumdbCache = join(env.GOMODCACHE as string, 'cache', 'download', 'sumdb', upstream.sumdbName);
-    const latestFile = join(env.GOPATH as string, 'pkg', 'sumdb', upstream.sumdbName, 'latest');
+  test(
+    'verifies a module, then after growth proves its old tree consistent with the new one',
+    async () => {
+      const work = join(scratch, 'go');
+      const dir = join(work, 'cwd');
+      mkdirSync(dir, { recursive: true });
+      const env = upstreamGoEnv(upstream, { workDir: work });
+      const sumdbCache = join(env.GOMODCACHE as string, 'cache', 'download', 'sumdb', upstream.sumdbName);
+      const latestFile = join(env.GOPATH as string, 'pkg', 'sumdb', upstream.sumdbName, 'latest');
 
-    const first = goModDownload(orig, dir, env);
-    expect(first.Error).toBeUndefined();
-    const n1 = await upstream.sumdbTreeSize();
-    const db = await verifyModules(ops, upstream.sumdbVerifierKey, [orig]);
-    expect(first.Sum).toBe(recordHashes(db.records.get('example.com/orig@v1.0.0')!.text, orig).zip);
-    const tiles = walk(join(sumdbCache, 'tile')).map((p) => relative(sumdbCache, p));
-    expect(tiles.some((t) => t.startsWith('tile/8/2/'))).toBe(true);
-    expect(parseTree(open(readFileSync(latestFile), [newVerifier(upstream.sumdbVerifierKey)]).text).n).toBe(n1);
+      const first = goModDownload(orig, dir, env);
+      expect(first.Error).toBeUndefined();
+      const n1 = await upstream.sumdbTreeSize();
+      const db = await verifyModules(ops, upstream.sumdbVerifierKey, [orig]);
+      expect(first.Sum).toBe(recordHashes(db.records.get('example.com/orig@v1.0.0')!.text, orig).zip);
+      const tiles = walk(join(sumdbCache, 'tile')).map((p) => relative(sumdbCache, p));
+      expect(tiles.some((t) => t.startsWith('tile/8/2/'))).toBe(true);
+      expect(parseTree(open(readFileSync(latestFile), [newVerifier(upstream.sumdbVerifierKey)]).text).n).toBe(n1);
 
-    // The second week: the database moved on, the client remembers tree n1.
-    const n2 = (await upstream.growSumdb(GROWTH)) + 1;
-    await upstream.resetLog();
-    const second = goModDownload(fork, dir, env);
-    expect(second.Error).toBeUndefined();
-    expect(await upstream.sumdbTreeSize()).toBe(n2);
-    // To prove n2 consistent with n1 it read n1's right-edge level-0 tile, complete in n2
-    // (x/mod sumdb/client.go checkTrees → tlog.ProveTree).
-    const edge = tilePath({ h: TILE_HEIGHT, l: 0, n: Math.floor(n1 / 256), w: 256 });
-    const requested = (await upstream.requestLog()).map((e) => e.path);
-    expect(requested).toContain(`/sumdb/${upstream.sumdbName}/${edge}`);
-    expect(parseTree(open(readFileSync(latestFile), [newVerifier(upstream.sumdbVerifierKey)]).text).n).toBe(n2);
-  }, 2 * GO_TIMEOUT_MS + 30_000);
+      // The second week: the database moved on, the client remembers tree n1.
+      const n2 = (await upstream.growSumdb(GROWTH)) + 1;
+      await upstream.resetLog();
+      const second = goModDownload(fork, dir, env);
+      expect(second.Error).toBeUndefined();
+      expect(await upstream.sumdbTreeSize()).toBe(n2);
+      // To prove n2 consistent with n1 it read n1's right-edge level-0 tile, complete in n2
+      // (x/mod sumdb/client.go checkTrees → tlog.ProveTree).
+      const edge = tilePath({ h: TILE_HEIGHT, l: 0, n: Math.floor(n1 / 256), w: 256 });
+      const requested = (await upstream.requestLog()).map((e) => e.path);
+      expect(requested).toContain(`/sumdb/${upstream.sumdbName}/${edge}`);
+      expect(parseTree(open(readFileSync(latestFile), [newVerifier(upstream.sumdbVerifierKey)]).text).n).toBe(n2);
+    },
+    2 * GO_TIMEOUT_MS + 30_000,
+  );
 });

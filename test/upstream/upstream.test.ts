@@ -253,23 +253,27 @@ describe('upstream on the fixtures', () => {
     GO_TIMEOUT_MS * 2,
   );
 
-  test('the go command verifies through <proxy>/sumdb/<name>', async () => {
-    await upstream.resetLog();
-    const { dir, env } = checkout(join(projectsDir, 'uppercase'), upstream, 'sumdb');
-    mustGo(['mod', 'download', 'all'], dir, env);
-    const paths = (await upstream.requestLog()).map((e) => e.path);
-    expect(paths).toContain('/sumdb/gobundle.test/supported');
-    expect(paths).toContain('/sumdb/gobundle.test/lookup/example.com/!upper/!mod@v1.0.0');
-    expect(parseRequestLog(await upstream.requestLog())).toContainEqual({
-      path: 'example.com/Upper/Mod',
-      version: 'v1.0.0',
-      kind: 'zip',
-      status: 200,
-    });
-    const sum = readFileSync(join(dir, 'go.sum'), 'utf8');
-    expect(sum).toMatch(/^example\.com\/Upper\/Mod v1\.0\.0 h1:\S{44}$/m);
-    expect(sum).toMatch(/^example\.com\/Upper\/Mod v1\.0\.0\/go\.mod h1:\S{44}$/m);
-  }, GO_TIMEOUT_MS);
+  test(
+    'the go command verifies through <proxy>/sumdb/<name>',
+    async () => {
+      await upstream.resetLog();
+      const { dir, env } = checkout(join(projectsDir, 'uppercase'), upstream, 'sumdb');
+      mustGo(['mod', 'download', 'all'], dir, env);
+      const paths = (await upstream.requestLog()).map((e) => e.path);
+      expect(paths).toContain('/sumdb/gobundle.test/supported');
+      expect(paths).toContain('/sumdb/gobundle.test/lookup/example.com/!upper/!mod@v1.0.0');
+      expect(parseRequestLog(await upstream.requestLog())).toContainEqual({
+        path: 'example.com/Upper/Mod',
+        version: 'v1.0.0',
+        kind: 'zip',
+        status: 200,
+      });
+      const sum = readFileSync(join(dir, 'go.sum'), 'utf8');
+      expect(sum).toMatch(/^example\.com\/Upper\/Mod v1\.0\.0 h1:\S{44}$/m);
+      expect(sum).toMatch(/^example\.com\/Upper\/Mod v1\.0\.0\/go\.mod h1:\S{44}$/m);
+    },
+    GO_TIMEOUT_MS,
+  );
 
   describe('faults', () => {
     const info = '/example.com/greeting/@v/v1.0.0.info';
@@ -344,19 +348,23 @@ describe('upstream on the fixtures', () => {
       await upstream.setFaults({});
     });
 
-    test('tamper makes the go command report a checksum mismatch', async () => {
-      await upstream.setFaults({ tamper: ['example.com/tamper@v1.0.0'] });
-      const { dir, env } = checkout(join(projectsDir, 'basic'), upstream, 'tamper');
-      const res = runGo(['mod', 'download', 'all'], dir, env);
-      await upstream.setFaults({});
-      expect(res.status, `go mod download all with a tampered zip: ${res.stderr}`).not.toBe(0);
-      expect(res.stderr).toMatch(
-        /example\.com\/tamper@v1\.0\.0: verifying module: checksum mismatch\n\tdownloaded: h1:\S{44}\n\tgobundle\.test: h1:\S{44}\n/,
-      );
-      expect(res.stderr).toMatch(/SECURITY ERROR/);
-      // The .mod is untouched: only the zip differs.
-      expect(res.stderr).not.toMatch(/go\.mod: checksum mismatch/);
-    }, GO_TIMEOUT_MS);
+    test(
+      'tamper makes the go command report a checksum mismatch',
+      async () => {
+        await upstream.setFaults({ tamper: ['example.com/tamper@v1.0.0'] });
+        const { dir, env } = checkout(join(projectsDir, 'basic'), upstream, 'tamper');
+        const res = runGo(['mod', 'download', 'all'], dir, env);
+        await upstream.setFaults({});
+        expect(res.status, `go mod download all with a tampered zip: ${res.stderr}`).not.toBe(0);
+        expect(res.stderr).toMatch(
+          /example\.com\/tamper@v1\.0\.0: verifying module: checksum mismatch\n\tdownloaded: h1:\S{44}\n\tgobundle\.test: h1:\S{44}\n/,
+        );
+        expect(res.stderr).toMatch(/SECURITY ERROR/);
+        // The .mod is untouched: only the zip differs.
+        expect(res.stderr).not.toMatch(/go\.mod: checksum mismatch/);
+      },
+      GO_TIMEOUT_MS,
+    );
   });
 });
 
@@ -407,15 +415,29 @@ describe('upstream on generated graphs', () => {
         expect(buildList.get(path), `selected version of ${path}`).toBe(version);
       }
       const requests = parseRequestLog(await upstream.requestLog());
-      expect(requests.filter((r) => r.kind === 'list' || r.kind === 'latest'), 'list/@latest requests').toEqual([]);
-      expect(requests.filter((r) => r.status !== 200), 'failed requests').toEqual([]);
+      expect(
+        requests.filter((r) => r.kind === 'list' || r.kind === 'latest'),
+        'list/@latest requests',
+      ).toEqual([]);
+      expect(
+        requests.filter((r) => r.status !== 200),
+        'failed requests',
+      ).toEqual([]);
       const selectedReplaces = graph.replaces.filter((x) => graph.packageModules.get(x.path) === x.version);
       expect(selectedReplaces.length, 'replacements providing packages (else the seed tests too little)').toBeGreaterThan(0);
       for (const r of selectedReplaces) {
-        expect(requests, `zip of replacement ${r.newPath}`).toContainEqual({ path: r.newPath, version: r.newVersion, kind: 'zip', status: 200 });
+        expect(requests, `zip of replacement ${r.newPath}`).toContainEqual({
+          path: r.newPath,
+          version: r.newVersion,
+          kind: 'zip',
+          status: 200,
+        });
       }
       for (const e of graph.excludes) {
-        expect(requests.filter((r) => r.path === e.path && r.version === e.version), `requests for excluded ${e.path}@${e.version}`).toEqual([]);
+        expect(
+          requests.filter((r) => r.path === e.path && r.version === e.version),
+          `requests for excluded ${e.path}@${e.version}`,
+        ).toEqual([]);
       }
     },
     GO_TIMEOUT_MS * 3,

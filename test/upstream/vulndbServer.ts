@@ -34,7 +34,8 @@ export async function startVulnDbServer(dir: string = fixtureVulnDbDir): Promise
       res.end(body);
     };
     if (fail !== undefined && path.includes(fail.match)) return send(fail.status, `injected ${fail.status}\n`);
-    if (req.method !== 'GET' || path.includes('..') || !/^\/(index|ID)\/[A-Za-z0-9._-]+\.json(\.gz)?$/.test(path)) return send(404, 'not found\n');
+    if (req.method !== 'GET' || path.includes('..') || !/^\/(index|ID)\/[A-Za-z0-9._-]+\.json(\.gz)?$/.test(path))
+      return send(404, 'not found\n');
     const gz = path.endsWith('.gz');
     readFile(join(dir, gz ? path.slice(0, -3) : path)).then(
       (data) => send(200, gz ? gzipSync(data) : data, gz ? 'application/gzip' : 'application/json'),

@@ -23,7 +23,14 @@ beforeAll(async () => {
   buildPrivateRepos(root, host, { ...process.env, ...gitEnv });
   host.pages.set(`${HOST}/gone`, goImportPage(`${HOST}/gone`, `http://${HOST}/gone.git`));
   env = {
-    ...hermeticGoEnv({ GOPROXY: 'off', GOPRIVATE: HOST, GOINSECURE: HOST, GOBUNDLE_CACHE: join(root, 'cache'), HTTP_PROXY: host.proxyUrl, http_proxy: host.proxyUrl }),
+    ...hermeticGoEnv({
+      GOPROXY: 'off',
+      GOPRIVATE: HOST,
+      GOINSECURE: HOST,
+      GOBUNDLE_CACHE: join(root, 'cache'),
+      HTTP_PROXY: host.proxyUrl,
+      http_proxy: host.proxyUrl,
+    }),
     ...gitEnv,
   };
 }, 120_000);
@@ -34,16 +41,28 @@ afterAll(async () => {
 });
 
 test.each([
-  ['a go.mod that declares another module path', `${HOST}/other v1.0.0`, `${HOST}/other@v1.0.0: parsing go.mod:\n\tmodule declares its path as: example.com/elsewhere\n\t        but was required as: ${HOST}/other`],
+  [
+    'a go.mod that declares another module path',
+    `${HOST}/other v1.0.0`,
+    `${HOST}/other@v1.0.0: parsing go.mod:\n\tmodule declares its path as: example.com/elsewhere\n\t        but was required as: ${HOST}/other`,
+  ],
   ['a tag that does not exist', `${HOST}/tagged v1.9.0`, `${HOST}/tagged@v1.9.0: invalid version: unknown revision v1.9.0`],
-  ['an unreachable repository', `${HOST}/gone v1.0.0`, `${HOST}/gone@v1.0.0: git ls-remote -q origin in http://${HOST}/gone.git: exit status 128`],
-])('%s: exit 1, nothing written', async (name, requirement, message) => {
-  const dir = join(root, name.replace(/\W+/g, '-'));
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'go.mod'), `module example.com/app\n\ngo 1.21\n\nrequire ${requirement}\n`);
-  const out = join(dir, 'deps.tgz');
-  const r = await runCli(['pack', dir, '-o', out, '--unsigned', '--quiet'], { env, cwd: dir });
-  expect(r.code, r.stderr).toBe(1);
-  expect(r.stderr).toContain(message);
-  expect(existsSync(out)).toBe(false);
-}, 120_000);
+  [
+    'an unreachable repository',
+    `${HOST}/gone v1.0.0`,
+    `${HOST}/gone@v1.0.0: git ls-remote -q origin in http://${HOST}/gone.git: exit status 128`,
+  ],
+])(
+  '%s: exit 1, nothing written',
+  async (name, requirement, message) => {
+    const dir = join(root, name.replace(/\W+/g, '-'));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'go.mod'), `module example.com/app\n\ngo 1.21\n\nrequire ${requirement}\n`);
+    const out = join(dir, 'deps.tgz');
+    const r = await runCli(['pack', dir, '-o', out, '--unsigned', '--quiet'], { env, cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(message);
+    expect(existsSync(out)).toBe(false);
+  },
+  120_000,
+);

@@ -41,7 +41,7 @@ export function buildPrivateRepos(root: string, host: GitHost, env: NodeJS.Proce
   symlinkSync('mono.go', join(mono.dir, 'link.go'));
   mono.commit('root and sub', {
     'go.mod': `module ${HOST}/mono\n\ngo 1.21\n`,
-    'LICENSE': 'Copyright the mono authors\n',
+    LICENSE: 'Copyright the mono authors\n',
     'mono.go': 'package mono\n',
     'vendor/modules.txt': '# example.com/x v1.0.0\nexample.com/x\n',
     'vendor/example.com/x/x.go': 'package x\n',

@@ -47,7 +47,12 @@ beforeAll(async () => {
     ...gitEnv,
   };
   transport = new HttpTransport();
-  source = new VcsSource({ env: { GOPRIVATE: HOST, GOINSECURE: HOST }, processEnv: env, cacheDir: join(root, 'gobundle-cache'), transport });
+  source = new VcsSource({
+    env: { GOPRIVATE: HOST, GOINSECURE: HOST },
+    processEnv: env,
+    cacheDir: join(root, 'gobundle-cache'),
+    transport,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -105,18 +110,24 @@ const cases: [string, string][] = [
 ];
 
 describe('direct fetches agree with GOPROXY=direct go mod download (Go 1.23)', () => {
-  test.each(cases)('%s: %s', async (_name, query) => {
-    const want = await goDownload(query);
-    expect(want.Error, `go mod download ${query}`).toBeUndefined();
-    const path = want.Path;
-    const rev = query.slice(query.indexOf('@') + 1);
-    const info = await source.infoBytes(path, rev);
-    expect(info.toString('utf8'), `.info of ${query}`).toBe(readFileSync(want.Info ?? '', 'utf8'));
-    // The canonical version resolves to the same .info as the query.
-    expect((await source.infoBytes(path, want.Version)).toString('utf8')).toBe(readFileSync(want.Info ?? '', 'utf8'));
-    expect((await source.mod(path, want.Version)).toString('utf8'), `.mod of ${path}@${want.Version}`).toBe(readFileSync(want.GoMod ?? '', 'utf8'));
-    expect(await gobundleZipH1(path, want.Version), `zip h1 of ${path}@${want.Version}`).toBe(want.Sum);
-  }, 120_000);
+  test.each(cases)(
+    '%s: %s',
+    async (_name, query) => {
+      const want = await goDownload(query);
+      expect(want.Error, `go mod download ${query}`).toBeUndefined();
+      const path = want.Path;
+      const rev = query.slice(query.indexOf('@') + 1);
+      const info = await source.infoBytes(path, rev);
+      expect(info.toString('utf8'), `.info of ${query}`).toBe(readFileSync(want.Info ?? '', 'utf8'));
+      // The canonical version resolves to the same .info as the query.
+      expect((await source.infoBytes(path, want.Version)).toString('utf8')).toBe(readFileSync(want.Info ?? '', 'utf8'));
+      expect((await source.mod(path, want.Version)).toString('utf8'), `.mod of ${path}@${want.Version}`).toBe(
+        readFileSync(want.GoMod ?? '', 'utf8'),
+      );
+      expect(await gobundleZipH1(path, want.Version), `zip h1 of ${path}@${want.Version}`).toBe(want.Sum);
+    },
+    120_000,
+  );
 
   test('commit hashes (full and 12-digit) resolve to the pseudo-version the go command computes', async () => {
     const hash = repos.commits.get('tagged-untagged') ?? '';
@@ -132,7 +143,10 @@ describe('direct fetches agree with GOPROXY=direct go mod download (Go 1.23)', (
     const cwd = mkdtempSync(join(root, 'list-'));
     for (const path of [`${HOST}/tagged`, `${HOST}/mono/sub`, `${HOST}/legacy`, `${HOST}/vtwo/v2`]) {
       const want = (JSON.parse(await runGo(['list', '-m', '-versions', '-json', path], cwd)) as { Versions?: string[] }).Versions ?? [];
-      expect((await source.list(path)).map((e) => e.version), path).toEqual(want);
+      expect(
+        (await source.list(path)).map((e) => e.version),
+        path,
+      ).toEqual(want);
     }
   }, 120_000);
 });
@@ -170,30 +184,48 @@ describe('modules whose go.mod says go 1.24 or later', () => {
 describe('bad input: a clear error naming the module', () => {
   test.each([
     ['a tag that does not exist', `${HOST}/tagged`, 'v9.9.9', `${HOST}/tagged@v9.9.9: invalid version: unknown revision v9.9.9`],
-    ['a host with no go-import page', `${HOST}/missing`, 'v1.0.0', `${HOST}/missing: unrecognized import path "${HOST}/missing": reading http://${HOST}/missing?go-get=1: 404`],
+    [
+      'a host with no go-import page',
+      `${HOST}/missing`,
+      'v1.0.0',
+      `${HOST}/missing: unrecognized import path "${HOST}/missing": reading http://${HOST}/missing?go-get=1: 404`,
+    ],
     [
       'a go-import page that its prefix root contradicts',
       `${HOST}/liar/sub`,
       'v1.0.0',
       `${HOST}/liar/sub: unrecognized import path "${HOST}/liar/sub": http://${HOST}/liar/sub?go-get=1 and http://${HOST}/liar?go-get=1 disagree about go-import for ${HOST}/liar`,
     ],
-  ])('%s', async (_name, path, version, message) => {
-    await expect(source.infoBytes(path, version)).rejects.toThrow(message);
-  }, 60_000);
+  ])(
+    '%s',
+    async (_name, path, version, message) => {
+      await expect(source.infoBytes(path, version)).rejects.toThrow(message);
+    },
+    60_000,
+  );
 
   test('an unreachable repository names the repository and what git said', async () => {
     host.pages.set(`${HOST}/gone`, `<meta name="go-import" content="${HOST}/gone git http://${HOST}/gone.git">`);
     const err = await source.infoBytes(`${HOST}/gone`, 'v1.0.0').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(new RegExp(`^${HOST}/gone@v1.0.0: git ls-remote -q origin in http://${HOST}/gone.git: exit status 128\\n\\t.*`));
+    expect((err as Error).message).toMatch(
+      new RegExp(`^${HOST}/gone@v1.0.0: git ls-remote -q origin in http://${HOST}/gone.git: exit status 128\\n\\t.*`),
+    );
     expect((err as { code?: string }).code).toBe('EVCS');
   }, 60_000);
 
   test('git not installed: says so and what needs it', async () => {
-    const noGit = new VcsSource({ env: { GOPRIVATE: HOST, GOINSECURE: HOST }, processEnv: { ...env, PATH: join(root, 'empty-bin') }, cacheDir: join(root, 'nogit-cache'), transport });
+    const noGit = new VcsSource({
+      env: { GOPRIVATE: HOST, GOINSECURE: HOST },
+      processEnv: { ...env, PATH: join(root, 'empty-bin') },
+      cacheDir: join(root, 'nogit-cache'),
+      transport,
+    });
     try {
       const err = await noGit.infoBytes(`${HOST}/tagged`, 'v1.0.0').catch((e: unknown) => e);
-      expect((err as Error).message).toBe(`${HOST}/tagged@v1.0.0: git init --bare in http://${HOST}/tagged.git: git is not installed (no "git" on PATH)`);
+      expect((err as Error).message).toBe(
+        `${HOST}/tagged@v1.0.0: git init --bare in http://${HOST}/tagged.git: git is not installed (no "git" on PATH)`,
+      );
       expect((err as { hint?: string }).hint).toContain('install git');
     } finally {
       await noGit.close();
@@ -201,9 +233,16 @@ describe('bad input: a clear error naming the module', () => {
   }, 60_000);
 
   test('GOVCS can forbid git for a path', async () => {
-    const strict = new VcsSource({ env: { GOPRIVATE: HOST, GOINSECURE: HOST, GOVCS: `${HOST}:off` }, processEnv: env, cacheDir: join(root, 'govcs-cache'), transport });
+    const strict = new VcsSource({
+      env: { GOPRIVATE: HOST, GOINSECURE: HOST, GOVCS: `${HOST}:off` },
+      processEnv: env,
+      cacheDir: join(root, 'govcs-cache'),
+      transport,
+    });
     try {
-      await expect(strict.infoBytes(`${HOST}/tagged`, 'v1.0.0')).rejects.toThrow(`${HOST}/tagged: GOVCS disallows using git for private ${HOST}/tagged; see 'go help vcs'`);
+      await expect(strict.infoBytes(`${HOST}/tagged`, 'v1.0.0')).rejects.toThrow(
+        `${HOST}/tagged: GOVCS disallows using git for private ${HOST}/tagged; see 'go help vcs'`,
+      );
     } finally {
       await strict.close();
     }

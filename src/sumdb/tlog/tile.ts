@@ -176,7 +176,11 @@ function tileKey(t: Tile): string {
  * This is what a go client fetches for one ReadHashes call, so replaying
  * a checksum database means storing the union of these lists.
  */
-export function tilesToRead(treeSize: number, indexes: readonly number[], h = TILE_HEIGHT): {
+export function tilesToRead(
+  treeSize: number,
+  indexes: readonly number[],
+  h = TILE_HEIGHT,
+): {
   tiles: Tile[];
   /** For each stored hash of subTreeIndex(0, N): the position of its tile in `tiles`. */
   stx: number[];

@@ -54,8 +54,44 @@ function int(r: Rand, n: number): number {
 
 /** Characters that matter to versions and paths, plus a few that must be rejected. */
 const ALPHABET = [
-  ...'0123456789', ...'abcxyzv', ...'ABCXYZV', '.', '.', '-', '-', '+', '/', '/', '!', '!', '~', '_', ' ', ':', '*', '?', '[', ']', '^', '\\',
-  '@', '#', '%', ',', '"', "'", 'é', 'É', 'ж', '€', '☺', '😀', '\u200b', '\u00a0', 'ǅ', '\t',
+  ...'0123456789',
+  ...'abcxyzv',
+  ...'ABCXYZV',
+  '.',
+  '.',
+  '-',
+  '-',
+  '+',
+  '/',
+  '/',
+  '!',
+  '!',
+  '~',
+  '_',
+  ' ',
+  ':',
+  '*',
+  '?',
+  '[',
+  ']',
+  '^',
+  '\\',
+  '@',
+  '#',
+  '%',
+  ',',
+  '"',
+  "'",
+  'é',
+  'É',
+  'ж',
+  '€',
+  '☺',
+  '😀',
+  '\u200b',
+  '\u00a0',
+  'ǅ',
+  '\t',
 ];
 
 const VERSION_SEEDS = [
@@ -63,12 +99,48 @@ const VERSION_SEEDS = [
   ...PSEUDO_TESTS.flatMap(([, older, v]) => [older, v]),
   ...INVALID_PSEUDO_BASE,
   ...CHECK_TESTS.map(([, v]) => v),
-  'v0.0.0', 'v1.0.0', 'v2.0.0', 'v2.0.0+incompatible', 'v3.1.4+incompatible', 'v1.0.0-RC1', 'v1.0.0-rc.01', 'v01.0.0', 'v1.00.0',
-  'v1.2.3-0', 'v1.2.3-pre.0.20191109021931-daa7c04131f5', 'v0.0.0-00010101000000-000000000000', 'v1.0.0-20060102150405-hash',
-  'v0.0.0-20061302150405-hash', 'v0.0.0-20040229150405-hash', 'v0.0.0-19000229150405-hash', 'v0.0.0-20060102240405-hash',
-  'v1.2.3+incompatible.x', 'v1.2.3+-', 'v1.2.3-+', 'v1.2.3-a..b', 'v1.2.3-a.', 'v1.2.3-.a', 'v1.2.3-a-b-c', 'v1.2.3-x.Y.z', 'v1.2.3-00',
-  'v1.2.3-0a', 'v18446744073709551616.0.0', 'v1.2.3.4', 'v1..2', 'v', '', 'V1.0.0', '1.0.0', 'v1.0.0 ', ' v1.0.0', 'master', 'latest',
-  'v1.0.0-é', 'v1.0.0+é', 'CON', 'v1.0.0/go.mod',
+  'v0.0.0',
+  'v1.0.0',
+  'v2.0.0',
+  'v2.0.0+incompatible',
+  'v3.1.4+incompatible',
+  'v1.0.0-RC1',
+  'v1.0.0-rc.01',
+  'v01.0.0',
+  'v1.00.0',
+  'v1.2.3-0',
+  'v1.2.3-pre.0.20191109021931-daa7c04131f5',
+  'v0.0.0-00010101000000-000000000000',
+  'v1.0.0-20060102150405-hash',
+  'v0.0.0-20061302150405-hash',
+  'v0.0.0-20040229150405-hash',
+  'v0.0.0-19000229150405-hash',
+  'v0.0.0-20060102240405-hash',
+  'v1.2.3+incompatible.x',
+  'v1.2.3+-',
+  'v1.2.3-+',
+  'v1.2.3-a..b',
+  'v1.2.3-a.',
+  'v1.2.3-.a',
+  'v1.2.3-a-b-c',
+  'v1.2.3-x.Y.z',
+  'v1.2.3-00',
+  'v1.2.3-0a',
+  'v18446744073709551616.0.0',
+  'v1.2.3.4',
+  'v1..2',
+  'v',
+  '',
+  'V1.0.0',
+  '1.0.0',
+  'v1.0.0 ',
+  ' v1.0.0',
+  'master',
+  'latest',
+  'v1.0.0-é',
+  'v1.0.0+é',
+  'CON',
+  'v1.0.0/go.mod',
 ];
 
 const PATH_SEEDS = [
@@ -77,24 +149,117 @@ const PATH_SEEDS = [
   ...SPLIT_PATH_VERSION_TESTS.map(([p, m]) => p + m),
   ...ESCAPE_TESTS.flatMap(([p, e]) => [p, e]),
   ...BAD_UNESCAPE,
-  'github.com/Azure/azure-sdk-for-go', 'github.com/!azure/azure-sdk-for-go', 'github.com/BurntSushi/toml', 'golang.org/x/mod',
-  'example.com/m/v2', 'example.com/m/v10', 'example.com/m/v0', 'example.com/m/v1', 'example.com/m/v02', 'example.com/m/v2.1',
-  'example.com/m/v2/sub', 'example.com/v2', 'example.com', 'gopkg.in/yaml.v2', 'gopkg.in/yaml.v1-unstable', 'gopkg.in/yaml.v02',
-  'gopkg.in/yaml', 'gopkg.in/v2', 'gopkg.in/user/pkg.v3', 'gopkg.in/yaml/v2', 'gopkg.in/.v1', 'gopkg.in/yaml.v0', 'gopkg.in/yaml.v2-unstable',
-  'x.y/CON', 'x.y/con.txt', 'x.y/Lpt9.go', 'x.y/COM10', 'x.y/aux~1', 'x.y/abc~1', 'x.y/PROGRA~1', 'x.y/~1', 'x.y/a~b~12', 'x.y/nul.',
-  'x.y/é', 'x.y/a b', 'x.y/ǅ', 'x.y/z\u200b', 'a/b/c', 'a.b/c.d/e.f', 'rsc.io/quote', 'rsc.io/quote/v3', 'x.y/+inc', 'x.y/a..b',
-  '.', '..', '/', 'x.y/.', 'x.y/z/.', 'x.y/-z', '-', 'x.y/z~', 'my-host.com:8080/x', 'x.y/z/', '127.0.0.1/x',
+  'github.com/Azure/azure-sdk-for-go',
+  'github.com/!azure/azure-sdk-for-go',
+  'github.com/BurntSushi/toml',
+  'golang.org/x/mod',
+  'example.com/m/v2',
+  'example.com/m/v10',
+  'example.com/m/v0',
+  'example.com/m/v1',
+  'example.com/m/v02',
+  'example.com/m/v2.1',
+  'example.com/m/v2/sub',
+  'example.com/v2',
+  'example.com',
+  'gopkg.in/yaml.v2',
+  'gopkg.in/yaml.v1-unstable',
+  'gopkg.in/yaml.v02',
+  'gopkg.in/yaml',
+  'gopkg.in/v2',
+  'gopkg.in/user/pkg.v3',
+  'gopkg.in/yaml/v2',
+  'gopkg.in/.v1',
+  'gopkg.in/yaml.v0',
+  'gopkg.in/yaml.v2-unstable',
+  'x.y/CON',
+  'x.y/con.txt',
+  'x.y/Lpt9.go',
+  'x.y/COM10',
+  'x.y/aux~1',
+  'x.y/abc~1',
+  'x.y/PROGRA~1',
+  'x.y/~1',
+  'x.y/a~b~12',
+  'x.y/nul.',
+  'x.y/é',
+  'x.y/a b',
+  'x.y/ǅ',
+  'x.y/z\u200b',
+  'a/b/c',
+  'a.b/c.d/e.f',
+  'rsc.io/quote',
+  'rsc.io/quote/v3',
+  'x.y/+inc',
+  'x.y/a..b',
+  '.',
+  '..',
+  '/',
+  'x.y/.',
+  'x.y/z/.',
+  'x.y/-z',
+  '-',
+  'x.y/z~',
+  'my-host.com:8080/x',
+  'x.y/z/',
+  '127.0.0.1/x',
 ];
 
-const PATH_MAJORS = ['', '/v2', '/v3', '/v1', '/v0', '/v02', '.v0', '.v1', '.v2', '.v1-unstable', '.v2-unstable', 'v2', 'x', '/v2.1', '/x', '.'];
+const PATH_MAJORS = [
+  '',
+  '/v2',
+  '/v3',
+  '/v1',
+  '/v0',
+  '/v02',
+  '.v0',
+  '.v1',
+  '.v2',
+  '.v1-unstable',
+  '.v2-unstable',
+  'v2',
+  'x',
+  '/v2.1',
+  '/x',
+  '.',
+];
 
 const GLOB_SEEDS = [
   ...MATCH_PREFIX_PATTERNS_TESTS.map(([g]) => g),
-  '*.corp.example.com', 'example.com/*', 'example.com/a', 'example.com/[a-c]*', 'example.com/[^a-c]*', 'example.com/\\*', '[', '[]', '[a-', '\\',
-  '*/[', 'rsc.io/quo[t]e', 'rsc.io/quot?', 'rsc.io,example.com', 'example.com/', '*??', '*[^a][^a]', '[é-ж]*', '*/*/', '?*',
+  '*.corp.example.com',
+  'example.com/*',
+  'example.com/a',
+  'example.com/[a-c]*',
+  'example.com/[^a-c]*',
+  'example.com/\\*',
+  '[',
+  '[]',
+  '[a-',
+  '\\',
+  '*/[',
+  'rsc.io/quo[t]e',
+  'rsc.io/quot?',
+  'rsc.io,example.com',
+  'example.com/',
+  '*??',
+  '*[^a][^a]',
+  '[é-ж]*',
+  '*/*/',
+  '?*',
 ];
 
-const TARGET_SEEDS = ['rsc.io/quote', 'rsc.io/quote/v3', 'example.com/a/b', 'example.com/ab', 'git.corp.example.com/x/y', 'example.com/*', '€', 'a/€/b', 'é.io/ж', ''];
+const TARGET_SEEDS = [
+  'rsc.io/quote',
+  'rsc.io/quote/v3',
+  'example.com/a/b',
+  'example.com/ab',
+  'git.corp.example.com/x/y',
+  'example.com/*',
+  '€',
+  'a/€/b',
+  'é.io/ж',
+  '',
+];
 
 function mutate(r: Rand, s: string, seeds: readonly string[]): string {
   const chars = [...s];
@@ -187,7 +352,17 @@ export function buildCorpus(seed: number, scale: number): OracleRequest[] {
   const pathList = [...paths];
 
   for (const v of versionList) {
-    for (const op of ['isValid', 'canonical', 'major', 'majorMinor', 'prerelease', 'build', 'canonicalVersion', 'escapeVersion', 'unescapeVersion']) {
+    for (const op of [
+      'isValid',
+      'canonical',
+      'major',
+      'majorMinor',
+      'prerelease',
+      'build',
+      'canonicalVersion',
+      'escapeVersion',
+      'unescapeVersion',
+    ]) {
       out.push({ op, a: v });
     }
     for (const op of ['isPseudoVersion', 'isZeroPseudoVersion', 'pseudoVersionTime', 'pseudoVersionRev', 'pseudoVersionBase']) {
@@ -205,7 +380,16 @@ export function buildCorpus(seed: number, scale: number): OracleRequest[] {
   }
 
   for (const p of pathList) {
-    for (const op of ['checkPath', 'checkImportPath', 'checkFilePath', 'escapePath', 'unescapePath', 'splitPathVersion', 'escapeVersion', 'unescapeVersion']) {
+    for (const op of [
+      'checkPath',
+      'checkImportPath',
+      'checkFilePath',
+      'escapePath',
+      'unescapePath',
+      'splitPathVersion',
+      'escapeVersion',
+      'unescapeVersion',
+    ]) {
       out.push({ op, a: p });
     }
   }
@@ -213,8 +397,19 @@ export function buildCorpus(seed: number, scale: number): OracleRequest[] {
   for (let i = 0; i < scale * 2; i++) out.push({ op: 'check', a: pick(r, pathList), b: pick(r, versionList) });
   // Random pairs rarely fit together, so also pair paths with versions of every major.
   const MAJOR_VERSIONS = [
-    'v0.1.0', 'v1.2.3', 'v2.0.0', 'v2.0.0+incompatible', 'v3.1.0', 'v3.1.0+meta', 'v1.0.0-pre', 'v0.0.0-20060102150405-abcdef123456',
-    'v1.0.0-20060102150405-abcdef123456', 'v2.1.0-0.20060102150405-abcdef123456+incompatible', 'v2.0.0-rc.1', 'v2', 'v10.0.0',
+    'v0.1.0',
+    'v1.2.3',
+    'v2.0.0',
+    'v2.0.0+incompatible',
+    'v3.1.0',
+    'v3.1.0+meta',
+    'v1.0.0-pre',
+    'v0.0.0-20060102150405-abcdef123456',
+    'v1.0.0-20060102150405-abcdef123456',
+    'v2.1.0-0.20060102150405-abcdef123456+incompatible',
+    'v2.0.0-rc.1',
+    'v2',
+    'v10.0.0',
   ];
   for (const p of PATH_SEEDS) for (const v of MAJOR_VERSIONS) out.push({ op: 'check', a: p, b: v });
 
@@ -245,7 +440,13 @@ export function buildCorpus(seed: number, scale: number): OracleRequest[] {
     out.push({ op: 'pathMatch', a: pattern, b: name });
   }
 
-  const times = ['2006-01-02T15:04:05Z', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '2019-11-09T02:19:31+05:30', '2000-02-29T00:00:00Z'];
+  const times = [
+    '2006-01-02T15:04:05Z',
+    '0001-01-01T00:00:00Z',
+    '9999-12-31T23:59:59Z',
+    '2019-11-09T02:19:31+05:30',
+    '2000-02-29T00:00:00Z',
+  ];
   for (const [major, older] of PSEUDO_TESTS) out.push({ op: 'pseudoVersion', a: major, b: older, c: 'hash', t: times[0] });
   for (let i = 0; i < scale; i++) {
     out.push({

@@ -9,6 +9,7 @@ export function buildHashZipOracle(): string {
 /** Runs the oracle and returns its output, trimmed (for most commands a single h1 hash). */
 export function runHashZipOracle(bin: string, args: string[], input?: string): string {
   const res = spawnSync(bin, args, { encoding: 'utf8', timeout: 60_000, ...(input === undefined ? {} : { input }) });
-  if (res.status !== 0) throw new Error(`hashzip-oracle ${args[0]} failed (exit ${res.status}): ${res.stderr}${res.error ? String(res.error) : ''}`);
+  if (res.status !== 0)
+    throw new Error(`hashzip-oracle ${args[0]} failed (exit ${res.status}): ${res.stderr}${res.error ? String(res.error) : ''}`);
   return res.stdout.trim();
 }

@@ -34,7 +34,11 @@ describe('hashing', () => {
     expect(recordHash('').toString('hex')).toBe('6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d');
     const l = recordHash('a');
     const r = recordHash('b');
-    const want = createHash('sha256').update(Buffer.from([1])).update(l).update(r).digest();
+    const want = createHash('sha256')
+      .update(Buffer.from([1]))
+      .update(l)
+      .update(r)
+      .digest();
     expect(nodeHash(l, r).equals(want)).toBe(true);
   });
 
@@ -130,16 +134,14 @@ describe.each(vectors.logs.map((l) => [l.n, l] as const))('log of %i records', (
   test('tileHashReader refuses the wrong tree hash and short tiles', async () => {
     const wrong = { n, hash: recordHash('not the root') };
     const r = lv.reads[0]!;
-    await expect(tileHashReader(wrong, new LoggingTileReader(log)).readHashes(r.indexes)).rejects.toThrow(
-      'downloaded inconsistent tile',
-    );
+    await expect(tileHashReader(wrong, new LoggingTileReader(log)).readHashes(r.indexes)).rejects.toThrow('downloaded inconsistent tile');
     const short = new LoggingTileReader(log, (_p, d) => d.subarray(0, d.length - 32));
     await expect(tileHashReader({ n, hash: b(lv.treeHash) }, short).readHashes(r.indexes)).rejects.toThrow(
       'TileReader returned bad result slice',
     );
-    await expect(tileHashReader({ n, hash: b(lv.treeHash) }, new LoggingTileReader(log)).readHashes([storedHashIndex(0, n)])).rejects.toThrow(
-      'indexes not in tree',
-    );
+    await expect(
+      tileHashReader({ n, hash: b(lv.treeHash) }, new LoggingTileReader(log)).readHashes([storedHashIndex(0, n)]),
+    ).rejects.toThrow('indexes not in tree');
   });
 
   test('record proofs match x/mod and check', async () => {
@@ -150,7 +152,13 @@ describe.each(vectors.logs.map((l) => [l.n, l] as const))('log of %i records', (
       expect(proof.map(formatHash), `proveRecord(${p.t}, ${p.n})`).toEqual(p.proof ?? []);
       expect(tr.asked).toEqual(p.proveTiles ?? []);
       expect(recordHash(recordText(p.n)).toString('base64')).toBe(p.hash);
-      checkRecord(proof.map((x) => x), p.t, b(p.treeHash), p.n, b(p.hash));
+      checkRecord(
+        proof.map((x) => x),
+        p.t,
+        b(p.treeHash),
+        p.n,
+        b(p.hash),
+      );
       expect(() => checkRecord(proof, p.t, b(p.treeHash), p.n, recordHash('other'))).toThrow('invalid transparency proof');
       if (proof.length > 0) {
         const bad = proof.map((x) => Buffer.from(x));
