@@ -28,7 +28,7 @@ export function registerPlan(program: Command, io: CliIO): void {
       const config = await loadGoConfig(io.env);
       const transport = new HttpTransport({});
       // Modules routed to "direct" come from version control, as for pack.
-      const direct = new VcsSource({ env: config.env, processEnv: io.env, cacheDir: defaultCacheDir(io.env), transport });
+      const direct = new VcsSource({ env: config.env, processEnv: io.env, cacheDir: () => defaultCacheDir(io.env), transport });
       const chain = new ProxyChain({
         specs: config.proxies,
         gonoproxy: config.env.GONOPROXY,

@@ -34,8 +34,8 @@ export interface VcsSourceOptions {
   env: Pick<GoEnv, 'GOPRIVATE' | 'GOINSECURE'> & { GOVCS?: string };
   /** The environment git runs with (HOME, PATH, credentials helpers, proxies). */
   processEnv: ProcessEnv;
-  /** The directory that holds `vcs/` (bare repositories). */
-  cacheDir: string;
+  /** The directory that holds `vcs/` (bare repositories), or how to find it when first needed (plan works without a cache until a module comes from git). */
+  cacheDir: string | (() => string);
   /** For go-import tags of the `mod` kind. */
   transport: HttpTransport;
 }
@@ -103,7 +103,11 @@ export class VcsSource {
     }
     let git = this.#gits.get(rr.repo);
     if (git === undefined) {
-      git = new GitRepo(rr.repo, this.#opts.cacheDir, this.#opts.processEnv);
+      git = new GitRepo(
+        rr.repo,
+        typeof this.#opts.cacheDir === 'string' ? this.#opts.cacheDir : this.#opts.cacheDir(),
+        this.#opts.processEnv,
+      );
       this.#gits.set(rr.repo, git);
     }
     let repo: CodeRepo;
