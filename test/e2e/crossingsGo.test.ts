@@ -10,7 +10,6 @@
  *     list, and refused naming a missing, swapped or damaged part.
  * Needs dist/ (npm test builds first).
  */
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readBundleHead } from '../../src/bundle/manifestFile.js';
 import { manifestDigest } from '../../src/bundle/bundleParents.js';
 import { runCli } from '../cli/runCli.js';
-import { goBinary, hermeticGoEnv } from '../support/gotool.js';
+import { goBinary, hermeticGoEnv, runGoAsync, type GoRun } from '../support/gotool.js';
 import { startServeProcess, type ServeProcess } from '../support/serveProcess.js';
 import { startUpstream, type Upstream } from '../upstream/server.js';
 
@@ -87,13 +86,8 @@ function freshClient(name: string): { gopath: string; gocache: string } {
 }
 
 /** The real go command, asynchronously (serve's log must keep draining while it runs). */
-function runGo(
-  dir: string,
-  args: string[],
-  client: { gopath: string; gocache: string },
-  proxy: string,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(go, args, {
+function runGo(dir: string, args: string[], client: { gopath: string; gocache: string }, proxy: string): Promise<GoRun> {
+  return runGoAsync(go, args, {
     cwd: dir,
     env: hermeticGoEnv({
       GOPROXY: proxy,
@@ -104,18 +98,7 @@ function runGo(
       GOCACHE: client.gocache,
       HOME: work,
     }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  return new Promise((resolveRun) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), GO_TIMEOUT_MS);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolveRun({ status, stdout, stderr });
-    });
+    timeoutMs: GO_TIMEOUT_MS,
   });
 }
 

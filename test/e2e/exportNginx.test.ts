@@ -8,12 +8,12 @@
  * answers for the same path over the same bundles. Needs dist/ (npm test
  * builds first) and nginx (.ci/run installs it).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { goBinary, hermeticGoEnv, testCacheDir, type GoVersion } from '../support/gotool.js';
+import { goBinary, hermeticGoEnv, testCacheDir, type GoVersion, runGoAsync, type GoRun } from '../support/gotool.js';
 import { startNginx, type NginxProcess } from '../support/nginxProcess.js';
 import { startServeProcess, type ServeProcess } from '../support/serveProcess.js';
 import { generateGraph, type GeneratedGraph } from '../upstream/generate.js';
@@ -92,13 +92,8 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function runGo(
-  version: GoVersion,
-  project: string,
-  args: string[],
-  gopath: string,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(goBinary(version), args, {
+function runGo(version: GoVersion, project: string, args: string[], gopath: string): Promise<GoRun> {
+  return runGoAsync(goBinary(version), args, {
     cwd: project,
     env: hermeticGoEnv({
       GOPROXY: (nginx as NginxProcess).url,
@@ -109,18 +104,7 @@ function runGo(
       GOCACHE: join(testCacheDir(), `gocache-export-${version}`),
       HOME: work,
     }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  return new Promise((resolveRun) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), GO_TIMEOUT_MS);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolveRun({ status, stdout, stderr });
-    });
+    timeoutMs: GO_TIMEOUT_MS,
   });
 }
 

@@ -7,13 +7,13 @@
  * fresh caches and the test checksum database on. Needs dist/ (npm test
  * builds first).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { goBinary, hermeticGoEnv, testCacheDir } from '../support/gotool.js';
+import { goBinary, hermeticGoEnv, testCacheDir, runGoAsync, type GoRun } from '../support/gotool.js';
 import { startServeProcess } from '../support/serveProcess.js';
 import { startUpstream, testSumdbVerifierKey, upstreamGoEnv, type Upstream } from '../upstream/server.js';
 
@@ -193,14 +193,9 @@ afterAll(async () => {
 });
 
 /** The go command with serve as its only GOPROXY and fresh module caches; never blocks serve's log pipe. */
-function runGo(
-  cwd: string,
-  args: string[],
-  gopath: string,
-  extra: Record<string, string> = {},
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runGo(cwd: string, args: string[], gopath: string, extra: Record<string, string> = {}): Promise<GoRun> {
   mkdirSync(gopath, { recursive: true });
-  const child = spawn(goBinary('1.23'), args, {
+  return runGoAsync(goBinary('1.23'), args, {
     cwd,
     env: hermeticGoEnv({
       GOPROXY: serveUrl,
@@ -211,22 +206,7 @@ function runGo(
       HOME: work,
       ...extra,
     }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => {
-    stdout += c;
-  });
-  child.stderr.setEncoding('utf8').on('data', (c: string) => {
-    stderr += c;
-  });
-  return new Promise((resolveRun) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), GO_TIMEOUT_MS);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolveRun({ status, stdout, stderr });
-    });
+    timeoutMs: GO_TIMEOUT_MS,
   });
 }
 

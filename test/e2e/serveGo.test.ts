@@ -5,12 +5,12 @@
  * process) is the only GOPROXY for go 1.23 and go 1.19 with fresh caches.
  * Needs dist/ (npm test builds first).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { goBinary, hermeticGoEnv, testCacheDir, type GoVersion } from '../support/gotool.js';
+import { goBinary, hermeticGoEnv, testCacheDir, type GoVersion, runGoAsync, type GoRun } from '../support/gotool.js';
 import { startServeProcess } from '../support/serveProcess.js';
 import { generateGraph, type GeneratedGraph } from '../upstream/generate.js';
 import { startUpstream, testSumdbVerifierKey, type Upstream } from '../upstream/server.js';
@@ -87,14 +87,8 @@ afterAll(async () => {
  * access log) must keep draining while go runs, or a full pipe would stall
  * serve and with it the go command.
  */
-function runGo(
-  version: GoVersion,
-  project: string,
-  args: string[],
-  gopath: string,
-  gosumdb = 'off',
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(goBinary(version), args, {
+function runGo(version: GoVersion, project: string, args: string[], gopath: string, gosumdb = 'off'): Promise<GoRun> {
+  return runGoAsync(goBinary(version), args, {
     cwd: project,
     env: hermeticGoEnv({
       GOPROXY: serveUrl,
@@ -107,22 +101,7 @@ function runGo(
       GOCACHE: join(testCacheDir(), `gocache-serve-${version}`),
       HOME: work,
     }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => {
-    stdout += c;
-  });
-  child.stderr.setEncoding('utf8').on('data', (c: string) => {
-    stderr += c;
-  });
-  return new Promise((resolveRun) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), GO_TIMEOUT_MS);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolveRun({ status, stdout, stderr });
-    });
+    timeoutMs: GO_TIMEOUT_MS,
   });
 }
 

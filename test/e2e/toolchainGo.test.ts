@@ -10,12 +10,12 @@
  * `bin/gobundle serve` and through GOPROXY=file://<extracted bundle>, and
  * must be running go1.22.12. Needs dist/ (npm test builds first).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { goBinary, hermeticGoEnv, testCacheDir } from '../support/gotool.js';
+import { goBinary, hermeticGoEnv, testCacheDir, runGoAsync, type GoRun } from '../support/gotool.js';
 import { startServeProcess } from '../support/serveProcess.js';
 import { tamperBundleEntry } from '../support/tamperBundle.js';
 import { linkToolchainZip, realToolchainZip, type ToolchainZip } from '../support/toolchainModule.js';
@@ -145,27 +145,8 @@ afterAll(async () => {
 });
 
 /** The go command without blocking the event loop (serve's log pipe must keep draining). */
-function runGo(
-  project: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(goBinary('1.21'), args, { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => {
-    stdout += c;
-  });
-  child.stderr.setEncoding('utf8').on('data', (c: string) => {
-    stderr += c;
-  });
-  return new Promise((resolveRun) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), GO_TIMEOUT_MS);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolveRun({ status, stdout, stderr });
-    });
-  });
+function runGo(project: string, args: string[], env: NodeJS.ProcessEnv): Promise<GoRun> {
+  return runGoAsync(goBinary('1.21'), args, { cwd: project, env, timeoutMs: GO_TIMEOUT_MS });
 }
 
 const proxies = [

@@ -12,13 +12,13 @@
  * the client is the real go command with GOSUMDB on, no go.sum, and the
  * same GOPATH week after week. Needs dist/ (npm test builds first).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tilePath } from '../../src/sumdb/tlog/tile.js';
-import { goBinary, hermeticGoEnv, testCacheDir } from '../support/gotool.js';
+import { goBinary, hermeticGoEnv, testCacheDir, runGoAsync, type GoRun } from '../support/gotool.js';
 import { startServeProcess } from '../support/serveProcess.js';
 import { startUpstream, testSumdbVerifierKey, type Upstream } from '../upstream/server.js';
 
@@ -77,13 +77,8 @@ async function serve(bundles: string[]): Promise<Served> {
 }
 
 /** The real go command (async, so serve's log keeps draining) as one client machine: its GOPATH is its memory. */
-function runGo(
-  project: string,
-  args: string[],
-  gopath: string,
-  proxy: string,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(goBinary('1.23'), args, {
+function runGo(project: string, args: string[], gopath: string, proxy: string): Promise<GoRun> {
+  return runGoAsync(goBinary('1.23'), args, {
     cwd: project,
     env: hermeticGoEnv({
       GOPROXY: proxy,
@@ -94,18 +89,7 @@ function runGo(
       GOCACHE: join(testCacheDir(), 'gocache-weekly'),
       HOME: work,
     }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  return new Promise((resolveRun) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), GO_TIMEOUT_MS);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolveRun({ status, stdout, stderr });
-    });
+    timeoutMs: GO_TIMEOUT_MS,
   });
 }
 

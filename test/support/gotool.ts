@@ -4,12 +4,46 @@
  * The go command is our oracle, so tests never skip when it is missing: they
  * fail with a message that says how to install it (.ci/run does).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export type GoVersion = '1.23' | '1.22' | '1.21' | '1.19';
+
+/** What a go command run printed, and its exit status (null when killed). */
+export interface GoRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run a go command without blocking the event loop (a serve child's log pipe
+ * must keep draining while go talks to it); SIGKILLed after `timeoutMs`.
+ */
+export function runGoAsync(
+  goBin: string,
+  args: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<GoRun> {
+  const child = spawn(goBin, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  return new Promise((resolveRun, rejectRun) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      rejectRun(err);
+    });
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolveRun({ status, stdout, stderr });
+    });
+  });
+}
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 
