@@ -7,7 +7,7 @@ import { defaultCacheDir } from '../cache/cacheDir.js';
 import { DownloadCache } from '../cache/downloadCache.js';
 import { TreeHeadStore } from '../cache/treeHeads.js';
 import { readBundleHead, readBundleManifest } from '../bundle/manifestFile.js';
-import { createHash } from 'node:crypto';
+import { manifestDigest } from '../bundle/bundleParents.js';
 import { basename } from 'node:path';
 import type { DeltaParent } from '../pack/deltaStage.js';
 import { loadGoConfig } from '../config/goConfig.js';
@@ -207,7 +207,7 @@ export function registerPack(program: Command, io: CliIO): void {
           from,
           name: basename(from),
           manifest: head.manifest,
-          manifestSha256: createHash('sha256').update(head.manifestBytes).digest('hex'),
+          manifestSha256: manifestDigest(head.manifestBytes),
         });
         // A delta is served layered on its parents: its checksum-database replay must prove theirs.
         if (!options.previous.some((q) => resolve(io.cwd, q) === from)) previous.push({ from, manifest: head.manifest });

@@ -3,7 +3,7 @@
  * module's .mod and the licence files of its zip from the verified tree,
  * matches the licences and builds the document (buildSbom.ts).
  */
-import { createHash } from 'node:crypto';
+import { manifestDigest } from '../bundle/bundleParents.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseManifest } from '../bundle/manifest.js';
@@ -41,7 +41,7 @@ export async function bundleSbom(b: OpenedBundle, toolVersion: string): Promise<
   }
   return buildSbomJson({
     manifest,
-    manifestSha256: createHash('sha256').update(b.manifestBytes).digest('hex'),
+    manifestSha256: manifestDigest(b.manifestBytes),
     signer: b.signer,
     modules,
     edges: moduleEdges(graph),
