@@ -6,15 +6,14 @@
  * restart find its extraction; the tree is then re-verified in place.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { VerifiedBundle } from './bundleManifest.js';
 import { readTgz } from './tgzVerify.js';
 import type { TrustPolicy } from './trust.js';
 import { verifyDirectory } from './verifyDirectory.js';
+import { sha256File } from '../files/sha256File.js';
 
 /** A verified extraction: where it is, the .tgz's sha256, and whether an earlier one was reused. */
 export interface Extracted extends VerifiedBundle {
@@ -104,12 +103,4 @@ async function isDirectory(p: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), async (src: AsyncIterable<Buffer>) => {
-    for await (const chunk of src) h.update(chunk);
-  });
-  return h.digest('hex');
 }

@@ -14,10 +14,10 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { GobundleError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
 import { BundleError } from './bundleError.js';
+import { sha256File } from '../files/sha256File.js';
 import {
   MAX_PART_LIST_BYTES,
   PART_LIST_SUFFIX,
@@ -148,14 +148,6 @@ export async function readPartSet(listFile: string, policy: { trust: readonly st
     if (err instanceof GobundleError) throw new BundleError(listFile, [err.message], { hint: err.hint, cause: err });
     throw err;
   }
-}
-
-async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), async (src: AsyncIterable<Buffer>) => {
-    for await (const chunk of src) h.update(chunk);
-  });
-  return h.digest('hex');
 }
 
 function partProblem(p: PartEntry, sha256: string, list: PartList): string {
