@@ -7,7 +7,8 @@
  * trusted hashes (go.sum) when there are any. What passes is copied into our
  * content-addressed cache; anything else is ignored and downloaded.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashGoMod } from '../gomod/dirhash.js';
 import { escapePath, escapeVersion } from '../gomod/modulePath.js';
@@ -35,7 +36,8 @@ export async function reuseFromGoModCache(
   let file: string;
   try {
     file = goModCacheFile(goModCache, key);
-    if (!(await stat(file)).isFile()) return undefined;
+    // Blocking: asked once per file of a run, and mostly answered ENOENT at once (see downloadCache.ts on small calls).
+    if (!statSync(file).isFile()) return undefined;
   } catch {
     return undefined;
   }
