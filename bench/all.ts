@@ -21,6 +21,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bigPackRss, comparePack, type PackBenchResult } from './pack/packBench.js';
 import { renderSvg, type BenchRow } from './resultsChart.js';
+import { DEFAULT_CONCURRENCY } from '../src/concurrency/semaphore.js';
 
 const root = resolve(import.meta.dirname, '..');
 const QUICK = process.argv.includes('--quick');
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
         modules: 300,
         runs: latencyMs === 20 ? RUNS : 1,
         latencyMs,
-        concurrency: 16,
+        concurrency: DEFAULT_CONCURRENCY,
         sumdb,
       });
       raw[`generated-${latencyMs}ms-sumdb-${sumdb}`] = r;
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
       modules: 300,
       runs: latencyMs === 20 ? RUNS : 1,
       latencyMs,
-      concurrency: 16,
+      concurrency: DEFAULT_CONCURRENCY,
       sumdb: 'on',
       speculative: true,
       packOnly: true,
@@ -137,7 +138,13 @@ async function main(): Promise<void> {
 
   // The real-source graph: CPU-bound at 0 ms.
   for (const latencyMs of QUICK ? [0] : [0, 20, 100]) {
-    const r = await comparePack({ graph: 'real', runs: latencyMs === 0 ? RUNS : 1, latencyMs, concurrency: 16, sumdb: 'on' });
+    const r = await comparePack({
+      graph: 'real',
+      runs: latencyMs === 0 ? RUNS : 1,
+      latencyMs,
+      concurrency: DEFAULT_CONCURRENCY,
+      sumdb: 'on',
+    });
     raw[`real-${latencyMs}ms`] = r;
     packRows(r, `real-source ${r.modules} versions, ${mb(r.zipBytesWritten)} zips, ${latencyMs} ms`);
     if (latencyMs === 0) {

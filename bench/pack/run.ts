@@ -6,7 +6,7 @@
  * (graph depth × latency + bytes ÷ bandwidth), the ratio to it, zips
  * downloaded against zips written and checksum-database lookups.
  *
- *   npx vite-node bench/pack/run.ts [--modules 300] [--runs 3] [--latency 20] [--concurrency 16]
+ *   npx vite-node bench/pack/run.ts [--modules 300] [--runs 3] [--latency 20] [--concurrency 64]
  *                                   [--sumdb off|on|both] [--real] [--speculative] [--big] [--big-mb 1100]
  *
  * --sumdb says whether both sides verify against the upstream's checksum
@@ -18,6 +18,7 @@
  * prints gobundle's peak RSS (slow: minutes). Needs `npm run build`.
  */
 import { bigPackRss, comparePack } from './packBench.js';
+import { DEFAULT_CONCURRENCY } from '../../src/concurrency/semaphore.js';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,7 +28,7 @@ function flag(name: string, fallback: number): number {
 }
 
 const MODULES = flag('modules', 300);
-const CONCURRENCY = flag('concurrency', 16);
+const CONCURRENCY = flag('concurrency', DEFAULT_CONCURRENCY);
 const RUNS = flag('runs', 3);
 const LATENCY_MS = flag('latency', 20);
 const BIG = process.argv.includes('--big');

@@ -7,8 +7,17 @@
  * each can reveal the next level of the graph — are served before .info and
  * .zip downloads, which can wait without delaying anything else.
  */
-/** Requests in flight at once by default: go.mod fetches while resolving, downloads of a whole run. */
-export const DEFAULT_CONCURRENCY = 16;
+/**
+ * Requests in flight at once by default: go.mod fetches while resolving,
+ * downloads of a whole run. A pack is a few round trips per module
+ * version, so at a proxy's real latency the number in flight sets its
+ * speed: on bench/pack's 277-version graph, pack took 1.84 s at 16,
+ * 1.52 s at 32 and 1.40 s at 64 with 20 ms per request, and 5.77 s,
+ * 3.63 s and 2.64 s with 100 ms (idle 2-core machine). cmd/go's HTTP
+ * client does not cap connections per host either (net/http
+ * MaxConnsPerHost 0).
+ */
+export const DEFAULT_CONCURRENCY = 64;
 
 export class Semaphore {
   readonly limit: number;

@@ -143,10 +143,10 @@ function timedSource(mods: Map<string, { file: ModSummaryInput; delayMs: number 
 
 describe('concurrency', () => {
   test('in-flight fetches reach the limit and never exceed it', async () => {
-    // 40 distinct paths so they are all roots.
+    // More distinct paths than the largest limit tried, so they are all roots.
     const main = file('example.com/main', '1.16', []);
     const many = new Map<string, { file: ModSummaryInput; delayMs: number }>();
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < DEFAULT_CONCURRENCY + 16; i++) {
       const p = `p${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`;
       main.require.push({ ...parseToken(`${p}1`), indirect: false });
       many.set(`${p}1`, { file: file(`example.com/${p}`, '1.16', []), delayMs: 5 + (i % 4) });
