@@ -17,16 +17,11 @@ import { Hash1Collector } from '../gomod/dirhash.js';
 import { goQuote } from '../gomod/goQuote.js';
 import { canonicalVersion, check, checkFilePath } from '../gomod/modulePath.js';
 import { MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE } from './limits.js';
-import { ErrorCode } from '../errorCodes.js';
+import { ZIP_CHECK_THREADS, zipCheckPool } from './zipCheckPool.js';
+import type { CheckedZip, ZipLimits } from './checkedZip.js';
 
-/** Limits, overridable so tests need not write 500 MiB files. */
-export interface ZipLimits {
-  zipFile: number;
-  goMod: number;
-  license: number;
-  /** Zips up to this size are read whole and checked from memory; larger ones are streamed entry by entry. */
-  inMemoryZip: number;
-}
+export type { CheckedZip, ZipFileProblem, ZipLimits } from './checkedZip.js';
+import { ErrorCode } from '../errorCodes.js';
 
 export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   zipFile: MAX_ZIP_FILE,
@@ -34,24 +29,6 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   license: MAX_LICENSE,
   inMemoryZip: IN_MEMORY_ZIP_BYTES,
 };
-
-export interface ZipFileProblem {
-  /** The entry name as stored in the zip. */
-  name: string;
-  reason: string;
-}
-
-export interface CheckedZip {
-  /** dirhash.HashZip over every central-directory entry. */
-  h1: string;
-  /** Entry names that passed every check (directories excluded). */
-  valid: string[];
-  invalid: ZipFileProblem[];
-  /** Set when the zip or its total uncompressed size is over the limit. */
-  sizeError: string | undefined;
-  /** Total uncompressed bytes of the valid files. */
-  uncompressedSize: number;
-}
 
 /**
  * x/mod zip strToFold: a string that is equal for names a case-insensitive
@@ -116,10 +93,10 @@ function readableMessage(err: unknown): string {
 
 /**
  * Zips validated from memory at once, process-wide: bounds the memory of
- * many concurrent downloads to this many × IN_MEMORY_ZIP_BYTES (the work
- * is on the main thread anyway).
+ * many concurrent downloads to this many × IN_MEMORY_ZIP_BYTES. One more
+ * than the worker threads, so the next zip is read while one is checked.
  */
-const inMemorySlots = new Semaphore(2);
+const inMemorySlots = new Semaphore(ZIP_CHECK_THREADS + 1);
 
 /**
  * x/mod zip.CheckZip for path@version, streamed, plus the h1. Throws a
@@ -132,9 +109,7 @@ export async function checkZip(
   mod: { path: string; version: string },
   limits: ZipLimits = DEFAULT_ZIP_LIMITS,
 ): Promise<CheckedZip> {
-  const fail = (reason: string, cause?: unknown): ModuleError =>
-    new ModuleError(mod.path, mod.version, `invalid module zip ${zipPath}: ${reason}`, { code: ErrorCode.BADZIP, cause });
-
+  const fail = zipFailure(zipPath, mod);
   const canonical = canonicalVersion(mod.version);
   if (canonical !== mod.version) throw fail(`version ${goQuote(mod.version)} is not canonical (should be ${goQuote(canonical)})`);
   try {
@@ -144,12 +119,48 @@ export async function checkZip(
   }
 
   const zipSize = (await stat(zipPath)).size;
-  const result: CheckedZip = { h1: '', valid: [], invalid: [], sizeError: undefined, uncompressedSize: 0 };
   if (zipSize > limits.zipFile) {
-    result.sizeError = `module zip file is too large (${zipSize} bytes; limit is ${limits.zipFile} bytes)`;
-    return result;
+    return {
+      h1: '',
+      valid: [],
+      invalid: [],
+      sizeError: `module zip file is too large (${zipSize} bytes; limit is ${limits.zipFile} bytes)`,
+      uncompressedSize: 0,
+    };
   }
+  // Small zips (nearly all) are read once and inflated from memory, on a
+  // worker thread when there is one; large ones are streamed entry by entry.
+  if (zipSize > limits.inMemoryZip) return inspectZip(zipPath, mod, limits, undefined);
+  const release = await inMemorySlots.acquire();
+  try {
+    const data = await readFile(zipPath);
+    const pool = zipCheckPool();
+    return pool === undefined ? await inspectZip(zipPath, mod, limits, data) : await pool.inspect({ zipPath, mod, limits, data });
+  } finally {
+    release();
+  }
+}
 
+/** The error for a zip that cannot be read or checked at all. */
+function zipFailure(zipPath: string, mod: { path: string; version: string }): (reason: string, cause?: unknown) => ModuleError {
+  return (reason, cause) =>
+    new ModuleError(mod.path, mod.version, `invalid module zip ${zipPath}: ${reason}`, { code: ErrorCode.BADZIP, cause });
+}
+
+/**
+ * The entry-by-entry part of checkZip, once the version and the zip's size
+ * passed: names, collisions and sizes checked, every entry hashed. From
+ * `data` (the whole zip) when given, else streamed from zipPath. Runs on
+ * zipCheckWorker.ts's threads too, so it takes only cloneable arguments.
+ */
+export async function inspectZip(
+  zipPath: string,
+  mod: { path: string; version: string },
+  limits: ZipLimits,
+  data: Buffer | undefined,
+): Promise<CheckedZip> {
+  const fail = zipFailure(zipPath, mod);
+  const result: CheckedZip = { h1: '', valid: [], invalid: [], sizeError: undefined, uncompressedSize: 0 };
   const prefix = `${mod.path}@${mod.version}/`;
   const collisions = new CollisionChecker();
   const hashes = new Hash1Collector();
@@ -193,57 +204,49 @@ export async function checkZip(
     result.valid.push(name);
   };
 
-  // Small zips (nearly all) are read once and inflated from memory; large ones streamed entry by entry.
-  const buffered = zipSize <= limits.inMemoryZip;
-  const release = buffered ? await inMemorySlots.acquire() : undefined;
+  let zip: yauzl.ZipFile;
   try {
-    const data = buffered ? await readFile(zipPath) : undefined;
-    let zip: yauzl.ZipFile;
-    try {
-      zip = data === undefined ? await openZip(zipPath) : await openZipBuffer(data);
-    } catch (err) {
-      throw fail(readableMessage(err), err);
-    }
-    try {
-      await new Promise<void>((resolve, reject) => {
-        zip.on('error', reject);
-        zip.on('end', () => resolve());
-        zip.on('entry', (entry: yauzl.Entry) => {
-          const raw = Buffer.from(entry.fileNameRaw);
-          inspect(raw, entry);
-          const done = (sha: string): void => {
-            digests.push({ raw, sha });
-            lastDigest.set(raw.toString('latin1'), sha);
-          };
-          // Directories hold no data; everything else is hashed, valid or not,
-          // as HashZip hashes every entry.
-          let sha: string | undefined;
-          try {
-            sha = data === undefined ? undefined : digestBufferedEntry(data, entry);
-          } catch (err) {
-            reject(err);
-            return;
-          }
-          if (sha !== undefined) {
-            done(sha);
-            // Not a direct call: a buffer-backed yauzl can emit the next entry synchronously.
-            queueMicrotask(() => zip.readEntry());
-            return;
-          }
-          digestEntry(zip, entry).then((s) => {
-            done(s);
-            zip.readEntry();
-          }, reject);
-        });
-        zip.readEntry();
+    zip = data === undefined ? await openZip(zipPath) : await openZipBuffer(data);
+  } catch (err) {
+    throw fail(readableMessage(err), err);
+  }
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on('error', reject);
+      zip.on('end', () => resolve());
+      zip.on('entry', (entry: yauzl.Entry) => {
+        const raw = Buffer.from(entry.fileNameRaw);
+        inspect(raw, entry);
+        const done = (sha: string): void => {
+          digests.push({ raw, sha });
+          lastDigest.set(raw.toString('latin1'), sha);
+        };
+        // Directories hold no data; everything else is hashed, valid or not,
+        // as HashZip hashes every entry.
+        let sha: string | undefined;
+        try {
+          sha = data === undefined ? undefined : digestBufferedEntry(data, entry);
+        } catch (err) {
+          reject(err);
+          return;
+        }
+        if (sha !== undefined) {
+          done(sha);
+          // Not a direct call: a buffer-backed yauzl can emit the next entry synchronously.
+          queueMicrotask(() => zip.readEntry());
+          return;
+        }
+        digestEntry(zip, entry).then((s) => {
+          done(s);
+          zip.readEntry();
+        }, reject);
       });
-    } catch (err) {
-      throw fail(readableMessage(err), err);
-    } finally {
-      zip.close();
-    }
+      zip.readEntry();
+    });
+  } catch (err) {
+    throw fail(readableMessage(err), err);
   } finally {
-    release?.();
+    zip.close();
   }
   for (const d of digests) hashes.add(d.raw, lastDigest.get(d.raw.toString('latin1')) ?? d.sha);
   try {
