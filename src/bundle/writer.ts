@@ -15,7 +15,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { createGzip, type Gzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { GobundleError } from '../errors.js';
 import { compareNames, MANIFEST_NAME, SIGNATURE_NAME } from './manifest.js';
@@ -58,10 +58,23 @@ export const READ_AHEAD_BYTES = 8 << 20;
 /**
  * tar-stream emits a header, the data and the padding of every entry as
  * separate chunks, and the gzip stream hands each chunk to the thread pool
- * on its own: gather them into chunks of this size first. (Deflate without
- * flushes emits the same bytes however its input is split.)
+ * on its own: gather them into chunks of this size first, and let gzip
+ * emit output chunks as large (GZIP_OUTPUT_CHUNK_BYTES), so a bundle is a
+ * few dozen thread-pool round trips and writes per 26 MB, not thousands.
+ * Measured on the real-source bench graph (26 MB, warm cache): the write
+ * phase went from 0.45 s at 64 KiB in / 16 KiB out to 0.2 s at 1 MiB.
+ * At level 0 where the stored blocks end depends on these sizes, so they
+ * are part of the format's bytes: fixed, the same bundle comes out of
+ * every run.
  */
-export const GZIP_INPUT_CHUNK_BYTES = 64 << 10;
+export const GZIP_INPUT_CHUNK_BYTES = 1 << 20;
+/** zlib's output chunk size for bundles (see GZIP_INPUT_CHUNK_BYTES). */
+export const GZIP_OUTPUT_CHUNK_BYTES = 1 << 20;
+
+/** The gzip stream of every bundle. */
+function bundleGzip(): Gzip {
+  return createGzip({ level: BUNDLE_GZIP_LEVEL, chunkSize: GZIP_OUTPUT_CHUNK_BYTES });
+}
 
 export interface WriteBundleArgs {
   manifest: Uint8Array;
@@ -252,7 +265,7 @@ export async function writeBundle(target: string, args: WriteBundleArgs): Promis
     try {
       const producing = produce();
       producing.catch(() => undefined);
-      const writing = pipeline(pack, coalesce(), createGzip({ level: BUNDLE_GZIP_LEVEL }), measure, splitter);
+      const writing = pipeline(pack, coalesce(), bundleGzip(), measure, splitter);
       writing.catch(() => pack.destroy());
       await Promise.all([producing, writing]);
       const sha256 = hash.digest('hex');
@@ -269,7 +282,7 @@ export async function writeBundle(target: string, args: WriteBundleArgs): Promis
     // below never exposes a bundle whose bytes are not on disk.
     const producing = produce();
     producing.catch(() => undefined);
-    const writing = pipeline(pack, coalesce(), createGzip({ level: BUNDLE_GZIP_LEVEL }), measure, createWriteStream(tmp, { flush: true }));
+    const writing = pipeline(pack, coalesce(), bundleGzip(), measure, createWriteStream(tmp, { flush: true }));
     // A failed write must also stop the producer, which may be waiting on the tar.
     writing.catch(() => pack.destroy());
     await Promise.all([producing, writing]);
