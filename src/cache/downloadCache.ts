@@ -58,6 +58,9 @@ export interface CacheEntry {
   inline?: true;
 }
 
+/** Read size when content streams out (into a bundle): a zip is one or a few reads, not one per 64 KiB. */
+export const CONTENT_READ_CHUNK_BYTES = 1 << 20;
+
 /** Files up to this size are stored inside their index entry (putSmall). */
 export const INLINE_MAX_BYTES = 16 << 10;
 
@@ -231,7 +234,7 @@ export class DownloadCache {
         cb(got === entry.sha256 && size === entry.size ? null : this.#corrupt(entry, got, size));
       },
     });
-    const source = createReadStream(this.contentPath(entry.sha256));
+    const source = createReadStream(this.contentPath(entry.sha256), { highWaterMark: CONTENT_READ_CHUNK_BYTES });
     source.on('error', (err) => check.destroy(err));
     return source.pipe(check);
   }
@@ -267,6 +270,18 @@ export class DownloadCache {
             h.update(chunk);
             size += chunk.length;
             fh.write(chunk).then(
+              () => cb(),
+              (err: unknown) => cb(fsError(err, tmpPath) as Error),
+            );
+          },
+          // Chunks that arrived while a write was in flight leave in one writev, not one write each.
+          writev(chunks, cb) {
+            const buffers = chunks.map((c) => c.chunk as Buffer);
+            for (const b of buffers) {
+              h.update(b);
+              size += b.length;
+            }
+            fh.writev(buffers).then(
               () => cb(),
               (err: unknown) => cb(fsError(err, tmpPath) as Error),
             );
