@@ -189,7 +189,9 @@ async function main(): Promise<void> {
 
   // serve, by its own bench (rows as it prints them).
   const serveArgs = QUICK ? ['--rounds', '1', '--seconds', '5'] : ['--rounds', '3', '--seconds', '8'];
-  for (const args of [serveArgs, ['--only-big', '--big-mb', String(BIG_MB)]]) {
+  // One process against one nginx worker, then every core each (serve --workers auto, worker_processes auto).
+  for (const args of [serveArgs, [...serveArgs, '--workers', 'auto'], ['--only-big', '--big-mb', String(BIG_MB)]]) {
+    const workers = args.includes('--workers') ? ' (--workers auto vs worker_processes auto)' : '';
     note(`bench/serve/run.ts ${args.join(' ')}`);
     const res = spawnSync(join(root, 'node_modules', '.bin', 'vite-node'), [join(root, 'bench', 'serve', 'run.ts'), ...args], {
       cwd: root,
@@ -212,7 +214,7 @@ async function main(): Promise<void> {
       const ratio = Number(/([\d.]+)×/.exec(ratioCell)?.[1] ?? NaN);
       const target = /\(([≤≥])\s*([\d.]+)/.exec(ratioCell);
       add({
-        measure: `serve: ${cells[0]}`,
+        measure: `serve${workers}: ${cells[0]}`,
         value: `${cells[1]}${cells[2] ? ` vs ${cells[2]}` : ''}${ratioCell ? ` → ${ratioCell}` : ''}`,
         ...(Number.isFinite(ratio) ? { ratio } : {}),
         ...(target ? { target: Number(target[2]), better: target[1] === '≤' ? ('lower' as const) : ('higher' as const) } : {}),

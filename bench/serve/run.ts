@@ -56,6 +56,8 @@ const WORKERS = ((): string => {
   const i = process.argv.indexOf('--workers');
   return i >= 0 ? (process.argv[i + 1] as string) : '1';
 })();
+/** The bare node:http rows compare one process with one nginx worker: measured with --workers 1 only. */
+const FLOOR = WORKERS === '1';
 /** --keep: leave the work directory (bundles, extracted tree) for a closer look. */
 const KEEP = process.argv.includes('--keep');
 
@@ -126,6 +128,27 @@ function load(): string {
     .map((x) => x.toFixed(2))
     .join(' ');
 }
+
+/** argv: <tree> <port>. Answers /bench.test/onemb/@v/v1.0.0.{info,zip} with the headers serve sends. */
+const BARE_NODE_HTTP = `
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+const [tree, port] = process.argv.slice(-2);
+const files = new Map();
+for (const [name, type] of [['info', 'application/json'], ['zip', 'application/zip']]) {
+  const path = '/bench.test/onemb/@v/v1.0.0.' + name;
+  const body = readFileSync(tree + path);
+  const etag = '"' + createHash('sha256').update(body).digest('hex') + '"';
+  files.set(path, { body, headers: ['Content-Type', type, 'ETag', etag, 'Cache-Control', 'public, max-age=31536000, immutable', 'Accept-Ranges', 'bytes', 'Content-Length', String(body.length)] });
+}
+createServer((req, res) => {
+  const f = files.get(req.url);
+  if (f === undefined) { res.writeHead(404); res.end(); return; }
+  res.writeHead(200, f.headers);
+  res.end(f.body);
+}).listen(Number(port), '127.0.0.1', () => process.stdout.write('listening\\n'));
+`;
 
 function wrk(url: string): { rps: number; mbps: number } {
   const out = run('wrk', ['-t2', '-c64', `-d${SECONDS}s`, '--latency', url]);
@@ -250,6 +273,17 @@ async function main(): Promise<void> {
       await new Promise((r2) => setTimeout(r2, 50));
     }
 
+    // The floor of Node's http: a bare node:http server answering the same two files from memory
+    // with the same headers and nothing else (no index, no metrics, no verification). What
+    // gobundle serve loses against nginx beyond this is ours; what this loses is Node's.
+    const floorPort = await freePort();
+    const floor = spawn(process.execPath, ['--input-type=module', '-e', BARE_NODE_HTTP, extracted, String(floorPort)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(floor);
+    await waitForLine(floor, /listening\n/, 30_000);
+    const floorUrl = `http://127.0.0.1:${floorPort}`;
+
     // (a) go mod download all, fresh module cache each time, alternating.
     const project = join(work, 'project');
     cpSync(graph.mainDir, project, { recursive: true });
@@ -293,12 +327,18 @@ async function main(): Promise<void> {
       ['ng zip', []],
       ['gb info', []],
       ['ng info', []],
+      ['node zip', []],
+      ['node info', []],
     ]);
     for (let round = 0; round < ROUNDS; round++) {
       rps.get('gb zip')?.push(wrk(gbUrl + zipPath).rps);
       rps.get('ng zip')?.push(wrk(ngUrl + zipPath).rps);
       rps.get('gb info')?.push(wrk(gbUrl + infoPath).rps);
       rps.get('ng info')?.push(wrk(ngUrl + infoPath).rps);
+      if (FLOOR) {
+        rps.get('node zip')?.push(wrk(floorUrl + zipPath).rps);
+        rps.get('node info')?.push(wrk(floorUrl + infoPath).rps);
+      }
     }
     const r = (k: string): number[] => rps.get(k) ?? [];
     const secs = (x: number): string => (x / 1000).toFixed(2);
@@ -314,21 +354,35 @@ async function main(): Promise<void> {
     console.log(`| measure | gobundle | nginx | ratio (target) |`);
     console.log(`|---|---|---|---|`);
     console.log(
-      `| go mod download all, ${MODULES}-module graph, fresh cache | ${secs(a1)} s [${spread(gbTimes, secs)}] | ${secs(a2)} s [${spread(ngTimes, secs)}] | ${f2(a1 / a2)}× time [per round ${spread(ratios(gbTimes, ngTimes), f2)}] (≤ 1.1) |`,
+      `| go mod download all, ${MODULES}-module graph, fresh cache | ${secs(a1)} s [${spread(gbTimes, secs)}] | ${secs(a2)} s [${spread(ngTimes, secs)}] | ${f2(a1 / a2)}× time [per round ${spread(ratios(gbTimes, ngTimes), f2)}] (≤ 1.05) |`,
     );
-    for (const [label, k] of [
-      [`${(zipSize / 1048576).toFixed(2)} MB .zip`, 'zip'],
-      ['.info', 'info'],
+    // The issue's targets: a 1 MB zip at least as fast as nginx, a .info at 0.9 of it.
+    for (const [label, k, target] of [
+      [`${(zipSize / 1048576).toFixed(2)} MB .zip`, 'zip', 1.0],
+      ['.info', 'info', 0.9],
     ] as const) {
       const g = r(`gb ${k}`);
       const n = r(`ng ${k}`);
       console.log(
-        `| ${label}, 64 conns, ${SECONDS}s | ${n0(median(g))} req/s [${spread(g, n0)}] | ${n0(median(n))} req/s [${spread(n, n0)}] | ${f2(median(g) / median(n))}× [per round ${spread(ratios(g, n), f2)}] (≥ 0.9) |`,
+        `| ${label}, 64 conns, ${SECONDS}s | ${n0(median(g))} req/s [${spread(g, n0)}] | ${n0(median(n))} req/s [${spread(n, n0)}] | ${f2(median(g) / median(n))}× [per round ${spread(ratios(g, n), f2)}] (≥ ${target}) |`,
+      );
+    }
+
+    for (const [label, k] of FLOOR
+      ? ([
+          [`${(zipSize / 1048576).toFixed(2)} MB .zip`, 'zip'],
+          ['.info', 'info'],
+        ] as const)
+      : []) {
+      const b = r(`node ${k}`);
+      const n = r(`ng ${k}`);
+      console.log(
+        `| ${label}, 64 conns, ${SECONDS}s, bare node:http from memory (one process; the floor of Node's http) | ${n0(median(b))} req/s [${spread(b, n0)}] | ${n0(median(n))} req/s [${spread(n, n0)}] | ${f2(median(b) / median(n))}× [per round ${spread(ratios(b, n), f2)}] |`,
       );
     }
 
     // nginx's master stops its worker on SIGTERM; a SIGKILL would leave the worker behind.
-    await Promise.all([stop(gb), stop(ng)]);
+    await Promise.all([stop(gb), stop(ng), stop(floor)]);
 
     if (BIG_MB > 0) await bigBundle(work, BIG_MB);
   } finally {
