@@ -111,6 +111,12 @@ export function tileHash(data: Uint8Array): Hash {
 
 /** Read stored hash `index` out of tile t's data (x/mod HashFromTile). */
 export function hashFromTile(t: Tile, data: Uint8Array, index: number): Hash {
+  const [start, end] = hashRangeInTile(t, data, index);
+  return tileHash(data.subarray(start, end));
+}
+
+/** The bytes of t's data that stored hash `index` is folded from, checked as HashFromTile checks them. */
+function hashRangeInTile(t: Tile, data: Uint8Array, index: number): [number, number] {
   if (t.h < 1 || t.h > MAX_TILE_HEIGHT || t.l < 0 || t.l >= 64 || t.w < 1 || t.w > 2 ** t.h) {
     throw new TlogError(`invalid tile ${tilePath(t)}`);
   }
@@ -119,7 +125,53 @@ export function hashFromTile(t: Tile, data: Uint8Array, index: number): Hash {
   if (t.l !== t1.l || t.n !== t1.n || t.w < t1.w) {
     throw new TlogError(`index ${index} is in ${tilePath(t1)} not ${tilePath(t)}`);
   }
-  return tileHash(data.subarray(start, end));
+  return [start, end];
+}
+
+/**
+ * hashFromTile and tileHash with every aligned run of a tile's hashes
+ * folded at most once. A verification reads the same few tiles for every
+ * lookup it proves, and x/mod's reader (like hashFromTile) folds a run
+ * again on each read: up to 255 SHA-256 calls per tile per lookup, which
+ * for a few hundred lookups was most of a pack's checksum-database CPU.
+ * Keyed by the data object, so the bytes of a tile must not change while
+ * this is in use (the readers here keep each tile's verified bytes).
+ */
+export class TileHashes {
+  readonly #memo = new WeakMap<Uint8Array, Map<number, Hash>>();
+
+  /** hashFromTile(t, data, index). */
+  fromTile(t: Tile, data: Uint8Array, index: number): Hash {
+    const [start, end] = hashRangeInTile(t, data, index);
+    return this.#fold(data, start, end);
+  }
+
+  /** tileHash(data). */
+  whole(data: Uint8Array): Hash {
+    if (data.length === 0) throw new TlogError('bad math in tileHash');
+    return this.#fold(data, 0, data.length);
+  }
+
+  #fold(data: Uint8Array, start: number, end: number): Hash {
+    const count = (end - start) / HASH_SIZE;
+    // A run that is not 2^k hashes has no tree hash (tileHash fails on it too).
+    if (!Number.isInteger(count) || count < 1 || (count & (count - 1)) !== 0) throw new TlogError('bad math in tileHash');
+    if (count === 1) return Buffer.from(data.subarray(start, end));
+    let memo = this.#memo.get(data);
+    if (memo === undefined) {
+      memo = new Map();
+      this.#memo.set(data, memo);
+    }
+    // Runs are aligned powers of two within one tile's data: start and length name one.
+    const key = start * (data.length + 1) + (end - start);
+    let h = memo.get(key);
+    if (h === undefined) {
+      const mid = start + (end - start) / 2;
+      h = nodeHash(this.#fold(data, start, mid), this.#fold(data, mid, end));
+      memo.set(key, h);
+    }
+    return h;
+  }
 }
 
 /** The tiles that change when a log grows from oldTreeSize to newTreeSize (x/mod NewTiles). */
@@ -241,6 +293,8 @@ export interface TileReader {
  * entry for it in its parent tile.
  */
 export function tileHashReader(tree: Tree, tr: TileReader): HashReader {
+  const hashes = new TileHashes();
+  const hashFromTile = (t: Tile, data: Uint8Array, index: number): Hash => hashes.fromTile(t, data, index);
   return {
     async readHashes(indexes: readonly number[]): Promise<Hash[]> {
       const h = tr.height;
@@ -271,7 +325,7 @@ export function tileHashReader(tree: Tree, tr: TileReader): HashReader {
           throw new TlogError(`bad math in tileHashReader ${tree.n}: lost parent of ${tilePath(tile)}`);
         }
         const want = hashFromTile(p, data[j] as Uint8Array, storedHashIndex(p.l * p.h, tile.n));
-        if (!want.equals(tileHash(data[i] as Uint8Array))) throw new TlogError('downloaded inconsistent tile', ErrorCode.TLOGTILE);
+        if (!want.equals(hashes.whole(data[i] as Uint8Array))) throw new TlogError('downloaded inconsistent tile', ErrorCode.TLOGTILE);
       }
       tr.saveTiles(tiles, data);
       return indexes.map((x, i) => hashFromTile(...at(indexTile[i] as number), x));

@@ -8,6 +8,8 @@ import {
   newTiles,
   parseTilePath,
   readTileData,
+  tileHash,
+  TileHashes,
   tileForIndex,
   tileHashReader,
   tilePath,
@@ -222,6 +224,36 @@ describe('tile paths', () => {
       'tile/8/1/000',
       'tile/8/0/003',
     ]);
+  });
+
+  test('TileHashes gives hashFromTile and tileHash for every stored hash of full and partial tiles, asked twice', async () => {
+    const hashes = new TileHashes();
+    for (const path of ['tile/8/0/000', 'tile/8/0/001.p/37', 'tile/8/1/000.p/3']) {
+      const t = parseTilePath(path);
+      const data = await readTileData(t, log);
+      for (let round = 0; round < 2; round++) {
+        if (t.w === 2 ** t.h) expect(hashes.whole(data).equals(tileHash(data)), `${path}: whole`).toBe(true);
+        else {
+          expect(() => tileHash(data)).toThrow('bad math in tileHash');
+          expect(() => hashes.whole(data)).toThrow('bad math in tileHash');
+        }
+        for (let level = 0; level < t.h; level++) {
+          for (let k = 0; k * 2 ** level < t.w; k++) {
+            const n = t.n * 2 ** t.h + k * 2 ** level;
+            if ((k + 1) * 2 ** level > t.w) continue;
+            const index = storedHashIndex(t.l * t.h + level, n / 2 ** level);
+            const want = hashFromTile(t, data, index);
+            expect(hashes.fromTile(t, data, index).equals(want), `${path}: index ${index}`).toBe(true);
+          }
+        }
+      }
+      // Other bytes are other hashes: the memo is per data object.
+      const other = Buffer.from(data);
+      other[0] = (other[0] as number) ^ 1;
+      const first = storedHashIndex(t.l * t.h, t.n * 2 ** t.h);
+      expect(hashes.fromTile(t, other, first).equals(hashFromTile(t, other, first))).toBe(true);
+      expect(hashes.fromTile(t, other, first).equals(hashes.fromTile(t, data, first))).toBe(false);
+    }
   });
 
   test('hashFromTile refuses an index from another tile', async () => {
