@@ -17,7 +17,7 @@ import { Hash1Collector } from '../gomod/dirhash.js';
 import { goQuote } from '../gomod/goQuote.js';
 import { canonicalVersion, check, checkFilePath } from '../gomod/modulePath.js';
 import { MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE } from './limits.js';
-import { ZIP_CHECK_THREADS, zipCheckPool } from './zipCheckPool.js';
+import { ZIP_CHECK_THREADS, ZIP_THREAD_MAX_BYTES, zipCheckPool } from './zipCheckPool.js';
 import type { CheckedZip, ZipLimits } from './checkedZip.js';
 
 export type { CheckedZip, ZipFileProblem, ZipLimits } from './checkedZip.js';
@@ -134,7 +134,7 @@ export async function checkZip(
   const release = await inMemorySlots.acquire();
   try {
     const data = await readFile(zipPath);
-    const pool = zipCheckPool();
+    const pool = zipSize <= ZIP_THREAD_MAX_BYTES ? zipCheckPool() : undefined;
     return pool === undefined ? await inspectZip(zipPath, mod, limits, data) : await pool.inspect({ zipPath, mod, limits, data });
   } finally {
     release();

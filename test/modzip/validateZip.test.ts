@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { hashZip } from '../../src/modzip/hashZip.js';
 import { checkZip, validateZip, DEFAULT_ZIP_LIMITS } from '../../src/modzip/validateZip.js';
+import { IN_MEMORY_ENTRY_BYTES } from '../../src/modzip/zipEntries.js';
 import { tinyZip, type TinyZipEntry } from '../pack/tinyZip.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gobundle-validatezip-'));
@@ -31,6 +32,14 @@ describe('validateZip accepts good zips and agrees with hashZip', () => {
     ['directory entries tolerated', [{ name: P }, { name: `${P}sub/` }, { name: `${P}sub/a.go`, data: 'package sub\n' }]],
     ['no go.mod', [{ name: `${P}LICENSE`, data: 'BSD\n' }]],
     ['empty zip', []],
+    [
+      // Small as a zip, but one entry inflates past IN_MEMORY_ENTRY_BYTES: streamed out of the zip held in memory.
+      'an entry too large to inflate in memory',
+      [
+        { name: `${P}big.txt`, data: 'gobundle '.repeat(Math.ceil((IN_MEMORY_ENTRY_BYTES + 1) / 9)), deflate: true },
+        { name: `${P}small.go`, data: 'package m\n', deflate: true },
+      ],
+    ],
   ])('%s', async (_name, entries) => {
     const zip = writeZip(entries);
     const want = await hashZip(zip);
