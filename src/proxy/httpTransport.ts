@@ -45,9 +45,9 @@ export const MAX_ERROR_DETAIL_BYTES = 8 * 81;
 const DUMP_LIMIT_BYTES = 64 * 1024;
 
 export interface HttpTransportOptions {
-  /** Requests in flight across every proxy (default 16). */
+  /** Requests in flight across every proxy (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
-  /** Connections per origin (default 16). */
+  /** Connections per origin (default DEFAULT_CONNECTIONS_PER_ORIGIN; pack passes its --concurrency). */
   connectionsPerOrigin?: number;
   /** Milliseconds to wait for response headers (default 60 s). */
   headersTimeoutMs?: number;
