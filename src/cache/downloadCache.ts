@@ -26,8 +26,8 @@
  * of a few hundred module versions makes thousands of these calls, and
  * measured on this project's 2-core bench machine a thousand temp-write,
  * rename and read-back cycles took 20 ms blocking against 130–200 ms
- * through fs/promises (bench/pack notes the figures a pack gets from it).
- * Content files (zips) still stream asynchronously.
+ * through fs/promises, and a 277-version pack at 0 ms went from 1.63 s to
+ * 1.26 s. Content files (zips) still stream asynchronously.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -19,9 +19,9 @@ import { canonicalVersion, check, checkFilePath } from '../gomod/modulePath.js';
 import { MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE } from './limits.js';
 import { ZIP_CHECK_THREADS, ZIP_THREAD_MAX_BYTES, zipCheckPool } from './zipCheckPool.js';
 import type { CheckedZip, ZipLimits } from './checkedZip.js';
+import { ErrorCode } from '../errorCodes.js';
 
 export type { CheckedZip, ZipFileProblem, ZipLimits } from './checkedZip.js';
-import { ErrorCode } from '../errorCodes.js';
 
 export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   zipFile: MAX_ZIP_FILE,

@@ -41,11 +41,10 @@ export interface ZipCheckFailure {
   version?: string;
 }
 
-export type ZipCheckReply = { id: number; result: CheckedZip } | { id: number; failure: ZipCheckFailure };
+export type ZipCheckReply = { result: CheckedZip } | { failure: ZipCheckFailure };
 
 /** What the worker receives (the buffer's memory is transferred with it). */
 export interface ZipCheckRequest {
-  id: number;
   zipPath: string;
   mod: { path: string; version: string };
   limits: ZipLimits;
@@ -108,7 +107,6 @@ export class ZipCheckPool {
   readonly #busy = new Map<Worker, Pending>();
   readonly #queue: { job: ZipCheckJob; pending: Pending }[] = [];
   #started = 0;
-  #nextId = 1;
 
   constructor(script: URL, size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`zip check pool: size must be a positive integer, got ${size}`);
@@ -141,7 +139,7 @@ export class ZipCheckPool {
       // Transfer the memory, not a copy; a buffer sharing a pooled slab is copied out first.
       const whole = job.data.byteOffset === 0 && job.data.byteLength === job.data.buffer.byteLength;
       const data = whole ? job.data : Uint8Array.prototype.slice.call(job.data);
-      const request: ZipCheckRequest = { id: this.#nextId++, zipPath: job.zipPath, mod: job.mod, limits: job.limits, data };
+      const request: ZipCheckRequest = { zipPath: job.zipPath, mod: job.mod, limits: job.limits, data };
       worker.postMessage(request, [data.buffer as ArrayBuffer]);
     }
   }

@@ -12,7 +12,7 @@ if (port === null) throw new Error('zipCheckWorker: not started as a worker thre
 port.on('message', (req: ZipCheckRequest) => {
   const data = Buffer.from(req.data.buffer, req.data.byteOffset, req.data.byteLength);
   inspectZip(req.zipPath, req.mod, req.limits, data).then(
-    (result) => port.postMessage({ id: req.id, result } satisfies ZipCheckReply),
-    (err: unknown) => port.postMessage({ id: req.id, failure: toFailure(err) } satisfies ZipCheckReply),
+    (result) => port.postMessage({ result } satisfies ZipCheckReply),
+    (err: unknown) => port.postMessage({ failure: toFailure(err) } satisfies ZipCheckReply),
   );
 });
