@@ -2,8 +2,9 @@
  * The differential harness: our resolver against the real go command.
  *
  * For one main module served by a test upstream it checks two things:
- *   1. agreement: `gobundle plan` text == `go list -m all` stdout (Go 1.23,
- *      fresh GOMODCACHE, GOFLAGS=-mod=mod, GOPROXY = the upstream);
+ *   1. agreement: `gobundle plan` text == `go list -m all` stdout (the go
+ *      command of the given release: Go 1.23 and the machine's newest, Go
+ *      1.26; fresh GOMODCACHE, GOFLAGS=-mod=mod, GOPROXY = the upstream);
  *   2. coverage: every .mod/.info/.zip the go command fetched from the
  *      upstream while running `go list -m all`, `go mod download all`,
  *      `go build ./...` and `go mod tidy` is in the plan's files. Each
@@ -21,7 +22,7 @@ import { planModule } from '../../src/planning/planModule.js';
 import { ProxyChain } from '../../src/proxy/proxyChain.js';
 import { formatListMAll } from '../../src/resolve/plan.js';
 import type { Plan } from '../../src/resolve/types.js';
-import { goBinary } from '../support/gotool.js';
+import { goBinary, runGoAsync, type GoVersion } from '../support/gotool.js';
 import { parseRequestLog } from '../upstream/requestLog.js';
 import { upstreamGoEnv, type Upstream } from '../upstream/server.js';
 
@@ -55,34 +56,9 @@ export interface DiffResult {
   listRequests: string[];
 }
 
-interface GoRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runGo(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<GoRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(goBinary('1.23'), args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => child.kill('SIGKILL'), GO_COMMAND_TIMEOUT_MS);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function goMust(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, label: string): Promise<string> {
-  const r = await runGo(args, cwd, env);
-  if (r.code !== 0) throw new Error(`${label}: go ${args.join(' ')} failed (exit ${r.code}):\n${r.stderr}`);
+async function goMust(go: GoVersion, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, label: string): Promise<string> {
+  const r = await runGoAsync(goBinary(go), args, { cwd, env, timeoutMs: GO_COMMAND_TIMEOUT_MS });
+  if (r.status !== 0) throw new Error(`${label}: go ${go}: go ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
   return r.stdout;
 }
 
@@ -107,7 +83,7 @@ async function fetchedFiles(upstream: Upstream): Promise<{ files: string[]; list
   return { files, lists };
 }
 
-export async function differential(upstream: Upstream, projectDir: string, label: string): Promise<DiffResult> {
+export async function differential(upstream: Upstream, projectDir: string, label: string, go: GoVersion): Promise<DiffResult> {
   const plan = await ourPlan(upstream, projectDir);
   const planned = new Set(plan.files.map((f) => fileKey(f.path, f.version, f.kind)));
   const ours = formatListMAll(plan);
@@ -128,7 +104,7 @@ export async function differential(upstream: Upstream, projectDir: string, label
       await upstream.resetLog();
       for (const args of run.commands) {
         const name = `go ${args.join(' ')}${run.commands.length > 1 ? ' (in a row)' : ''}`;
-        const out = await goMust(args, join(dir, 'project'), env, label);
+        const out = await goMust(go, args, join(dir, 'project'), env, label);
         if (i === 0) theirs = out;
         const { files, lists } = await fetchedFiles(upstream);
         for (const f of files) if (!requestedBy.has(f)) requestedBy.set(f, name);

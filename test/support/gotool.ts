@@ -9,7 +9,31 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-export type GoVersion = '1.23' | '1.22' | '1.21' | '1.19';
+/**
+ * The go commands the tests run: Debian's releases (bookworm and its
+ * backports), and '1.26', the newest go command of the machine (Go 1.26.8 at
+ * /usr/local/go on our development and CI machines), the oracle for Go
+ * 1.24–1.26 behaviour (tool, ignore and godebug directives).
+ */
+export type GoVersion = '1.26' | '1.23' | '1.22' | '1.21' | '1.19';
+
+/** Where each release is found when its GOBUNDLE_GO_1_NN variable is not set. */
+const DEFAULT_GO_PATHS: Readonly<Record<GoVersion, string>> = {
+  '1.26': '/usr/local/go/bin/go',
+  '1.23': '/usr/lib/go-1.23/bin/go',
+  '1.22': '/usr/lib/go-1.22/bin/go',
+  '1.21': '/usr/lib/go-1.21/bin/go',
+  '1.19': '/usr/lib/go-1.19/bin/go',
+};
+
+/** How to get each release when it is missing. */
+const INSTALL_HINT: Readonly<Record<GoVersion, string>> = {
+  '1.26': 'install Go 1.26 at /usr/local/go (the machine image carries it)',
+  '1.23': 'install golang-1.23-go (see .ci/run)',
+  '1.22': 'install golang-1.22-go (see .ci/run)',
+  '1.21': 'install golang-1.21-go (see .ci/run)',
+  '1.19': 'install golang-1.19-go (see .ci/run)',
+};
 
 /** What a go command run printed, and its exit status (null when killed). */
 export interface GoRun {
@@ -47,13 +71,24 @@ export function runGoAsync(
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 
-/** Path of the go binary for a Go release: $GOBUNDLE_GO_1_23 / $GOBUNDLE_GO_1_19, else Debian's location. */
+/**
+ * Path of the go binary for a Go release: $GOBUNDLE_GO_1_NN, else its usual
+ * place (DEFAULT_GO_PATHS). The binary must report that release
+ * (`go1.26.x` for '1.26') when its GOROOT says, so a machine whose /usr/local/go is another Go
+ * fails here with the path and what it found, rather than later with a
+ * confusing difference.
+ */
 export function goBinary(version: GoVersion = '1.23'): string {
   const envName = `GOBUNDLE_GO_${version.replace('.', '_')}`;
   const fromEnv = process.env[envName];
-  const candidate = fromEnv && fromEnv !== '' ? fromEnv : `/usr/lib/go-${version}/bin/go`;
+  const candidate = fromEnv && fromEnv !== '' ? fromEnv : DEFAULT_GO_PATHS[version];
   if (!existsSync(candidate)) {
-    throw new Error(`go ${version} not found at ${candidate}: install golang-${version}-go (see .ci/run) or set ${envName}`);
+    throw new Error(`go ${version} not found at ${candidate}: ${INSTALL_HINT[version]} or set ${envName}`);
+  }
+  // A GOROOT's VERSION file names its release; a binary without one (a wrapper script) is taken at its word.
+  const release = goRelease(candidate);
+  if (release.startsWith('go') && !release.startsWith(`go${version}.`) && release !== `go${version}`) {
+    throw new Error(`${candidate} is ${release}, not go ${version}: ${INSTALL_HINT[version]} or set ${envName}`);
   }
   return candidate;
 }

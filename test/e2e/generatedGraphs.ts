@@ -1,15 +1,18 @@
 /**
- * Differential test on 50 generated graphs (different seeds, 20 to 300
+ * The differential test on 50 generated graphs (different seeds, 20 to 300
  * modules, pruned and unpruned, mixed go 1.16 / 1.21 dependencies, replaces,
  * excludes, and main go.mod files whose indirect requirements lag behind
  * the graph so the go command must update its roots): our build list is
  * byte-identical to `go list -m all` and our plan holds every file the go
- * command fetched while listing, downloading, building and tidying.
+ * command fetched while listing, downloading, building and tidying. Run
+ * once per go command (differentialGenerated*.test.ts), in files of their
+ * own so vitest runs them side by side.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import type { GoVersion } from '../support/gotool.js';
 import { generateGraph, type GenerateGraphOptions } from '../upstream/generate.js';
 import { lagIndirectRequirements } from './laggingRoots.js';
 import { startUpstream } from '../upstream/server.js';
@@ -51,31 +54,34 @@ function cases(): Case[] {
   return out;
 }
 
-const results: DiffResult[] = [];
+/** Every graph against one go command, in a describe block of its own. */
+export function describeGeneratedGraphs(go: GoVersion): void {
+  const results: DiffResult[] = [];
 
-afterAll(() => {
-  if (results.length > 0) console.log(`differential (generated): ${summarize(results)}`);
-});
+  afterAll(() => {
+    if (results.length > 0) console.log(`differential (generated, go ${go}): ${summarize(results)}`);
+  });
 
-describe('resolver vs go 1.23 on generated graphs', () => {
-  test.each(cases().map((c) => [c.name, c] as const))(
-    '%s',
-    async (_name, c) => {
-      const dir = mkdtempSync(join(tmpdir(), 'gobundle-gen-'));
-      const graph = generateGraph({ ...c.options, dir });
-      if (c.lagging) lagIndirectRequirements(graph, c.options.seed);
-      const upstream = await startUpstream({ modules: [graph.modulesDir] });
-      try {
-        const r = await differential(upstream, graph.mainDir, c.name);
-        results.push(r);
-        expect(r.ours, 'gobundle plan = go list -m all').toBe(r.theirs);
-        expect(r.missed, 'files the go command fetched that the plan lacks').toEqual([]);
-        expect(r.listRequests, 'the go command needed no version listing').toEqual([]);
-      } finally {
-        await upstream.stop();
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-    900_000,
-  );
-});
+  describe(`resolver vs go ${go} on generated graphs`, () => {
+    test.each(cases().map((c) => [c.name, c] as const))(
+      '%s',
+      async (_name, c) => {
+        const dir = mkdtempSync(join(tmpdir(), 'gobundle-gen-'));
+        const graph = generateGraph({ ...c.options, dir });
+        if (c.lagging) lagIndirectRequirements(graph, c.options.seed);
+        const upstream = await startUpstream({ modules: [graph.modulesDir] });
+        try {
+          const r = await differential(upstream, graph.mainDir, c.name, go);
+          results.push(r);
+          expect(r.ours, `gobundle plan = go ${go} list -m all`).toBe(r.theirs);
+          expect(r.missed, 'files the go command fetched that the plan lacks').toEqual([]);
+          expect(r.listRequests, 'the go command needed no version listing').toEqual([]);
+        } finally {
+          await upstream.stop();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+      900_000,
+    );
+  });
+}
