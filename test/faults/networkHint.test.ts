@@ -4,6 +4,7 @@
  * it and where that setting came from, and what to try.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,23 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/**
+ * What the machine's resolver says of a name under .invalid (RFC 2606: it
+ * never resolves), as pack words it: `no such host` where a DNS server
+ * answers NXDOMAIN; where none can be reached (a network namespace with only
+ * loopback, an air-gapped machine) the resolver fails with EAI_AGAIN, which
+ * pack retries as transient before it gives up.
+ */
+async function unresolvable(host: string): Promise<string> {
+  const code = await lookup(host).then(
+    () => 'resolved',
+    (err: NodeJS.ErrnoException) => err.code,
+  );
+  if (code === 'ENOTFOUND') return 'no such host';
+  if (code === 'EAI_AGAIN') return 'temporary failure in name resolution (gave up after 4 attempts)';
+  throw new Error(`${host}: the resolver answered ${code}; want ENOTFOUND or EAI_AGAIN`);
+}
+
 const baseEnv = { HOME: work, GOSUMDB: 'off', GOFLAGS: '-mod=mod', GONOPROXY: '', GOPRIVATE: '' };
 
 describe('network failures name the proxy and its setting', () => {
@@ -43,7 +61,7 @@ describe('network failures name the proxy and its setting', () => {
     const res = await runCli(['plan', hello], { cwd: work, env: { ...baseEnv, GOENV: 'off', GOPROXY: 'http://nonexistent.invalid' } });
     expect(res.code).toBe(1);
     expect(res.stderr).toBe(
-      `gobundle: example.com/Upper/Mod@v1.0.0: reading http://nonexistent.invalid/${modPath}: no such host\n` +
+      `gobundle: example.com/Upper/Mod@v1.0.0: reading http://nonexistent.invalid/${modPath}: ${await unresolvable('nonexistent.invalid')}\n` +
         hint('http://nonexistent.invalid', 'GOPROXY (from the environment)'),
     );
   });
@@ -70,7 +88,7 @@ describe('network failures name the proxy and its setting', () => {
     );
     expect(res.code).toBe(1);
     expect(res.stderr).toBe(
-      `gobundle: example.com/Upper/Mod@v1.0.0: reading http://nonexistent.invalid/${modPath}: no such host\n` +
+      `gobundle: example.com/Upper/Mod@v1.0.0: reading http://nonexistent.invalid/${modPath}: ${await unresolvable('nonexistent.invalid')}\n` +
         hint('http://nonexistent.invalid', '--proxy'),
     );
   });
