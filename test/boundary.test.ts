@@ -22,6 +22,7 @@ const pureDirs = [
   'src/bundle/bundleListing.ts',
   'src/bundle/manifestDiff.ts',
   'src/bundle/partList.ts',
+  'src/bundle/treeLayout.ts',
   'src/toolchain',
   'src/vuln',
   'src/sbom/licenseMatch.ts',

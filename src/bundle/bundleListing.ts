@@ -4,7 +4,7 @@
  * and who signed it. Pure: the caller reads the bundle's head and decides
  * whether the signature verified.
  */
-import { escapePath, escapeVersion } from '../gomod/modulePath.js';
+import { versionFileName } from './treeLayout.js';
 import type { Manifest, ManifestInput, ManifestParent } from './manifest.js';
 
 export interface ListedSigner {
@@ -56,8 +56,7 @@ export function describeInput(i: ManifestInput): string {
 export function listBundle(bundle: string, manifest: Manifest, signer: ListedSigner | null): BundleListing {
   const sizes = new Map(manifest.files.map((f) => [f.name, f.size]));
   const modules = manifest.modules.map((m) => {
-    const base = `${escapePath(m.path)}/@v/${escapeVersion(m.version)}`;
-    const bytes = ['info', 'mod', 'zip'].reduce((n, ext) => n + (sizes.get(`${base}.${ext}`) ?? 0), 0);
+    const bytes = (['info', 'mod', 'zip'] as const).reduce((n, kind) => n + (sizes.get(versionFileName(m.path, m.version, kind)) ?? 0), 0);
     return { path: m.path, version: m.version, bytes, goModOnly: m.zipH1 === null };
   });
   return {

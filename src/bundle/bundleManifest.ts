@@ -6,7 +6,8 @@
  */
 import { GobundleError } from '../errors.js';
 import { BundleError } from './bundleError.js';
-import { type Manifest, type ManifestFile, MANIFEST_NAME, METADATA_DIR, parseManifest } from './manifest.js';
+import { type Manifest, type ManifestFile, parseManifest } from './manifest.js';
+import { MANIFEST_NAME, METADATA_DIR } from './treeLayout.js';
 import { unsafeNameReason } from './safePath.js';
 
 /**

@@ -13,14 +13,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrustedSumdbKey } from '../config/sumdbKeyring.js';
-import { ReplayError, replayDir, verifyReplay, verifyReplayAgainstTree } from '../sumdb/replay.js';
+import { ReplayError, verifyReplay, verifyReplayAgainstTree } from '../sumdb/replay.js';
 import { formatHash, parseHash } from '../sumdb/tlog/hash.js';
 import type { Tree } from '../sumdb/tlog/treeNote.js';
 import { BundleError } from './bundleError.js';
 import type { OpenedBundle } from './reader.js';
-
-/** Bundle files of checksum-database replays live below this folder. */
-export const SUMDB_PREFIX = 'sumdb/';
+import { MANIFEST_NAME, SUMDB_PREFIX, sumdbDir } from './treeLayout.js';
 
 export interface ReplayVerification {
   /** The bundle's source path. */
@@ -42,7 +40,7 @@ export interface ReplayVerification {
  */
 export function replayFileNames(b: Pick<OpenedBundle, 'source' | 'manifest' | 'files'>): string[] {
   const db = b.manifest.sumdb;
-  const prefix = db === null ? undefined : `${replayDir(db.name)}/`;
+  const prefix = db === null ? undefined : `${sumdbDir(db.name)}/`;
   const names: string[] = [];
   for (const name of b.files.keys()) {
     if (!name.startsWith(SUMDB_PREFIX)) continue;
@@ -62,7 +60,7 @@ export function manifestTree(b: Pick<OpenedBundle, 'source' | 'manifest'>): Tree
     return { n: db.treeSize, hash: parseHash(db.treeHash) };
   } catch (err) {
     throw new BundleError(b.source, [
-      `gobundle/manifest.json: sumdb.treeHash ${JSON.stringify(db.treeHash)}: ${err instanceof Error ? err.message : String(err)}`,
+      `${MANIFEST_NAME}: sumdb.treeHash ${JSON.stringify(db.treeHash)}: ${err instanceof Error ? err.message : String(err)}`,
     ]);
   }
 }
@@ -74,7 +72,7 @@ export function manifestOlderTrees(b: Pick<OpenedBundle, 'source' | 'manifest'>)
       return { n: t.treeSize, hash: parseHash(t.treeHash) };
     } catch (err) {
       throw new BundleError(b.source, [
-        `gobundle/manifest.json: sumdb.consistentWith[${i}].treeHash ${JSON.stringify(t.treeHash)}: ${err instanceof Error ? err.message : String(err)}`,
+        `${MANIFEST_NAME}: sumdb.consistentWith[${i}].treeHash ${JSON.stringify(t.treeHash)}: ${err instanceof Error ? err.message : String(err)}`,
       ]);
     }
   });
@@ -117,7 +115,7 @@ export async function verifyBundleReplay(
         : verifyReplay(files, key.key, { consistentWith });
     if (summary.tree.n !== want.n || !summary.tree.hash.equals(want.hash)) {
       throw new ReplayError(
-        `${replayDir(db.name)}/latest`,
+        `${sumdbDir(db.name)}/latest`,
         `has tree#${summary.tree.n} ${formatHash(summary.tree.hash)}, the signed manifest says tree#${want.n} ${formatHash(want.hash)}`,
       );
     }

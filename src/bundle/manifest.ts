@@ -9,14 +9,9 @@
  */
 import { GobundleError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
+import { MANIFEST_NAME, METADATA_DIR } from './treeLayout.js';
 
 export const MANIFEST_FORMAT = 'gobundle/v1';
-/** The manifest's name inside the bundle. */
-export const MANIFEST_NAME = 'gobundle/manifest.json';
-/** The signature's name inside the bundle. */
-export const SIGNATURE_NAME = 'gobundle/manifest.sig';
-/** Entries under this directory are the bundle's own metadata, not part of the GOPROXY tree. */
-export const METADATA_DIR = 'gobundle/';
 
 /** The error code for a manifest that does not follow the format. */
 export const MANIFEST_ERROR_CODE = ErrorCode.MANIFEST;

@@ -4,7 +4,7 @@
  * accepted only when the caller opted out explicitly.
  */
 import { BundleError } from './bundleError.js';
-import { SIGNATURE_NAME } from './manifest.js';
+import { SIGNATURE_NAME } from './treeLayout.js';
 import { verifyManifestSignature } from './signature.js';
 
 /** Checks a manifest signature (a signed note) and returns the signer's name; throws when no trusted key verifies it. */

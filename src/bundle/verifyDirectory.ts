@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { mapLimit } from '../concurrency/mapLimit.js';
 import { BundleError } from './bundleError.js';
 import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, type VerifiedBundle, manifestFileMap, readManifest } from './bundleManifest.js';
-import { MANIFEST_NAME, SIGNATURE_NAME } from './manifest.js';
+import { MANIFEST_NAME, SIGNATURE_NAME } from './treeLayout.js';
 import { type TrustPolicy, checkTrust } from './trust.js';
 
 /** Files hashed at once when verifying a directory in place. */

@@ -39,6 +39,10 @@ import { GobundleError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
 import { fileSystemError } from '../files/fileSystemError.js';
 import { removeStaleTemps } from '../files/staleTemps.js';
+import { cacheLayout } from './cacheLayout.js';
+
+/** The layout of the cache directory (re-exported: tests reach it through the cache). */
+export { cacheLayout };
 
 export type CacheKind = 'mod' | 'info' | 'zip';
 
@@ -75,20 +79,6 @@ export const CACHE_CORRUPT_CODE = ErrorCode.CACHECORRUPT;
 export function cacheKeyString(k: CacheKey): string {
   return `${k.path}@${k.version}.${k.kind}`;
 }
-
-/** The one place that knows the on-disk layout (tests reuse it). */
-export const cacheLayout = {
-  content(dir: string, sha256: string): string {
-    return join(dir, 'content', 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256.slice(4));
-  },
-  index(dir: string, key: string): string {
-    const h = createHash('sha256').update(key).digest('hex');
-    return join(dir, 'index', h.slice(0, 2), `${h}.json`);
-  },
-  tmp(dir: string): string {
-    return join(dir, 'tmp');
-  },
-};
 
 /** A temp file being written: hashes what passes through, then is committed (renamed) into the content store. */
 export interface PendingContent {

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ManifestTree } from '../bundle/manifest.js';
+import { cacheLayout } from './cacheLayout.js';
 
 export interface RecordedHead extends ManifestTree {
   /** The bundle it was written into (as pack named it). */
@@ -24,13 +25,15 @@ export interface RecordedHead extends ManifestTree {
 
 export class TreeHeadStore {
   readonly dir: string;
+  readonly #cacheDir: string;
 
   constructor(cacheDir: string) {
-    this.dir = join(cacheDir, 'sumdb-heads');
+    this.#cacheDir = cacheDir;
+    this.dir = cacheLayout.sumdbHeads(cacheDir);
   }
 
   #dbDir(name: string): string {
-    return join(this.dir, encodeURIComponent(name));
+    return cacheLayout.sumdbHeadsOf(this.#cacheDir, name);
   }
 
   /** Every head recorded for database `name`, smallest first. */

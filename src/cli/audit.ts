@@ -6,7 +6,8 @@ import { openBundle } from '../bundle/reader.js';
 import { GobundleError, UsageError } from '../errors.js';
 import { audit, type Finding } from '../vuln/audit.js';
 import { parseDbMeta } from '../vuln/dbIndex.js';
-import { DB_INDEX, VULNDB_PREFIX, bundleName } from '../vuln/dbLayout.js';
+import { DB_INDEX } from '../vuln/dbLayout.js';
+import { VULNDB_PREFIX, vulndbFileName } from '../bundle/treeLayout.js';
 import { parseOsvEntry } from '../vuln/osv.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
 import type { CliIO } from './io.js';
@@ -60,13 +61,13 @@ export function registerAudit(program: Command, io: CliIO): void {
       if (b.kind === 'dir' && b.dir !== undefined) {
         for (const name of b.files.keys()) if (name.startsWith(VULNDB_PREFIX)) kept.set(name, await readFile(join(b.dir, name)));
       }
-      const dbMeta = kept.get(bundleName(DB_INDEX));
+      const dbMeta = kept.get(vulndbFileName(DB_INDEX));
       if (dbMeta === undefined) {
         throw new GobundleError(ErrorCode.VULNDB, `audit: ${source} carries no vulnerability data`, {
           hint: 'pack it again without --no-vulndb (and with GOVULNDB not off)',
         });
       }
-      const modified = parseDbMeta(dbMeta, `${source}: ${bundleName(DB_INDEX)}`).modified;
+      const modified = parseDbMeta(dbMeta, `${source}: ${vulndbFileName(DB_INDEX)}`).modified;
       const entries = [...kept]
         .filter(([name]) => name.startsWith(`${VULNDB_PREFIX}ID/`))
         .map(([name, data]) => parseOsvEntry(data, `${source}: ${name}`));

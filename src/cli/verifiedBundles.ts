@@ -5,10 +5,11 @@
  * against the database keys (bundle/bundleReplay.ts). Nothing is served or
  * exported from a bundle that did not pass both.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { openBundle, type OpenBundleOptions, type OpenedBundle } from '../bundle/reader.js';
 import { describeReplayVerification, verifyBundleReplay } from '../bundle/bundleReplay.js';
 import { defaultCacheDir } from '../cache/cacheDir.js';
+import { cacheLayout } from '../cache/cacheLayout.js';
 import { loadSumdbKeyring, type TrustedSumdbKey } from '../config/sumdbKeyring.js';
 import { UsageError } from '../errors.js';
 import { readTrustFiles } from './bundleTrust.js';
@@ -42,7 +43,7 @@ export async function bundleOpener(
     });
   }
   const trust = await readTrustFiles(flags.trust, io.cwd);
-  const cacheRoot = flags.cacheDir !== undefined ? resolve(io.cwd, flags.cacheDir) : join(defaultCacheDir(io.env), 'serve');
+  const cacheRoot = flags.cacheDir !== undefined ? resolve(io.cwd, flags.cacheDir) : cacheLayout.extractions(defaultCacheDir(io.env));
   const sumdbKeys: Map<string, TrustedSumdbKey> = await loadSumdbKeyring(flags.sumdbKey ?? [], io.env, event);
   const openOpts: OpenBundleOptions = { trust, allowUnsigned: flags.allowUnsigned ?? false, cacheRoot };
   return {

@@ -21,7 +21,15 @@
  * lister.go lists the version directories). Athens answers checksum-database
  * requests by proxying, so this layout carries no replay.
  */
-import { unescapePath, unescapeVersion } from '../gomod/modulePath.js';
+import { unescapePath } from '../gomod/modulePath.js';
+import {
+  latestFileNameEscaped,
+  listFileNameEscaped,
+  parseTreeName,
+  parseVersionFileName,
+  sumdbDir,
+  vulndbFileName,
+} from '../bundle/treeLayout.js';
 import { SumdbReplay } from '../sumdb/replay.js';
 import { TILE_HEIGHT, tilePath, tilesToRead } from '../sumdb/tlog/tile.js';
 import type { ModuleIndex, ServedFile } from '../serve/moduleIndex.js';
@@ -31,8 +39,6 @@ export type ExportLayout = 'goproxy' | 'athens';
 
 /** One file to write: its name below the export root, and either a verified file to copy or bytes. */
 export type ExportEntry = { name: string; file: Pick<ServedFile, 'file' | 'size' | 'sha256'> } | { name: string; body: Buffer };
-
-const VERSION_FILE = /^(.+)\/@v\/([^/]+)\.(info|mod|zip)$/;
 
 /** Every entry of `index` in `layout`; `readFile` reads a verified file whole (only tiles, 8 KiB each, go through it). */
 export async function* exportEntries(
@@ -46,29 +52,29 @@ export async function* exportEntries(
   }
   for (const [name, f] of index.files) {
     // The served list is the merged one, written below; bundle metadata is not part of a proxy.
-    if (name.endsWith('/@v/list') || VERSION_FILE.exec(name) === null) continue;
+    const kind = parseTreeName(name)?.kind;
+    if (kind !== 'info' && kind !== 'mod' && kind !== 'zip') continue;
     yield { name, file: f };
   }
-  for (const [esc, list] of index.lists) yield { name: `${esc}/@v/list`, body: list.body };
-  for (const [esc, info] of index.latest) yield { name: `${esc}/@latest`, file: info };
+  for (const [esc, list] of index.lists) yield { name: listFileNameEscaped(esc), body: list.body };
+  for (const [esc, info] of index.latest) yield { name: latestFileNameEscaped(esc), file: info };
   for (const view of index.sumdb.values()) yield* sumdbEntries(view, readFile);
-  for (const [path, f] of index.vulndb) yield { name: `vulndb/${path}`, body: f.body };
+  for (const [path, f] of index.vulndb) yield { name: vulndbFileName(path), body: f.body };
 }
 
 function* athensEntries(index: ModuleIndex): Generator<ExportEntry> {
   for (const [name, f] of index.files) {
-    const m = VERSION_FILE.exec(name);
-    if (m === null) continue;
-    const [, esc, escVersion, ext] = m as unknown as [string, string, string, 'info' | 'mod' | 'zip'];
+    const v = parseVersionFileName(name);
+    if (v === undefined) continue;
     // Both unescaped, as Athens's stasher saves what the go command reported (pkg/stash, storage Save).
-    const dir = `${unescapePath(esc)}/${unescapeVersion(escVersion)}`;
-    const file = ext === 'info' ? `${unescapeVersion(escVersion)}.info` : ext === 'mod' ? 'go.mod' : 'source.zip';
+    const dir = `${unescapePath(v.escPath)}/${v.version}`;
+    const file = v.kind === 'info' ? `${v.version}.info` : v.kind === 'mod' ? 'go.mod' : 'source.zip';
     yield { name: `${dir}/${file}`, file: f };
   }
 }
 
 async function* sumdbEntries(view: SumdbView, readFile: (f: ServedFile) => Promise<Buffer>): AsyncGenerator<ExportEntry> {
-  const dir = `sumdb/${view.name}`;
+  const dir = sumdbDir(view.name);
   for (const [name, body] of view.small) yield { name, body };
   for (const [name, f] of view.tiles) yield { name, file: f };
   // The partial tiles at the right edge of the served tree and of every older tree it is proven

@@ -13,7 +13,7 @@
  * alone).
  */
 import type { Manifest, ManifestModule, ManifestParent } from '../bundle/manifest.js';
-import { SUMDB_PREFIX } from '../bundle/bundleReplay.js';
+import { SUMDB_PREFIX } from '../bundle/treeLayout.js';
 import { moduleKey } from '../gomod/moduleVersion.js';
 
 /** An earlier bundle a delta is packed against. */

@@ -29,7 +29,7 @@ import { GoSum, parseGoSum } from '../gomod/gosum.js';
 import { compare } from '../gomod/semver.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
 import type { ModMode } from '../resolve/types.js';
-import { listFileBody, listFileName, proxyFileName } from './bundleNames.js';
+import { listFileBody, listFileName, versionFileName } from '../bundle/treeLayout.js';
 import { ModuleFiles, type TrustedHashes } from './moduleFiles.js';
 import { goSumFilesOf, planInputs, type UnionPlan } from './planInputs.js';
 import type { ResolvedTool } from '../planning/queryTool.js';
@@ -292,7 +292,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   progress.phaseStarted('write');
   const sources: (BundleFileSource & { sha256: string })[] = [];
   const infoTimes: (string | undefined)[] = [];
-  for (const { file, entry } of entries) sources.push(cacheSource(opts.cache, proxyFileName(file.path, file.version, file.kind), entry));
+  for (const { file, entry } of entries) sources.push(cacheSource(opts.cache, versionFileName(file.path, file.version, file.kind), entry));
   // Read concurrently: one at a time, a few hundred .info files cost a thread-pool round trip each.
   for (const t of await Promise.all(
     entries.filter((e) => e.file.kind === 'info').map(async (e) => infoTime(await opts.cache.read(e.entry))),

@@ -18,7 +18,8 @@ import { GobundleError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
 import type { HttpTransport } from '../proxy/httpTransport.js';
 import { buildIndex, idsForModules, parseDbMeta, parseModulesIndex } from '../vuln/dbIndex.js';
-import { DB_INDEX, MODULES_INDEX, VULNS_INDEX, bundleName, entryPath } from '../vuln/dbLayout.js';
+import { DB_INDEX, MODULES_INDEX, VULNS_INDEX, entryPath } from '../vuln/dbLayout.js';
+import { vulndbFileName } from '../bundle/treeLayout.js';
 import { STDLIB_MODULE, TOOLCHAIN_MODULE, VulnDbError, parseOsvEntry } from '../vuln/osv.js';
 import type { OsvEntry } from '../vuln/osvEntry.js';
 import type { StageFile, VulnDbStage } from './packBundle.js';
@@ -55,10 +56,10 @@ export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'g
       );
       const idx = buildIndex(fetched.map((f) => f.entry));
       const files: StageFile[] = [
-        { name: bundleName(DB_INDEX), data: idx.db },
-        { name: bundleName(MODULES_INDEX), data: idx.modules },
-        { name: bundleName(VULNS_INDEX), data: idx.vulns },
-        ...fetched.map((f) => ({ name: bundleName(entryPath(f.entry.id)), data: f.data })),
+        { name: vulndbFileName(DB_INDEX), data: idx.db },
+        { name: vulndbFileName(MODULES_INDEX), data: idx.modules },
+        { name: vulndbFileName(VULNS_INDEX), data: idx.vulns },
+        ...fetched.map((f) => ({ name: vulndbFileName(entryPath(f.entry.id)), data: f.data })),
       ];
       return { url: shown, entries: fetched.length, files };
     } catch (err) {

@@ -10,7 +10,7 @@ import { parseManifest } from '../bundle/manifest.js';
 import type { OpenedBundle } from '../bundle/reader.js';
 import { GobundleError } from '../errors.js';
 import { readLicenseFiles } from '../modzip/licenseFiles.js';
-import { proxyFileName } from '../pack/bundleNames.js';
+import { versionFileName } from '../bundle/treeLayout.js';
 import { buildSbomJson, type SbomModule } from './buildSbom.js';
 import { matchLicense } from './licenseMatch.js';
 import { moduleEdges } from './moduleGraph.js';
@@ -24,7 +24,7 @@ export async function bundleSbom(b: OpenedBundle, toolVersion: string): Promise<
   const modules: SbomModule[] = [];
   const graph = [];
   for (const m of buildList) {
-    const zipName = proxyFileName(m.path, m.version, 'zip');
+    const zipName = versionFileName(m.path, m.version, 'zip');
     const zip = b.files.get(zipName);
     if (zip === undefined)
       throw new GobundleError(ErrorCode.BUNDLE, `bundle ${b.source}: ${zipName}: in the manifest's modules but not its files`);
@@ -37,7 +37,7 @@ export async function bundleSbom(b: OpenedBundle, toolVersion: string): Promise<
       modH1: m.modH1,
       licenseFiles: files.map((f) => ({ name: f.name, spdx: matchLicense(f.text) })),
     });
-    graph.push({ path: m.path, version: m.version, goMod: await readFile(join(dir, proxyFileName(m.path, m.version, 'mod')), 'utf8') });
+    graph.push({ path: m.path, version: m.version, goMod: await readFile(join(dir, versionFileName(m.path, m.version, 'mod')), 'utf8') });
   }
   return buildSbomJson({
     manifest,

@@ -13,13 +13,12 @@ import { GobundleError } from '../errors.js';
 import type { OpenedBundle } from '../bundle/reader.js';
 import { isPseudoVersion } from '../gomod/pseudo.js';
 import { isValid, sort } from '../gomod/semver.js';
+import { listFileBody, listFileVersions, parseTreeName, versionFileNameEscaped } from '../bundle/treeLayout.js';
 import { TOOLCHAIN_MODULE } from '../gomod/goenv.js';
 import { servedToolchainList } from '../toolchain/toolchainFiles.js';
 import { latestVersion } from './latestVersion.js';
-import { SUMDB_PREFIX } from '../bundle/bundleReplay.js';
 import { type SumdbView, mergeSumdbReplays } from './sumdbMerge.js';
 import { ErrorCode } from '../errorCodes.js';
-import { VULNDB_PREFIX } from '../vuln/dbLayout.js';
 import { type VulnDbView, buildVulnDbView } from './vulndbView.js';
 
 export interface ServedFile {
@@ -44,9 +43,6 @@ export class BundleConflictError extends GobundleError {
     });
   }
 }
-
-const LIST_SUFFIX = '/@v/list';
-const VERSION_FILE = /^(.+)\/@v\/([^/]+)\.(info|mod|zip)$/;
 
 export class ModuleIndex {
   readonly bundles: readonly OpenedBundle[];
@@ -99,34 +95,28 @@ export class ModuleIndex {
     for (const b of bundles) {
       if (b.dir === undefined) throw new GobundleError(ErrorCode.BUNDLE, `bundle ${b.source}: not extracted`);
       for (const f of b.files.values()) {
+        const name = parseTreeName(f.name);
         // The checksum-database replay and the vulnerability database are merged on their own terms.
-        if (f.name.startsWith(SUMDB_PREFIX) || f.name.startsWith(VULNDB_PREFIX)) continue;
+        if (name?.kind === 'sumdb' || name?.kind === 'vulndb') continue;
         const served: ServedFile = { file: join(b.dir, f.name), size: f.size, sha256: f.sha256, bundle: b.source };
         const prev = files.get(f.name);
         if (prev !== undefined) {
-          if (prev.sha256 !== f.sha256 && !f.name.endsWith(LIST_SUFFIX)) {
+          if (prev.sha256 !== f.sha256 && name?.kind !== 'list') {
             throw new BundleConflictError(f.name, prev.bundle, b.source);
           }
-          if (!f.name.endsWith(LIST_SUFFIX)) continue;
+          if (name?.kind !== 'list') continue;
         } else {
           files.set(f.name, served);
         }
-        if (f.name.endsWith(LIST_SUFFIX)) {
-          const esc = f.name.slice(0, -LIST_SUFFIX.length);
-          const set = getOrAdd(listVersions, esc, () => new Set<string>());
-          for (const line of (await readFile(served.file, 'utf8')).split('\n')) {
-            const v = line.trim().split(/\s+/)[0];
-            if (v !== undefined && isValid(v)) set.add(v);
-          }
+        if (name?.kind === 'list') {
+          const set = getOrAdd(listVersions, name.escPath, () => new Set<string>());
+          for (const v of listFileVersions(await readFile(served.file, 'utf8'))) if (isValid(v)) set.add(v);
           continue;
         }
-        const m = VERSION_FILE.exec(f.name);
-        if (m === null) continue;
-        const [, esc, escVersion, ext] = m as unknown as [string, string, string, string];
+        if (name === undefined || (name.kind !== 'info' && name.kind !== 'mod' && name.kind !== 'zip')) continue;
         // Versions in names are escaped; the list carries real versions.
-        const version = escVersion.replace(/!([a-z])/g, (_, c: string) => c.toUpperCase());
-        getOrAdd(fileVersions, esc, () => new Set<string>()).add(version);
-        if (ext === 'info') getOrAdd(infoVersions, esc, () => new Map<string, ServedFile>()).set(version, served);
+        getOrAdd(fileVersions, name.escPath, () => new Set<string>()).add(name.version);
+        if (name.kind === 'info') getOrAdd(infoVersions, name.escPath, () => new Map<string, ServedFile>()).set(name.version, served);
       }
     }
     const lists = new Map<string, ListEntry>();
@@ -136,21 +126,13 @@ export class ModuleIndex {
       const fromList = listVersions.get(esc);
       let chosen = fromList ?? new Set([...versions].filter((v) => isValid(v) && !isPseudoVersion(v)));
       // The go command reads golang.org/toolchain's list for every platform alike: list only what every platform has.
-      if (esc === TOOLCHAIN_MODULE) chosen = new Set(servedToolchainList(chosen, (v) => files.has(`${esc}/@v/${v}.zip`)));
-      const body = Buffer.from(
-        sort([...chosen])
-          .map((v) => `${v}\n`)
-          .join(''),
-      );
+      if (esc === TOOLCHAIN_MODULE) chosen = new Set(servedToolchainList(chosen, (v) => files.has(versionFileNameEscaped(esc, v, 'zip'))));
+      const body = listFileBody(sort([...chosen]));
       lists.set(esc, { body, sha256: createHash('sha256').update(body).digest('hex') });
     }
     for (const [esc, versions] of listVersions) {
       if (lists.has(esc)) continue;
-      const body = Buffer.from(
-        sort([...versions])
-          .map((v) => `${v}\n`)
-          .join(''),
-      );
+      const body = listFileBody(sort([...versions]));
       lists.set(esc, { body, sha256: createHash('sha256').update(body).digest('hex') });
     }
     const latest = new Map<string, ServedFile>();

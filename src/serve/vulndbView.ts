@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { OpenedBundle } from '../bundle/reader.js';
 import { buildIndex } from '../vuln/dbIndex.js';
-import { DB_INDEX, MODULES_INDEX, VULNDB_PREFIX, VULNS_INDEX, entryPath } from '../vuln/dbLayout.js';
+import { DB_INDEX, MODULES_INDEX, VULNS_INDEX, entryPath } from '../vuln/dbLayout.js';
+import { VULNDB_PREFIX } from '../bundle/treeLayout.js';
 import { type CarriedEntry, mergeEntries } from '../vuln/mergeEntries.js';
 import { parseOsvEntry } from '../vuln/osv.js';
 

@@ -8,6 +8,7 @@
 import { mapLimit } from '../concurrency/mapLimit.js';
 import type { ModuleIndex } from './moduleIndex.js';
 import type { SmallFileCache } from './smallFileCache.js';
+import { isMetadataFileName } from '../bundle/treeLayout.js';
 
 /** Metadata bytes read ahead per index: far more than the .mod and .info files of thousands of modules. */
 export const WARM_BYTES = 16 << 20;
@@ -16,14 +17,12 @@ export const WARM_CONCURRENCY = 2;
 /** A .mod or .info larger than this is not metadata worth reading ahead. */
 export const WARM_FILE_MAX_BYTES = 64 << 10;
 
-const METADATA = /\/@v\/[^/]+\.(mod|info)$/;
-
 /** Start reading `index`'s .mod and .info files into `cache` (up to WARM_BYTES); never throws, never waits. */
 export function warmCache(index: ModuleIndex, cache: SmallFileCache): void {
   const todo: { file: string; size: number }[] = [];
   let bytes = 0;
   for (const [name, f] of index.files) {
-    if (f.size > WARM_FILE_MAX_BYTES || !METADATA.test(name)) continue;
+    if (f.size > WARM_FILE_MAX_BYTES || !isMetadataFileName(name)) continue;
     if (bytes + f.size > WARM_BYTES) break;
     bytes += f.size;
     todo.push(f);

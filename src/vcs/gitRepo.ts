@@ -11,7 +11,6 @@
  * pointing at it; a crash leaves at worst a half-fetched repository, which
  * the next fetch completes (git's own object writes are atomic).
  */
-import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProcessEnv } from '../gomod/goenv.js';
@@ -19,6 +18,7 @@ import * as semver from '../gomod/semver.js';
 import type { CodeHost, CodeRev } from './codeRepo.js';
 import { UnknownRevisionError } from './codeRepo.js';
 import { GitError, runGit } from './gitRun.js';
+import { cacheLayout } from '../cache/cacheLayout.js';
 import { tagSum, type Origin } from './revInfo.js';
 
 const MIN_HASH_DIGITS = 7;
@@ -40,7 +40,7 @@ export class GitRepo implements CodeHost {
 
   constructor(url: string, cacheDir: string, env: ProcessEnv) {
     this.url = url;
-    this.dir = join(cacheDir, 'vcs', createHash('sha256').update(`git3:${url}`).digest('hex'));
+    this.dir = cacheLayout.vcsRepo(cacheDir, url);
     this.#env = env;
   }
 
