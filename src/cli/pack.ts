@@ -24,9 +24,7 @@ import { VcsSource } from '../vcs/vcsSource.js';
 import { matchPrefixPatterns } from '../gomod/modulePath.js';
 import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
 import { HttpTransport } from '../proxy/httpTransport.js';
-import { locateInput } from '../planning/locateInput.js';
-import { resolveTool, type ResolvedTool } from '../planning/queryTool.js';
-import { readExportedList, type ExportedListInput } from '../planning/readExportedList.js';
+import { readInputs } from '../inputs/readInputs.js';
 import type { CliIO } from './io.js';
 import { toolchainRequest } from './toolchainOptions.js';
 import { toolVersion } from './toolVersion.js';
@@ -178,6 +176,26 @@ export function registerPack(program: Command, io: CliIO): void {
           hint: 'unset GOSUMDB (the default is sum.golang.org) or set it to the database your offline clients use; to pack modules without the database, pack toolchains in a separate run',
         });
       }
+      // Every input is read once, here: go.mod and go.work files, go.sum files, lists.
+      const inputs = await readInputs({
+        paths: gomods,
+        tools: options.tool,
+        lists: options.fromList,
+        cwd: io.cwd,
+        privatePatterns: config.env,
+      });
+      for (const input of inputs.inputs) {
+        if (input.kind !== 'list') continue;
+        const list = input.list;
+        for (const m of list.private)
+          io.stderr.write(`gobundle: pack: ${list.name}: skipped ${m.path} ${m.version}: matches GOPRIVATE/GONOPROXY\n`);
+        if (!options.quiet) {
+          for (const x of list.ignored) io.stderr.write(`gobundle: pack: ${list.name}: ignored ${x.what}: ${x.why}\n`);
+          io.stderr.write(
+            `gobundle: pack: ${list.name} (${list.format}): ${list.modules.length} module versions to fetch, ${list.private.length} private skipped\n`,
+          );
+        }
+      }
       const proxies = options.proxy === undefined ? config.proxies : parseGoProxy(options.proxy, config.env.GONOPROXY);
       // One transport for proxy and checksum-database requests: one concurrency bound, one connection pool.
       const transport = new HttpTransport({ concurrency, connectionsPerOrigin: concurrency });
@@ -192,7 +210,7 @@ export function registerPack(program: Command, io: CliIO): void {
         options.writeGosum === undefined
           ? undefined
           : options.writeGosum === true
-            ? join((await locateInput(gomods[0] ?? '.', io.cwd)).dir, 'go.sum')
+            ? join(inputs.firstDir, 'go.sum')
             : resolve(io.cwd, options.writeGosum);
       const previous: PreviousBundle[] = [];
       for (const p of options.previous) {
@@ -220,32 +238,11 @@ export function registerPack(program: Command, io: CliIO): void {
           ? new LiveProgress(io.stderr)
           : new LineProgress(io.stderr);
       try {
-        const tools: ResolvedTool[] = [];
-        for (const arg of options.tool) {
-          const tool = await resolveTool(arg, chain);
-          tools.push(tool);
-          if (!options.quiet) io.stderr.write(`gobundle: pack: tool ${arg}: ${tool.module}@${tool.version}\n`);
-        }
-        const lists: ExportedListInput[] = [];
-        for (const file of options.fromList) {
-          const list = await readExportedList(file, io.cwd, config.env);
-          lists.push(list);
-          for (const m of list.private)
-            io.stderr.write(`gobundle: pack: ${list.name}: skipped ${m.path} ${m.version}: matches GOPRIVATE/GONOPROXY\n`);
-          if (!options.quiet) {
-            for (const x of list.ignored) io.stderr.write(`gobundle: pack: ${list.name}: ignored ${x.what}: ${x.why}\n`);
-            io.stderr.write(
-              `gobundle: pack: ${list.name} (${list.format}): ${list.modules.length} module versions to fetch, ${list.private.length} private skipped\n`,
-            );
-          }
-        }
         const result = await packBundle({
-          inputs: gomods,
-          tools,
-          lists,
-          cwd: io.cwd,
+          inputs,
           output: resolve(io.cwd, options.output),
           chain,
+          onNote: options.quiet ? undefined : (note) => io.stderr.write(`gobundle: pack: ${note}\n`),
           cache: new DownloadCache(cacheDir),
           goModCache: config.env.GOMODCACHE,
           concurrency,

@@ -5,9 +5,10 @@ import { ProxyChain } from '../proxy/proxyChain.js';
 import { HttpTransport } from '../proxy/httpTransport.js';
 import { VcsSource } from '../vcs/vcsSource.js';
 import { defaultCacheDir } from '../cache/cacheDir.js';
-import { planPathInput } from '../pack/planInputs.js';
+import { planInputs, type PlannedInput } from '../inputs/planInputs.js';
+import { readInputs } from '../inputs/readInputs.js';
 import { formatListMAll } from '../resolve/plan.js';
-import { planToolchains } from '../pack/toolchainStage.js';
+import { planToolchains } from '../inputs/toolchains.js';
 import type { CliIO } from './io.js';
 import { toolchainRequest } from './toolchainOptions.js';
 
@@ -26,6 +27,7 @@ export function registerPlan(program: Command, io: CliIO): void {
     .action(async (gomod: string, options: { json?: boolean; toolchain?: string; platform?: string }) => {
       const toolchains = toolchainRequest('plan', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
       const config = await loadGoConfig(io.env);
+      const inputs = await readInputs({ paths: [gomod], cwd: io.cwd, privatePatterns: config.env });
       const transport = new HttpTransport({});
       // Modules routed to "direct" come from version control, as for pack.
       const direct = new VcsSource({ env: config.env, processEnv: io.env, cacheDir: () => defaultCacheDir(io.env), transport });
@@ -41,7 +43,9 @@ export function registerPlan(program: Command, io: CliIO): void {
         // Like the go command, an inconsistent go.mod is an error unless
         // GOFLAGS says -mod=mod (then roots are updated as cmd/go would).
         const mode = lookupGoFlag(config.goflags, 'mod') === 'mod' ? 'mod' : 'readonly';
-        const { plan } = await planPathInput(gomod, io.cwd, chain, { mode });
+        const planned = await planInputs(inputs, { fetcher: chain, querier: chain, mode });
+        // One path, so one planned input.
+        const [{ plan }] = planned.inputs as [PlannedInput];
         for (const r of plan.localReplacements) {
           io.stderr.write(
             `gobundle: note: ${r.path}${r.version === '' ? '' : ` ${r.version}`} => ${r.dir} is a local directory replacement: read from disk, not bundled\n`,

@@ -1,6 +1,6 @@
 /** --toolchain and --platform, shared by pack and plan. */
 import { UsageError } from '../errors.js';
-import type { ToolchainRequest } from '../pack/toolchainStage.js';
+import type { ToolchainRequest } from '../inputs/toolchains.js';
 import { STAT_PLATFORM, platformOfNode } from '../toolchain/dlVersion.js';
 import { parsePlatformArgs, parseToolchainArgs } from '../toolchain/toolchainArg.js';
 

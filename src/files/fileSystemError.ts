@@ -30,6 +30,12 @@ export function fsErrorCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** The words for a file-system error's errno (`permission denied`), or undefined for other errors. */
+export function fsReason(err: unknown): string | undefined {
+  const code = fsErrorCode(err);
+  return code === undefined ? undefined : REASONS.get(code);
+}
+
 /**
  * `<what>: <reason>: <path>` with a hint, for a file-system error; other
  * errors (GobundleErrors included) are returned unchanged. `what` is the

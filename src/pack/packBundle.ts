@@ -1,7 +1,8 @@
 /**
  * `gobundle pack` as a library: resolve → fetch → verify → write.
  *
- *   resolve   plan every input through the GOPROXY chain; each go.mod the
+ *   resolve   plan every input (read once by src/inputs/, planned there
+ *             through a fetcher pack gives it); each go.mod the
  *             resolver reads goes through the download cache. Like the go
  *             command, only files of the finished plan are downloaded;
  *             with `speculativeFetch` the .info and .zip of the highest
@@ -17,7 +18,6 @@
  * Any failure before the rename leaves nothing at the output path.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { buildManifest, chooseCreated, serializeManifest, type ManifestModule, type ManifestSumdb } from '../bundle/manifest.js';
 import { type DeltaParent, deltaFiles, deltaModules, manifestParents } from './deltaStage.js';
@@ -25,17 +25,17 @@ import { writeBundle, type BundleFileSource, type WriteBundleArgs } from '../bun
 import type { CacheEntry, CacheKey, DownloadCache } from '../cache/downloadCache.js';
 import { ChecksumMismatchError, GobundleError } from '../errors.js';
 import { moduleKey } from '../gomod/moduleVersion.js';
-import { GoSum, parseGoSum } from '../gomod/gosum.js';
 import { compare } from '../gomod/semver.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
+import type { GoSum } from '../gomod/gosum.js';
 import type { ModMode } from '../resolve/types.js';
 import { listFileBody, listFileName, versionFileName } from '../bundle/treeLayout.js';
 import { ModuleFiles, type TrustedHashes } from './moduleFiles.js';
-import { goSumFilesOf, planInputs, type UnionPlan } from './planInputs.js';
-import type { ResolvedTool } from '../planning/queryTool.js';
-import type { ExportedListInput } from '../planning/readExportedList.js';
+import { planInputs, type PlannedInputs } from '../inputs/planInputs.js';
+import type { ReadInputs } from '../inputs/readInputs.js';
+import type { ToolQuerier } from '../inputs/resolveTool.js';
 import { formatBytes, silentProgress, type PackProgress } from './progress.js';
-import { describeToolchains, planToolchains, type ToolchainRequest } from './toolchainStage.js';
+import { describeToolchains, planToolchains, type ToolchainRequest } from '../inputs/toolchains.js';
 import { TOOLCHAIN_MODULE } from '../toolchain/dlVersion.js';
 import { ErrorCode } from '../errorCodes.js';
 
@@ -83,15 +83,12 @@ export interface SumdbStage {
 }
 
 export interface PackOptions {
-  /** go.mod or go.work files or their directories (default ["."] when there are no other inputs). */
-  inputs: readonly string[];
-  /** Tools resolved to module@version, planned as `go install module@version` needs them. */
-  tools?: readonly ResolvedTool[];
-  /** Lists exported from inside the air gap: every module version fetched and checked against the list's hashes. */
-  lists?: readonly ExportedListInput[];
-  cwd: string;
+  /** What to bundle, read from disk (src/inputs/readInputs.ts): go.mod and go.work files, tools, lists, go.sum hashes. */
+  inputs: ReadInputs;
   output: string;
-  chain: Pick<ProxyChain, 'mod' | 'infoBytes' | 'zipTo'>;
+  chain: Pick<ProxyChain, 'mod' | 'infoBytes' | 'zipTo'> & ToolQuerier;
+  /** Told what each tool resolved to. */
+  onNote?: (note: string) => void;
   cache: DownloadCache;
   /** $GOMODCACHE to reuse verified files from, or ''. */
   goModCache: string;
@@ -144,22 +141,7 @@ export interface PackResult {
   moduleHashes: ModuleHashes[];
 }
 
-type PlanFile = UnionPlan['files'][number];
-
-/** go.sum of every input, merged: the hashes downloads must match. */
-async function loadGoSums(inputs: readonly string[], cwd: string): Promise<GoSum> {
-  const sum = new GoSum();
-  for (const file of (await Promise.all(inputs.map((input) => goSumFilesOf(input, cwd)))).flat()) {
-    let data: Buffer;
-    try {
-      data = await readFile(file);
-    } catch {
-      continue;
-    }
-    for (const l of parseGoSum(file, data)) sum.add(l.path, l.version, l.hash);
-  }
-  return sum;
-}
+type PlanFile = PlannedInputs['files'][number];
 
 function trustedFrom(sum: GoSum): TrustedHashes {
   return (key: CacheKey) =>
@@ -193,16 +175,7 @@ export function verifyAgainstGoSum(modules: readonly ModuleHashes[], trusted: Tr
 export async function packBundle(opts: PackOptions): Promise<PackResult> {
   const t0 = performance.now();
   const progress = opts.progress ?? silentProgress;
-  const inputs = opts.inputs.length === 0 && (opts.tools ?? []).length === 0 && (opts.lists ?? []).length === 0 ? ['.'] : opts.inputs;
-  const sums = await loadGoSums(inputs, opts.cwd);
-  // A list's hashes are trusted like go.sum lines: a download that disagrees is refused.
-  for (const list of opts.lists ?? []) {
-    for (const m of list.modules) {
-      for (const h of m.zipH1) sums.add(m.path, m.version, h);
-      for (const h of m.modH1) sums.add(m.path, `${m.version}/go.mod`, h);
-    }
-  }
-  const trusted = trustedFrom(sums);
+  const trusted = trustedFrom(opts.inputs.sums);
 
   const files = new ModuleFiles({
     cache: opts.cache,
@@ -237,13 +210,13 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   };
 
   progress.phaseStarted('resolve');
-  const plan = await planInputs(
-    inputs,
-    opts.cwd,
+  const plan = await planInputs(opts.inputs, {
     fetcher,
-    { concurrency: opts.concurrency, mode: opts.mode ?? 'mod' },
-    { tools: opts.tools, lists: opts.lists },
-  );
+    querier: opts.chain,
+    mode: opts.mode ?? 'mod',
+    concurrency: opts.concurrency,
+    onNote: opts.onNote,
+  });
   const moduleCount = new Set(plan.files.map((f) => moduleKey(f))).size;
   const toolchains =
     opts.toolchains === undefined

@@ -5,7 +5,6 @@
  * "How we know it agrees with the go command": test/e2e/differential*.ts
  * checks every file the real go command fetched is planned).
  */
-import { compare } from '../gomod/semver.js';
 import { DEFAULT_CONCURRENCY, Semaphore } from '../concurrency/semaphore.js';
 import { isToolchainPath } from './goVersion.js';
 import { loadExpandedGraph, requirementsFromMainModFile, type GraphContext, type ModuleGraph } from './graph.js';
@@ -14,10 +13,7 @@ import { MainModuleIndex, toPlanReplacement } from './mainModule.js';
 import { GoModLoader, pruningForGoVersion } from './modSummary.js';
 import type { BuildListEntry, GoModSource, ModSummaryInput, Plan, ResolveOptions } from './types.js';
 import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
-
-type PlanFile = Plan['files'][number];
-
-const KIND_ORDER: Record<PlanFile['kind'], number> = { info: 0, mod: 1, zip: 2 };
+import { PlanFileSet, sortByPathVersion } from './planFiles.js';
 
 export async function resolvePlan(mainModFile: ModSummaryInput, source: GoModSource, opts: ResolveOptions = {}): Promise<Plan> {
   const main = new MainModuleIndex(mainModFile);
@@ -57,23 +53,8 @@ export async function resolvePlan(mainModFile: ModSummaryInput, source: GoModSou
     await readUnprunedClosures(loader, [...candidates.values()]);
   }
 
-  const files = new Map<string, PlanFile>();
-  const addFile = (f: PlanFile): void => {
-    files.set(`${f.path}\u0000${f.version}\u0000${f.kind}`, f);
-  };
-  for (const m of loader.remoteReads.values()) addFile({ ...m, kind: 'mod' });
-  const localReplacements = new Map<string, { path: string; version: string; dir: string }>();
-  for (const [key, r] of loader.localReads) localReplacements.set(key, r);
-  for (const m of buildList.slice(1)) {
-    const r = m.replace;
-    if (r !== undefined && 'dir' in r) {
-      localReplacements.set(moduleKey(m), { path: m.path, version: m.version, dir: r.dir });
-      continue;
-    }
-    // A replaced module is downloaded (and listed in go.sum) as its replacement.
-    const target = r ?? m;
-    for (const kind of ['info', 'mod', 'zip'] as const) addFile({ path: target.path, version: target.version, kind });
-  }
+  const files = new PlanFileSet();
+  files.addGraph({ remote: loader.remoteReads.values(), local: loader.localReads }, buildList, (m) => m === buildList[0]);
 
   // A go.mod whose requirements lag behind the graph (not tidy) is read
   // lazily by package-loading commands: `go build` imports packages from the
@@ -85,23 +66,18 @@ export async function resolvePlan(mainModFile: ModSummaryInput, source: GoModSou
     if (isToolchainPath(m.path) || m.version === '' || m.version === NONE) return;
     const repl = main.replacement(m);
     if (repl?.kind === 'dir') return;
-    const target = repl === undefined ? m : { path: repl.path, version: repl.version };
-    for (const kind of ['info', 'mod', 'zip'] as const) addFile({ path: target.path, version: target.version, kind });
+    files.addModule(repl === undefined ? m : { path: repl.path, version: repl.version });
   };
   if (graphs.length > 1) {
     for (const m of initialRoots) complete(m);
     for (const g of graphs.slice(0, -1)) for (const m of g.buildList()) complete(m);
   }
-  const { sortedFiles, lists } = filesAndLists(files.values());
-
   return {
     main: { path: main.path, goVersion: main.goVersion, toolchain: main.toolchain },
     dependencyGo: loader.highestGo,
     buildList,
     loaded,
-    files: sortedFiles,
-    lists,
-    localReplacements: sortByPathVersion([...localReplacements.values()]),
+    ...files.result(),
   };
 }
 
@@ -121,18 +97,6 @@ export function formatListMAll(plan: Pick<Plan, 'buildList'>): string {
   return out;
 }
 
-/** The plan's files sorted by path, version and kind, and the @v/list versions of each path. */
-export function filesAndLists(files: Iterable<PlanFile>): { sortedFiles: PlanFile[]; lists: Map<string, string[]> } {
-  const sortedFiles = [...files].sort((a, b) => comparePathVersion(a, b) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
-  const lists = new Map<string, string[]>();
-  for (const f of sortedFiles) {
-    const versions = lists.get(f.path) ?? [];
-    if (versions[versions.length - 1] !== f.version) versions.push(f.version);
-    lists.set(f.path, versions);
-  }
-  return { sortedFiles, lists };
-}
-
 /** Read (through the loader, so they are recorded) the go.mod files below every unpruned module in `from`. */
 async function readUnprunedClosures(loader: GoModLoader, from: readonly ModuleVersion[]): Promise<void> {
   const seen = new Set<string>();
@@ -146,13 +110,4 @@ async function readUnprunedClosures(loader: GoModLoader, from: readonly ModuleVe
     await Promise.all(summary.require.map((r) => visit(r, true)));
   };
   await Promise.all(from.map((m) => visit({ path: m.path, version: m.version }, false)));
-}
-
-function comparePathVersion(a: ModuleVersion, b: ModuleVersion): number {
-  if (a.path !== b.path) return a.path < b.path ? -1 : 1;
-  return compare(a.version, b.version) || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0);
-}
-
-export function sortByPathVersion<T extends ModuleVersion>(list: T[]): T[] {
-  return list.sort(comparePathVersion);
 }

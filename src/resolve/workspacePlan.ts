@@ -6,7 +6,7 @@
  * updateWorkspaceRoots), so there is a single graph.
  */
 import { DEFAULT_CONCURRENCY, Semaphore } from '../concurrency/semaphore.js';
-import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
+import type { ModuleVersion } from '../gomod/moduleVersion.js';
 import { cmpVersion, compareGoVersion, DEFAULT_GO_MOD_VERSION, GO_STRICT_VERSION, isToolchainPath } from './goVersion.js';
 import { posix } from 'node:path';
 import { GobundleError } from '../errors.js';
@@ -15,14 +15,12 @@ import { readWorkspaceGraph } from './graph.js';
 import { toPlanReplacement } from './mainModule.js';
 import { GoModLoader } from './modSummary.js';
 import { sortModules } from './mvs.js';
-import { filesAndLists, sortByPathVersion } from './plan.js';
+import { PlanFileSet, sortByPathVersion } from './planFiles.js';
 import type { BuildListEntry, GoModSource, Plan, ResolveOptions } from './types.js';
 import { WorkspaceIndex, type WorkspaceInput } from './workspaceIndex.js';
 
 /** gover.DefaultGoWorkVersion: the go version of a go.work without a go line. */
 export const DEFAULT_GO_WORK_VERSION = '1.18';
-
-type PlanFile = Plan['files'][number];
 
 /**
  * `name` labels the workspace where a plan names its main module (the go.work
@@ -55,32 +53,18 @@ export async function resolveWorkspacePlan(
     buildList.push(repl === undefined ? { path: m.path, version: m.version } : { ...m, replace: toPlanReplacement(repl) });
   }
 
-  const files = new Map<string, PlanFile>();
-  const addFile = (f: PlanFile): void => {
-    files.set(`${f.path}\u0000${f.version}\u0000${f.kind}`, f);
-  };
-  for (const m of loader.remoteReads.values()) addFile({ ...m, kind: 'mod' });
-  const localReplacements = new Map<string, { path: string; version: string; dir: string }>();
-  for (const [key, r] of loader.localReads) localReplacements.set(key, r);
-  for (const m of buildList) {
-    if (m.version === '' && index.modules.has(m.path)) continue;
-    const r = m.replace;
-    if (r !== undefined && 'dir' in r) {
-      localReplacements.set(moduleKey(m), { path: m.path, version: m.version, dir: r.dir });
-      continue;
-    }
-    const target = r ?? m;
-    for (const kind of ['info', 'mod', 'zip'] as const) addFile({ path: target.path, version: target.version, kind });
-  }
-  const { sortedFiles, lists } = filesAndLists(files.values());
+  const files = new PlanFileSet();
+  files.addGraph(
+    { remote: loader.remoteReads.values(), local: loader.localReads },
+    buildList,
+    (m) => m.version === '' && index.modules.has(m.path),
+  );
   return {
     main: { path: name, goVersion: work.go ?? DEFAULT_GO_WORK_VERSION, toolchain: work.toolchain },
     dependencyGo: loader.highestGo,
     buildList,
     loaded: sortByPathVersion([...loader.remoteReads.values()]),
-    files: sortedFiles,
-    lists,
-    localReplacements: sortByPathVersion([...localReplacements.values()]),
+    ...files.result(),
   };
 }
 

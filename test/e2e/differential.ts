@@ -18,7 +18,8 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseGoProxy } from '../../src/gomod/goenv.js';
-import { planModule } from '../../src/planning/planModule.js';
+import { planInputs, type PlannedInput } from '../../src/inputs/planInputs.js';
+import { readInputs } from '../../src/inputs/readInputs.js';
 import { ProxyChain } from '../../src/proxy/proxyChain.js';
 import { formatListMAll } from '../../src/resolve/plan.js';
 import type { Plan } from '../../src/resolve/types.js';
@@ -66,7 +67,9 @@ async function goMust(go: GoVersion, args: readonly string[], cwd: string, env: 
 export async function ourPlan(upstream: Upstream, projectDir: string): Promise<Plan> {
   const chain = new ProxyChain({ specs: parseGoProxy(upstream.url) });
   try {
-    return await planModule(projectDir, process.cwd(), chain, { mode: 'mod' });
+    const read = await readInputs({ paths: [projectDir], cwd: process.cwd(), privatePatterns: { GOPRIVATE: '', GONOPROXY: '' } });
+    const [{ plan }] = (await planInputs(read, { fetcher: chain, querier: chain, mode: 'mod' })).inputs as [PlannedInput];
+    return plan;
   } finally {
     await chain.close();
   }

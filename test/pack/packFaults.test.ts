@@ -4,7 +4,7 @@
  * from the cache.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseManifest } from '../../src/bundle/manifest.js';
@@ -67,6 +67,21 @@ describe('pack through faults', () => {
     );
     expect(res.stderr).toContain(
       `hint: the proxy ${DEAD_PROXY} was named by --proxy; set GOPROXY (or pack --proxy) to a module proxy this machine can reach, such as a mirror or a gobundle serve; check that its host name resolves and that the network lets this machine connect to it (gobundle connects directly, HTTPS_PROXY is not used); separate proxies with "|" instead of "," to fall through to the next one on any error\n`,
+    );
+    expect(existsSync(join(dir, 'out.tgz'))).toBe(false);
+  });
+
+  test('a go.sum that exists but cannot be read stops the pack, naming it, and nothing is written', { timeout: 120_000 }, async () => {
+    const dir = tempDir('unreadable-gosum');
+    const project = join(dir, 'project');
+    cpSync(join(repoRoot, 'samples', 'hello'), project, { recursive: true });
+    // A directory where go.sum should be: it exists, and reading it fails (EISDIR) even for root, whom permissions do not stop.
+    mkdirSync(join(project, 'go.sum'));
+    const res = await pack(project, dir);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(
+      `gobundle: ${join(project, 'go.sum')}: is a directory\n` +
+        'hint: pack checks every download against go.sum, so a go.sum it cannot read stops it; fix its permissions, or move it aside to pack without it\n',
     );
     expect(existsSync(join(dir, 'out.tgz'))).toBe(false);
   });

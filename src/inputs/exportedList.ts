@@ -8,11 +8,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
-import { GobundleError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
+import { InputFileError } from './inputErrors.js';
 import { parseExportedList, type ExportedList, type ExportedModule } from '../gomod/exportedList.js';
 import { matchPrefixPatterns } from '../gomod/modulePath.js';
-import { filesAndLists } from '../resolve/plan.js';
+import { filesAndLists } from '../resolve/planFiles.js';
 import type { Plan } from '../resolve/types.js';
 
 export interface ExportedListInput {
@@ -37,10 +36,12 @@ export async function readExportedList(
   try {
     data = await readFile(abs);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new GobundleError(ErrorCode.NOGOMOD, `--from-list ${file}: ${code === 'ENOENT' ? 'no such file' : String(err)}`, {
-      hint: 'export the list inside the air gap: cp go.sum, or go list -m -json all > list.json, or go mod download -json > list.json',
-    });
+    throw InputFileError.reading(
+      abs,
+      err,
+      'export the list inside the air gap: cp go.sum, or go list -m -json all > list.json, or go mod download -json > list.json',
+      `--from-list ${file}`,
+    );
   }
   const list = parseExportedList(abs, data);
   const isPrivate = (path: string): boolean => matchPrefixPatterns(env.GONOPROXY, path) || matchPrefixPatterns(env.GOPRIVATE, path);

@@ -10,10 +10,11 @@
 import { GobundleError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
 import { parseModFile } from '../gomod/modfile.js';
-import { filesAndLists, resolvePlan } from '../resolve/plan.js';
+import { resolvePlan } from '../resolve/plan.js';
+import { PlanFileSet } from '../resolve/planFiles.js';
 import type { Plan, ResolveOptions } from '../resolve/types.js';
 import { createGoModSource, type ModFetcher } from './goModSource.js';
-import type { ResolvedTool } from './queryTool.js';
+import type { ResolvedTool } from './resolveTool.js';
 
 export async function planTool(
   tool: ResolvedTool,
@@ -37,17 +38,15 @@ export async function planTool(
   }
   // Remote module graph only: with no replace directives there is no local directory to read.
   const plan = await resolvePlan(file, createGoModSource(fetcher, '/'), { ...opts, mode: 'mod' });
-  const files = [...plan.files];
-  for (const kind of ['info', 'mod', 'zip'] as const) files.push({ path: tool.module, version: tool.version, kind });
+  const files = new PlanFileSet();
+  for (const f of plan.files) files.add(f);
+  for (const r of plan.localReplacements) files.addLocal(r);
+  files.addModule({ path: tool.module, version: tool.version });
   if (tool.retractionsFrom !== undefined) {
     await fetcher.mod(tool.module, tool.retractionsFrom);
     // The go command finds that version through @v/list and Stat (.info), then reads its go.mod.
-    files.push(
-      { path: tool.module, version: tool.retractionsFrom, kind: 'info' },
-      { path: tool.module, version: tool.retractionsFrom, kind: 'mod' },
-    );
+    files.add({ path: tool.module, version: tool.retractionsFrom, kind: 'info' });
+    files.add({ path: tool.module, version: tool.retractionsFrom, kind: 'mod' });
   }
-  const dedup = new Map(files.map((f) => [`${f.path}\u0000${f.version}\u0000${f.kind}`, f]));
-  const { sortedFiles, lists } = filesAndLists(dedup.values());
-  return { plan: { ...plan, files: sortedFiles, lists }, data };
+  return { plan: { ...plan, ...files.result() }, data };
 }

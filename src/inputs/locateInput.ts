@@ -6,8 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { GobundleError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
+import { InputFileError } from './inputErrors.js';
 
 export interface LocatedInput {
   kind: 'go.mod' | 'go.work';
@@ -25,7 +24,7 @@ export async function locateInput(input: string, cwd: string): Promise<LocatedIn
   try {
     isDir = (await stat(p)).isDirectory();
   } catch {
-    throw new GobundleError(ErrorCode.NOGOMOD, `${input}: no such file or directory`, { hint: HINT });
+    throw new InputFileError(p, `${input}: no such file or directory`, { hint: HINT });
   }
   if (isDir) {
     const hasGoMod = await isFile(join(p, 'go.mod'));
@@ -35,7 +34,7 @@ export async function locateInput(input: string, cwd: string): Promise<LocatedIn
   const name = basename(p);
   // GOWORK may name any file ending in .work (modload.WorkFilePath); go.mod must be called go.mod.
   if (name.endsWith('.work')) return { kind: 'go.work', file: p, dir: dirname(p) };
-  if (name !== 'go.mod') throw new GobundleError(ErrorCode.NOGOMOD, `${input}: not a go.mod or go.work file`, { hint: HINT });
+  if (name !== 'go.mod') throw new InputFileError(p, `${input}: not a go.mod or go.work file`, { hint: HINT });
   return { kind: 'go.mod', file: p, dir: dirname(p) };
 }
 

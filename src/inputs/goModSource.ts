@@ -18,16 +18,10 @@ export interface ModFetcher {
   mod(path: string, version: string): Promise<Uint8Array>;
 }
 
-export interface FetchedMod {
-  module: ModuleVersion;
-  data: Uint8Array;
-}
-
-export function createGoModSource(fetcher: ModFetcher, mainDir: string, onFetched?: (fetched: FetchedMod) => void): GoModSource {
+export function createGoModSource(fetcher: ModFetcher, mainDir: string): GoModSource {
   return {
     async remote(m: ModuleVersion): Promise<ModSummaryInput> {
       const data = await fetcher.mod(m.path, m.version);
-      onFetched?.({ module: m, data });
       return parseModFile(`${m.path}@${m.version}/go.mod`, data, { strict: false });
     },
     async local(dir: string): Promise<ModSummaryInput> {
