@@ -24,6 +24,9 @@ const COMMANDS = new Map<string, () => Promise<Register>>([
   ['export', async () => (await import('./export.js')).registerExport],
 ]);
 
+/** Other names of commands: the design calls packing `bundle`. */
+const ALIASES = new Map<string, string>([['bundle', 'pack']]);
+
 /**
  * Build the commander program. Each command lives in its own file and
  * registers itself; with `only` (the command about to run) only that one is
@@ -39,7 +42,7 @@ export async function buildProgram(io: CliIO, only?: string): Promise<Command> {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  const one = only === undefined ? undefined : COMMANDS.get(only);
+  const one = only === undefined ? undefined : COMMANDS.get(ALIASES.get(only) ?? only);
   for (const load of one === undefined ? COMMANDS.values() : [one]) (await load())(program, io);
   return program;
 }

@@ -70,6 +70,7 @@ export const TOOLCHAIN_NEEDS_SUMDB =
 export function registerPack(program: Command, io: CliIO): void {
   program
     .command('pack')
+    .alias('bundle')
     .description('resolve the module graph through GOPROXY, verify every file, and write a signed bundle laid out as a GOPROXY tree')
     .argument('[gomod...]', 'go.mod or go.work files, or their directories (default: ./go.mod)')
     .option('-o, --output <bundle.tgz>', 'the bundle to write (replaced atomically)')

@@ -39,6 +39,8 @@ describe('gobundle pack usage', () => {
       'gobundle: pack: no --sign-key given: bundles are signed so the offline side can trust them\nhint: create a key with `gobundle keygen <name>` and pass --sign-key <name>.key, or pass --unsigned explicitly\n',
     ],
     ['no output', ['pack', '--unsigned'], 'gobundle: pack: missing -o <bundle.tgz>\nhint: name the bundle to write, e.g. -o deps.tgz\n'],
+    // `bundle` is another name of pack (the product's design calls packing that).
+    ['bundle, no output', ['bundle', '--unsigned'], 'gobundle: pack: missing -o <bundle.tgz>\nhint: name the bundle to write, e.g. -o deps.tgz\n'],
     [
       'both key and unsigned',
       ['pack', '-o', 'x.tgz', '--unsigned', '--sign-key', 'k.key'],
@@ -55,6 +57,12 @@ describe('gobundle pack usage', () => {
     expect(res.stderr).toBe(want);
     expect(existsSync(join(work, 'x.tgz'))).toBe(false);
   });
+});
+
+test('the help names pack and its alias bundle', async () => {
+  const res = await runCli(['--help'], { cwd: work, env: packEnv('off', work) });
+  expect(res.code).toBe(0);
+  expect(res.stdout).toMatch(/^  pack\|bundle \[options\] \[gomod\.\.\.\] /m);
 });
 
 describe('gobundle pack against the test upstream', () => {
