@@ -11,6 +11,7 @@ import { VULNDB_PREFIX, vulndbFileName } from '../bundle/treeLayout.js';
 import { parseOsvEntry } from '../vuln/osv.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
 import type { CliIO } from './io.js';
+import { declareCommand } from './commandIndex.js';
 import { ErrorCode } from '../errorCodes.js';
 
 /** Known vulnerabilities affect bundled modules: exit 1, so a transfer desk can gate on it. */
@@ -34,11 +35,7 @@ function line(f: Finding): string {
  * versions. Exit 0 none, 1 some (or the bundle fails verification), 2 usage.
  */
 export function registerAudit(program: Command, io: CliIO): void {
-  program
-    .command('audit')
-    .description(
-      "list the known vulnerabilities (from the bundle's own vulnerability data) that affect its module versions; exit 1 when any do",
-    )
+  declareCommand(program, 'audit')
     .argument('<bundle>', '.tgz bundle or extracted bundle directory')
     .option('--json', 'print {"modules", "databaseModified", "findings": [{path, version, id, aliases, summary, fixed}]}')
     .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])

@@ -10,6 +10,7 @@ import { diffModules, type ManifestDiff } from '../bundle/manifestDiff.js';
 import { readBundleHead } from '../bundle/manifestFile.js';
 import { manifestDigest } from '../bundle/bundleParents.js';
 import type { CliIO } from './io.js';
+import { declareCommand } from './commandIndex.js';
 
 export interface DiffReport extends ManifestDiff {
   old: { bundle: string; created: string };
@@ -32,9 +33,7 @@ export function formatDiff(d: DiffReport): string {
 }
 
 export function registerDiff(program: Command, io: CliIO): void {
-  program
-    .command('diff')
-    .description('compare the module versions of two bundles: added, removed, upgraded, downgraded')
+  declareCommand(program, 'diff')
     .argument('<old>', 'the older bundle (.tgz, part list, extracted directory or manifest.json)')
     .argument('<new>', 'the newer bundle')
     .option('--json', 'print the comparison as JSON')

@@ -10,6 +10,7 @@ import { ExportError, writeExportTree } from '../export/writeExportTree.js';
 import { BundleSet } from '../serve/bundleSet.js';
 import { collect } from './bundleTrust.js';
 import type { CliIO } from './io.js';
+import { declareCommand } from './commandIndex.js';
 import { type BundleTrustFlags, bundleOpener } from './verifiedBundles.js';
 
 interface ExportCliOptions extends BundleTrustFlags {
@@ -25,11 +26,7 @@ interface ExportCliOptions extends BundleTrustFlags {
  * (export/writeExportTree.ts).
  */
 export function registerExport(program: Command, io: CliIO): void {
-  program
-    .command('export')
-    .description(
-      'write verified bundles as a static GOPROXY tree (with the checksum-database replay) for nginx, S3 or a CDN, or as Athens disk storage',
-    )
+  declareCommand(program, 'export')
     .argument('<bundles...>', '.tgz bundles or extracted bundle directories')
     .requiredOption('--to <dir>', 'directory to create (must not exist or be empty, unless --replace)')
     .option(

@@ -4,13 +4,12 @@ import type { Command } from 'commander';
 import { GobundleError, UsageError } from '../errors.js';
 import { generateKey } from '../sumdb/note.js';
 import type { CliIO } from './io.js';
+import { declareCommand } from './commandIndex.js';
 import { ErrorCode } from '../errorCodes.js';
 
 /** `gobundle keygen <name> [--out-dir DIR]`: a signer key (<name>.key, 0600) and its verifier key (<name>.pub). */
 export function registerKeygen(program: Command, io: CliIO): void {
-  program
-    .command('keygen')
-    .description('generate a bundle signing key pair in the Go signed-note format: <name>.key (secret, mode 0600) and <name>.pub')
+  declareCommand(program, 'keygen')
     .argument('<name>', 'key name (no spaces or "+"), e.g. the signing team or host')
     .option('--out-dir <dir>', 'where to write the two files', '.')
     .action(async (name: string, options: { outDir: string }) => {

@@ -12,6 +12,7 @@ import { GobundleError } from '../errors.js';
 import { describeParent } from '../bundle/bundleParents.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
 import type { CliIO } from './io.js';
+import { declareCommand } from './commandIndex.js';
 
 function signerOf(head: BundleHead, trust: readonly string[]): ListedSigner | null {
   if (head.signature === undefined) return null;
@@ -55,11 +56,7 @@ export function formatListing(l: BundleListing): string {
 }
 
 export function registerLs(program: Command, io: CliIO): void {
-  program
-    .command('ls')
-    .description(
-      'show what a bundle holds: module versions and sizes, inputs, signer, creation time, parents (reads the manifest only; verify checks the files)',
-    )
+  declareCommand(program, 'ls')
     .argument('<bundle>', '.tgz bundle, part list (.parts), extracted bundle directory or manifest.json')
     .option('--json', 'print the listing as JSON')
     .option('--trust <file.pub>', 'check the signature with this verifier key file (repeatable)', collect, [])

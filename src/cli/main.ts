@@ -1,5 +1,6 @@
 import type { CliIO } from './io.js';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
+import { COMMAND_INFO, commandNamed, helpTerm } from './commandIndex.js';
 import { EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 import { reportError } from './reportError.js';
 import { toolVersion } from './toolVersion.js';
@@ -7,11 +8,12 @@ import { toolVersion } from './toolVersion.js';
 type Register = (program: Command, io: CliIO) => void;
 
 /**
- * Each command's file, imported only when needed: a pack does not load
- * express, nor sbom's CycloneDX and JSON-schema libraries (together about
- * half a second of CPU at every start).
+ * Each command's file, imported only when that command runs: a pack does
+ * not load express, nor sbom's CycloneDX and JSON-schema libraries, and the
+ * top-level help and --version load none of them (commandIndex.ts describes
+ * every command without its file).
  */
-const COMMANDS = new Map<string, () => Promise<Register>>([
+const LOADERS = new Map<string, () => Promise<Register>>([
   ['plan', async () => (await import('./plan.js')).registerPlan],
   ['pack', async () => (await import('./pack.js')).registerPack],
   ['keygen', async () => (await import('./keygen.js')).registerKeygen],
@@ -24,13 +26,11 @@ const COMMANDS = new Map<string, () => Promise<Register>>([
   ['export', async () => (await import('./export.js')).registerExport],
 ]);
 
-/** Other names of commands: the design calls packing `bundle`. */
-const ALIASES = new Map<string, string>([['bundle', 'pack']]);
-
 /**
- * Build the commander program. Each command lives in its own file and
- * registers itself; with `only` (the command about to run) only that one is
- * loaded, otherwise all of them (help, unknown commands).
+ * Build the commander program. With `only` (the command about to run) only
+ * that command's file is loaded and registered; otherwise (the top-level
+ * help, --version, an unknown command) every command is listed from
+ * commandIndex.ts without loading any.
  */
 export async function buildProgram(io: CliIO, only?: string): Promise<Command> {
   const program = new Command('gobundle')
@@ -42,8 +42,19 @@ export async function buildProgram(io: CliIO, only?: string): Promise<Command> {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  const one = only === undefined ? undefined : COMMANDS.get(ALIASES.get(only) ?? only);
-  for (const load of one === undefined ? COMMANDS.values() : [one]) (await load())(program, io);
+  const info = only === undefined ? undefined : commandNamed(only);
+  const load = info === undefined ? undefined : LOADERS.get(info.name);
+  if (load !== undefined) {
+    (await load())(program, io);
+    return program;
+  }
+  for (const c of COMMAND_INFO) program.command(c.name).aliases([...c.aliases]).description(c.description);
+  program.configureHelp({
+    subcommandTerm: (cmd) => {
+      const c = commandNamed(cmd.name());
+      return c === undefined ? new Help().subcommandTerm(cmd) : helpTerm(c);
+    },
+  });
   return program;
 }
 
@@ -52,8 +63,9 @@ export async function main(
   argv: string[],
   io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
 ): Promise<number> {
-  // argv is [node, script, command, ...]: a known command loads alone.
-  const program = await buildProgram(io, argv[2]);
+  // argv is [node, script, command, ...]: a known command loads alone (`help <command>` loads that command for its help).
+  const only = argv[2] === 'help' && argv[3] !== undefined && commandNamed(argv[3]) !== undefined ? argv[3] : argv[2];
+  const program = await buildProgram(io, only);
   try {
     await program.parseAsync(argv);
     return EXIT_OK;

@@ -26,6 +26,7 @@ import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
 import { HttpTransport } from '../proxy/httpTransport.js';
 import { readInputs } from '../inputs/readInputs.js';
 import type { CliIO } from './io.js';
+import { declareCommand } from './commandIndex.js';
 import { toolchainRequest } from './toolchainOptions.js';
 import { toolVersion } from './toolVersion.js';
 import { ErrorCode } from '../errorCodes.js';
@@ -68,10 +69,7 @@ export const TOOLCHAIN_NEEDS_SUMDB =
 
 /** `gobundle pack [<go.mod | go.work | dir>...] [--tool pkg@version]... -o <bundle.tgz> (--sign-key <file.key> | --unsigned)`. */
 export function registerPack(program: Command, io: CliIO): void {
-  program
-    .command('pack')
-    .alias('bundle')
-    .description('resolve the module graph through GOPROXY, verify every file, and write a signed bundle laid out as a GOPROXY tree')
+  declareCommand(program, 'pack')
     .argument('[gomod...]', 'go.mod or go.work files, or their directories (default: ./go.mod)')
     .option('-o, --output <bundle.tgz>', 'the bundle to write (replaced atomically)')
     .option('--sign-key <file.key>', 'signer key written by gobundle keygen')

@@ -10,13 +10,12 @@ import { readInputs } from '../inputs/readInputs.js';
 import { formatListMAll } from '../resolve/plan.js';
 import { planToolchains } from '../inputs/toolchains.js';
 import type { CliIO } from './io.js';
+import { declareCommand } from './commandIndex.js';
 import { toolchainRequest } from './toolchainOptions.js';
 
 /** `gobundle plan [<go.mod | go.work | dir>] [--json]`: what a bundle of this module will carry. */
 export function registerPlan(program: Command, io: CliIO): void {
-  program
-    .command('plan')
-    .description('resolve the module graph like the go command and print what a bundle will carry (text: exactly `go list -m all`)')
+  declareCommand(program, 'plan')
     .argument('[gomod]', 'a go.mod or go.work file, or the directory holding it', '.')
     .option('--json', 'print {"buildList":[…],"files":[…]} instead of the go list -m all text')
     .option(

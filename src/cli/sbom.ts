@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { bundleSbom } from '../sbom/bundleSbom.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
 import type { CliIO } from './io.js';
+import { declareCommand } from './commandIndex.js';
 import { toolVersion } from './toolVersion.js';
 
 /**
@@ -14,11 +15,7 @@ import { toolVersion } from './toolVersion.js';
  * verify the bundle, then print (or write) its CycloneDX SBOM.
  */
 export function registerSbom(program: Command, io: CliIO): void {
-  program
-    .command('sbom')
-    .description(
-      'verify a bundle and write its software bill of materials (CycloneDX 1.6 JSON): modules, hashes, licences, dependencies, signer',
-    )
+  declareCommand(program, 'sbom')
     .argument('<bundle>', '.tgz bundle or extracted bundle directory')
     .option('--format <format>', 'output format (only cyclonedx-json)', 'cyclonedx-json')
     .option('-o, --output <file>', 'write the document here instead of stdout')

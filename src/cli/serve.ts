@@ -12,6 +12,7 @@ import { MAX_WORKERS, type WorkerPool, isServeWorker, parseWorkers, startWorkers
 import { collect } from './bundleTrust.js';
 import { bundleOpener } from './verifiedBundles.js';
 import type { CliIO } from './io.js';
+import { declareCommand } from './commandIndex.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
 
@@ -35,9 +36,7 @@ export interface ServeCliOptions {
  * the union as a GOPROXY until SIGTERM/SIGINT (stop accepting, drain, exit 0).
  */
 export function registerServe(program: Command, io: CliIO): void {
-  program
-    .command('serve')
-    .description('serve verified bundles as a read-only GOPROXY (default 127.0.0.1:8080; --listen 0.0.0.0:8080 to expose it)')
+  declareCommand(program, 'serve')
     .argument('[bundles...]', '.tgz bundles, part lists (<bundle>.parts) or extracted bundle directories')
     .option('--bundles-dir <dir>', 'also serve every .tgz in this directory, picking up new ones without a restart')
     .option('--listen <host:port>', 'address to listen on (port 0 picks a free port)', DEFAULT_LISTEN)

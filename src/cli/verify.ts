@@ -11,6 +11,7 @@ import { SUMDB_PREFIX } from '../bundle/treeLayout.js';
 import { loadSumdbKeyring } from '../config/sumdbKeyring.js';
 import { collect, readTrustFiles } from './bundleTrust.js';
 import type { CliIO } from './io.js';
+import { declareCommand } from './commandIndex.js';
 import { ErrorCode } from '../errorCodes.js';
 import { describeParent, manifestDigest } from '../bundle/bundleParents.js';
 import type { OpenedBundle } from '../bundle/reader.js';
@@ -25,9 +26,7 @@ import type { OpenedBundle } from '../bundle/reader.js';
  * (src/rehearse/rehearsal.ts).
  */
 export function registerVerify(program: Command, io: CliIO): void {
-  program
-    .command('verify')
-    .description('check bundles (signature, every file, safe names) without serving them; exit 1 naming every problem')
+  declareCommand(program, 'verify')
     .argument('<bundles...>', '.tgz bundles, part lists (<bundle>.parts) or extracted bundle directories')
     .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])
     .option('--allow-unsigned', 'accept bundles without a signature')
