@@ -62,7 +62,7 @@ describe('gobundle pack usage', () => {
 test('the help names pack and its alias bundle', async () => {
   const res = await runCli(['--help'], { cwd: work, env: packEnv('off', work) });
   expect(res.code).toBe(0);
-  expect(res.stdout).toMatch(/^  pack\|bundle \[options\] \[gomod\.\.\.\] /m);
+  expect(res.stdout).toMatch(/^ {2}pack\|bundle \[options\] \[gomod\.\.\.\] /m);
 });
 
 describe('gobundle pack against the test upstream', () => {

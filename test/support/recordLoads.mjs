@@ -1,3 +1,4 @@
+/* global process, URL */
 // node --import <this file>: every module URL the program resolves is appended to $GOBUNDLE_RECORD_LOADS.
 import { register } from 'node:module';
 
