@@ -91,7 +91,10 @@ export function commandNamed(name: string): CommandInfo | undefined {
 export function declareCommand(program: Command, name: string): Command {
   const info = commandNamed(name);
   if (info === undefined || info.name !== name) throw new Error(`no command ${name} in COMMAND_INFO`);
-  return program.command(info.name).aliases([...info.aliases]).description(info.description);
+  return program
+    .command(info.name)
+    .aliases([...info.aliases])
+    .description(info.description);
 }
 
 /** How the top-level help names a command: `pack|bundle [options] [gomod...]`. */

@@ -48,7 +48,11 @@ export async function buildProgram(io: CliIO, only?: string): Promise<Command> {
     (await load())(program, io);
     return program;
   }
-  for (const c of COMMAND_INFO) program.command(c.name).aliases([...c.aliases]).description(c.description);
+  for (const c of COMMAND_INFO)
+    program
+      .command(c.name)
+      .aliases([...c.aliases])
+      .description(c.description);
   program.configureHelp({
     subcommandTerm: (cmd) => {
       const c = commandNamed(cmd.name());

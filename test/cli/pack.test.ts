@@ -40,7 +40,11 @@ describe('gobundle pack usage', () => {
     ],
     ['no output', ['pack', '--unsigned'], 'gobundle: pack: missing -o <bundle.tgz>\nhint: name the bundle to write, e.g. -o deps.tgz\n'],
     // `bundle` is another name of pack (the product's design calls packing that).
-    ['bundle, no output', ['bundle', '--unsigned'], 'gobundle: pack: missing -o <bundle.tgz>\nhint: name the bundle to write, e.g. -o deps.tgz\n'],
+    [
+      'bundle, no output',
+      ['bundle', '--unsigned'],
+      'gobundle: pack: missing -o <bundle.tgz>\nhint: name the bundle to write, e.g. -o deps.tgz\n',
+    ],
     [
       'both key and unsigned',
       ['pack', '-o', 'x.tgz', '--unsigned', '--sign-key', 'k.key'],
