@@ -29,6 +29,8 @@ import { resolveTool, type ResolvedTool } from '../planning/queryTool.js';
 import { readExportedList, type ExportedListInput } from '../planning/readExportedList.js';
 import type { CliIO } from './io.js';
 import { toolchainRequest } from './toolchainOptions.js';
+import type { ToolchainRequest } from '../pack/toolchainStage.js';
+import type { Platform } from '../toolchain/dlVersion.js';
 import { toolVersion } from './toolVersion.js';
 import { ErrorCode } from '../errorCodes.js';
 
@@ -53,6 +55,20 @@ interface PackCliOptions {
   platform?: string;
   /** A URL (--vulndb), false (--no-vulndb), or undefined (GOVULNDB, else the default). */
   vulndb?: string | false;
+}
+
+/** A --toolchain request with the toolchains a wants list names added (their platforms too). */
+function withWantedToolchains(
+  request: ToolchainRequest | undefined,
+  wanted: readonly { toolchain: string; platform: Platform }[],
+): ToolchainRequest | undefined {
+  if (wanted.length === 0) return request;
+  const platforms = [...(request?.platforms ?? []), ...wanted.map((w) => w.platform)];
+  return {
+    toolchains: [...(request?.toolchains ?? []), ...wanted.map((w) => w.toolchain)],
+    auto: request?.auto ?? false,
+    platforms: platforms.filter((p, i) => platforms.findIndex((q) => q.goos === p.goos && q.goarch === p.goarch) === i),
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -94,7 +110,7 @@ export function registerPack(program: Command, io: CliIO): void {
     )
     .option(
       '--from-list <file>',
-      "also carry every module version in a list exported from inside the air gap: a go.sum, or the output of go list -m -json all or go mod download -json (format detected); GOPRIVATE/GONOPROXY modules are skipped and listed; downloads must match the list's hashes (repeatable)",
+      "also carry every module version in a list exported from inside the air gap: a go.sum, the output of go list -m -json all or go mod download -json, or a wants list from gobundle wants (module@version, module@latest: resolved here; what no proxy has is skipped and listed) (format detected); GOPRIVATE/GONOPROXY modules are skipped and listed; downloads must match the list's hashes (repeatable)",
       collect,
       [],
     )
@@ -168,7 +184,7 @@ export function registerPack(program: Command, io: CliIO): void {
           );
       }
 
-      const toolchains = toolchainRequest('pack', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
+      let toolchains = toolchainRequest('pack', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
 
       const vulnDbUrl = vulnDbSetting(options.vulndb, io.env);
       const env = options.proxy === undefined ? io.env : { ...io.env, GOPROXY: options.proxy };
@@ -228,8 +244,14 @@ export function registerPack(program: Command, io: CliIO): void {
         }
         const lists: ExportedListInput[] = [];
         for (const file of options.fromList) {
-          const list = await readExportedList(file, io.cwd, config.env);
+          const list = await readExportedList(file, io.cwd, config.env, chain);
           lists.push(list);
+          // A wants list: what no proxy has is skipped (the go command probes path prefixes that exist nowhere).
+          for (const x of list.wants?.skipped ?? []) io.stderr.write(`gobundle: pack: ${list.name}: skipped ${x.what}: ${x.why}\n`);
+          if (!options.quiet)
+            for (const x of list.wants?.resolved ?? []) io.stderr.write(`gobundle: pack: ${list.name}: ${x.what}: ${x.version}\n`);
+          toolchains = withWantedToolchains(toolchains, list.wants?.toolchains ?? []);
+          if (toolchains !== undefined && config.sumdb.off === true) throw new UsageError(TOOLCHAIN_NEEDS_SUMDB);
           for (const m of list.private)
             io.stderr.write(`gobundle: pack: ${list.name}: skipped ${m.path} ${m.version}: matches GOPRIVATE/GONOPROXY\n`);
           if (!options.quiet) {
