@@ -50,23 +50,24 @@ export async function resolveWants(entries: readonly WantedEntry[], q: WantsQuer
   for (const [i, r] of results.entries()) {
     const e = entries[i] as WantedEntry;
     const what = `${e.path}@${e.query}`;
-    if (typeof r === 'string') {
-      out.skipped.push({ what, why: r });
+    if ('skip' in r) {
+      out.skipped.push({ what, why: r.skip });
       continue;
     }
-    if (r !== e.query) out.resolved.push({ what, version: r });
-    const key = `${e.path}@${r}`;
+    const v = r.version;
+    if (v !== e.query) out.resolved.push({ what, version: v });
+    const key = `${e.path}@${v}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const tc = e.path === TOOLCHAIN_MODULE ? parseToolchainModuleVersion(r) : undefined;
+    const tc = e.path === TOOLCHAIN_MODULE ? parseToolchainModuleVersion(v) : undefined;
     if (tc !== undefined) out.toolchains.push(tc);
-    else out.modules.push({ path: e.path, version: r });
+    else out.modules.push({ path: e.path, version: v });
   }
   return out;
 }
 
 /** The version an entry resolves to, or why it is skipped. */
-async function resolveOne(e: WantedEntry, q: WantsQuerier): Promise<string> {
+async function resolveOne(e: WantedEntry, q: WantsQuerier): Promise<{ version: string } | { skip: string }> {
   if (e.query === 'latest') {
     const listed = (await orNotFound(q.list(e.path)))?.map((l) => l.version);
     if (listed !== undefined && listed.length > 0) {
@@ -77,17 +78,22 @@ async function resolveOne(e: WantedEntry, q: WantsQuerier): Promise<string> {
         if (mod !== undefined) retract = parseModFile(`${e.path}@${highest}/go.mod`, mod, { strict: false }).retract;
       }
       const v = highestListed(listed, (v) => retractionOf(v, retract) === undefined);
-      if (v !== undefined) return v;
-      if (highest !== undefined) return 'every listed version is retracted by the module author';
+      if (v !== undefined) return { version: v };
+      if (highest !== undefined) return { skip: 'every listed version is retracted by the module author' };
     }
     const latest = await orNotFound(q.latest(e.path));
-    return latest === undefined ? 'no such module on any proxy (404/410)' : latest.Version;
+    return latest === undefined ? { skip: 'no such module on any proxy (404/410)' } : checked(e, latest.Version);
   }
   const info = await orNotFound(q.info(e.path, e.query));
-  if (info === undefined) return `no such ${isValid(e.query) ? 'version' : 'module or query'} on any proxy (404/410)`;
-  if (!isValid(info.Version) || canonical(info.Version) !== info.Version)
-    throw new GobundleError(ErrorCode.PROXYRESPONSE, `${e.path}@${e.query}: the proxy resolved it to ${JSON.stringify(info.Version)}`);
-  return info.Version;
+  if (info === undefined) return { skip: `no such ${isValid(e.query) ? 'version' : 'module or query'} on any proxy (404/410)` };
+  return checked(e, info.Version);
+}
+
+/** A version a proxy named, refused unless canonical (it becomes file names). */
+function checked(e: WantedEntry, version: string): { version: string } {
+  if (!isValid(version) || canonical(version) !== version)
+    throw new GobundleError(ErrorCode.PROXYRESPONSE, `${e.path}@${e.query}: the proxy resolved it to ${JSON.stringify(version)}`);
+  return { version };
 }
 
 /** The value, or undefined when no proxy has it (404/410: not found). */
