@@ -1,14 +1,13 @@
 /**
- * Failed attempts per client, throttled: each client may fail FAILURE_BURST
- * times at once, and earns one more attempt every FAILURE_REFILL_MS (a token
- * bucket); a client with none left is refused (429, Retry-After) until it
+ * Failed attempts per client, throttled: each client may fail `perMinute`
+ * times at once (default DEFAULT_FAILURES_PER_MINUTE), and earns one more
+ * attempt every minute / perMinute (a token bucket); a client with none left is refused (429, Retry-After) until it
  * earns one, whatever it sends, so guessing passwords costs minutes per
  * handful. Successes cost nothing. At most MAX_CLIENTS clients are tracked
  * (the longest untouched forgotten first). Pure: the clock is passed in.
  */
 
-export const FAILURE_BURST = 10;
-export const FAILURE_REFILL_MS = 6_000;
+export const DEFAULT_FAILURES_PER_MINUTE = 10;
 export const MAX_CLIENTS = 10_000;
 
 interface Bucket {
@@ -19,8 +18,12 @@ interface Bucket {
 export class FailureThrottle {
   readonly #buckets = new Map<string, Bucket>();
   readonly #now: () => number;
+  readonly #burst: number;
+  readonly #refillMs: number;
 
-  constructor(now: () => number = Date.now) {
+  constructor(perMinute = DEFAULT_FAILURES_PER_MINUTE, now: () => number = Date.now) {
+    this.#burst = perMinute;
+    this.#refillMs = 60_000 / perMinute;
     this.#now = now;
   }
 
@@ -28,12 +31,12 @@ export class FailureThrottle {
   retryAfterMs(client: string): number {
     const b = this.#refill(client);
     if (b === undefined || b.tokens >= 1) return 0;
-    return Math.ceil((1 - b.tokens) * FAILURE_REFILL_MS);
+    return Math.ceil((1 - b.tokens) * this.#refillMs);
   }
 
   /** Count a failed attempt of `client`. */
   failed(client: string): void {
-    const b = this.#refill(client) ?? { tokens: FAILURE_BURST, at: this.#now() };
+    const b = this.#refill(client) ?? { tokens: this.#burst, at: this.#now() };
     b.tokens = Math.max(0, b.tokens - 1);
     this.#buckets.delete(client);
     this.#buckets.set(client, b);
@@ -47,9 +50,9 @@ export class FailureThrottle {
     const b = this.#buckets.get(client);
     if (b === undefined) return undefined;
     const now = this.#now();
-    b.tokens = Math.min(FAILURE_BURST, b.tokens + (now - b.at) / FAILURE_REFILL_MS);
+    b.tokens = Math.min(this.#burst, b.tokens + (now - b.at) / this.#refillMs);
     b.at = now;
-    if (b.tokens >= FAILURE_BURST) {
+    if (b.tokens >= this.#burst) {
       this.#buckets.delete(client);
       return undefined;
     }

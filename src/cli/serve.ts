@@ -72,6 +72,7 @@ export function registerServe(program: Command, io: CliIO): void {
     .option('--misses-limit <n>', 'distinct misses kept (the oldest are dropped past it, and logged)', '10000')
     .option('--record-client-addresses', 'also record the addresses of the clients that missed (off: no addresses are kept)')
     .option('--auth <file>', 'require credentials: users and bearer tokens written by gobundle passwd (/healthz and /readyz stay open)')
+    .option('--auth-throttle <n>', 'failed authentications a client may make per minute before it gets 429 (default 10)')
     .option('--allow-insecure-auth', 'allow --auth without --tls-cert (only behind a TLS-terminating proxy)')
     .action(async (bundles: string[], options: ServeCliOptions) => {
       const stop = new AbortController();

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { Authorizer } from '../auth/authorizer.js';
 import { parseAuthFile } from '../auth/authFile.js';
 import { authGate } from '../auth/authGate.js';
-import { FailureThrottle } from '../auth/throttle.js';
+import { DEFAULT_FAILURES_PER_MINUTE, FailureThrottle } from '../auth/throttle.js';
 import { GobundleError, UsageError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
 import { type FailedRequest, type Miss, classifyMiss, isAnswered } from '../misses/miss.js';
@@ -31,6 +31,7 @@ export interface InsideFlags {
   recordClientAddresses?: boolean;
   auth?: string;
   allowInsecureAuth?: boolean;
+  authThrottle?: string;
 }
 
 /** How long a worker's 404 waits for the primary to record its miss. */
@@ -43,6 +44,9 @@ export function checkInsideFlags(flags: InsideFlags, tls: boolean): number {
       hint: 'give --tls-cert and --tls-key (the go command sends credentials over https only), or --allow-insecure-auth behind a TLS-terminating proxy',
     });
   }
+  const t = flags.authThrottle === undefined ? DEFAULT_FAILURES_PER_MINUTE : Number(flags.authThrottle);
+  if (!Number.isInteger(t) || t < 1 || t > 100_000)
+    throw new UsageError(`serve: --auth-throttle ${JSON.stringify(flags.authThrottle)}: want a count from 1 to 100000`);
   const limit = flags.missesLimit === undefined ? DEFAULT_MISS_LIMIT : Number(flags.missesLimit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000_000)
     throw new UsageError(`serve: --misses-limit ${JSON.stringify(flags.missesLimit)}: want a count from 1 to 10000000`);
@@ -109,7 +113,7 @@ async function authSetup(c: Common): Promise<{ gate: (m: Metrics) => ServeAppOpt
   if (c.flags.auth === undefined) return { gate: () => undefined, reload: async () => undefined };
   const file = resolve(c.io.cwd, c.flags.auth);
   let authorizer = await loadAuthorizer(file);
-  const throttle = new FailureThrottle();
+  const throttle = new FailureThrottle(c.flags.authThrottle === undefined ? DEFAULT_FAILURES_PER_MINUTE : Number(c.flags.authThrottle));
   return {
     gate: (metrics) =>
       authGate({

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-export type GoVersion = '1.23' | '1.22' | '1.21' | '1.19';
+export type GoVersion = '1.26' | '1.23' | '1.22' | '1.21' | '1.19';
 
 /** What a go command run printed, and its exit status (null when killed). */
 export interface GoRun {
@@ -51,7 +51,9 @@ const repoRoot = resolve(import.meta.dirname, '..', '..');
 export function goBinary(version: GoVersion = '1.23'): string {
   const envName = `GOBUNDLE_GO_${version.replace('.', '_')}`;
   const fromEnv = process.env[envName];
-  const candidate = fromEnv && fromEnv !== '' ? fromEnv : `/usr/lib/go-${version}/bin/go`;
+  // Go 1.26 (GOAUTH, the tests of serve --auth) is the machine's own Go; the older releases are Debian's.
+  const fallback = version === '1.26' ? '/usr/local/go/bin/go' : `/usr/lib/go-${version}/bin/go`;
+  const candidate = fromEnv && fromEnv !== '' ? fromEnv : fallback;
   if (!existsSync(candidate)) {
     throw new Error(`go ${version} not found at ${candidate}: install golang-${version}-go (see .ci/run) or set ${envName}`);
   }
