@@ -38,6 +38,11 @@ export class LicenseReader {
   async read(zips: readonly LicenseZip[], waitMs = LICENSE_WAIT_MS): Promise<void> {
     const pending = zips.filter((z) => !this.#known.has(z.sha256)).map((z) => this.#start(z));
     if (pending.length === 0) return;
+    // (setTimeout takes Infinity as 1 ms: waiting for all is its own case.)
+    if (!Number.isFinite(waitMs)) {
+      await Promise.all(pending);
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(pending), new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
     clearTimeout(timer);

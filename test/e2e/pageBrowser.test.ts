@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * serve's page in a real browser: Debian's chromium, driven by
  * playwright-core (executablePath, never a downloaded browser), reads a
