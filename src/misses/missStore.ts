@@ -284,7 +284,7 @@ function lock(dir: string): void {
         throw new MissStoreError(`${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
     }
     const pid = Number(readFileSync(file, 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && isRunning(pid)) {
       throw new MissStoreError(`--state-dir ${dir}: in use by process ${pid} (another gobundle serve)`, {
         hint: 'give each serve its own --state-dir, or stop the other one',
       });
