@@ -134,7 +134,6 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
     return;
   }
   const opener = await bundleOpener('serve', options, io, (msg) => event(msg));
-  const inside = await primarySetup({ ...common, sumdbKeys: opener.sumdbKeys, cacheRoot: opener.cacheRoot }, missesLimit);
   if (options.allowUnsigned) event('--allow-unsigned: bundles without a signature will be served');
   const openVerified = opener.open;
   const replayNotes = new Map<OpenedBundle, string>();
@@ -161,83 +160,91 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
     if (o.replay !== undefined) replayNotes.set(o.bundle, o.replay);
   }
   await set.add(opened);
-  inside.bundlesChanged(set.current);
-  for (const b of opened) event(`loaded ${describe(b)}${replayNotes.has(b) ? `; ${replayNotes.get(b)}` : ''}`);
-  logSumdbHeads();
+  // Once the bundles are trusted: a refused bundle never touches the state directory.
+  const inside = await primarySetup({ ...common, sumdbKeys: opener.sumdbKeys, cacheRoot: opener.cacheRoot }, missesLimit);
+  const serveVerified = async (): Promise<void> => {
+    inside.bundlesChanged(set.current);
+    for (const b of opened) event(`loaded ${describe(b)}${replayNotes.has(b) ? `; ${replayNotes.get(b)}` : ''}`);
+    logSumdbHeads();
 
-  const metrics = new Metrics();
-  let pool: WorkerPool | undefined;
-  let watcher: BundlesDirWatcher | undefined;
-  if (options.bundlesDir !== undefined) {
-    watcher = new BundlesDirWatcher({
-      dir: resolve(io.cwd, options.bundlesDir),
-      open: async (file) => {
-        const o = await openVerified(file);
-        if (o.replay !== undefined) replayNotes.set(o.bundle, o.replay);
-        return o.bundle;
-      },
-      add: async (b) => {
-        await set.add([b]);
-        pool?.add([b]);
-        inside.bundlesChanged(set.current);
-      },
-      onLoaded: (_file, b) => {
-        event(`loaded ${describe(b)}${replayNotes.has(b) ? `; ${replayNotes.get(b)}` : ''}`);
-        logSumdbHeads();
-      },
-      onRejected: (file, err) => {
-        metrics.bundlesRejected++;
-        event(`ignored ${file}: ${err instanceof Error ? err.message : String(err)}`);
-      },
-    });
-    await watcher.start();
-  }
+    const metrics = new Metrics();
+    let pool: WorkerPool | undefined;
+    let watcher: BundlesDirWatcher | undefined;
+    if (options.bundlesDir !== undefined) {
+      watcher = new BundlesDirWatcher({
+        dir: resolve(io.cwd, options.bundlesDir),
+        open: async (file) => {
+          const o = await openVerified(file);
+          if (o.replay !== undefined) replayNotes.set(o.bundle, o.replay);
+          return o.bundle;
+        },
+        add: async (b) => {
+          await set.add([b]);
+          pool?.add([b]);
+          inside.bundlesChanged(set.current);
+        },
+        onLoaded: (_file, b) => {
+          event(`loaded ${describe(b)}${replayNotes.has(b) ? `; ${replayNotes.get(b)}` : ''}`);
+          logSumdbHeads();
+        },
+        onRejected: (file, err) => {
+          metrics.bundlesRejected++;
+          event(`ignored ${file}: ${err instanceof Error ? err.message : String(err)}`);
+        },
+      });
+      await watcher.start();
+    }
 
-  let draining = false;
-  if (workers > 1) {
-    pool = startWorkers(workers, set.current.bundles, event, inside.answers);
-    const url = await pool.ready;
-    event(`${workers} workers listening`);
-    io.stdout.write(`listening on ${url}\n`);
-  }
-  const running = workers > 1 ? undefined : await answer(set, metrics, () => draining, inside);
-  if (running !== undefined) io.stdout.write(`listening on ${running.url}\n`);
-  // SIGHUP: new certificates for new connections (open ones keep theirs), and the --auth file read again.
-  const onHangup = (): void => {
-    void (async () => {
-      let next: { cert: Buffer; key: Buffer } | undefined;
-      try {
-        next = await readTls();
-        if (next !== undefined) {
-          running?.reloadTls(next);
-          event(`reloaded the certificate ${options.tlsCert} and key ${options.tlsKey}`);
+    let draining = false;
+    if (workers > 1) {
+      pool = startWorkers(workers, set.current.bundles, event, inside.answers);
+      const url = await pool.ready;
+      event(`${workers} workers listening`);
+      io.stdout.write(`listening on ${url}\n`);
+    }
+    const running = workers > 1 ? undefined : await answer(set, metrics, () => draining, inside);
+    if (running !== undefined) io.stdout.write(`listening on ${running.url}\n`);
+    // SIGHUP: new certificates for new connections (open ones keep theirs), and the --auth file read again.
+    const onHangup = (): void => {
+      void (async () => {
+        let next: { cert: Buffer; key: Buffer } | undefined;
+        try {
+          next = await readTls();
+          if (next !== undefined) {
+            running?.reloadTls(next);
+            event(`reloaded the certificate ${options.tlsCert} and key ${options.tlsKey}`);
+          }
+        } catch (err) {
+          next = undefined;
+          event(`SIGHUP: kept the old certificate: ${err instanceof Error ? err.message : String(err)}`);
         }
-      } catch (err) {
-        next = undefined;
-        event(`SIGHUP: kept the old certificate: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      pool?.hangup(next);
-      try {
-        await inside.reloadAuth();
-      } catch (err) {
-        event(`SIGHUP: kept the old --auth file: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    })();
-  };
-  process.on('SIGHUP', onHangup);
+        pool?.hangup(next);
+        try {
+          await inside.reloadAuth();
+        } catch (err) {
+          event(`SIGHUP: kept the old --auth file: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      })();
+    };
+    process.on('SIGHUP', onHangup);
 
-  await new Promise<void>((resolveDone) => {
-    if (shutdown.aborted) resolveDone();
-    else shutdown.addEventListener('abort', () => resolveDone(), { once: true });
-  });
-  draining = true;
-  process.off('SIGHUP', onHangup);
-  event('shutting down: draining in-flight requests');
-  watcher?.stop();
-  await running?.close();
-  await pool?.stop();
-  inside.close();
-  event('stopped');
+    await new Promise<void>((resolveDone) => {
+      if (shutdown.aborted) resolveDone();
+      else shutdown.addEventListener('abort', () => resolveDone(), { once: true });
+    });
+    draining = true;
+    process.off('SIGHUP', onHangup);
+    event('shutting down: draining in-flight requests');
+    watcher?.stop();
+    await running?.close();
+    await pool?.stop();
+    event('stopped');
+  };
+  try {
+    await serveVerified();
+  } finally {
+    inside.close();
+  }
 }
 
 /** A serve worker: bundles the primary verified come over IPC; answer until the primary (or a signal) says stop. */
