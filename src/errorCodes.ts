@@ -4,6 +4,7 @@
  * the operating system (ENOENT, ECONNRESET, …) are Node's, not listed here.
  */
 export const ErrorCode = {
+  AUTH: 'EAUTH',
   BADZIP: 'EBADZIP',
   BUNDLE: 'EBUNDLE',
   CACHECORRUPT: 'ECACHECORRUPT',
@@ -21,6 +22,7 @@ export const ErrorCode = {
   KEYGEN: 'EKEYGEN',
   LOCALREPLACE: 'ELOCALREPLACE',
   MANIFEST: 'EMANIFEST',
+  MISSES: 'EMISSES',
   MODULE: 'EMODULE',
   NETWORK: 'ENETWORK',
   NOGOMOD: 'ENOGOMOD',
@@ -50,6 +52,7 @@ export const ErrorCode = {
   VERIFY: 'EVERIFY',
   VULNDB: 'EVULNDB',
   VULNERABLE: 'EVULNERABLE',
+  WANTS: 'EWANTS',
   WRITEGOSUM: 'EWRITEGOSUM',
   ZIP: 'EZIP',
 } as const;

@@ -34,6 +34,16 @@ const pureDirs = [
   'src/vcs/repoRoot.ts',
   'src/vcs/revInfo.ts',
   'src/vcs/zipSelection.ts',
+  'src/misses/miss.ts',
+  'src/misses/missTable.ts',
+  'src/misses/wantsList.ts',
+  'src/inputs/resolveWants.ts',
+  'src/page/catalog.ts',
+  'src/page/pageAssets.ts',
+  'src/auth/authFile.ts',
+  'src/auth/credentials.ts',
+  'src/auth/authorizer.ts',
+  'src/auth/throttle.ts',
 ];
 const forbidden = [
   /^(node:)?fs(\/promises)?$/,

@@ -80,6 +80,18 @@ export const COMMAND_INFO: readonly CommandInfo[] = [
     description:
       'write verified bundles as a static GOPROXY tree (with the checksum-database replay) for nginx, S3 or a CDN, or as Athens disk storage',
   },
+  {
+    name: 'wants',
+    aliases: [],
+    args: '<source>',
+    description: 'write what the inside asked serve for and its bundles lack, as a list for gobundle pack --from-list',
+  },
+  {
+    name: 'passwd',
+    aliases: [],
+    args: '<file> <name>',
+    description: 'add or replace a user (password from stdin, or prompted) or a bearer token in a serve --auth file',
+  },
 ];
 
 /** The command a name or alias on the command line stands for, if any. */

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import type { OpenedBundle } from '../bundle/reader.js';
 import { UsageError } from '../errors.js';
 import type { ServedFile } from '../serve/moduleIndex.js';
-import { type ExportLayout, exportEntries } from '../export/exportEntries.js';
+import { type ExportEntry, type ExportLayout, exportEntries } from '../export/exportEntries.js';
+import { type PageFile, pageFiles } from '../page/exportPage.js';
 import { ExportError, writeExportTree } from '../export/writeExportTree.js';
 import { BundleSet } from '../serve/bundleSet.js';
 import { collect } from './bundleTrust.js';
@@ -70,11 +71,21 @@ export function registerExport(program: Command, io: CliIO): void {
           'the athens layout carries no checksum-database replay: Athens proxies /sumdb/ requests (or clients set GONOSUMDB/GOSUMDB=off)',
         );
       const to = resolve(io.cwd, options.to);
-      const s = await writeExportTree(exportEntries(index, layout, readVerified), to, { replace: options.replace ?? false });
+      // The goproxy layout also carries the page (index.html and -/), so a static server shows what serve's / shows.
+      const entries =
+        layout === 'goproxy'
+          ? withPage(exportEntries(index, layout, readVerified), pageFiles(index, opener.sumdbKeys))
+          : exportEntries(index, layout, readVerified);
+      const s = await writeExportTree(entries, to, { replace: options.replace ?? false });
       io.stdout.write(
         `exported ${opened.length} bundle${opened.length === 1 ? '' : 's'} to ${to} (${layout} layout): ${s.files} files, ${s.bytes} bytes\n`,
       );
     });
+}
+
+async function* withPage(entries: AsyncIterable<ExportEntry>, page: AsyncIterable<PageFile>): AsyncGenerator<ExportEntry> {
+  yield* entries;
+  yield* page;
 }
 
 /** A verified file's bytes, refused if they no longer hash to what was verified. */

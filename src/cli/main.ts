@@ -24,6 +24,8 @@ const LOADERS = new Map<string, () => Promise<Register>>([
   ['ls', async () => (await import('./ls.js')).registerLs],
   ['diff', async () => (await import('./diff.js')).registerDiff],
   ['export', async () => (await import('./export.js')).registerExport],
+  ['wants', async () => (await import('./wants.js')).registerWants],
+  ['passwd', async () => (await import('./passwd.js')).registerPasswd],
 ]);
 
 /**

@@ -54,6 +54,7 @@ interface PackCliOptions {
   vulndb?: string | false;
 }
 
+/** A --toolchain request with the toolchains a wants list names added (their platforms too). */
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -91,7 +92,7 @@ export function registerPack(program: Command, io: CliIO): void {
     )
     .option(
       '--from-list <file>',
-      "also carry every module version in a list exported from inside the air gap: a go.sum, or the output of go list -m -json all or go mod download -json (format detected); GOPRIVATE/GONOPROXY modules are skipped and listed; downloads must match the list's hashes (repeatable)",
+      "also carry every module version in a list exported from inside the air gap: a go.sum, the output of go list -m -json all or go mod download -json, or a wants list from gobundle wants (module@version, module@latest: resolved here; what no proxy has is skipped and listed) (format detected); GOPRIVATE/GONOPROXY modules are skipped and listed; downloads must match the list's hashes (repeatable)",
       collect,
       [],
     )
@@ -188,7 +189,8 @@ export function registerPack(program: Command, io: CliIO): void {
         const list = input.list;
         for (const m of list.private)
           io.stderr.write(`gobundle: pack: ${list.name}: skipped ${m.path} ${m.version}: matches GOPRIVATE/GONOPROXY\n`);
-        if (!options.quiet) {
+        // A wants list says how many versions it names once they are resolved (planInputs).
+        if (!options.quiet && list.wanted === undefined) {
           for (const x of list.ignored) io.stderr.write(`gobundle: pack: ${list.name}: ignored ${x.what}: ${x.why}\n`);
           io.stderr.write(
             `gobundle: pack: ${list.name} (${list.format}): ${list.modules.length} module versions to fetch, ${list.private.length} private skipped\n`,
@@ -241,7 +243,9 @@ export function registerPack(program: Command, io: CliIO): void {
           inputs,
           output: resolve(io.cwd, options.output),
           chain,
-          onNote: options.quiet ? undefined : (note) => io.stderr.write(`gobundle: pack: ${note}\n`),
+          onNote: (note) => {
+            if (note.level === 'warning' || !options.quiet) io.stderr.write(`gobundle: pack: ${note.text}\n`);
+          },
           cache: new DownloadCache(cacheDir),
           goModCache: config.env.GOMODCACHE,
           concurrency,

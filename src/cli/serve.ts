@@ -13,10 +13,12 @@ import { collect } from './bundleTrust.js';
 import { bundleOpener } from './verifiedBundles.js';
 import type { CliIO } from './io.js';
 import { declareCommand } from './commandIndex.js';
+import { type InsideFlags, type InsideSetup, checkInsideFlags, primarySetup, workerSetup } from './serveInside.js';
+import { loadSumdbKeyring } from '../config/sumdbKeyring.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
 
-export interface ServeCliOptions {
+export interface ServeCliOptions extends InsideFlags {
   bundlesDir?: string;
   listen: string;
   trust: string[];
@@ -62,6 +64,15 @@ export function registerServe(program: Command, io: CliIO): void {
       'answer in this many processes sharing the port (auto: one per core); bundles are verified once, by the first',
       '1',
     )
+    .option(
+      '--state-dir <dir>',
+      'where serve keeps its record of misses (requests it could not answer; gobundle wants reads it) (default: the --cache-dir + /state)',
+    )
+    .option('--misses-limit <n>', 'distinct misses kept (the oldest are dropped past it, and logged)', '10000')
+    .option('--record-client-addresses', 'also record the addresses of the clients that missed (off: no addresses are kept)')
+    .option('--auth <file>', 'require credentials: users and bearer tokens written by gobundle passwd (/healthz and /readyz stay open)')
+    .option('--auth-throttle <n>', 'failed authentications a client may make per minute before it gets 429 (default 10)')
+    .option('--allow-insecure-auth', 'allow --auth without --tls-cert (only behind a TLS-terminating proxy)')
     .action(async (bundles: string[], options: ServeCliOptions) => {
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();
@@ -89,6 +100,7 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
     throw new UsageError('serve: --tls-cert and --tls-key go together');
   if (bundles.length === 0 && options.bundlesDir === undefined)
     throw new UsageError('serve: no bundles given', { hint: 'name bundle files or pass --bundles-dir' });
+  const missesLimit = checkInsideFlags(options, options.tlsCert !== undefined);
   const workers = parseWorkers(options.workers ?? '1');
   if (workers === undefined)
     throw new UsageError(`serve: --workers ${JSON.stringify(options.workers)}: want a count from 1 to ${MAX_WORKERS} or auto`);
@@ -97,22 +109,27 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
       logFormat === 'json' ? `${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n` : `gobundle: serve: ${msg}\n`,
     );
   };
-  const tls =
+  const readTls = async (): Promise<{ cert: Buffer; key: Buffer } | undefined> =>
     options.tlsCert !== undefined && options.tlsKey !== undefined
       ? { cert: await readFile(resolve(io.cwd, options.tlsCert)), key: await readFile(resolve(io.cwd, options.tlsKey)) }
       : undefined;
-  const answer = (set: BundleSet, metrics: Metrics, isDraining: () => boolean): Promise<RunningServer> => {
+  const tls = await readTls();
+  const answer = (set: BundleSet, metrics: Metrics, isDraining: () => boolean, inside: InsideSetup): Promise<RunningServer> => {
     const { listener } = createServeApp({
       bundles: set,
       metrics,
       basePath: options.basePath,
       isReady: () => !isDraining() && set.current.bundles.length > 0,
       accessLog: options.accessLog === false ? undefined : (e) => io.stderr.write(formatAccessLog(e, logFormat)),
+      ...inside.hooks(() => set.current, metrics),
     });
     return listen(listener, { ...addr, tls });
   };
+  const common = { flags: options, io, basePath: options.basePath, event };
   if (isServeWorker()) {
-    await runWorker(answer, event, shutdown);
+    const keys = await loadSumdbKeyring(options.sumdbKey ?? [], io.env, () => undefined);
+    const sumdbKeys = new Map([...keys].map(([name, k]) => [name, k.key]));
+    await runWorker(answer, event, shutdown, (ask) => workerSetup({ ...common, sumdbKeys }, ask));
     return;
   }
   const opener = await bundleOpener('serve', options, io, (msg) => event(msg));
@@ -142,64 +159,104 @@ export async function runServe(bundles: string[], options: ServeCliOptions, io: 
     if (o.replay !== undefined) replayNotes.set(o.bundle, o.replay);
   }
   await set.add(opened);
-  for (const b of opened) event(`loaded ${describe(b)}${replayNotes.has(b) ? `; ${replayNotes.get(b)}` : ''}`);
-  logSumdbHeads();
+  // Once the bundles are trusted: a refused bundle never touches the state directory.
+  const inside = await primarySetup({ ...common, sumdbKeys: opener.sumdbKeys, cacheRoot: opener.cacheRoot }, missesLimit);
+  const serveVerified = async (): Promise<void> => {
+    inside.bundlesChanged(set.current);
+    for (const b of opened) event(`loaded ${describe(b)}${replayNotes.has(b) ? `; ${replayNotes.get(b)}` : ''}`);
+    logSumdbHeads();
 
-  const metrics = new Metrics();
-  let pool: WorkerPool | undefined;
-  let watcher: BundlesDirWatcher | undefined;
-  if (options.bundlesDir !== undefined) {
-    watcher = new BundlesDirWatcher({
-      dir: resolve(io.cwd, options.bundlesDir),
-      open: async (file) => {
-        const o = await openVerified(file);
-        if (o.replay !== undefined) replayNotes.set(o.bundle, o.replay);
-        return o.bundle;
-      },
-      add: async (b) => {
-        await set.add([b]);
-        pool?.add([b]);
-      },
-      onLoaded: (_file, b) => {
-        event(`loaded ${describe(b)}${replayNotes.has(b) ? `; ${replayNotes.get(b)}` : ''}`);
-        logSumdbHeads();
-      },
-      onRejected: (file, err) => {
-        metrics.bundlesRejected++;
-        event(`ignored ${file}: ${err instanceof Error ? err.message : String(err)}`);
-      },
+    const metrics = new Metrics();
+    let pool: WorkerPool | undefined;
+    let watcher: BundlesDirWatcher | undefined;
+    if (options.bundlesDir !== undefined) {
+      watcher = new BundlesDirWatcher({
+        dir: resolve(io.cwd, options.bundlesDir),
+        open: async (file) => {
+          const o = await openVerified(file);
+          if (o.replay !== undefined) replayNotes.set(o.bundle, o.replay);
+          return o.bundle;
+        },
+        add: async (b) => {
+          await set.add([b]);
+          pool?.add([b]);
+          inside.bundlesChanged(set.current);
+        },
+        onLoaded: (_file, b) => {
+          event(`loaded ${describe(b)}${replayNotes.has(b) ? `; ${replayNotes.get(b)}` : ''}`);
+          logSumdbHeads();
+        },
+        onRejected: (file, err) => {
+          metrics.bundlesRejected++;
+          event(`ignored ${file}: ${err instanceof Error ? err.message : String(err)}`);
+        },
+      });
+      await watcher.start();
+    }
+
+    let draining = false;
+    if (workers > 1) {
+      pool = startWorkers(workers, set.current.bundles, event, inside.answers);
+      const url = await pool.ready;
+      event(`${workers} workers listening`);
+      io.stdout.write(`listening on ${url}\n`);
+    }
+    const running = workers > 1 ? undefined : await answer(set, metrics, () => draining, inside);
+    if (running !== undefined) io.stdout.write(`listening on ${running.url}\n`);
+    // SIGHUP: new certificates for new connections (open ones keep theirs), and the --auth file read again.
+    const onHangup = (): void => {
+      void (async () => {
+        let next: { cert: Buffer; key: Buffer } | undefined;
+        try {
+          next = await readTls();
+          if (next !== undefined) {
+            running?.reloadTls(next);
+            event(`reloaded the certificate ${options.tlsCert} and key ${options.tlsKey}`);
+          }
+        } catch (err) {
+          next = undefined;
+          event(`SIGHUP: kept the old certificate: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        pool?.hangup(next);
+        try {
+          await inside.reloadAuth();
+        } catch (err) {
+          event(`SIGHUP: kept the old --auth file: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      })();
+    };
+    process.on('SIGHUP', onHangup);
+
+    await new Promise<void>((resolveDone) => {
+      if (shutdown.aborted) resolveDone();
+      else shutdown.addEventListener('abort', () => resolveDone(), { once: true });
     });
-    await watcher.start();
+    draining = true;
+    process.off('SIGHUP', onHangup);
+    event('shutting down: draining in-flight requests');
+    watcher?.stop();
+    await running?.close();
+    await pool?.stop();
+    event('stopped');
+  };
+  try {
+    await serveVerified();
+  } finally {
+    inside.close();
   }
-
-  let draining = false;
-  if (workers > 1) {
-    pool = startWorkers(workers, set.current.bundles, event);
-    const url = await pool.ready;
-    event(`${workers} workers listening`);
-    io.stdout.write(`listening on ${url}\n`);
-  }
-  const running = workers > 1 ? undefined : await answer(set, metrics, () => draining);
-  if (running !== undefined) io.stdout.write(`listening on ${running.url}\n`);
-
-  await new Promise<void>((resolveDone) => {
-    if (shutdown.aborted) resolveDone();
-    else shutdown.addEventListener('abort', () => resolveDone(), { once: true });
-  });
-  draining = true;
-  event('shutting down: draining in-flight requests');
-  watcher?.stop();
-  await running?.close();
-  await pool?.stop();
-  event('stopped');
 }
 
 /** A serve worker: bundles the primary verified come over IPC; answer until the primary (or a signal) says stop. */
 async function runWorker(
-  answer: (set: BundleSet, metrics: Metrics, isDraining: () => boolean) => Promise<RunningServer>,
+  answer: (set: BundleSet, metrics: Metrics, isDraining: () => boolean, inside: InsideSetup) => Promise<RunningServer>,
   event: (msg: string) => void,
   shutdown: AbortSignal,
+  makeInside: (ask: (what: string, payload: unknown) => Promise<unknown>) => Promise<InsideSetup>,
 ): Promise<void> {
+  // The primary reloads certificates (and sends them here); a hangup sent to the whole group must not end a worker.
+  process.on('SIGHUP', () => undefined);
+  // Filled in once listening; a hangup before that has nothing to reload.
+  const live: { running?: RunningServer; inside?: InsideSetup } = {};
   const set = new BundleSet();
   const stop = new AbortController();
   shutdown.addEventListener('abort', () => stop.abort(), { once: true });
@@ -216,10 +273,25 @@ async function runWorker(
       );
     },
     () => stop.abort(),
+    (tls) => {
+      try {
+        if (tls !== undefined) live.running?.reloadTls(tls);
+      } catch (err) {
+        event(`worker ${process.pid}: kept the old certificate: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      live.inside
+        ?.reloadAuth()
+        .catch((err: unknown) =>
+          event(`worker ${process.pid}: kept the old --auth file: ${err instanceof Error ? err.message : String(err)}`),
+        );
+    },
   );
   await loaded;
   let draining = false;
-  const running = await answer(set, new Metrics(), () => draining);
+  const inside = await makeInside(channel.ask);
+  live.inside = inside;
+  const running = await answer(set, new Metrics(), () => draining, inside);
+  live.running = running;
   channel.listening(running.url);
   await new Promise<void>((r) => (stop.signal.aborted ? r() : stop.signal.addEventListener('abort', () => r(), { once: true })));
   draining = true;

@@ -28,6 +28,8 @@ export interface BundleOpener {
   open(source: string): Promise<{ bundle: OpenedBundle; replay: string | undefined }>;
   /** Where `.tgz` bundles are extracted. */
   cacheRoot: string;
+  /** The checksum-database verifier keys replays are checked with, by database name. */
+  sumdbKeys: ReadonlyMap<string, string>;
 }
 
 /** Check the trust flags of `command` and load the keys; `event` gets warnings an operator should see. */
@@ -48,6 +50,7 @@ export async function bundleOpener(
   const openOpts: OpenBundleOptions = { trust, allowUnsigned: flags.allowUnsigned ?? false, cacheRoot };
   return {
     cacheRoot,
+    sumdbKeys: new Map([...sumdbKeys].map(([name, k]) => [name, k.key])),
     open: async (source) => {
       const bundle = await openBundle(source, openOpts);
       const v = await verifyBundleReplay(bundle, sumdbKeys);

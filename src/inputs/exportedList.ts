@@ -3,7 +3,10 @@
  * set aside the modules that match GOPRIVATE or GONOPROXY (they live only
  * inside, so no proxy outside has them), and plan the files of every other
  * module version: .info, .mod and .zip, or the .mod alone where the list
- * says only the go.mod is needed.
+ * says only the go.mod is needed. A wants list (gobundle wants: what an
+ * inside server could not answer) names queries, not versions: its entries
+ * are resolved through the GOPROXY chain when the inputs are planned
+ * (resolveWants.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -13,17 +16,20 @@ import { parseExportedList, type ExportedList, type ExportedModule } from '../go
 import { matchPrefixPatterns } from '../gomod/modulePath.js';
 import { filesAndLists } from '../resolve/planFiles.js';
 import type { Plan } from '../resolve/types.js';
+import { WANTS_FORMAT, isWantsList, parseWantsList, type WantedEntry } from '../misses/wantsList.js';
 
 export interface ExportedListInput {
   /** As recorded in the manifest: relative to where pack ran, with slashes. */
   name: string;
   sha256: string;
-  format: ExportedList['format'];
+  format: ExportedList['format'] | typeof WANTS_FORMAT;
   /** The module versions to fetch, with the hashes the list gives. */
   modules: ExportedModule[];
   /** Matched GOPRIVATE/GONOPROXY: not fetched. */
   private: ExportedModule[];
   ignored: ExportedList['ignored'];
+  /** A wants list: its entries (other than private ones), still to be resolved; `modules` is then empty. */
+  wanted?: WantedEntry[];
 }
 
 export async function readExportedList(
@@ -43,16 +49,36 @@ export async function readExportedList(
       `--from-list ${file}`,
     );
   }
-  const list = parseExportedList(abs, data);
   const isPrivate = (path: string): boolean => matchPrefixPatterns(env.GONOPROXY, path) || matchPrefixPatterns(env.GOPRIVATE, path);
+  const name = relative(cwd, abs).split(sep).join('/');
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  const text = data.toString('utf8');
+  if (isWantsList(text)) {
+    const entries = parseWantsList(abs, text);
+    return {
+      name,
+      sha256,
+      format: WANTS_FORMAT,
+      modules: [],
+      private: entries.filter((e) => isPrivate(e.path)).map((e) => wantedModule(e.path, e.query)),
+      ignored: [],
+      wanted: entries.filter((e) => !isPrivate(e.path)),
+    };
+  }
+  const list = parseExportedList(abs, data);
   return {
-    name: relative(cwd, abs).split(sep).join('/'),
-    sha256: createHash('sha256').update(data).digest('hex'),
+    name,
+    sha256,
     format: list.format,
     modules: list.modules.filter((m) => !isPrivate(m.path)),
     private: list.modules.filter((m) => isPrivate(m.path)),
     ignored: list.ignored,
   };
+}
+
+/** A module version a wants list asks for: all its files, no hashes known (the checksum database vouches for them). */
+export function wantedModule(path: string, version: string): ExportedModule {
+  return { path, version, zip: true, zipH1: [], modH1: [] };
 }
 
 /** The files the list asks for, as a plan with no build list of its own. */

@@ -17,7 +17,10 @@ import { mergePlanFiles } from '../resolve/planFiles.js';
 import { checkToolDirectives } from '../resolve/toolDirectives.js';
 import type { ModMode, Plan } from '../resolve/types.js';
 import { resolveWorkspacePlan } from '../resolve/workspacePlan.js';
-import { planExportedList } from './exportedList.js';
+import { planExportedList, wantedModule, type ExportedListInput } from './exportedList.js';
+import type { WantedEntry } from '../misses/wantsList.js';
+import { resolveWants } from './resolveWants.js';
+import type { WantedToolchain } from './toolchains.js';
 import { createGoModSource, type ModFetcher } from './goModSource.js';
 import { planTool } from './planTool.js';
 import { inputSha256, type ReadInput, type ReadInputs, type ReadModule, type ReadWorkspace } from './readInputs.js';
@@ -39,6 +42,8 @@ export interface PlannedInputs {
   localReplacements: Plan['localReplacements'];
   /** The hashes downloads must match (go.sum files and lists). */
   sums: GoSum;
+  /** Toolchains wants lists ask for (added to the toolchain request). */
+  wantedToolchains: WantedToolchain[];
 }
 
 export interface PlanInputsOptions {
@@ -49,16 +54,23 @@ export interface PlanInputsOptions {
   /** How an inconsistent main go.mod is treated (the -mod flag): an error, or updated as cmd/go would. */
   mode: ModMode;
   concurrency?: number;
-  /** Told what each tool resolved to (`tool pkg@latest: module@version`). */
-  onNote?: (note: string) => void;
+  /** Told what each tool and wants entry resolved to, and what a wants list skipped. */
+  onNote?: (note: InputNote) => void;
+}
+
+/** Something a person may want to know about an input: a warning is always shown, information unless --quiet. */
+export interface InputNote {
+  level: 'info' | 'warning';
+  text: string;
 }
 
 export async function planInputs(read: ReadInputs, opts: PlanInputsOptions): Promise<PlannedInputs> {
-  const inputs = await Promise.all(read.inputs.map((input) => planOne(input, opts)));
-  return { inputs, ...mergePlanFiles(inputs.map((i) => i.plan)), sums: read.sums };
+  const wantedToolchains: WantedToolchain[] = [];
+  const inputs = await Promise.all(read.inputs.map((input) => planOne(input, opts, wantedToolchains)));
+  return { inputs, ...mergePlanFiles(inputs.map((i) => i.plan)), sums: read.sums, wantedToolchains };
 }
 
-async function planOne(input: ReadInput, opts: PlanInputsOptions): Promise<PlannedInput> {
+async function planOne(input: ReadInput, opts: PlanInputsOptions, wantedToolchains: WantedToolchain[]): Promise<PlannedInput> {
   switch (input.kind) {
     case 'go.mod':
       return planModule(input, opts);
@@ -66,7 +78,7 @@ async function planOne(input: ReadInput, opts: PlanInputsOptions): Promise<Plann
       return planWorkspace(input, opts);
     case 'tool': {
       const tool = await resolveTool(input.arg, opts.querier);
-      opts.onNote?.(`tool ${input.arg}: ${tool.module}@${tool.version}`);
+      opts.onNote?.({ level: 'info', text: `tool ${input.arg}: ${tool.module}@${tool.version}` });
       const { plan, data } = await planTool(tool, opts.fetcher, { concurrency: opts.concurrency });
       return {
         input: {
@@ -79,11 +91,14 @@ async function planOne(input: ReadInput, opts: PlanInputsOptions): Promise<Plann
         plan,
       };
     }
-    case 'list':
+    case 'list': {
+      const list =
+        input.list.wanted === undefined ? input.list : await resolveWantedList(input.list, input.list.wanted, opts, wantedToolchains);
       return {
-        input: { kind: 'list', module: input.list.format, goMod: input.list.name, goModSha256: input.list.sha256 },
-        plan: planExportedList(input.list),
+        input: { kind: 'list', module: list.format, goMod: list.name, goModSha256: list.sha256 },
+        plan: planExportedList(list),
       };
+    }
   }
 }
 
@@ -114,4 +129,27 @@ async function planWorkspace(w: ReadWorkspace, opts: PlanInputsOptions): Promise
   );
   const mainModules = plan.buildList.filter((b) => b.version === '').map((b) => b.path);
   return { input: { kind: 'go.work', module: mainModules.join(' '), goMod: w.name, goModSha256: inputSha256(w.data) }, plan };
+}
+
+/**
+ * A wants list's entries resolved through the GOPROXY chain: what exists is
+ * fetched and verified like any list entry; what no proxy has (the go
+ * command probes path prefixes that exist nowhere) is reported and skipped.
+ */
+async function resolveWantedList(
+  list: ExportedListInput,
+  wanted: readonly WantedEntry[],
+  opts: PlanInputsOptions,
+  wantedToolchains: WantedToolchain[],
+): Promise<ExportedListInput> {
+  const r = await resolveWants(wanted, opts.querier);
+  for (const x of r.skipped) opts.onNote?.({ level: 'warning', text: `${list.name}: skipped ${x.what}: ${x.why}` });
+  for (const x of r.resolved) opts.onNote?.({ level: 'info', text: `${list.name}: ${x.what}: ${x.version}` });
+  wantedToolchains.push(...r.toolchains);
+  const modules = r.modules.map((m) => wantedModule(m.path, m.version));
+  opts.onNote?.({
+    level: 'info',
+    text: `${list.name} (${list.format}): ${modules.length} module versions to fetch, ${list.private.length} private skipped`,
+  });
+  return { ...list, modules };
 }

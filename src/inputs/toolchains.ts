@@ -31,6 +31,26 @@ export interface ToolchainPlan {
   list: string[];
 }
 
+/** A toolchain a wants list asks for, on one platform (what an offline client's switch missed). */
+export interface WantedToolchain {
+  toolchain: string;
+  platform: Platform;
+}
+
+/** The request with the toolchains a wants list asks for added (their platforms too). */
+export function withWantedToolchains(
+  request: ToolchainRequest | undefined,
+  wanted: readonly WantedToolchain[],
+): ToolchainRequest | undefined {
+  if (wanted.length === 0) return request;
+  const platforms = [...(request?.platforms ?? []), ...wanted.map((w) => w.platform)];
+  return {
+    toolchains: [...(request?.toolchains ?? []), ...wanted.map((w) => w.toolchain)],
+    auto: request?.auto ?? false,
+    platforms: platforms.filter((p, i) => platforms.findIndex((q) => q.goos === p.goos && q.goarch === p.goarch) === i),
+  };
+}
+
 /** The toolchain files of a pack of these main-module plans (pure). */
 export function planToolchains(request: ToolchainRequest, plans: readonly Pick<Plan, 'main' | 'dependencyGo'>[]): ToolchainPlan {
   const needs: ToolchainNeed[] = request.toolchains.map((t) => ({ toolchain: t, reason: 'named with --toolchain' }));

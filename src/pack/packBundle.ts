@@ -31,11 +31,11 @@ import type { GoSum } from '../gomod/gosum.js';
 import type { ModMode } from '../resolve/types.js';
 import { listFileBody, listFileName, versionFileName } from '../bundle/treeLayout.js';
 import { ModuleFiles, type TrustedHashes } from './moduleFiles.js';
-import { planInputs, type PlannedInputs } from '../inputs/planInputs.js';
+import { planInputs, type InputNote, type PlannedInputs } from '../inputs/planInputs.js';
 import type { ReadInputs } from '../inputs/readInputs.js';
 import type { ToolQuerier } from '../inputs/resolveTool.js';
 import { formatBytes, silentProgress, type PackProgress } from './progress.js';
-import { describeToolchains, planToolchains, type ToolchainRequest } from '../inputs/toolchains.js';
+import { describeToolchains, planToolchains, withWantedToolchains, type ToolchainRequest } from '../inputs/toolchains.js';
 import { TOOLCHAIN_MODULE } from '../toolchain/dlVersion.js';
 import { ErrorCode } from '../errorCodes.js';
 
@@ -87,8 +87,8 @@ export interface PackOptions {
   inputs: ReadInputs;
   output: string;
   chain: Pick<ProxyChain, 'mod' | 'infoBytes' | 'zipTo'> & ToolQuerier;
-  /** Told what each tool resolved to. */
-  onNote?: (note: string) => void;
+  /** Told what each tool and wants entry resolved to, and what a wants list skipped. */
+  onNote?: (note: InputNote) => void;
   cache: DownloadCache;
   /** $GOMODCACHE to reuse verified files from, or ''. */
   goModCache: string;
@@ -218,11 +218,13 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
     onNote: opts.onNote,
   });
   const moduleCount = new Set(plan.files.map((f) => moduleKey(f))).size;
+  // Toolchains named on the command line, and those a wants list asks for (an offline client's switch that found none).
+  const toolchainRequest = withWantedToolchains(opts.toolchains, plan.wantedToolchains);
   const toolchains =
-    opts.toolchains === undefined
+    toolchainRequest === undefined
       ? undefined
       : planToolchains(
-          opts.toolchains,
+          toolchainRequest,
           plan.inputs.map((i) => i.plan),
         );
   const lists = new Map(plan.lists);

@@ -48,7 +48,32 @@ export interface ServeAppOptions {
   sumdb?: SumdbHandler;
   /** /readyz answers 503 while this is false (e.g. during shutdown). Default: at least one bundle loaded. */
   isReady?: () => boolean;
+  /**
+   * Hook: called before serve answers 404 to a request for a module's list
+   * or @latest, a module version's file or a checksum-database path (the
+   * miss record); the 404 is sent once it settles.
+   */
+  notFound?: (target: NotFoundTarget, req: IncomingMessage) => Promise<void> | void;
+  /**
+   * Hook: answers `/` and every path under `/-/` (PAGE_PREFIX: no module
+   * path starts with `-`), resolving to the body bytes sent. Absent: 404.
+   */
+  pages?: (req: IncomingMessage, res: ServerResponse, url: string) => Promise<number>;
+  /**
+   * Hook: runs first on every request (path below the base path); false
+   * means it has answered (401, 429) and nothing else runs.
+   */
+  gate?: (req: IncomingMessage, res: ServerResponse, url: string) => boolean | Promise<boolean>;
 }
+
+/** Paths under this prefix (and `/` itself) are the page's, never a module's: a module path's first element has a dot and no leading dash. */
+export const PAGE_PREFIX = '/-/';
+
+/** What a request answered 404 asked for (the miss record's input). */
+export type NotFoundTarget =
+  | { kind: 'list' | 'latest'; path: string }
+  | { kind: 'info' | 'mod' | 'zip'; path: string; version: string }
+  | { kind: 'sumdb'; db: string; rest: string };
 
 export interface ServeApp {
   app: express.Express;
@@ -106,6 +131,11 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
         return;
       }
     }
+    if (opts.pages !== undefined && (url.startsWith(PAGE_PREFIX) || url === '/' || url.startsWith('/?'))) {
+      out.route = 'page';
+      out.bytes = await opts.pages(req, res, url);
+      return;
+    }
     if (url.startsWith(VULNDB_URL_PREFIX)) {
       out.route = 'vulndb';
       out.bytes = serveVulnDb(req, res, url, index.vulndb, head);
@@ -140,6 +170,7 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
         return;
       case 'sumdb': {
         const sent = await sumdb.serve(req, res, t.db, t.rest, index, cache, out);
+        if (sent === undefined) await opts.notFound?.({ kind: 'sumdb', db: t.db, rest: t.rest }, req);
         if (sent === undefined) out.bytes = text(res, 404, `checksum database ${t.db}: ${t.rest}: not in the served bundles`, {}, head);
         else out.bytes = sent;
         out.route = 'sumdb';
@@ -148,6 +179,7 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
       case 'list': {
         const list = index.lists.get(t.escPath);
         if (list === undefined) {
+          await opts.notFound?.({ kind: 'list', path: t.path }, req);
           out.bytes = text(res, 404, `${t.path}: module not in the served bundles`, {}, head);
           out.route = 'list';
           return;
@@ -167,6 +199,7 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
       case 'latest': {
         const info = index.latest.get(t.escPath);
         if (info === undefined) {
+          await opts.notFound?.({ kind: 'latest', path: t.path }, req);
           out.bytes = text(res, 404, `${t.path}@latest: no version in the served bundles`, {}, head);
           out.route = 'latest';
           return;
@@ -184,6 +217,7 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
       default: {
         const f = index.files.get(t.name);
         if (f === undefined) {
+          await opts.notFound?.({ kind: t.kind, path: t.path, version: t.version }, req);
           const why = index.hasModule(t.escPath)
             ? `${t.path}@${t.version}: version not in the served bundles`
             : `${t.path}: module not in the served bundles`;
@@ -225,6 +259,27 @@ export function createServeApp(opts: ServeAppOptions): ServeApp {
   const serveProxy = (req: IncomingMessage, res: ServerResponse, url: string, fail: (err: unknown) => void): void => {
     const started = performance.now();
     const originalUrl = req.url ?? '/';
+    const passed = opts.gate?.(req, res, url) ?? true;
+    if (passed !== true) {
+      const refused = (): void => {
+        const status = res.statusCode;
+        res.once('close', () => record(req, status, originalUrl, 'other', 0, (performance.now() - started) / 1000));
+      };
+      if (passed === false) refused();
+      else passed.then((ok) => (ok ? answer(req, res, url, fail, started, originalUrl) : refused()), fail);
+      return;
+    }
+    answer(req, res, url, fail, started, originalUrl);
+  };
+  /** serveProxy once the gate let the request through. */
+  const answer = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: string,
+    fail: (err: unknown) => void,
+    started: number,
+    originalUrl: string,
+  ): void => {
     if (opts.bundles.current !== warmed) {
       warmed = opts.bundles.current;
       warmCache(warmed, cache);

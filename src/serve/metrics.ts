@@ -7,7 +7,8 @@
 /** Latency histogram bucket bounds, seconds. */
 export const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 
-export type RouteLabel = 'list' | 'info' | 'mod' | 'zip' | 'latest' | 'sumdb' | 'vulndb' | 'healthz' | 'readyz' | 'metrics' | 'other';
+export type RouteLabel =
+  'list' | 'info' | 'mod' | 'zip' | 'latest' | 'sumdb' | 'vulndb' | 'healthz' | 'readyz' | 'metrics' | 'page' | 'other';
 
 interface Histogram {
   counts: number[];
@@ -21,6 +22,9 @@ export class Metrics {
   private readonly latency = new Map<RouteLabel, Histogram>();
   bundlesLoaded = 0;
   bundlesRejected = 0;
+  /** serve --auth: requests refused for missing or wrong credentials, and those refused while their client was throttled. */
+  authFailures = 0;
+  authThrottled = 0;
 
   observe(route: RouteLabel, status: number, bytes: number, seconds: number): void {
     const key = `${route}\u0000${status}`;
@@ -65,6 +69,12 @@ export class Metrics {
     out.push('# HELP gobundle_bundles_rejected_total Bundles refused at start or from --bundles-dir.');
     out.push('# TYPE gobundle_bundles_rejected_total counter');
     out.push(`gobundle_bundles_rejected_total ${this.bundlesRejected}`);
+    out.push('# HELP gobundle_auth_failures_total Requests refused (401) for missing or wrong credentials.');
+    out.push('# TYPE gobundle_auth_failures_total counter');
+    out.push(`gobundle_auth_failures_total ${this.authFailures}`);
+    out.push('# HELP gobundle_auth_throttled_total Requests refused (429) because their client failed too often.');
+    out.push('# TYPE gobundle_auth_throttled_total counter');
+    out.push(`gobundle_auth_throttled_total ${this.authThrottled}`);
     return `${out.join('\n')}\n`;
   }
 }

@@ -27,8 +27,19 @@ export const SERVE_WORKER_ENV = 'GOBUNDLE_SERVE_WORKER';
 /** Upper bound on --workers (a process per core is the point; far more is a typo). */
 export const MAX_WORKERS = 64;
 
-type ToWorker = { type: 'bundles'; bundles: OpenedBundle[] } | { type: 'shutdown' };
-type FromWorker = { type: 'ready' } | { type: 'listening'; url: string };
+type ToWorker =
+  | { type: 'bundles'; bundles: OpenedBundle[] }
+  | { type: 'shutdown' }
+  | { type: 'answer'; id: number; value: unknown }
+  | { type: 'hangup'; tls: { cert: Uint8Array; key: Uint8Array } | undefined };
+type FromWorker = { type: 'ready' } | { type: 'listening'; url: string } | { type: 'ask'; id: number; what: string; payload: unknown };
+
+/**
+ * What a worker may ask the primary (the one writer of serve's state, e.g.
+ * the miss record): `what` names the question, the resolved value goes back
+ * to the worker that asked.
+ */
+export type PrimaryAnswers = (what: string, payload: unknown) => unknown;
 
 /** `--workers` value: a count, or `auto` (one per available core); undefined when invalid. */
 export function parseWorkers(s: string): number | undefined {
@@ -50,10 +61,17 @@ export interface WorkerPool {
   add(bundles: readonly OpenedBundle[]): void;
   /** Ask every worker to drain and exit; resolves when all have. */
   stop(): Promise<void>;
+  /** SIGHUP for every worker: the new TLS certificate and key, if any, for its listener (existing connections keep theirs). */
+  hangup(tls: { cert: Buffer; key: Buffer } | undefined): void;
 }
 
 /** Fork `count` workers, each given `bundles` first and then whatever add() sends, in order. */
-export function startWorkers(count: number, bundles: readonly OpenedBundle[], event: (msg: string) => void): WorkerPool {
+export function startWorkers(
+  count: number,
+  bundles: readonly OpenedBundle[],
+  event: (msg: string) => void,
+  answers: PrimaryAnswers = () => undefined,
+): WorkerPool {
   cluster.schedulingPolicy = cluster.SCHED_RR;
   cluster.setupPrimary({ serialization: 'advanced' });
   const served: OpenedBundle[] = [...bundles];
@@ -74,6 +92,18 @@ export function startWorkers(count: number, bundles: readonly OpenedBundle[], ev
         // From now on the worker hears every add(): first everything so far, in order.
         w.send({ type: 'bundles', bundles: served } satisfies ToWorker);
         workers.add(w);
+        return;
+      }
+      if (m.type === 'ask') {
+        Promise.resolve()
+          .then(() => answers(m.what, m.payload))
+          .then(
+            (value) => w.isConnected() && w.send({ type: 'answer', id: m.id, value } satisfies ToWorker),
+            (err: unknown) => {
+              event(`worker ${w.process.pid}: ${m.what}: ${err instanceof Error ? err.message : String(err)}`);
+              if (w.isConnected()) w.send({ type: 'answer', id: m.id, value: undefined } satisfies ToWorker);
+            },
+          );
         return;
       }
       if (m.type !== 'listening') return;
@@ -108,6 +138,9 @@ export function startWorkers(count: number, bundles: readonly OpenedBundle[], ev
       for (const w of workers) if (w.isConnected()) w.send({ type: 'shutdown' } satisfies ToWorker);
       return Promise.all(exits).then(() => undefined);
     },
+    hangup(tls) {
+      for (const w of workers) if (w.isConnected()) w.send({ type: 'hangup', tls } satisfies ToWorker);
+    },
   };
 }
 
@@ -115,16 +148,36 @@ export function startWorkers(count: number, bundles: readonly OpenedBundle[], ev
 export function workerChannel(
   onBundles: (bundles: OpenedBundle[]) => void,
   onShutdown: () => void,
-): { listening(url: string): void; done(): void } {
+  onHangup: (tls: { cert: Buffer; key: Buffer } | undefined) => void = () => undefined,
+): { listening(url: string): void; done(): void; ask(what: string, payload: unknown): Promise<unknown> } {
+  const asked = new Map<number, (value: unknown) => void>();
+  let nextId = 0;
   process.on('message', (m: ToWorker) => {
     if (m.type === 'bundles') onBundles(m.bundles.map(revive));
     else if (m.type === 'shutdown') onShutdown();
+    else if (m.type === 'answer') {
+      asked.get(m.id)?.(m.value);
+      asked.delete(m.id);
+    } else if (m.type === 'hangup') onHangup(m.tls === undefined ? undefined : { cert: toBuffer(m.tls.cert), key: toBuffer(m.tls.key) });
   });
   process.send?.({ type: 'ready' } satisfies FromWorker);
   return {
     listening: (url) => process.send?.({ type: 'listening', url } satisfies FromWorker),
     done: () => process.disconnect?.(),
+    ask: (what, payload) =>
+      new Promise((resolveAnswer) => {
+        const id = nextId++;
+        asked.set(id, resolveAnswer);
+        if (process.send?.({ type: 'ask', id, what, payload } satisfies FromWorker) === undefined) {
+          asked.delete(id);
+          resolveAnswer(undefined);
+        }
+      }),
   };
+}
+
+function toBuffer(u: Uint8Array): Buffer {
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
 /** Structured clone turns Buffers into plain Uint8Arrays: make them Buffers again. */

@@ -32,6 +32,12 @@ export interface RunningServer {
   /** e.g. http://127.0.0.1:8080 */
   url: string;
   close(drainTimeoutMs?: number): Promise<void>;
+  /**
+   * Replace the certificate and key of an https server for connections
+   * accepted from now on; open connections keep theirs (nothing dropped).
+   * Throws when they do not load (the old ones stay). No-op for http.
+   */
+  reloadTls(tls: { cert: Buffer; key: Buffer }): void;
 }
 
 export async function listen(handler: RequestListener, opts: ListenOptions): Promise<RunningServer> {
@@ -41,9 +47,8 @@ export async function listen(handler: RequestListener, opts: ListenOptions): Pro
     headersTimeout: HEADERS_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
   };
-  const server: Server = opts.tls
-    ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler)
-    : createHttpServer(common, handler);
+  const https = opts.tls ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler) : undefined;
+  const server: Server = https ?? createHttpServer(common, handler);
   server.timeout = SOCKET_IDLE_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -68,7 +73,8 @@ export async function listen(handler: RequestListener, opts: ListenOptions): Pro
     });
     return closing;
   };
-  return { server, url, close };
+  const reloadTls = (tls: { cert: Buffer; key: Buffer }): void => https?.setSecureContext({ cert: tls.cert, key: tls.key });
+  return { server, url, close, reloadTls };
 }
 
 /** Parse `HOST:PORT` ([v6]:port allowed). */

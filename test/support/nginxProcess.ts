@@ -88,10 +88,13 @@ http {
     application/json info json;
     text/plain mod;
     application/zip zip;
+    text/html html;
+    text/css css;
+    text/javascript js;
   }
   default_type text/plain;
   charset utf-8;
-  charset_types text/plain;
+  charset_types text/plain text/html text/css text/javascript;
 ${exportServerBlock(`127.0.0.1:${port}`, root)}
 }
 `,
