@@ -109,3 +109,46 @@ describe('import cycles', () => {
     expect(findCycles(folderGraph(sourceGraph())).map((c) => c.join(' <-> '))).toEqual([]);
   });
 });
+
+/**
+ * Who may import whom, beyond "no cycles": serve/ and pack/ are fronts (the
+ * server, the packing run) that only the command line drives; the
+ * capabilities they share (the verified bundle set, export, rehearsal, the
+ * SBOM, the inputs, …) never reach back into them, and nothing but cli/
+ * imports cli/.
+ */
+describe('layering', () => {
+  const imported = (from: string): Map<string, string[]> => {
+    const out = new Map<string, string[]>();
+    for (const [f, deps] of sourceGraph()) {
+      if (!f.startsWith(`src/${from}/`)) continue;
+      out.set(f, deps);
+    }
+    return out;
+  };
+  const offending = (from: string, forbidden: readonly string[]): string[] =>
+    [...imported(from)].flatMap(([f, deps]) =>
+      deps.filter((d) => forbidden.some((x) => d.startsWith(`src/${x}/`))).map((d) => `${f} -> ${d}`),
+    );
+
+  test.each([
+    ['export', ['serve', 'pack', 'cli']],
+    ['rehearse', ['serve', 'pack', 'cli']],
+    ['sbom', ['serve', 'pack', 'cli']],
+    ['bundleset', ['serve', 'pack', 'cli']],
+    ['inputs', ['serve', 'pack', 'cli']],
+    ['page', ['serve', 'pack', 'cli']],
+    ['misses', ['serve', 'pack', 'cli']],
+    ['serve', ['pack', 'cli']],
+    ['pack', ['serve', 'cli']],
+  ] as const)('src/%s imports none of %j', (from, forbidden) => {
+    expect(imported(from).size, `src/${from} holds files`).toBeGreaterThan(0);
+    expect(offending(from, forbidden)).toEqual([]);
+  });
+
+  test('the rule can fail: a made-up import of serve from export is found', () => {
+    const graph = new Map([['src/export/x.ts', ['src/serve/app.ts']]]);
+    const bad = [...graph].flatMap(([f, deps]) => deps.filter((d) => d.startsWith('src/serve/')).map((d) => `${f} -> ${d}`));
+    expect(bad).toEqual(['src/export/x.ts -> src/serve/app.ts']);
+  });
+});

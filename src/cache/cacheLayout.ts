@@ -8,7 +8,9 @@
  *   tmp/                                 download cache: writes in progress
  *   sumdb-heads/<encoded db name>/       tree heads written into bundles (treeHeads.ts)
  *   vcs/<sha256 of "git3:" + url>/       bare git repositories of direct modules (vcs/gitRepo.ts)
- *   serve/                               .tgz bundles extracted for serve, export and verify --build
+ *   serve/                               .tgz bundles extracted for serve and export (or their --cache-dir):
+ *     <sha256>/                          one verified extraction per bundle (bundle/extractionCache.ts)
+ *     state/                             serve's default --state-dir (the record of misses)
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -42,5 +44,9 @@ export const cacheLayout = {
   /** Where .tgz bundles are extracted, one folder per bundle sha256 (bundle/extractionCache.ts). */
   extractions(dir: string): string {
     return join(dir, 'serve');
+  },
+  /** serve's state (its record of misses), beside the extractions it serves from. */
+  serveState(extractionRoot: string): string {
+    return join(extractionRoot, 'state');
   },
 };

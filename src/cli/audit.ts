@@ -2,15 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseManifest } from '../bundle/manifest.js';
-import { openBundle } from '../bundle/reader.js';
-import { GobundleError, UsageError } from '../errors.js';
+import { GobundleError } from '../errors.js';
 import { audit, type Finding } from '../vuln/audit.js';
 import { parseDbMeta } from '../vuln/dbIndex.js';
 import { DB_INDEX } from '../vuln/dbLayout.js';
 import { VULNDB_PREFIX, vulndbFileName } from '../bundle/treeLayout.js';
 import { parseOsvEntry } from '../vuln/osv.js';
-import { collect, readTrustFiles } from './bundleTrust.js';
+import { collect } from '../bundleset/trustFiles.js';
 import type { CliIO } from './io.js';
+import { loadBundleTrust, openTrusted } from '../bundleset/openBundles.js';
 import { declareCommand } from './commandIndex.js';
 import { ErrorCode } from '../errorCodes.js';
 
@@ -40,19 +40,15 @@ export function registerAudit(program: Command, io: CliIO): void {
     .option('--json', 'print {"modules", "databaseModified", "findings": [{path, version, id, aliases, summary, fixed}]}')
     .option('--trust <file.pub>', 'verifier key file of a trusted signer (repeatable)', collect, [])
     .option('--allow-unsigned', 'accept a bundle without a signature')
-    .action(async (source: string, options: { json?: boolean; trust: string[]; allowUnsigned?: boolean }) => {
-      if (options.trust.length === 0 && !options.allowUnsigned) {
-        throw new UsageError('audit: no --trust key given', {
-          hint: 'pass --trust <signer>.pub (or --allow-unsigned for an unsigned bundle)',
-        });
-      }
-      const trust = await readTrustFiles(options.trust, io.cwd);
-      const b = await openBundle(resolve(io.cwd, source), {
-        trust,
-        allowUnsigned: options.allowUnsigned ?? false,
-        extract: false,
-        keep: (name) => name.startsWith(VULNDB_PREFIX),
-      });
+    .option(
+      '--sumdb-key <name+hash+key>',
+      "checksum database verifier key to check the bundle's replay signatures with (repeatable; default: GOSUMDB's key)",
+      collect,
+      [],
+    )
+    .action(async (source: string, options: { json?: boolean; trust: string[]; allowUnsigned?: boolean; sumdbKey: string[] }) => {
+      const trust = await loadBundleTrust('audit', options, io, () => undefined);
+      const { bundle: b } = await openTrusted(resolve(io.cwd, source), trust, { keep: (name) => name.startsWith(VULNDB_PREFIX) });
       const kept = new Map<string, Buffer>(b.kept ?? []);
       // An extracted directory was verified in place: read its (verified) vulndb/ files from there.
       if (b.kind === 'dir' && b.dir !== undefined) {

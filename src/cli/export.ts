@@ -4,20 +4,22 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { OpenedBundle } from '../bundle/reader.js';
 import { UsageError } from '../errors.js';
-import type { ServedFile } from '../serve/moduleIndex.js';
+import type { ServedFile } from '../bundleset/moduleIndex.js';
 import { type ExportEntry, type ExportLayout, exportEntries } from '../export/exportEntries.js';
 import { type PageFile, pageFiles } from '../page/exportPage.js';
 import { ExportError, writeExportTree } from '../export/writeExportTree.js';
-import { BundleSet } from '../serve/bundleSet.js';
-import { collect } from './bundleTrust.js';
+import { BundleSet } from '../bundleset/bundleSet.js';
+import { collect } from '../bundleset/trustFiles.js';
 import type { CliIO } from './io.js';
 import { declareCommand } from './commandIndex.js';
-import { type BundleTrustFlags, bundleOpener } from './verifiedBundles.js';
+import { type BundleTrustFlags, extractionRoot, loadBundleTrust, openTrusted } from '../bundleset/openBundles.js';
+import { describeReplayVerification } from '../bundle/bundleReplay.js';
 
 interface ExportCliOptions extends BundleTrustFlags {
   to: string;
   layout: string;
   replace?: boolean;
+  cacheDir?: string;
 }
 
 /**
@@ -52,14 +54,15 @@ export function registerExport(program: Command, io: CliIO): void {
       const event = (msg: string): void => {
         io.stderr.write(`gobundle: export: ${msg}\n`);
       };
-      const opener = await bundleOpener('export', options, io, event);
+      const trust = await loadBundleTrust('export', options, io, event);
+      const cacheRoot = extractionRoot(options.cacheDir, io);
       if (options.allowUnsigned) event('--allow-unsigned: bundles without a signature will be exported');
       const opened: OpenedBundle[] = [];
       for (const source of bundles) {
-        const o = await opener.open(resolve(io.cwd, source));
+        const o = await openTrusted(resolve(io.cwd, source), trust, { into: cacheRoot });
         opened.push(o.bundle);
         event(
-          `verified ${source}: ${o.bundle.modules} modules, ${o.bundle.files.size} files, ${o.bundle.signer === undefined ? 'UNSIGNED' : `signed by ${o.bundle.signer}`}${o.replay === undefined ? '' : `; ${o.replay}`}`,
+          `verified ${source}: ${o.bundle.modules} modules, ${o.bundle.files.size} files, ${o.bundle.signer === undefined ? 'UNSIGNED' : `signed by ${o.bundle.signer}`}${o.replay === undefined ? '' : `; ${describeReplayVerification(o.replay)}`}`,
         );
       }
       const set = new BundleSet();
@@ -74,7 +77,10 @@ export function registerExport(program: Command, io: CliIO): void {
       // The goproxy layout also carries the page (index.html and -/), so a static server shows what serve's / shows.
       const entries =
         layout === 'goproxy'
-          ? withPage(exportEntries(index, layout, readVerified), pageFiles(index, opener.sumdbKeys))
+          ? withPage(
+              exportEntries(index, layout, readVerified),
+              pageFiles(index, new Map([...trust.sumdbKeys].map(([name, k]) => [name, k.key]))),
+            )
           : exportEntries(index, layout, readVerified);
       const s = await writeExportTree(entries, to, { replace: options.replace ?? false });
       io.stdout.write(

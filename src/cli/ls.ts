@@ -10,7 +10,7 @@ import { type BundleHead, readBundleHead } from '../bundle/manifestFile.js';
 import { noteSigners, verifyManifestSignature } from '../bundle/signature.js';
 import { GobundleError } from '../errors.js';
 import { describeParent } from '../bundle/bundleParents.js';
-import { collect, readTrustFiles } from './bundleTrust.js';
+import { collect, readTrustFiles } from '../bundleset/trustFiles.js';
 import type { CliIO } from './io.js';
 import { declareCommand } from './commandIndex.js';
 

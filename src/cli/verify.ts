@@ -4,12 +4,10 @@ import { join, resolve } from 'node:path';
 import { type RehearsalReport, rehearse } from '../rehearse/rehearsal.js';
 import type { Command } from 'commander';
 import { BundleError } from '../bundle/bundleError.js';
-import { openBundle } from '../bundle/reader.js';
-import { GobundleError, UsageError } from '../errors.js';
-import { describeReplayVerification, verifyBundleReplay } from '../bundle/bundleReplay.js';
-import { SUMDB_PREFIX } from '../bundle/treeLayout.js';
-import { loadSumdbKeyring } from '../config/sumdbKeyring.js';
-import { collect, readTrustFiles } from './bundleTrust.js';
+import { GobundleError } from '../errors.js';
+import { describeReplayVerification } from '../bundle/bundleReplay.js';
+import { type BundleTrust, loadBundleTrust, openTrusted } from '../bundleset/openBundles.js';
+import { collect } from '../bundleset/trustFiles.js';
 import type { CliIO } from './io.js';
 import { declareCommand } from './commandIndex.js';
 import { ErrorCode } from '../errorCodes.js';
@@ -43,17 +41,11 @@ export function registerVerify(program: Command, io: CliIO): void {
     .option('--go <path>', 'the go command for --build', 'go')
     .action(
       async (bundles: string[], options: { trust: string[]; allowUnsigned?: boolean; sumdbKey: string[]; build?: string; go: string }) => {
-        if (options.trust.length === 0 && !options.allowUnsigned) {
-          throw new UsageError('verify: no --trust key given', {
-            hint: 'pass --trust <signer>.pub (or --allow-unsigned to only check files)',
-          });
-        }
-        const trust = await readTrustFiles(options.trust, io.cwd);
-        const sumdbKeys = await loadSumdbKeyring(options.sumdbKey, io.env, (msg) => io.stderr.write(`gobundle: verify: ${msg}\n`));
+        const trust = await loadBundleTrust('verify', options, io, (msg) => io.stderr.write(`gobundle: verify: ${msg}\n`));
         // --build serves the bundles, so they are extracted (and verified while extracting) into a temporary cache.
         const extractTo = options.build === undefined ? undefined : await mkdtemp(join(tmpdir(), 'gobundle-verify-'));
         try {
-          await verifyAll(bundles, options, trust, sumdbKeys, extractTo, io);
+          await verifyAll(bundles, options, trust, extractTo, io);
         } finally {
           if (extractTo !== undefined) await rm(extractTo, { recursive: true, force: true });
         }
@@ -64,8 +56,7 @@ export function registerVerify(program: Command, io: CliIO): void {
 async function verifyAll(
   bundles: readonly string[],
   options: { allowUnsigned?: boolean; build?: string; go: string },
-  trust: string[],
-  sumdbKeys: Awaited<ReturnType<typeof loadSumdbKeyring>>,
+  trust: BundleTrust,
   extractTo: string | undefined,
   io: CliIO,
 ): Promise<void> {
@@ -73,15 +64,12 @@ async function verifyAll(
   const verified: { source: string; b: OpenedBundle }[] = [];
   for (const source of bundles) {
     try {
-      // Only streamed: the replay files are small (lookups, tiles of 8 KiB at most), kept while streaming to re-check them.
-      const policy = { trust, allowUnsigned: options.allowUnsigned ?? false };
-      const b = await openBundle(
+      // Only streamed (the replay's files are kept to be checked), unless --build serves the bundles.
+      const { bundle: b, replay } = await openTrusted(
         resolve(io.cwd, source),
-        extractTo === undefined
-          ? { ...policy, extract: false, keep: (name) => name.startsWith(SUMDB_PREFIX) }
-          : { ...policy, cacheRoot: extractTo },
+        trust,
+        extractTo === undefined ? { keep: () => false } : { into: extractTo },
       );
-      const replay = await verifyBundleReplay(b, sumdbKeys);
       io.stdout.write(
         `${source}: ok: ${b.modules} modules, ${b.files.size} files, ${b.bytes} bytes, ${b.signer === undefined ? 'UNSIGNED (allowed by --allow-unsigned)' : `signed by ${b.signer}`}\n`,
       );
@@ -115,7 +103,16 @@ async function verifyAll(
   const passThrough = Object.fromEntries(
     ['CGO_ENABLED', 'CC', 'CXX', 'TMPDIR'].flatMap((k) => (io.env[k] === undefined ? [] : [[k, io.env[k] as string]])),
   );
-  const report = await rehearse({ bundles: verified.map((v) => v.b), dir, go: options.go, sumdbKeys, path: io.env.PATH, passThrough });
+  const { serveLocally } = await import('../serve/serveLocally.js');
+  const report = await rehearse({
+    bundles: verified.map((v) => v.b),
+    serve: serveLocally,
+    dir,
+    go: options.go,
+    sumdbKeys: trust.sumdbKeys,
+    path: io.env.PATH,
+    passThrough,
+  });
   printRehearsal(report, options.build, io);
 }
 

@@ -32,8 +32,8 @@ import {
 } from '../bundle/treeLayout.js';
 import { SumdbReplay } from '../sumdb/replay.js';
 import { TILE_HEIGHT, tilePath, tilesToRead } from '../sumdb/tlog/tile.js';
-import type { ModuleIndex, ServedFile } from '../serve/moduleIndex.js';
-import type { SumdbView } from '../serve/sumdbMerge.js';
+import type { ModuleIndex, ServedFile } from '../bundleset/moduleIndex.js';
+import type { SumdbView } from '../bundleset/sumdbMerge.js';
 
 export type ExportLayout = 'goproxy' | 'athens';
 

@@ -4,7 +4,7 @@
  * supplied them), as JSON and as a wants list.
  */
 import { escapePath, escapeVersion } from '../gomod/modulePath.js';
-import type { ModuleIndex } from '../serve/moduleIndex.js';
+import type { ModuleIndex } from '../bundleset/moduleIndex.js';
 import { type ServedLookup, isAnswered } from './miss.js';
 import type { MissEntry } from './missTable.js';
 import { type Want, formatWantsList, wantsOf } from './wantsList.js';

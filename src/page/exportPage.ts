@@ -6,7 +6,7 @@
  * written once, so it waits for them). A static export records no misses;
  * the page says so.
  */
-import type { ModuleIndex } from '../serve/moduleIndex.js';
+import type { ModuleIndex } from '../bundleset/moduleIndex.js';
 import { detailName } from './catalog.js';
 import { LicenseReader } from './licenseReader.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './pageAssets.js';

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { unescapePath } from '../gomod/modulePath.js';
-import type { ModuleIndex } from '../serve/moduleIndex.js';
+import type { ModuleIndex } from '../bundleset/moduleIndex.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './pageAssets.js';
 import { LicenseReader } from './licenseReader.js';
 import { PageSite, type SiteOptions } from './pageSite.js';

@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import type { OpenedBundle } from '../bundle/reader.js';
 import { escapePath, escapeVersion } from '../gomod/modulePath.js';
-import type { ModuleIndex } from '../serve/moduleIndex.js';
+import type { ModuleIndex } from '../bundleset/moduleIndex.js';
 import { parseOsvEntry } from '../vuln/osv.js';
 import type { OsvEntry } from '../vuln/osvEntry.js';
 import { type Catalog, type CatalogBundle, type ModuleDetail, buildCatalog, buildModuleDetail } from './catalog.js';

@@ -26,8 +26,6 @@ import type { OpenedBundle } from '../bundle/reader.js';
 import { GobundleError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
 import { TOOLCHAIN_MODULE } from '../gomod/goenv.js';
-import { BundleSet } from '../serve/bundleSet.js';
-import { listen } from '../serve/server.js';
 
 /** The go commands a rehearsal runs, in order (each one even when an earlier one failed). */
 export const REHEARSAL_COMMANDS: readonly (readonly string[])[] = [
@@ -43,6 +41,8 @@ export const GO_COMMAND_TIMEOUT_MS = 20 * 60_000;
 export interface RehearsalOptions {
   /** Opened (extracted) bundles, verified. */
   bundles: readonly OpenedBundle[];
+  /** Serves the bundles on a loopback port for the go command (serve/serveLocally.ts; passed in, so rehearse is not a server). */
+  serve: (bundles: readonly OpenedBundle[]) => Promise<{ url: string; close(): Promise<void> }>;
   /** The project directory (its go.mod). */
   dir: string;
   /** The go command (a path, or a name looked up on PATH). */
@@ -131,11 +131,7 @@ function gosumdbFor(bundles: readonly OpenedBundle[], keys: RehearsalOptions['su
 export async function rehearse(opts: RehearsalOptions): Promise<RehearsalReport> {
   const gosumdb = gosumdbFor(opts.bundles, opts.sumdbKeys);
   const carriesToolchains = opts.bundles.some((b) => b.manifest.modules.some((m) => m.path === TOOLCHAIN_MODULE));
-  const set = new BundleSet();
-  await set.add(opts.bundles);
-  const { createServeApp } = await import('../serve/app.js');
-  const { listener } = createServeApp({ bundles: set });
-  const server = await listen(listener, { host: '127.0.0.1', port: 0 });
+  const server = await opts.serve(opts.bundles);
   const home = await mkdtemp(join(tmpdir(), 'gobundle-rehearsal-'));
   try {
     const project = join(home, 'src', basename(opts.dir) || 'project');
@@ -171,7 +167,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalReport>
     for (const args of REHEARSAL_COMMANDS) results.push(await run(opts.go, args, project, env, timeout));
     return { url: server.url, goVersion: version.stdout.trim(), env: clientEnv, results };
   } finally {
-    await server.close(0);
+    await server.close();
     // The module cache is read-only (the go command's choice): make it writable to remove it.
     await run(
       opts.go,

@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { AccessLogEntry } from './accessLog.js';
-import type { BundleSet } from './bundleSet.js';
+import type { BundleSet } from '../bundleset/bundleSet.js';
 import { CachedAnswer, type VersionedKind } from './cachedAnswer.js';
 import { Metrics, type RouteLabel } from './metrics.js';
 import { parseRequestPath } from './requestPath.js';
@@ -17,7 +17,7 @@ import { sendBody, sendFile } from './sendFile.js';
 import { SmallFileCache } from './smallFileCache.js';
 import { warmCache } from './warmCache.js';
 import { ReplaySumdbHandler, type SumdbHandler } from './sumdbHandler.js';
-import type { VulnDbView } from './vulndbView.js';
+import type { VulnDbView } from '../bundleset/vulndbView.js';
 
 /** Where the bundles' vulnerability database is served: `govulncheck -db http://<host>/vulndb`. */
 export const VULNDB_URL_PREFIX = '/vulndb/';

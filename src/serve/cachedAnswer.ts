@@ -10,7 +10,7 @@
  * and promise hops, not syscalls (one read and one writev per request).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ServedFile } from './moduleIndex.js';
+import type { ServedFile } from '../bundleset/moduleIndex.js';
 import type { SmallFileCache } from './smallFileCache.js';
 
 export type VersionedKind = 'info' | 'mod' | 'zip';

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SumdbReplay } from '../sumdb/replay.js';
 import { sendBody } from './sendFile.js';
-import type { ModuleIndex } from './moduleIndex.js';
+import type { ModuleIndex } from '../bundleset/moduleIndex.js';
 import type { SmallFileCache } from './smallFileCache.js';
 
 export interface SumdbHandler {

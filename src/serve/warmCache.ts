@@ -6,7 +6,7 @@
  * file costs four thread-pool round trips, an in-memory one none.
  */
 import { mapLimit } from '../concurrency/mapLimit.js';
-import type { ModuleIndex } from './moduleIndex.js';
+import type { ModuleIndex } from '../bundleset/moduleIndex.js';
 import type { SmallFileCache } from './smallFileCache.js';
 import { isMetadataFileName } from '../bundle/treeLayout.js';
 

@@ -1,6 +1,6 @@
 /**
  * `gobundle serve` in-process: refusals before the port opens (exit 1/2 via
- * runCli), and a running server (runServe with an AbortSignal instead of
+ * runCli), and a running server (serveCommand with an AbortSignal instead of
  * SIGTERM) with --base-path, TLS-less defaults and JSON logs.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runServe, type ServeCliOptions } from '../../src/cli/serve.js';
+import { serveCommand, type ServeCliOptions } from '../../src/cli/serve.js';
 import { buildTestBundle, moduleFiles, testKey, writeBundleFile } from '../bundle/testBundle.js';
 import { runCli } from './runCli.js';
 
@@ -91,7 +91,7 @@ describe('gobundle serve running', () => {
       accessLog: true,
       cacheDir: join(work, 'c2'),
     };
-    const done = runServe([good], opts, { stdout: out.stream, stderr: err.stream, env: env(), cwd: work }, stop.signal);
+    const done = serveCommand([good], opts, { stdout: out.stream, stderr: err.stream, env: env(), cwd: work }, stop.signal);
     const deadline = Date.now() + 10_000;
     while (!out.text().includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(out.text());

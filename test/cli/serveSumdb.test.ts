@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runServe, type ServeCliOptions } from '../../src/cli/serve.js';
+import { serveCommand, type ServeCliOptions } from '../../src/cli/serve.js';
 import { testKey } from '../bundle/testBundle.js';
 import { DB, DB_DIR, DB_KEY, flipByte, writeSumdbBundle } from '../serve/sumdbBundle.js';
 import { MemoryLog } from '../sumdb/tlog/memoryLog.js';
@@ -136,7 +136,7 @@ async function serveOnce(
     cacheDir: join(work, 'c'),
     ...extra,
   };
-  const done = runServe(bundles, opts, { stdout: out.stream, stderr: err.stream, env: env(envExtra), cwd: work }, stop.signal);
+  const done = serveCommand(bundles, opts, { stdout: out.stream, stderr: err.stream, env: env(envExtra), cwd: work }, stop.signal);
   const deadline = Date.now() + 10_000;
   while (!out.text().includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const url = /^listening on (\S+)\n$/.exec(out.text())?.[1];

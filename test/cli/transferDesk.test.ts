@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseManifest, type Manifest } from '../../src/bundle/manifest.js';
 import { openBundle } from '../../src/bundle/reader.js';
-import { runServe } from '../../src/cli/serve.js';
+import { serveCommand } from '../../src/cli/serve.js';
 import { validateSbomJson } from '../../src/sbom/buildSbom.js';
 import { packEnv } from '../pack/packHarness.js';
 import { startUpstream, type Upstream } from '../upstream/server.js';
@@ -288,7 +288,7 @@ describe('gobundle serve /vulndb/', () => {
     const out = sink();
     const err = sink();
     const stop = new AbortController();
-    const done = runServe(
+    const done = serveCommand(
       ['transfer.tgz'],
       {
         listen: '127.0.0.1:0',
@@ -335,7 +335,7 @@ describe('gobundle serve /vulndb/', () => {
     // Layered: both bundles carry the stdlib and toolchain entries; one database is served, its index rebuilt.
     const out2 = sink();
     const stop2 = new AbortController();
-    const done2 = runServe(
+    const done2 = serveCommand(
       ['transfer.tgz', 'clean.tgz'],
       {
         listen: '127.0.0.1:0',

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openBundle } from '../../src/bundle/reader.js';
 import { createServeApp } from '../../src/serve/app.js';
-import { BundleSet } from '../../src/serve/bundleSet.js';
+import { BundleSet } from '../../src/bundleset/bundleSet.js';
 import { listen, type RunningServer } from '../../src/serve/server.js';
 import type { AccessLogEntry } from '../../src/serve/accessLog.js';
 import { buildTestBundle, moduleFiles, testKey, writeBundleFile } from '../bundle/testBundle.js';

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { openBundle, type OpenedBundle } from '../../src/bundle/reader.js';
-import { BundleSet } from '../../src/serve/bundleSet.js';
+import { BundleSet } from '../../src/bundleset/bundleSet.js';
 import { BundlesDirWatcher } from '../../src/serve/bundlesDirWatcher.js';
-import { BundleConflictError, ModuleIndex } from '../../src/serve/moduleIndex.js';
+import { BundleConflictError, ModuleIndex } from '../../src/bundleset/moduleIndex.js';
 import { buildTestBundle, moduleFiles, testKey, writeBundleFile, type TestFile } from '../bundle/testBundle.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gobundle-layering-'));

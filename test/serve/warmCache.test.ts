@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { openBundle } from '../../src/bundle/reader.js';
-import { ModuleIndex } from '../../src/serve/moduleIndex.js';
+import { ModuleIndex } from '../../src/bundleset/moduleIndex.js';
 import { SmallFileCache } from '../../src/serve/smallFileCache.js';
 import { warmCache } from '../../src/serve/warmCache.js';
 import { buildTestBundle, moduleFiles, testKey, writeBundleFile } from '../bundle/testBundle.js';

@@ -1,13 +1,13 @@
 /**
  * What serve does for the people inside, wired into its lifecycle
- * (serve.ts): the miss record (misses/), the page (page/), --auth (auth/)
- * and reloading certificates and the --auth file on SIGHUP. serve.ts hands
- * the hooks this builds to createServeApp (notFound, pages, gate) and to
- * the worker pool (the primary answers workers' misses).
+ * (runServe.ts): the miss record (misses/), the page (page/), --auth (auth/)
+ * and reloading the --auth file on SIGHUP. runServe.ts hands the hooks this
+ * builds to createServeApp (notFound, pages, gate) and to the worker pool
+ * (the primary answers workers' misses).
  */
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Authorizer } from '../auth/authorizer.js';
 import { parseAuthFile } from '../auth/authFile.js';
 import { authGate } from '../auth/authGate.js';
@@ -19,10 +19,11 @@ import { missReport, reportJson, reportWants, servedLookup } from '../misses/mis
 import { MissStore } from '../misses/missStore.js';
 import { DEFAULT_MISS_LIMIT, type MissEntry } from '../misses/missTable.js';
 import { pageServer } from '../page/pageServer.js';
-import type { ServeAppOptions } from '../serve/app.js';
-import type { Metrics } from '../serve/metrics.js';
-import type { ModuleIndex } from '../serve/moduleIndex.js';
-import type { CliIO } from './io.js';
+import type { ServeAppOptions } from './app.js';
+import type { Metrics } from './metrics.js';
+import type { ModuleIndex } from '../bundleset/moduleIndex.js';
+import type { ServeIO } from './serveIO.js';
+import { cacheLayout } from '../cache/cacheLayout.js';
 
 /** serve's flags for the inside. */
 export interface InsideFlags {
@@ -101,8 +102,8 @@ export interface InsideSetup {
 }
 
 interface Common {
-  flags: InsideFlags;
-  io: CliIO;
+  flags: Omit<InsideFlags, 'missesLimit'>;
+  io: ServeIO;
   basePath: string;
   sumdbKeys: ReadonlyMap<string, string>;
   event: (msg: string) => void;
@@ -132,7 +133,7 @@ async function authSetup(c: Common): Promise<{ gate: (m: Metrics) => ServeAppOpt
 /** The primary (or only) process: it holds the miss record. */
 export async function primarySetup(c: Common & { cacheRoot: string }, limit: number): Promise<InsideSetup> {
   const auth = await authSetup(c);
-  const stateDir = c.flags.stateDir !== undefined ? resolve(c.io.cwd, c.flags.stateDir) : join(c.cacheRoot, 'state');
+  const stateDir = c.flags.stateDir !== undefined ? resolve(c.io.cwd, c.flags.stateDir) : cacheLayout.serveState(c.cacheRoot);
   const store = await MissStore.open(stateDir, { limit, event: c.event });
   c.event(
     `recording misses in ${store.file} (${store.size} recorded${c.flags.recordClientAddresses ? ', with client addresses' : ''}; at most ${limit})`,
