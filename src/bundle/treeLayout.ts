@@ -16,7 +16,7 @@
  * Paths and versions are case-escaped (`!` + lowercase for capitals, x/mod
  * module.EscapePath), as in the go command's cache. Pure.
  */
-import { escapePath, escapeVersion, unescapeVersion } from '../gomod/modulePath.js';
+import { escapePath, escapeVersion, unescapePath, unescapeVersion } from '../gomod/modulePath.js';
 import { replayDir } from '../sumdb/replay.js';
 
 /** The files a module version can have in the tree. */
@@ -148,4 +148,58 @@ export function parseTreeName(name: string): TreeName | undefined {
   if (name.endsWith(LATEST_SUFFIX) && name.length > LATEST_SUFFIX.length)
     return { kind: 'latest', escPath: name.slice(0, -LATEST_SUFFIX.length) };
   return parseVersionFileName(name);
+}
+
+/** A name someone asked for (a request path without its leading `/`), checked: what it names, or why it names nothing. */
+export type RequestedName =
+  | { kind: 'list' | 'latest'; escPath: string; path: string }
+  | { kind: VersionFileKind; escPath: string; path: string; version: string; name: string }
+  | { kind: 'sumdb'; db: string; rest: string }
+  | { kind: 'vulndb'; rest: string }
+  | { kind: 'rejected'; status: 400 | 404; reason: string };
+
+/**
+ * What a requested name asks for, with the module path and version
+ * unescaped and checked (x/mod module.UnescapePath/UnescapeVersion): an
+ * escape that is not canonical is a 400 with the reason, a name outside the
+ * layout a 404. The caller has already refused what no name can hold (empty,
+ * `.` or `..` elements, control characters).
+ */
+export function parseRequestedName(name: string): RequestedName {
+  if (name === 'sumdb' || name.startsWith(SUMDB_PREFIX)) {
+    const t = parseTreeName(name);
+    return t?.kind === 'sumdb' ? t : { kind: 'rejected', status: 404, reason: 'not a checksum database path' };
+  }
+  if (name.startsWith(VULNDB_PREFIX)) return { kind: 'vulndb', rest: name.slice(VULNDB_PREFIX.length) };
+  if (name.endsWith(LATEST_SUFFIX) && name.length > LATEST_SUFFIX.length) {
+    const escPath = name.slice(0, -LATEST_SUFFIX.length);
+    const path = checkedPath(escPath);
+    return typeof path === 'string' ? { kind: 'latest', escPath, path } : path;
+  }
+  const at = name.lastIndexOf('/@v/');
+  if (at <= 0) return { kind: 'rejected', status: 404, reason: 'not a module proxy path' };
+  const escPath = name.slice(0, at);
+  const path = checkedPath(escPath);
+  if (typeof path !== 'string') return path;
+  const file = name.slice(at + '/@v/'.length);
+  if (file === 'list') return { kind: 'list', escPath, path };
+  const dot = file.lastIndexOf('.');
+  const kind = file.slice(dot + 1);
+  if (dot <= 0 || (kind !== 'info' && kind !== 'mod' && kind !== 'zip'))
+    return { kind: 'rejected', status: 404, reason: `${path}: no such file ${file}` };
+  let version: string;
+  try {
+    version = unescapeVersion(file.slice(0, dot));
+  } catch (err) {
+    return { kind: 'rejected', status: 400, reason: err instanceof Error ? err.message : String(err) };
+  }
+  return { kind, escPath, path, version, name: versionFileNameEscaped(escPath, file.slice(0, dot), kind) };
+}
+
+function checkedPath(escPath: string): string | { kind: 'rejected'; status: 400; reason: string } {
+  try {
+    return unescapePath(escPath);
+  } catch (err) {
+    return { kind: 'rejected', status: 400, reason: err instanceof Error ? err.message : String(err) };
+  }
 }

@@ -5,10 +5,11 @@
  * exactly once and then refuse anything a module path, version or sumdb
  * name can never contain — a `%` left after decoding (double encoding), NUL,
  * backslashes, control characters, empty, `.` or `..` elements — before
- * any name is looked up. Names are only ever looked up in the index, never
- * joined onto the file system from the request.
+ * any name is looked up; what the name asks for is bundle/treeLayout.ts's
+ * to say. Names are only ever looked up in the index, never joined onto the
+ * file system from the request.
  */
-import { unescapePath, unescapeVersion } from '../gomod/modulePath.js';
+import { VERSION_FILE_NAME, type VersionFileKind, parseRequestedName } from '../bundle/treeLayout.js';
 
 export type RequestTarget =
   | { kind: 'healthz' | 'readyz' | 'metrics' }
@@ -45,42 +46,25 @@ export function parseRequestPath(rawUrl: string): RequestTarget {
     const only = segs[0];
     if (only === 'healthz' || only === 'readyz' || only === 'metrics') return { kind: only };
   }
-  if (segs[0] === 'sumdb') {
-    if (segs.length < 3) return { kind: 'bad', status: 404, reason: 'not a checksum database path' };
-    return { kind: 'sumdb', db: segs[1] as string, rest: segs.slice(2).join('/') };
+  const t = parseRequestedName(path.slice(1));
+  switch (t.kind) {
+    case 'rejected':
+      return { kind: 'bad', status: t.status, reason: t.reason };
+    case 'vulndb':
+      // Answered before requests are parsed (/vulndb/…); anything that gets here is no module path.
+      return { kind: 'bad', status: 404, reason: 'not a module proxy path' };
+    default:
+      return t;
   }
-  const last = segs[segs.length - 1] as string;
-  if (last === '@latest' && segs.length >= 2) {
-    const escPath = segs.slice(0, -1).join('/');
-    const p = modulePath(escPath);
-    return typeof p === 'string' ? { kind: 'latest', escPath, path: p } : p;
-  }
-  if (segs.length >= 3 && segs[segs.length - 2] === '@v') {
-    const escPath = segs.slice(0, -2).join('/');
-    const p = modulePath(escPath);
-    if (typeof p !== 'string') return p;
-    if (last === 'list') return { kind: 'list', escPath, path: p };
-    const dot = last.lastIndexOf('.');
-    const ext = last.slice(dot + 1);
-    if (dot <= 0 || (ext !== 'info' && ext !== 'mod' && ext !== 'zip')) {
-      return { kind: 'bad', status: 404, reason: `${p}: no such file ${last}` };
-    }
-    const escVersion = last.slice(0, dot);
-    let version: string;
-    try {
-      version = unescapeVersion(escVersion);
-    } catch (err) {
-      return { kind: 'bad', status: 400, reason: err instanceof Error ? err.message : String(err) };
-    }
-    return { kind: ext, escPath, path: p, version, name: `${escPath}/@v/${last}` };
-  }
-  return { kind: 'bad', status: 404, reason: 'not a module proxy path' };
 }
 
-function modulePath(escPath: string): string | { kind: 'bad'; status: 400; reason: string } {
-  try {
-    return unescapePath(escPath);
-  } catch (err) {
-    return { kind: 'bad', status: 400, reason: err instanceof Error ? err.message : String(err) };
-  }
+/**
+ * The hot path's test: a URL that may be a stored versioned file name as it
+ * stands (no escapes, no query, no backslash), and that name. Only a name
+ * the index holds is ever answered, so no further validation is needed.
+ */
+export function storedVersionFile(url: string): { name: string; kind: VersionFileKind } | undefined {
+  if (url.charCodeAt(0) !== 47 /* / */ || url.includes('%') || url.includes('?') || url.includes('\\')) return undefined;
+  const m = VERSION_FILE_NAME.exec(url);
+  return m === null ? undefined : { name: url.slice(1), kind: m[3] as VersionFileKind };
 }

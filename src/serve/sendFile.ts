@@ -157,3 +157,16 @@ export function sendBody(
   res.end(head ? undefined : body);
   return head ? 0 : body.length;
 }
+
+/** A one-line text/plain answer (the go command shows up to 8 lines of a text/plain error body); returns the body bytes sent. */
+export function sendText(res: ServerResponse, status: number, line: string, extra: Record<string, string> = {}, head = false): number {
+  const body = `${line.replace(/[\r\n]+/g, ' ')}\n`;
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    ...extra,
+  });
+  res.end(head ? undefined : body);
+  return head ? 0 : Buffer.byteLength(body);
+}
