@@ -3,7 +3,9 @@
  * served set still cannot answer (answered ones left out: a later bundle
  * supplied them), as JSON and as a wants list.
  */
-import { escapePath, escapeVersion } from '../gomod/modulePath.js';
+import { escapePath } from '../gomod/modulePath.js';
+import { sumdbDir, versionFileName } from '../bundle/treeLayout.js';
+import { lookupPath } from '../sumdb/client.js';
 import type { ModuleIndex } from '../bundleset/moduleIndex.js';
 import { type ServedLookup, isAnswered } from './miss.js';
 import type { MissEntry } from './missTable.js';
@@ -12,11 +14,10 @@ import { type Want, formatWantsList, wantsOf } from './wantsList.js';
 /** What a served index answers, for isAnswered. */
 export function servedLookup(index: ModuleIndex): ServedLookup {
   return {
-    hasFile: (path, version, kind) => index.files.has(`${escapePath(path)}/@v/${escapeVersion(version)}.${kind}`),
+    hasFile: (path, version, kind) => index.files.has(versionFileName(path, version, kind)),
     hasModule: (path) => index.lists.has(escapePath(path)),
     hasLookup: (path, version) => {
-      for (const view of index.sumdb.values())
-        if (view.small.has(`sumdb/${view.name}/lookup/${escapePath(path)}@${escapeVersion(version)}`)) return true;
+      for (const view of index.sumdb.values()) if (view.small.has(`${sumdbDir(view.name)}${lookupPath({ path, version })}`)) return true;
       return false;
     },
   };

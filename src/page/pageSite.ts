@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import type { OpenedBundle } from '../bundle/reader.js';
-import { escapePath, escapeVersion } from '../gomod/modulePath.js';
+import { versionFileName } from '../bundle/treeLayout.js';
 import type { ModuleIndex } from '../bundleset/moduleIndex.js';
 import { parseOsvEntry } from '../vuln/osv.js';
 import type { OsvEntry } from '../vuln/osvEntry.js';
@@ -47,11 +47,10 @@ export class PageSite {
   /** The served zips of a module (for its licences). */
   zips(path: string): LicenseZip[] {
     const out: LicenseZip[] = [];
-    const esc = escapePath(path);
     for (const b of this.bundles) {
       for (const m of b.manifest.modules) {
         if (m.path !== path || m.zipH1 === null) continue;
-        const f = this.index.files.get(`${esc}/@v/${escapeVersion(m.version)}.zip`);
+        const f = this.index.files.get(versionFileName(m.path, m.version, 'zip'));
         if (f !== undefined) out.push({ file: f.file, sha256: f.sha256, prefix: `${m.path}@${m.version}/` });
       }
     }
