@@ -29,10 +29,9 @@ import { removeStaleTemps } from '../files/staleTemps.js';
 /**
  * gzip level of every bundle (part of the format: changing it changes the
  * bytes). 0, stored blocks: nearly all of a bundle is module zips, already
- * deflated, which a second deflate shrinks by about 4% at a tenth of the
- * speed (10 MB/s at level 1 or 9 against over 100 MB/s stored, on this
- * project's 2-core bench machine); the gzip framing stays so bundles remain
- * .tgz files any tar reads.
+ * deflated, which a second deflate shrinks by a few percent at a fraction
+ * of the speed (`npm run bench` prints the write phase's MB/s); the gzip
+ * framing stays so bundles remain .tgz files any tar reads.
  */
 export const BUNDLE_GZIP_LEVEL = 0;
 /** Mode of every entry. */
@@ -61,10 +60,8 @@ export const READ_AHEAD_BYTES = 8 << 20;
  * separate chunks, and the gzip stream hands each chunk to the thread pool
  * on its own: gather them into chunks of this size first, and let gzip
  * emit output chunks as large (GZIP_OUTPUT_CHUNK_BYTES), so a bundle is a
- * few dozen thread-pool round trips and writes per 26 MB, not thousands.
- * Measured on the real-source bench graph (26 MB, warm cache): the write
- * phase went from 0.45 s at 64 KiB in / 16 KiB out to 0.2 s at 1 MiB.
- * At level 0 where the stored blocks end depends on these sizes, so they
+ * few dozen thread-pool round trips and writes per 26 MB, not thousands
+ * (the write phase of `npm run bench`'s real-source graph shows it). At level 0 where the stored blocks end depends on these sizes, so they
  * are part of the format's bytes: fixed, the same bundle comes out of
  * every run.
  */

@@ -30,7 +30,8 @@ export interface ServedFile {
   bundle: string;
 }
 
-export interface ListEntry {
+/** A module's merged `@v/list` as served: the body and its sha256 (the ETag). */
+export interface ServedList {
   body: Buffer;
   sha256: string;
 }
@@ -48,7 +49,7 @@ export class ModuleIndex {
   readonly bundles: readonly OpenedBundle[];
   readonly files: ReadonlyMap<string, ServedFile>;
   /** escaped module path → rendered list. */
-  readonly lists: ReadonlyMap<string, ListEntry>;
+  readonly lists: ReadonlyMap<string, ServedList>;
   /** escaped module path → the .info file @latest serves. */
   readonly latest: ReadonlyMap<string, ServedFile>;
   /** Checksum database name → what serve answers for it (one tree head; see sumdbMerge.ts). */
@@ -59,7 +60,7 @@ export class ModuleIndex {
   private constructor(
     bundles: readonly OpenedBundle[],
     files: Map<string, ServedFile>,
-    lists: Map<string, ListEntry>,
+    lists: Map<string, ServedList>,
     latest: Map<string, ServedFile>,
     sumdb: Map<string, SumdbView>,
     vulndb: VulnDbView = new Map(),
@@ -119,7 +120,7 @@ export class ModuleIndex {
         if (name.kind === 'info') getOrAdd(infoVersions, name.escPath, () => new Map<string, ServedFile>()).set(name.version, served);
       }
     }
-    const lists = new Map<string, ListEntry>();
+    const lists = new Map<string, ServedList>();
     for (const [esc, versions] of fileVersions) {
       // A proxy's list holds tagged versions; when no bundle carried a list
       // file for the module, derive it from the versions present.

@@ -53,8 +53,8 @@ export interface ZipCheckRequest {
 
 /**
  * Threads by default: one fewer than the cores, at most 4. The main thread
- * keeps one core for downloads, cache writes and the bundle; on the
- * 2-core bench machine that is one worker.
+ * keeps one core for downloads, cache writes and the bundle; on a 2-core
+ * machine that is one worker.
  */
 function defaultThreads(): number {
   const env = process.env.GOBUNDLE_ZIP_THREADS;

@@ -20,7 +20,7 @@ import type { HttpTransport } from '../proxy/httpTransport.js';
 import { buildIndex, idsForModules, parseDbMeta, parseModulesIndex } from '../vuln/dbIndex.js';
 import { DB_INDEX, MODULES_INDEX, VULNS_INDEX, entryPath } from '../vuln/dbLayout.js';
 import { vulndbFileName } from '../bundle/treeLayout.js';
-import { STDLIB_MODULE, TOOLCHAIN_MODULE, VulnDbError, parseOsvEntry } from '../vuln/osv.js';
+import { STDLIB_MODULE, TOOLCHAIN_VULN_MODULE, VulnDbError, parseOsvEntry } from '../vuln/osv.js';
 import type { OsvEntry } from '../vuln/osvEntry.js';
 import type { StageFile, VulnDbStage } from './packBundle.js';
 
@@ -44,7 +44,7 @@ export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'g
       // index/db.json marks the v1 layout (govulncheck recognises a database by it).
       parseDbMeta(await fetchFile(DB_INDEX, MAX_VULNDB_INDEX_BYTES), `${shown}/${DB_INDEX}`);
       const index = parseModulesIndex(await fetchFile(MODULES_INDEX, MAX_VULNDB_INDEX_BYTES), `${shown}/${MODULES_INDEX}`);
-      const ids = idsForModules(index, new Set([...modulePaths, STDLIB_MODULE, TOOLCHAIN_MODULE]));
+      const ids = idsForModules(index, new Set([...modulePaths, STDLIB_MODULE, TOOLCHAIN_VULN_MODULE]));
       const fetched = await Promise.all(
         ids.map(async (id) => {
           const where = `${shown}/${entryPath(id)}`;

@@ -5,9 +5,9 @@
  * other, while it loads a module graph; the general path (sendFile.ts)
  * answers everything else the same way, only with more work per request.
  *
- * Measured under wrk on a .info (2 shared cores): the kernel's loopback
- * send is most of the cost, so what is left to save here is allocation
- * and promise hops, not syscalls (one read and one writev per request).
+ * Under load (bench/serve: wrk on a .info) the kernel's loopback send is
+ * most of the cost, so what is left to save here is allocation and
+ * promise hops, not syscalls (one read and one writev per request).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServedFile } from '../bundleset/moduleIndex.js';

@@ -22,9 +22,14 @@ export class VulnDbError extends GobundleError {
   }
 }
 
-/** Pseudo-module paths the database uses for the standard library and the go command (golang/vuln internal/osv). */
+/**
+ * Pseudo-module paths the vulnerability database uses for the standard
+ * library and the go command (golang/vuln internal/osv). Not to be confused
+ * with golang.org/toolchain, the module toolchains are downloaded as
+ * (TOOLCHAIN_MODULE in gomod/goenv.ts).
+ */
 export const STDLIB_MODULE = 'stdlib';
-export const TOOLCHAIN_MODULE = 'toolchain';
+export const TOOLCHAIN_VULN_MODULE = 'toolchain';
 
 /** IDs become file names (ID/<id>.json): letters, digits, '.', '_' and '-' only. */
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
