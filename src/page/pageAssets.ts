@@ -294,9 +294,10 @@ function viewSettings() {
   var nodes = [h, el('p', { text: 'Set these in your shell (or with go env -w), then go build, go mod download and go get work as usual, offline.' })]
     .concat(copyBlock('settings', settingsText()));
   if (catalog.auth) {
-    var host = location.hostname;
+    // host:port as the URL names it: Go 1.24 and later match a .netrc machine against the URL's host including an explicit port.
+    var host = location.host;
     nodes.push(el('h3', { text: 'Credentials' }));
-    nodes.push(el('p', { text: 'This server asks for credentials. The go command (1.24 and later: GOAUTH=netrc, the default) sends those in ~/.netrc over https:' }));
+    nodes.push(el('p', { text: 'This server asks for credentials. The go command (1.24 and later: GOAUTH=netrc, the default) sends those in ~/.netrc over https; the machine line names the host with its port, as GOPROXY does:' }));
     nodes = nodes.concat(copyBlock('netrc', 'machine ' + host + ' login YOUR-USER password YOUR-PASSWORD\\n'));
   }
   show(nodes, h);
