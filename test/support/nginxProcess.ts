@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const NGINX = process.env.GOBUNDLE_NGINX ?? '/usr/sbin/nginx';
@@ -17,12 +17,29 @@ export interface NginxProcess {
   stop(): Promise<void>;
 }
 
-/** The server block the README documents for an export, listening on `listen` with `root` as the export. */
-export function exportServerBlock(listen: string, root: string): string {
+/** nginx in front of an export with TLS and auth_basic, as the README's "Who may fetch" documents it. */
+export interface NginxAuth {
+  cert: string;
+  key: string;
+  /** An htpasswd file (`user:$apr1$…` lines, as `openssl passwd -apr1` makes the hashes). */
+  htpasswd: string;
+}
+
+/** The server block the README documents for an export, listening on `listen` with `root` as the export (and the auth block, when given). */
+export function exportServerBlock(listen: string, root: string, auth?: NginxAuth): string {
+  const authLines =
+    auth === undefined
+      ? ''
+      : `
+    ssl_certificate     ${auth.cert};
+    ssl_certificate_key ${auth.key};
+    auth_basic "gobundle";
+    auth_basic_user_file ${auth.htpasswd};
+    location = /healthz { auth_basic off; return 200 "ok\\n"; }`;
   return `
   server {
-    listen ${listen};
-    root ${root};
+    listen ${listen}${auth === undefined ? '' : ' ssl'};
+    root ${root};${authLines}
     # Module files never change; list, @latest and the checksum database's head do when an export is refreshed.
     location / {
       add_header Cache-Control "public, max-age=31536000, immutable";
@@ -61,7 +78,11 @@ function freePort(): Promise<number> {
 }
 
 /** Start nginx serving `root`; `dir` holds its config, pid, logs and temp files. */
-export async function startNginx(root: string, dir: string, opts: { workers?: number | 'auto'; timeoutMs: number }): Promise<NginxProcess> {
+export async function startNginx(
+  root: string,
+  dir: string,
+  opts: { workers?: number | 'auto'; timeoutMs: number; auth?: NginxAuth },
+): Promise<NginxProcess> {
   if (!existsSync(NGINX)) throw new Error(`nginx not found at ${NGINX}: install Debian's nginx (see .ci/run) or set GOBUNDLE_NGINX`);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
@@ -95,7 +116,7 @@ http {
   default_type text/plain;
   charset utf-8;
   charset_types text/plain text/html text/css text/javascript;
-${exportServerBlock(`127.0.0.1:${port}`, root)}
+${exportServerBlock(`127.0.0.1:${port}`, root, opts.auth)}
 }
 `,
   );
@@ -105,7 +126,7 @@ ${exportServerBlock(`127.0.0.1:${port}`, root)}
     err += c;
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.auth === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGQUIT');
@@ -117,8 +138,15 @@ ${exportServerBlock(`127.0.0.1:${port}`, root)}
   for (const deadline = Date.now() + opts.timeoutMs; ;) {
     if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode} before answering:\n${err}`);
     try {
-      const r = await fetch(`${url}/nonexistent-probe`);
-      await r.arrayBuffer();
+      // Ready once it accepts connections (a TLS front answers the probe through its own CA, which fetch does not know).
+      await new Promise<void>((ok, fail) => {
+        const c = connect(port, '127.0.0.1', () => {
+          c.destroy();
+          ok();
+        });
+        c.once('error', fail);
+      });
+      if (opts.auth === undefined) await (await fetch(`${url}/nonexistent-probe`)).arrayBuffer();
       return { child, url, stop };
     } catch {
       if (Date.now() > deadline) {
