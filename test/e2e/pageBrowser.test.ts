@@ -10,11 +10,16 @@
  * screenshots (desktop and phone widths). Needs dist/ (npm test builds first).
  */
 import { spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Manifest } from '../../src/bundle/manifest.js';
+import { unescapePath } from '../../src/gomod/modulePath.js';
+import { buildCatalog, buildModuleDetail, type CatalogBundle } from '../../src/page/catalog.js';
+import { PAGE_CSS, PAGE_HTML, PAGE_JS } from '../../src/page/pageAssets.js';
 import { hermeticGoEnv } from '../support/gotool.js';
 import { startServeProcess, type ServeProcess } from '../support/serveProcess.js';
 import { startUpstream } from '../upstream/server.js';
@@ -150,6 +155,88 @@ describe('the page in chromium, without a mouse', () => {
       await page.screenshot({ path: join(process.env.GOBUNDLE_SCREENSHOTS, 'page-phone.png') });
     }
     expect(outside).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
+
+/**
+ * A served catalogue of 10,000 module versions (2,000 modules, 5 versions
+ * each), the page's own assets, answered by a plain server from the pure
+ * catalogue: the page loads, searches and opens a module from the keyboard
+ * at that size. The times are printed, not asserted.
+ */
+describe('the page at 10,000 module versions', () => {
+  let big: Server;
+  let url = '';
+  beforeAll(async () => {
+    const h1 = 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+    const modules: Manifest['modules'] = [];
+    for (let i = 0; i < 2000; i++)
+      for (let v = 0; v < 5; v++)
+        modules.push({ path: `example.com/org${i % 40}/module-${i}`, version: `v1.${v}.0`, zipH1: h1, modH1: h1 });
+    const bundles: CatalogBundle[] = [
+      {
+        file: 'big.tgz',
+        signer: 'team',
+        sha256: null,
+        manifest: {
+          format: 'gobundle/v1',
+          tool: 'gobundle 0.1.0',
+          created: '2026-01-01T00:00:00Z',
+          inputs: [],
+          modules,
+          sumdb: null,
+          files: [],
+        },
+      },
+    ];
+    const catalog = Buffer.from(JSON.stringify(buildCatalog({ bundles, vulns: [], sumdbKeys: new Map(), auth: false, misses: false })));
+    big = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0] as string;
+      const send = (type: string, body: Buffer | string): void => {
+        res.writeHead(200, { 'Content-Type': type });
+        res.end(body);
+      };
+      if (path === '/') return send('text/html; charset=utf-8', PAGE_HTML);
+      if (path === '/-/page.js') return send('text/javascript; charset=utf-8', PAGE_JS);
+      if (path === '/-/page.css') return send('text/css; charset=utf-8', PAGE_CSS);
+      if (path === '/-/catalog.json') return send('application/json', catalog);
+      const d = /^\/-\/module\/(.+)\/@detail\.json$/.exec(path);
+      const detail = d === null ? undefined : buildModuleDetail(unescapePath(decodeURIComponent(d[1] as string)), bundles, [], () => []);
+      if (detail !== undefined) return send('application/json', JSON.stringify(detail));
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => big.listen(0, '127.0.0.1', r));
+    const a = big.address();
+    url = `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}`;
+  });
+  afterAll(() => new Promise<void>((r) => (big === undefined ? r() : big.close(() => r()))));
+
+  test('loads, searches and opens a module from the keyboard; prints how long each took', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    let t = performance.now();
+    await page.goto(`${url}/`);
+    await page.waitForFunction(() => document.getElementById('count')?.textContent?.startsWith('2000 of 2000'));
+    const load = performance.now() - t;
+    expect(await page.textContent('#count')).toBe('2000 of 2000 modules (10000 versions); showing the first 200, type more to narrow');
+    expect(await page.locator('#results li').count()).toBe(200);
+    await page.keyboard.press('/');
+    t = performance.now();
+    await page.keyboard.type('module-1999');
+    await page.waitForFunction(() => document.getElementById('count')?.textContent?.startsWith('1 of 2000'));
+    const search = performance.now() - t;
+    expect(await page.textContent('#results')).toBe('example.com/org39/module-19995 versions, v1.4.0');
+    t = performance.now();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('h2.mono');
+    const open = performance.now() - t;
+    expect(await page.textContent('h2.mono')).toBe('example.com/org39/module-1999');
+    expect(await page.locator('tbody tr').count()).toBe(5);
+    console.log(
+      `page at 10,000 module versions (2,000 modules): loaded and listed in ${load.toFixed(0)} ms, searched (11 keystrokes) in ${search.toFixed(0)} ms, opened a module in ${open.toFixed(0)} ms`,
+    );
     await context.close();
   }, 120_000);
 });

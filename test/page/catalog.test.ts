@@ -1,4 +1,4 @@
-/** The page's catalogue and module details (pure), and their size and speed at 10,000 module versions. */
+/** The page's catalogue and module details (pure), and the catalogue's size at 10,000 module versions (the browser test times the page). */
 import { describe, expect, test } from 'vitest';
 import type { Manifest } from '../../src/bundle/manifest.js';
 import { buildCatalog, buildModuleDetail, describeRanges, detailName } from '../../src/page/catalog.js';
@@ -83,7 +83,7 @@ describe('catalogue', () => {
     expect(detailName('example.com/Upper')).toBe('module/example.com/!upper/@detail.json');
   });
 
-  test('10,000 module versions: built in well under a second, a catalogue of under a megabyte', () => {
+  test('10,000 module versions: a catalogue of under a megabyte, one row per module', () => {
     const modules: Manifest['modules'] = [];
     for (let i = 0; i < 2000; i++)
       for (let v = 0; v < 5; v++)
@@ -94,7 +94,6 @@ describe('catalogue', () => {
           modH1: h1,
           ...(i % 100 === 0 ? { private: true as const } : {}),
         });
-    const t0 = performance.now();
     const c = buildCatalog({
       bundles: [{ file: 'big.tgz', signer: 'team', sha256: null, manifest: manifest('2026-01-01T00:00:00Z', modules) }],
       vulns: [vuln],
@@ -103,10 +102,8 @@ describe('catalogue', () => {
       misses: true,
     });
     const json = JSON.stringify(c);
-    const ms = performance.now() - t0;
     expect([c.modules.length, c.versions, c.private.length]).toEqual([2000, 10_000, 20]);
     expect(c.modules[0]).toEqual(['example.com/org0/module-0', 5, 'v1.4.0', 0, 1]);
     expect(json.length).toBeLessThan(1 << 20);
-    expect(ms).toBeLessThan(1000);
   });
 });
