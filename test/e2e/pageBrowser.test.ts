@@ -126,11 +126,12 @@ describe('the page in chromium, without a mouse', () => {
       await page.screenshot({ path: join(process.env.GOBUNDLE_SCREENSHOTS, 'page-module-desktop.png'), fullPage: true });
     // A licensed module: the SBOM's matcher names MIT.
     await page.goto(`${serve.url}/#/module/example.com/licensed/mit`);
-    await page.waitForSelector('h2.mono');
+    // Only the hash changes, so the old view is still there until the new one replaces it: wait for the new one.
+    await page.waitForFunction(() => document.querySelector('h2.mono')?.textContent === 'example.com/licensed/mit');
     expect(await page.locator('td[data-label="Licence"]').textContent()).toBe('MIT');
     // The misses.
     await page.goto(`${serve.url}/#/misses`);
-    await page.waitForSelector('table');
+    await page.waitForFunction(() => document.querySelector('tbody tr')?.textContent?.startsWith('example.com/newlib') === true);
     expect(await page.locator('tbody tr').first().textContent()).toMatch(/^example\.com\/newlibv1\.4\.0info1\d{4}-/);
     // The settings, copied with the keyboard.
     await page.focus('#nav-settings');
