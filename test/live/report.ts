@@ -1,0 +1,109 @@
+/**
+ * The results of `npm run live`: one JSON file in the state directory that
+ * each run updates (a project's row, or a section such as the toolchain
+ * check, replaces the older one), rendered as bench/results/live.md and
+ * copied to bench/results/live.json.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ProjectRow } from './projectStages.js';
+import { repoRoot } from './liveEnv.js';
+
+export interface Section {
+  title: string;
+  /** Markdown lines. */
+  lines: string[];
+  data: unknown;
+  loadAverage: string;
+  finished: string;
+}
+
+export interface LiveResults {
+  go: string;
+  rows: Record<string, ProjectRow & { loadAverage: string; finished: string }>;
+  notServed: { module: string; version: string; why: string }[];
+  sections: Record<string, Section>;
+}
+
+export function resultsPath(state: string): string {
+  return join(state, 'results.json');
+}
+
+export function readResults(state: string): LiveResults {
+  const p = resultsPath(state);
+  if (existsSync(p)) return JSON.parse(readFileSync(p, 'utf8')) as LiveResults;
+  return { go: '', rows: {}, notServed: [], sections: {} };
+}
+
+const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+
+export function renderTable(results: LiveResults, order: string[]): string[] {
+  const lines = [
+    '| project | module@version | build list | bundle MB | pack s | `go mod download all` s | offline checks passed | licences named / licence files | load avg |',
+    '|---|---|--:|--:|--:|--:|--:|--:|---|',
+  ];
+  let named = 0;
+  let files = 0;
+  for (const name of order) {
+    const r = results.rows[name];
+    if (r === undefined) continue;
+    named += r.licences.named;
+    files += r.licences.withFile;
+    const offline =
+      r.offline === undefined
+        ? 'not run'
+        : `${r.offline.passed}/${r.offline.total}${r.offline.failOnlineToo > 0 ? ` (${r.offline.failOnlineToo} fail online too)` : ''}`;
+    lines.push(
+      `| ${r.name} | ${r.module}@${r.version} | ${r.buildList} | ${mb(r.bundleBytes)} | ${r.packSeconds.toFixed(1)} | ${r.goDownloadSeconds.toFixed(1)} | ${offline} | ${r.licences.named} / ${r.licences.withFile} | ${r.loadAverage} |`,
+    );
+  }
+  lines.push(
+    '',
+    `Licences: ${named} of ${files} module versions with a root licence file named (${files === 0 ? '-' : ((100 * named) / files).toFixed(1)}%).`,
+  );
+  return lines;
+}
+
+export function renderMarkdown(results: LiveResults, order: string[]): string {
+  const out = ['# gobundle against the real ecosystem (`npm run live`)', '', `Go: ${results.go}`, '', ...renderTable(results, order), ''];
+  const rows = order.map((n) => results.rows[n]).filter((r) => r !== undefined);
+  out.push(
+    'Plan equals `go list -m all`: ' +
+      rows.filter((r) => r.planMatches).length +
+      `/${rows.length}; every zip and go.mod h1 equal to \`go mod download -json all\`'s: ` +
+      rows.filter((r) => r.hashes.mismatched.length === 0).length +
+      `/${rows.length}.`,
+    '',
+  );
+  out.push('Features per project (detected from go.mod, go.sum and the build list):', '');
+  for (const r of rows) out.push(`- ${r.name}: ${r.features.join(', ') || '-'}`);
+  out.push('');
+  const problems = rows.flatMap((r) => [
+    ...r.problems.map((p) => `- ${r.name}: ${p}`),
+    ...(r.offline?.failures ?? []).map((f) => `- ${r.name}: offline: ${f}`),
+  ]);
+  out.push('Problems and offline failures:', '', ...(problems.length > 0 ? problems : ['- none']), '');
+  const unnamed = rows.flatMap((r) => r.licences.unnamed.map((u) => `- ${u.module} (${u.file}) [in ${r.name}]`));
+  out.push('Licence files the SBOM does not name:', '', ...(unnamed.length > 0 ? [...new Set(unnamed)] : ['- none']), '');
+  if (results.notServed.length > 0) {
+    out.push(
+      'Not served completely by the mirror (replaced in the corpus):',
+      '',
+      ...results.notServed.map((n) => `- ${n.module}@${n.version}: ${n.why}`),
+      '',
+    );
+  }
+  for (const s of Object.values(results.sections))
+    out.push(`## ${s.title}`, '', `(finished ${s.finished}, load average ${s.loadAverage})`, '', ...s.lines, '');
+  return out.join('\n');
+}
+
+export function writeResults(state: string, results: LiveResults, order: string[]): string {
+  writeFileSync(resultsPath(state), JSON.stringify(results, null, 2));
+  const dir = join(repoRoot, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const md = renderMarkdown(results, order);
+  writeFileSync(join(dir, 'live.md'), md);
+  writeFileSync(join(dir, 'live.json'), JSON.stringify(results, null, 2) + '\n');
+  return md;
+}
