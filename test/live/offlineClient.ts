@@ -45,6 +45,8 @@ export interface OfflineGroup {
   modCache: string;
   goCache: string;
   env?: Record<string, string>;
+  /** Remove go.sum first: every module is then checked against the checksum database (the client remembers its tree). */
+  dropGoSum?: boolean;
   steps: OfflineStep[];
 }
 
@@ -118,6 +120,7 @@ function fileOrNull(path: string): Buffer | null {
 async function runGroup(g: OfflineGroup, serveCache: string): Promise<GroupResult> {
   rmSync(g.workDir, { recursive: true, force: true });
   cpSync(g.srcDir, g.workDir, { recursive: true });
+  if (g.dropGoSum === true) rmSync(join(g.workDir, 'go.sum'), { force: true });
   if (!g.keepGopath) rmSync(g.gopath, { recursive: true, force: true });
   mkdirSync(g.gopath, { recursive: true });
   rmSync(g.modCache, { recursive: true, force: true });

@@ -76,7 +76,7 @@ export function offlineSteps(expectGoMod: string, expectGoSum: string | null): O
   ];
 }
 
-function countLicences(sbomPath: string): LicenceCount {
+export function countLicences(sbomPath: string): LicenceCount {
   const doc = JSON.parse(readFileSync(sbomPath, 'utf8')) as {
     components?: { name: string; version: string; licenses?: unknown[] | null; properties?: { name: string; value: string }[] }[];
   };
@@ -89,6 +89,21 @@ function countLicences(sbomPath: string): LicenceCount {
     else out.unnamed.push({ module: `${c.name}@${c.version}`, file: files.map((f) => f.value).join(', ') });
   }
   return out;
+}
+
+/** `gobundle sbom` of the project's bundle: which licence files it names. */
+export async function sbomLicences(ctx: LiveContext, name: string): Promise<LicenceCount> {
+  const work = join(ctx.state, 'work', name);
+  const sbomPath = join(work, 'sbom.cdx.json');
+  mustSucceed(
+    `${name}: gobundle sbom`,
+    await gobundle(['sbom', bundlePath(ctx, name), '--trust', ctx.trust, '-o', sbomPath], {
+      cwd: work,
+      env: process.env,
+      timeoutMs: 600_000,
+    }),
+  );
+  return countLicences(sbomPath);
 }
 
 /** Run a failed offline step again online (the same go command through the mirror) to tell the project's own failures from gobundle's. */

@@ -7,6 +7,7 @@
  *   npm run live -- --corpus            the corpus table only
  *   npm run live -- --only cobra,gin    those projects (implies --corpus)
  *   npm run live -- --no-offline        skip the network-namespace checks
+ *   npm run live -- --sbom              only the licence column again, from the bundles already packed
  *   npm run live -- --toolchain         pack --toolchain go1.27.3, switched to offline
  *   npm run live -- --vuln              govulncheck v1.9.0 against gobundle audit
  *   npm run live -- --week1 | --week2   the second week (week 2 an hour or more after week 1)
@@ -20,7 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildVulnDb } from '../support/vulnDbFromModule.js';
 import { firstProxy, gobundle, loadAverage, log, machineGoproxy, mustSucceed, onlineEnv, readCorpus, run, stateDir } from './liveEnv.js';
-import { type LiveContext, checkProject } from './projectStages.js';
+import { type LiveContext, bundlePath, checkProject, sbomLicences } from './projectStages.js';
 import { type LiveResults, type Section, readResults, renderTable, writeResults } from './report.js';
 import { toolchainStage } from './toolchainStage.js';
 import { vulnStage } from './vulnStage.js';
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     week1: { type: 'boolean', default: false },
     week2: { type: 'boolean', default: false },
     perf: { type: 'boolean', default: false },
+    sbom: { type: 'boolean', default: false },
     runs: { type: 'string', default: '3' },
     'state-dir': { type: 'string' },
   },
@@ -52,7 +54,8 @@ const corpus = readCorpus();
 const order = corpus.projects.map((p) => p.name);
 const only = values.only?.split(',').filter((s) => s !== '');
 for (const n of only ?? []) if (!order.includes(n)) throw new Error(`--only: no corpus project named ${n} (have ${order.join(', ')})`);
-const anyStage = values.corpus || only !== undefined || values.toolchain || values.vuln || values.week1 || values.week2 || values.perf;
+const anyStage =
+  values.sbom || values.corpus || only !== undefined || values.toolchain || values.vuln || values.week1 || values.week2 || values.perf;
 const all = !anyStage;
 
 /** Nothing written may name the mirror: its host is replaced wherever a go error quoted a URL. */
@@ -112,6 +115,16 @@ if (all || values.corpus || only !== undefined) {
     writeResults(state, results, order);
   }
   process.stdout.write(`\n${results.go}\n\n${renderTable(results, order).join('\n')}\n`);
+}
+if (values.sbom) {
+  for (const name of order) {
+    const row = results.rows[name];
+    if (row === undefined || !existsSync(bundlePath(ctx, name))) continue;
+    row.licences = scrub(await sbomLicences(ctx, name));
+    log(`${name}: licences ${row.licences.named} / ${row.licences.withFile}`);
+  }
+  writeResults(state, results, order);
+  process.stdout.write(`\n${renderTable(results, order).join('\n')}\n`);
 }
 if (all || values.toolchain) {
   const t = await toolchainStage(ctx);

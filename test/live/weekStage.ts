@@ -95,6 +95,8 @@ function group(ctx: LiveContext, dir: string, label: string, bundles: string[], 
     keepGopath: true,
     modCache: join(dir, `offline-${label}-modcache`),
     goCache: join(ctx.state, 'gocache-offline'),
+    // Without go.sum every module is looked up in the (replayed) checksum database, so the client remembers its tree.
+    dropGoSum: true,
     steps,
   };
 }
