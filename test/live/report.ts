@@ -1,10 +1,11 @@
 /**
- * The results of `npm run live`: one JSON file in the state directory that
- * each run updates (a project's row, or a section such as the toolchain
- * check, replaces the older one), rendered as bench/results/live.md and
- * copied to bench/results/live.json.
+ * The results of `npm run live`: one file per project row and per section
+ * (toolchain, vulnerabilities, second week, performance) under
+ * <state>/results/, each replaced by the run that produced it — so runs of
+ * different stages, even at the same time, never lose each other's results —
+ * rendered together as bench/results/live.md and bench/results/live.json.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ProjectRow } from './projectStages.js';
 import { repoRoot } from './liveEnv.js';
@@ -25,14 +26,29 @@ export interface LiveResults {
   sections: Record<string, Section>;
 }
 
-export function resultsPath(state: string): string {
-  return join(state, 'results.json');
+function readDir<T>(dir: string): Record<string, T> {
+  const out: Record<string, T> = {};
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir).sort())
+    if (f.endsWith('.json')) out[f.slice(0, -5)] = JSON.parse(readFileSync(join(dir, f), 'utf8')) as T;
+  return out;
 }
 
-export function readResults(state: string): LiveResults {
-  const p = resultsPath(state);
-  if (existsSync(p)) return JSON.parse(readFileSync(p, 'utf8')) as LiveResults;
-  return { go: '', rows: {}, notServed: [], sections: {} };
+/** Everything the runs so far produced. */
+export function readResults(state: string, go: string, notServed: LiveResults['notServed']): LiveResults {
+  return { go, rows: readDir(join(state, 'results', 'rows')), notServed, sections: readDir(join(state, 'results', 'sections')) };
+}
+
+export function saveRow(state: string, row: LiveResults['rows'][string]): void {
+  const dir = join(state, 'results', 'rows');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${row.name}.json`), JSON.stringify(row, null, 2));
+}
+
+export function saveSection(state: string, key: string, section: Section): void {
+  const dir = join(state, 'results', 'sections');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${key}.json`), JSON.stringify(section, null, 2));
 }
 
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
@@ -98,8 +114,8 @@ export function renderMarkdown(results: LiveResults, order: string[]): string {
   return out.join('\n');
 }
 
-export function writeResults(state: string, results: LiveResults, order: string[]): string {
-  writeFileSync(resultsPath(state), JSON.stringify(results, null, 2));
+/** Render every saved row and section as bench/results/live.md and live.json. */
+export function writeResults(results: LiveResults, order: string[]): string {
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const md = renderMarkdown(results, order);

@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { buildVulnDb } from '../support/vulnDbFromModule.js';
 import { firstProxy, gobundle, loadAverage, log, machineGoproxy, mustSucceed, onlineEnv, readCorpus, run, stateDir } from './liveEnv.js';
 import { type LiveContext, bundlePath, checkProject, sbomLicences } from './projectStages.js';
-import { type LiveResults, type Section, readResults, renderTable, writeResults } from './report.js';
+import { type Section, readResults, renderTable, saveRow, saveSection, writeResults } from './report.js';
 import { toolchainStage } from './toolchainStage.js';
 import { vulnStage } from './vulnStage.js';
 import { weekStage } from './weekStage.js';
@@ -89,15 +89,20 @@ async function context(): Promise<LiveContext> {
   };
 }
 
-function section(results: LiveResults, key: string, title: string, lines: string[], data: unknown): void {
-  const s: Section = { title, lines, data, loadAverage: loadAverage(), finished: new Date().toISOString() };
-  results.sections[key] = scrub(s);
-  process.stdout.write(`\n## ${title}\n\n${s.lines.join('\n')}\n`);
+const goVersion = (await run('go', ['version'], { cwd: state, env: process.env, timeoutMs: 60_000 })).stdout.trim();
+
+/** Render everything saved so far (this run's and earlier runs'). */
+function publish(): string {
+  return writeResults(readResults(state, goVersion, corpus.notServed), order);
 }
 
-const results = readResults(state);
-results.go = (await run('go', ['version'], { cwd: state, env: process.env, timeoutMs: 60_000 })).stdout.trim();
-results.notServed = corpus.notServed;
+function section(key: string, title: string, lines: string[], data: unknown): void {
+  const s: Section = { title, lines, data, loadAverage: loadAverage(), finished: new Date().toISOString() };
+  saveSection(state, key, scrub(s));
+  process.stdout.write(`\n## ${title}\n\n${s.lines.join('\n')}\n`);
+  publish();
+}
+
 const ctx = await context();
 log(`state in ${state}; load average ${loadAverage()}`);
 
@@ -107,49 +112,46 @@ if (all || values.corpus || only !== undefined) {
     log(`${p.name}: ${p.module}@${p.version} (load average ${loadAverage()})`);
     try {
       const row = await checkProject(p, ctx);
-      results.rows[p.name] = scrub({ ...row, loadAverage: loadAverage(), finished: new Date().toISOString() });
+      saveRow(state, scrub({ ...row, loadAverage: loadAverage(), finished: new Date().toISOString() }));
     } catch (err) {
       log(`${p.name}: FAILED: ${err instanceof Error ? err.message : String(err)}`);
       process.exitCode = 1;
     }
-    writeResults(state, results, order);
+    publish();
   }
-  process.stdout.write(`\n${results.go}\n\n${renderTable(results, order).join('\n')}\n`);
+  process.stdout.write(`\n${goVersion}\n\n${renderTable(readResults(state, goVersion, corpus.notServed), order).join('\n')}\n`);
 }
 if (values.sbom) {
   for (const name of order) {
-    const row = results.rows[name];
+    const row = readResults(state, goVersion, corpus.notServed).rows[name];
     if (row === undefined || !existsSync(bundlePath(ctx, name))) continue;
     row.licences = scrub(await sbomLicences(ctx, name));
+    saveRow(state, row);
     log(`${name}: licences ${row.licences.named} / ${row.licences.withFile}`);
   }
-  writeResults(state, results, order);
-  process.stdout.write(`\n${renderTable(results, order).join('\n')}\n`);
+  process.stdout.write(`\n${renderTable(readResults(state, goVersion, corpus.notServed), order).join('\n')}\n`);
+  publish();
 }
 if (all || values.toolchain) {
   const t = await toolchainStage(ctx);
-  section(results, 'toolchain', 'A real toolchain: pack --toolchain go1.27.3', t.lines, t.data);
+  section('toolchain', 'A real toolchain: pack --toolchain go1.27.3', t.lines, t.data);
   if (!t.ok) process.exitCode = 1;
-  writeResults(state, results, order);
 }
 if (all || values.vuln) {
   const v = await vulnStage(
     ctx,
     corpus.projects.filter((p) => p.vulnerable === true),
   );
-  section(results, 'vuln', 'Real vulnerability data: govulncheck v1.9.0 against gobundle audit', v.lines, v.data);
+  section('vuln', 'Real vulnerability data: govulncheck v1.9.0 against gobundle audit', v.lines, v.data);
   if (!v.ok) process.exitCode = 1;
-  writeResults(state, results, order);
 }
 if (all || values.week1 || values.week2) {
   const w = await weekStage(ctx, { week1: all || values.week1, week2: all || values.week2 });
-  section(results, 'week', 'The second week against the real checksum database', w.lines, w.data);
+  section('week', 'The second week against the real checksum database', w.lines, w.data);
   if (!w.ok) process.exitCode = 1;
-  writeResults(state, results, order);
 }
 if (all || values.perf) {
   const f = await perfStage(ctx, corpus.projects, Number(values.runs));
-  section(results, 'perf', 'Real performance: pack against go mod download all', f.lines, f.data);
-  writeResults(state, results, order);
+  section('perf', 'Real performance: pack against go mod download all', f.lines, f.data);
 }
 log(`results: bench/results/live.md and live.json (load average ${loadAverage()})`);
