@@ -84,7 +84,9 @@ async function proveAirGap(url: string): Promise<string> {
     throw new Error(`not offline: ${r.status} from the connected side's proxy`);
   } catch (err) {
     if (err instanceof Error && err.message.startsWith('not offline')) throw err;
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+    // The code only (EAI_AGAIN, ENETUNREACH…): a message would name the proxy's host.
+    const cause =
+      err instanceof Error && err.cause instanceof Error ? ((err.cause as NodeJS.ErrnoException).code ?? err.cause.name) : 'error';
     return `the connected side's proxy is unreachable (${cause})`;
   }
 }
@@ -160,7 +162,7 @@ async function runGroup(g: OfflineGroup, serveCache: string): Promise<GroupResul
           detail = `${modSame ? '' : 'go.mod '}${sumSame ? '' : 'go.sum '}differ from what the same go mod tidy wrote online`;
         }
       }
-      if (ok && s.name === 'version') detail = r.stdout.trim();
+      if (ok && s.expectStdout !== undefined) detail = r.stdout.trim();
       steps.push({ name: s.name, ok, seconds: r.seconds, detail, ...(s.keepStdout === true ? { stdout: r.stdout } : {}) });
     }
   } finally {

@@ -98,8 +98,9 @@ function publish(): string {
 
 function section(key: string, title: string, lines: string[], data: unknown): void {
   const s: Section = { title, lines, data, loadAverage: loadAverage(), finished: new Date().toISOString() };
-  saveSection(state, key, scrub(s));
-  process.stdout.write(`\n## ${title}\n\n${s.lines.join('\n')}\n`);
+  const clean = scrub(s);
+  saveSection(state, key, clean);
+  process.stdout.write(`\n## ${title}\n\n${clean.lines.join('\n')}\n`);
   publish();
 }
 
