@@ -15,7 +15,7 @@
 export const LICENSE_TEMPLATES: ReadonlyMap<string, string> = new Map([
   [
     'MIT',
-    `[[The]] [[MIT License]] [[(MIT)]]
+    `[[The]] [[MIT License]] [[(MIT)]] [[(Expat)]]
 
 Permission is hereby granted, free of charge, to any person obtaining a copy
 of this software and associated documentation files (the "Software"), to deal
