@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { matchLicense } from '../../src/sbom/licenseMatch.js';
+import { matchLicense, withoutTitle } from '../../src/sbom/licenseMatch.js';
 
 const dir = join(import.meta.dirname, 'realLicenses');
 const real = (name: string): string => readFileSync(join(dir, name), 'utf8');
@@ -15,6 +15,7 @@ const real = (name: string): string => readFileSync(join(dir, name), 'utf8');
 test.each<[string, string | undefined, string]>([
   ['github.com-inconshreveable-mousetrap-v1.1.0.LICENSE', 'Apache-2.0', "the appendix's copyright line filled in"],
   ['github.com-mattn-go-isatty-v0.0.20.LICENSE', 'MIT', 'titled "MIT License (Expat)", each paragraph on one line'],
+  ['gopkg.in-check.v1-v0.0.0-20161208181325-20d25e280405.LICENSE', 'BSD-2-Clause', "the project's title above the copyright notice"],
   [
     'github.com-russross-blackfriday-v2-v2.1.0.LICENSE.txt',
     undefined,
@@ -28,4 +29,29 @@ test.each<[string, string | undefined, string]>([
   ['gopkg.in-yaml.v3-v3.0.1.LICENSE', undefined, 'two licences in one file (MIT and Apache-2.0)'],
 ])('matchLicense(%s) = %j: %s', (file, want) => {
   expect(matchLicense(real(file))).toBe(want);
+});
+
+const gocheck = real('gopkg.in-check.v1-v0.0.0-20161208181325-20d25e280405.LICENSE');
+
+test.each<[string, string, string | undefined]>([
+  [
+    'a title naming terms',
+    gocheck.replace('Gocheck - A rich testing framework for Go', 'Gocheck is licensed under these terms only'),
+    undefined,
+  ],
+  ['a title saying "not"', gocheck.replace('Gocheck - A rich testing framework for Go', 'Gocheck: not for military use'), undefined],
+  [
+    'a title of 13 words',
+    gocheck.replace('Gocheck - A rich testing framework for Go', 'one two three four five six seven eight nine ten eleven twelve thirteen'),
+    undefined,
+  ],
+  ['a title with no copyright notice below it', gocheck.replace(/^Copyright .*$/m, ''), undefined],
+  ['two title lines', `Gocheck\n${gocheck}`, undefined],
+])('matchLicense: %s', (_name, text, want) => {
+  expect(matchLicense(text)).toBe(want);
+});
+
+test('withoutTitle drops only the first line', () => {
+  expect(withoutTitle(gocheck)?.startsWith(' \nCopyright (c) 2010-2013 Gustavo Niemeyer')).toBe(true);
+  expect(withoutTitle('Copyright 2020 A\n\nPermission …')).toBeUndefined();
 });
