@@ -241,7 +241,8 @@ export async function checkProject(p: CorpusProject, ctx: LiveContext): Promise<
       label,
       source,
       srcDir: src,
-      workDir: join(work, `offline-${label}`),
+      // One directory for both groups: the second compiles the project's own packages from GOCACHE.
+      workDir: join(work, 'offline-work'),
       gopath: join(work, `offline-${label}-gopath`),
       modCache: join(work, `offline-${label}-gopath`, 'pkg', 'mod'),
       goCache: join(ctx.state, 'gocache-offline'),
