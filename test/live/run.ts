@@ -5,7 +5,7 @@
  *
  *   npm run live                        everything below, in order
  *   npm run live -- --corpus            the corpus table only
- *   npm run live -- --only cobra,gin    those projects (implies --corpus)
+ *   npm run live -- --only cobra,gin    those projects (the corpus stage; with --vuln or --sbom, that stage)
  *   npm run live -- --no-offline        skip the network-namespace checks
  *   npm run live -- --sbom              only the licence column again, from the bundles already packed
  *   npm run live -- --toolchain         pack --toolchain go1.27.3, switched to offline
@@ -54,8 +54,8 @@ const corpus = readCorpus();
 const order = corpus.projects.map((p) => p.name);
 const only = values.only?.split(',').filter((s) => s !== '');
 for (const n of only ?? []) if (!order.includes(n)) throw new Error(`--only: no corpus project named ${n} (have ${order.join(', ')})`);
-const anyStage =
-  values.sbom || values.corpus || only !== undefined || values.toolchain || values.vuln || values.week1 || values.week2 || values.perf;
+const otherStage = values.sbom || values.toolchain || values.vuln || values.week1 || values.week2 || values.perf;
+const anyStage = otherStage || values.corpus || only !== undefined;
 const all = !anyStage;
 
 /** Nothing written may name the mirror: its host is replaced wherever a go error quoted a URL. */
@@ -107,7 +107,7 @@ function section(key: string, title: string, lines: string[], data: unknown): vo
 const ctx = await context();
 log(`state in ${state}; load average ${loadAverage()}`);
 
-if (all || values.corpus || only !== undefined) {
+if (all || values.corpus || (only !== undefined && !otherStage)) {
   for (const p of corpus.projects) {
     if (only !== undefined && !only.includes(p.name)) continue;
     log(`${p.name}: ${p.module}@${p.version} (load average ${loadAverage()})`);
@@ -124,6 +124,7 @@ if (all || values.corpus || only !== undefined) {
 }
 if (values.sbom) {
   for (const name of order) {
+    if (only !== undefined && !only.includes(name)) continue;
     const row = readResults(state, goVersion, corpus.notServed).rows[name];
     if (row === undefined || !existsSync(bundlePath(ctx, name))) continue;
     row.licences = scrub(await sbomLicences(ctx, name));
@@ -141,7 +142,7 @@ if (all || values.toolchain) {
 if (all || values.vuln) {
   const v = await vulnStage(
     ctx,
-    corpus.projects.filter((p) => p.vulnerable === true),
+    corpus.projects.filter((p) => p.vulnerable === true && (only === undefined || only.includes(p.name))),
   );
   section('vuln', 'Real vulnerability data: govulncheck v1.9.0 against gobundle audit', v.lines, v.data);
   if (!v.ok) process.exitCode = 1;
