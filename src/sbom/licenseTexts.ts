@@ -287,7 +287,7 @@ POSSIBILITY OF SUCH DAMAGE.
       incurred by, or claims asserted against, such Contributor by reason
       of your accepting any such warranty or additional liability.
 
-   END OF TERMS AND CONDITIONS
+   [[END OF TERMS AND CONDITIONS]]
 
 [[   APPENDIX: How to apply the Apache License to your work.
 

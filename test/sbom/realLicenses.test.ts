@@ -16,6 +16,7 @@ test.each<[string, string | undefined, string]>([
   ['github.com-inconshreveable-mousetrap-v1.1.0.LICENSE', 'Apache-2.0', "the appendix's copyright line filled in"],
   ['github.com-mattn-go-isatty-v0.0.20.LICENSE', 'MIT', 'titled "MIT License (Expat)", each paragraph on one line'],
   ['gopkg.in-check.v1-v0.0.0-20161208181325-20d25e280405.LICENSE', 'BSD-2-Clause', "the project's title above the copyright notice"],
+  ['github.com-spf13-afero-v1.15.0.LICENSE.txt', 'Apache-2.0', 'the terms whole, without "END OF TERMS AND CONDITIONS" or the appendix'],
   [
     'github.com-russross-blackfriday-v2-v2.1.0.LICENSE.txt',
     undefined,
