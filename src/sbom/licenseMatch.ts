@@ -14,8 +14,8 @@
  *   - case, punctuation and whitespace are ignored (text becomes lowercase
  *     words of letters and digits), and "https" reads as "http".
  *
- * One more freedom, for real files: a project's title on the first line,
- * directly above the copyright notice (withoutTitle). Anything else — an
+ * One more freedom, for real files: a project's title directly above the
+ * copyright notice, under at most a licence title (withoutTitle). Anything else — an
  * added paragraph, a changed word, two licences in one file — leaves the file
  * unknown. Pure.
  */
@@ -80,21 +80,25 @@ const NOT_A_TITLE =
   /\b(licen[cs]e[ds]?|licensing|dual|except|exceptions?|only|not|no|portions?|parts?|apply|applies|under|terms|provided|and|or|but|following|see|copyright)\b/i;
 
 /**
- * A project's name or tagline above the copyright notice ("Gocheck - A rich
- * testing framework for Go" in gopkg.in/check.v1): the first non-blank line
- * when it is at most MAX_VAR_WORDS words, holds none of NOT_A_TITLE, and the
- * next non-blank line is a copyright notice. Returns the text without it.
+ * A project's name or tagline directly above the first copyright notice
+ * ("Gocheck - A rich testing framework for Go" in gopkg.in/check.v1, "go-toml
+ * v2" under "The MIT License (MIT)" in github.com/pelletier/go-toml/v2): the
+ * last non-blank line before that notice, when it is at most MAX_VAR_WORDS
+ * words, holds none of NOT_A_TITLE, and at most MAX_VAR_WORDS words (a
+ * licence's own title) come before it. Returns the text without that line.
  */
 export function withoutTitle(text: string): string | undefined {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const first = lines.findIndex((l) => l.trim() !== '');
-  if (first < 0) return undefined;
-  const title = lines[first] as string;
-  const next = lines.slice(first + 1).find((l) => l.trim() !== '');
+  const notice = lines.findIndex((l) => COPYRIGHT_LINE.test(l));
+  if (notice < 0) return undefined;
+  let at = notice - 1;
+  while (at >= 0 && (lines[at] as string).trim() === '') at--;
+  if (at < 0) return undefined;
+  const title = lines[at] as string;
   const words = licenseWords(title);
-  if (words.length === 0 || words.length > MAX_VAR_WORDS || NOT_A_TITLE.test(title) || COPYRIGHT_LINE.test(title)) return undefined;
-  if (next === undefined || !COPYRIGHT_LINE.test(next)) return undefined;
-  return lines.slice(first + 1).join('\n');
+  if (words.length === 0 || words.length > MAX_VAR_WORDS || NOT_A_TITLE.test(title)) return undefined;
+  if (licenseWords(lines.slice(0, at).join('\n')).length > MAX_VAR_WORDS) return undefined;
+  return [...lines.slice(0, at), ...lines.slice(at + 1)].join('\n');
 }
 
 function matchExactly(text: string): string | undefined {

@@ -16,6 +16,7 @@ test.each<[string, string | undefined, string]>([
   ['github.com-inconshreveable-mousetrap-v1.1.0.LICENSE', 'Apache-2.0', "the appendix's copyright line filled in"],
   ['github.com-mattn-go-isatty-v0.0.20.LICENSE', 'MIT', 'titled "MIT License (Expat)", each paragraph on one line'],
   ['gopkg.in-check.v1-v0.0.0-20161208181325-20d25e280405.LICENSE', 'BSD-2-Clause', "the project's title above the copyright notice"],
+  ['github.com-pelletier-go-toml-v2-v2.2.4.LICENSE', 'MIT', 'the project\'s name between "The MIT License (MIT)" and the copyright notice'],
   ['github.com-spf13-afero-v1.15.0.LICENSE.txt', 'Apache-2.0', 'the terms whole, without "END OF TERMS AND CONDITIONS" or the appendix'],
   [
     'github.com-russross-blackfriday-v2-v2.1.0.LICENSE.txt',
@@ -48,11 +49,19 @@ test.each<[string, string, string | undefined]>([
   ],
   ['a title with no copyright notice below it', gocheck.replace(/^Copyright .*$/m, ''), undefined],
   ['two title lines', `Gocheck\n${gocheck}`, undefined],
+  ['a title below 13 words of text', `one two three four five six seven eight nine ten eleven twelve thirteen\n${gocheck}`, undefined],
+  [
+    'a title after the notice',
+    gocheck
+      .replace('Gocheck - A rich testing framework for Go\n \n', '')
+      .replace('All rights reserved.', 'All rights reserved.\n\nGocheck'),
+    undefined,
+  ],
 ])('matchLicense: %s', (_name, text, want) => {
   expect(matchLicense(text)).toBe(want);
 });
 
-test('withoutTitle drops only the first line', () => {
+test('withoutTitle drops only the title line', () => {
   expect(withoutTitle(gocheck)?.startsWith(' \nCopyright (c) 2010-2013 Gustavo Niemeyer')).toBe(true);
   expect(withoutTitle('Copyright 2020 A\n\nPermission …')).toBeUndefined();
 });
