@@ -21,7 +21,7 @@ import { type LiveContext, readManifest } from './projectStages.js';
 import { projectSource } from './projectSource.js';
 import { type StageResult } from './toolchainStage.js';
 
-export const PERF_PROJECTS = { small: 'cobra', medium: 'clientgo', largest: 'caddy' } as const;
+export const PERF_PROJECTS = { small: 'cobra', medium: 'clientgo', largest: 'golangcilint' } as const;
 /** The issue's target on the largest project. */
 const TARGET_RATIO = 0.3;
 
@@ -90,11 +90,12 @@ function escapePath(p: string): string {
   return p.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`);
 }
 
-export async function perfStage(ctx: LiveContext, projects: CorpusProject[], runs: number): Promise<StageResult> {
+export async function perfStage(ctx: LiveContext, projects: CorpusProject[], runs: number, only?: string[]): Promise<StageResult> {
   const lines: string[] = [];
   const data: unknown[] = [];
   const proxy = firstProxy(ctx.goproxy);
   for (const [size, name] of Object.entries(PERF_PROJECTS)) {
+    if (only !== undefined && !only.includes(name)) continue;
     const p = projects.find((x) => x.name === name);
     if (p === undefined) throw new Error(`perf: corpus project ${name} is gone from corpus.json`);
     const dir = join(ctx.state, 'perf', name);

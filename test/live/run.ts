@@ -54,7 +54,7 @@ const corpus = readCorpus();
 const order = corpus.projects.map((p) => p.name);
 const only = values.only?.split(',').filter((s) => s !== '');
 for (const n of only ?? []) if (!order.includes(n)) throw new Error(`--only: no corpus project named ${n} (have ${order.join(', ')})`);
-const otherStage = values.sbom || values.toolchain || values.vuln || values.week1 || values.week2 || values.perf;
+const otherStage = values.perf || values.sbom || values.toolchain || values.vuln || values.week1 || values.week2 || values.perf;
 const anyStage = otherStage || values.corpus || only !== undefined;
 const all = !anyStage;
 
@@ -153,7 +153,7 @@ if (all || values.week1 || values.week2) {
   if (!w.ok) process.exitCode = 1;
 }
 if (all || values.perf) {
-  const f = await perfStage(ctx, corpus.projects, Number(values.runs));
+  const f = await perfStage(ctx, corpus.projects, Number(values.runs), only);
   section('perf', 'Real performance: pack against go mod download all', f.lines, f.data);
 }
 log(`results: bench/results/live.md and live.json (load average ${loadAverage()})`);
