@@ -6,7 +6,10 @@
  * without their copyright lines. Two markers, as in the SPDX matching
  * guidelines' templates (spdx.github.io/spdx-spec/v2.3/license-matching-guidelines-and-templates/):
  * `<<var>>` is a variable part (the name of a copyright holder, 1 to 12 words)
- * and `[[…]]` a part that may be absent (a title, Apache's appendix).
+ * and `[[…]]` a part that may be absent (a title, Apache's appendix; its
+ * explanation and its boilerplate notice's copyright line each on their own:
+ * real files often carry the notice filled in, "Copyright The containerd
+ * Authors", without the explanation).
  * Generated once from those texts; edit with care: a changed word changes
  * what matches.
  */
@@ -289,7 +292,7 @@ POSSIBILITY OF SUCH DAMAGE.
 
    [[END OF TERMS AND CONDITIONS]]
 
-[[   APPENDIX: How to apply the Apache License to your work.
+[[   [[APPENDIX: How to apply the Apache License to your work.
 
       To apply the Apache License to your work, attach the following
       boilerplate notice, with the fields enclosed by brackets "[]"
@@ -298,9 +301,9 @@ POSSIBILITY OF SUCH DAMAGE.
       comment syntax for the file format. We also recommend that a
       file or class name and description of purpose be included on the
       same "printed page" as the copyright notice for easier
-      identification within third-party archives.
+      identification within third-party archives.]]
 
-   [[Copyright [yyyy] [name of copyright owner]]]
+   [[Copyright <<var>>]]
 
    Licensed under the Apache License, Version 2.0 (the "License");
    you may not use this file except in compliance with the License.

@@ -17,6 +17,11 @@ test.each<[string, string | undefined, string]>([
   ['github.com-mattn-go-isatty-v0.0.20.LICENSE', 'MIT', 'titled "MIT License (Expat)", each paragraph on one line'],
   ['gopkg.in-check.v1-v0.0.0-20161208181325-20d25e280405.LICENSE', 'BSD-2-Clause', "the project's title above the copyright notice"],
   ['github.com-pelletier-go-toml-v2-v2.2.4.LICENSE', 'MIT', 'the project\'s name between "The MIT License (MIT)" and the copyright notice'],
+  [
+    'github.com-containerd-log-v0.1.0.LICENSE',
+    'Apache-2.0',
+    'the appendix\'s notice filled in ("Copyright The containerd Authors") without its explanation',
+  ],
   ['github.com-spf13-afero-v1.15.0.LICENSE.txt', 'Apache-2.0', 'the terms whole, without "END OF TERMS AND CONDITIONS" or the appendix'],
   [
     'github.com-russross-blackfriday-v2-v2.1.0.LICENSE.txt',
