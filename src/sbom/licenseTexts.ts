@@ -582,7 +582,7 @@ prior to termination shall survive termination.
 
 ************************************************************************
 *                                                                      *
-*  6. Disclaimer of Warranty                                           *
+*  [[6.]] Disclaimer of Warranty                                           *
 *  -------------------------                                           *
 *                                                                      *
 *  Covered Software is provided under this License on an "as is"       *
@@ -601,7 +601,7 @@ prior to termination shall survive termination.
 
 ************************************************************************
 *                                                                      *
-*  7. Limitation of Liability                                          *
+*  [[7.]] Limitation of Liability                                          *
 *  --------------------------                                          *
 *                                                                      *
 *  Under no circumstances and under no legal theory, whether tort      *
@@ -678,7 +678,7 @@ Exhibit A - Source Code Form License Notice
 -------------------------------------------
 
   This Source Code Form is subject to the terms of the Mozilla Public
-  License, v. 2.0. If a copy of the MPL was not distributed with this
+  License, v. [[2.0.]] If a copy of the MPL was not distributed with this
   file, You can obtain one at http://mozilla.org/MPL/2.0/.
 
 If it is not possible or desirable to put the notice in a particular

@@ -22,6 +22,11 @@ test.each<[string, string | undefined, string]>([
     'Apache-2.0',
     'the appendix\'s notice filled in ("Copyright The containerd Authors") without its explanation',
   ],
+  [
+    'github.com-hashicorp-go-cleanhttp-v0.5.2.LICENSE',
+    'MPL-2.0',
+    'sections 6 and 7 out of their box, "2.0." wrapped to the start of a line in Exhibit A',
+  ],
   ['github.com-spf13-afero-v1.15.0.LICENSE.txt', 'Apache-2.0', 'the terms whole, without "END OF TERMS AND CONDITIONS" or the appendix'],
   [
     'github.com-russross-blackfriday-v2-v2.1.0.LICENSE.txt',
