@@ -120,12 +120,12 @@ function fileOrNull(path: string): Buffer | null {
 }
 
 async function runGroup(g: OfflineGroup, serveCache: string): Promise<GroupResult> {
-  rmSync(g.workDir, { recursive: true, force: true });
+  rmSync(g.workDir, { recursive: true, force: true, maxRetries: 5 });
   cpSync(g.srcDir, g.workDir, { recursive: true });
   if (g.dropGoSum === true) rmSync(join(g.workDir, 'go.sum'), { force: true });
-  if (!g.keepGopath) rmSync(g.gopath, { recursive: true, force: true });
+  if (!g.keepGopath) rmSync(g.gopath, { recursive: true, force: true, maxRetries: 5 });
   mkdirSync(g.gopath, { recursive: true });
-  rmSync(g.modCache, { recursive: true, force: true });
+  rmSync(g.modCache, { recursive: true, force: true, maxRetries: 5 });
   mkdirSync(g.goCache, { recursive: true });
   let serve: ServeProcess | undefined;
   let goproxy: string;
