@@ -6,7 +6,7 @@
  * checks every file the real go command fetched is planned).
  */
 import { DEFAULT_CONCURRENCY, Semaphore } from '../concurrency/semaphore.js';
-import { isToolchainPath } from './goVersion.js';
+import { compareGoVersion, GO_STRICT_VERSION, isToolchainPath } from './goVersion.js';
 import { loadExpandedGraph, requirementsFromMainModFile, type GraphContext, type ModuleGraph } from './graph.js';
 import { NONE } from './mvs.js';
 import { MainModuleIndex, toPlanReplacement } from './mainModule.js';
@@ -52,6 +52,14 @@ export async function resolvePlan(mainModFile: ModSummaryInput, source: GoModSou
     }
     await readUnprunedClosures(loader, [...candidates.values()]);
   }
+  // `go mod tidy` also checks the go.mod against the graph of its
+  // compatibility version (modload checkTidyCompatibility): below go 1.21 that
+  // is the previous release, so a go 1.17 main module is checked against the
+  // unpruned go 1.16 graph, which reads every go.mod in the roots' transitive
+  // closure (github.com/stretchr/testify v1.9.0: objx v0.5.2 → testify v1.8.4).
+  if (mainPruned && main.goVersion !== undefined && pruningForGoVersion(tidyCompatVersion(main.goVersion)) === 'unpruned') {
+    await readTidyCompatGraph(loader, main, initialRoots);
+  }
 
   const files = new PlanFileSet();
   files.addGraph({ remote: loader.remoteReads.values(), local: loader.localReads }, buildList, (m) => m === buildList[0]);
@@ -95,6 +103,42 @@ export function formatListMAll(plan: Pick<Plan, 'buildList'>): string {
     out += `${line}\n`;
   }
   return out;
+}
+
+/**
+ * The go version `go mod tidy` keeps a main module compatible with when no
+ * -compat is given (modload loadFromRoots): the previous release below go
+ * 1.21 (gover.Prev: 1.17.3 → 1.16), the go version itself from 1.21 on.
+ */
+export function tidyCompatVersion(goVersion: string): string {
+  if (compareGoVersion(goVersion, GO_STRICT_VERSION) >= 0) return goVersion;
+  const m = /^(\d+)\.(\d+)/.exec(goVersion);
+  if (m === null || m[2] === '0') return goVersion;
+  return `${m[1]}.${Number(m[2]) - 1}`;
+}
+
+/**
+ * Read (through the loader, so they are recorded) every go.mod in the
+ * unpruned closure of `roots`, as tidy's compatibility check does. Only tidy
+ * runs that check, and only tidy fails when a go.mod in it cannot be read, so
+ * such a go.mod is left out of the plan instead of failing it.
+ */
+async function readTidyCompatGraph(loader: GoModLoader, main: MainModuleIndex, roots: readonly ModuleVersion[]): Promise<void> {
+  const readBefore = new Set(loader.remoteReads.keys());
+  const seen = new Set<string>();
+  const visit = async (m: ModuleVersion): Promise<void> => {
+    if (isToolchainPath(m.path) || m.version === NONE || seen.has(moduleKey(m))) return;
+    seen.add(moduleKey(m));
+    const summary = await loader.summary(m).catch(() => undefined);
+    if (summary === undefined) {
+      const repl = main.replacement(m);
+      const actual = repl === undefined ? m : repl.kind === 'dir' ? undefined : { path: repl.path, version: repl.version };
+      if (actual !== undefined && !readBefore.has(moduleKey(actual))) loader.remoteReads.delete(moduleKey(actual));
+      return;
+    }
+    await Promise.all(summary.require.map(visit));
+  };
+  await Promise.all(roots.map(visit));
 }
 
 /** Read (through the loader, so they are recorded) the go.mod files below every unpruned module in `from`. */

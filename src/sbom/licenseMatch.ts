@@ -14,8 +14,10 @@
  *   - case, punctuation and whitespace are ignored (text becomes lowercase
  *     words of letters and digits), and "https" reads as "http".
  *
- * Anything else — an added paragraph, a changed word, two licences in one
- * file — leaves the file unknown. Pure.
+ * One more freedom, for real files: a project's title directly above the
+ * copyright notice, under at most a licence title (withoutTitle). Anything else — an
+ * added paragraph, a changed word, two licences in one file — leaves the file
+ * unknown. Pure.
  */
 import { LICENSE_TEMPLATES } from './licenseTexts.js';
 
@@ -70,11 +72,47 @@ const COMPILED: readonly [string, RegExp][] = [...LICENSE_TEMPLATES].map(([id, t
 /** The SPDX ids gobundle can recognise. */
 export const KNOWN_LICENSES: readonly string[] = COMPILED.map(([id]) => id);
 
-/** The SPDX id of the licence `text` is, or undefined when it matches none exactly. */
-export function matchLicense(text: string): string | undefined {
+/**
+ * Words that may change or qualify a licence's terms: a first line holding
+ * one is never taken for a title.
+ */
+const NOT_A_TITLE =
+  /\b(licen[cs]e[ds]?|licensing|dual|except|exceptions?|only|not|no|portions?|parts?|apply|applies|under|terms|provided|and|or|but|following|see|copyright)\b/i;
+
+/**
+ * A project's name or tagline directly above the first copyright notice
+ * ("Gocheck - A rich testing framework for Go" in gopkg.in/check.v1, "go-toml
+ * v2" under "The MIT License (MIT)" in github.com/pelletier/go-toml/v2): the
+ * last non-blank line before that notice, when it is at most MAX_VAR_WORDS
+ * words, holds none of NOT_A_TITLE, and at most MAX_VAR_WORDS words (a
+ * licence's own title) come before it. Returns the text without that line.
+ */
+export function withoutTitle(text: string): string | undefined {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const notice = lines.findIndex((l) => COPYRIGHT_LINE.test(l));
+  if (notice < 0) return undefined;
+  let at = notice - 1;
+  while (at >= 0 && (lines[at] as string).trim() === '') at--;
+  if (at < 0) return undefined;
+  const title = lines[at] as string;
+  const words = licenseWords(title);
+  if (words.length === 0 || words.length > MAX_VAR_WORDS || NOT_A_TITLE.test(title)) return undefined;
+  if (licenseWords(lines.slice(0, at).join('\n')).length > MAX_VAR_WORDS) return undefined;
+  return [...lines.slice(0, at), ...lines.slice(at + 1)].join('\n');
+}
+
+function matchExactly(text: string): string | undefined {
   const words = licenseWords(text.replace(/[\u0001-\u0003]/g, ' '));
   if (words.length === 0) return undefined;
   const normalized = `${words.join(' ')} `;
   for (const [id, re] of COMPILED) if (re.test(normalized)) return id;
   return undefined;
+}
+
+/** The SPDX id of the licence `text` is, or undefined when it matches none exactly (a title line above the copyright notice aside). */
+export function matchLicense(text: string): string | undefined {
+  const exact = matchExactly(text);
+  if (exact !== undefined) return exact;
+  const untitled = withoutTitle(text);
+  return untitled === undefined ? undefined : matchExactly(untitled);
 }

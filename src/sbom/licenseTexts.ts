@@ -6,7 +6,10 @@
  * without their copyright lines. Two markers, as in the SPDX matching
  * guidelines' templates (spdx.github.io/spdx-spec/v2.3/license-matching-guidelines-and-templates/):
  * `<<var>>` is a variable part (the name of a copyright holder, 1 to 12 words)
- * and `[[…]]` a part that may be absent (a title, Apache's appendix).
+ * and `[[…]]` a part that may be absent (a title, Apache's appendix; its
+ * explanation and its boilerplate notice's copyright line each on their own:
+ * real files often carry the notice filled in, "Copyright The containerd
+ * Authors", without the explanation).
  * Generated once from those texts; edit with care: a changed word changes
  * what matches.
  */
@@ -15,7 +18,7 @@
 export const LICENSE_TEMPLATES: ReadonlyMap<string, string> = new Map([
   [
     'MIT',
-    `[[The]] [[MIT License]] [[(MIT)]]
+    `[[The]] [[MIT License]] [[(MIT)]] [[(Expat)]]
 
 Permission is hereby granted, free of charge, to any person obtaining a copy
 of this software and associated documentation files (the "Software"), to deal
@@ -287,9 +290,9 @@ POSSIBILITY OF SUCH DAMAGE.
       incurred by, or claims asserted against, such Contributor by reason
       of your accepting any such warranty or additional liability.
 
-   END OF TERMS AND CONDITIONS
+   [[END OF TERMS AND CONDITIONS]]
 
-[[   APPENDIX: How to apply the Apache License to your work.
+[[   [[APPENDIX: How to apply the Apache License to your work.
 
       To apply the Apache License to your work, attach the following
       boilerplate notice, with the fields enclosed by brackets "[]"
@@ -298,9 +301,9 @@ POSSIBILITY OF SUCH DAMAGE.
       comment syntax for the file format. We also recommend that a
       file or class name and description of purpose be included on the
       same "printed page" as the copyright notice for easier
-      identification within third-party archives.
+      identification within third-party archives.]]
 
-   Copyright [yyyy] [name of copyright owner]
+   [[Copyright <<var>>]]
 
    Licensed under the Apache License, Version 2.0 (the "License");
    you may not use this file except in compliance with the License.
@@ -579,7 +582,7 @@ prior to termination shall survive termination.
 
 ************************************************************************
 *                                                                      *
-*  6. Disclaimer of Warranty                                           *
+*  [[6.]] Disclaimer of Warranty                                           *
 *  -------------------------                                           *
 *                                                                      *
 *  Covered Software is provided under this License on an "as is"       *
@@ -598,7 +601,7 @@ prior to termination shall survive termination.
 
 ************************************************************************
 *                                                                      *
-*  7. Limitation of Liability                                          *
+*  [[7.]] Limitation of Liability                                          *
 *  --------------------------                                          *
 *                                                                      *
 *  Under no circumstances and under no legal theory, whether tort      *
@@ -675,7 +678,7 @@ Exhibit A - Source Code Form License Notice
 -------------------------------------------
 
   This Source Code Form is subject to the terms of the Mozilla Public
-  License, v. 2.0. If a copy of the MPL was not distributed with this
+  License, v. [[2.0.]] If a copy of the MPL was not distributed with this
   file, You can obtain one at http://mozilla.org/MPL/2.0/.
 
 If it is not possible or desirable to put the notice in a particular

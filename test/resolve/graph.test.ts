@@ -63,6 +63,28 @@ e2 go=1.17:
     expect(plan.main).toEqual({ path: 'example.com/main', goVersion: '1.17' });
   });
 
+  // github.com/stretchr/testify v1.9.0 and github.com/golang/protobuf v1.5.4 (go 1.17): offline
+  // `go mod tidy` failed "error loading go 1.16 module graph" on a go.mod only that graph reads.
+  // e1 is missing from the proxy: only tidy reads it, so the plan leaves it out instead of failing.
+  test.each<[string, string, string]>([
+    ['1.17', 'a1.info a1.mod a1.zip b1.info b1.mod b1.zip c1.mod d1.mod', 'go 1.17 is checked against the unpruned go 1.16 graph'],
+    ['1.17.3', 'a1.info a1.mod a1.zip b1.info b1.mod b1.zip c1.mod d1.mod', 'so is go 1.17.3'],
+    ['1.18', 'a1.info a1.mod a1.zip b1.info b1.mod b1.zip', 'go 1.18 is checked against go 1.17, pruned'],
+    ['1.21', 'a1.info a1.mod a1.zip b1.info b1.mod b1.zip', 'go 1.21 is checked against itself'],
+  ])('main go %s: files %s (%s)', async (go, want) => {
+    const [s] = parseScenarios(`
+name: tidy-compat
+main go=${go}: a1
+a1 go=1.20: b1
+b1 go=1.20: c1
+c1 go=1.20: d1 e1
+d1 go=1.20:
+`);
+    const plan = await resolvePlan(s!.main, scenarioSource(s!));
+    const files = plan.files.map((f) => `${formatToken(f)}.${f.kind}`).join(' ');
+    expect(files, `files = ${files}, want ${want}`).toBe(want);
+  });
+
   test('lists are semver sorted and include versions only read as go.mod', async () => {
     const [s] = parseScenarios(`
 name: lists

@@ -39,6 +39,22 @@ test.each<[string, string, string | undefined]>([
   ['BSD-3-Clause, the Go project wording', licenceOf('licensed-bsd_v1.0.0.txt'), 'BSD-3-Clause'],
   ['Apache-2.0 with its appendix', licenceOf('licensed-apache_v1.0.0.txt'), 'Apache-2.0'],
   ['Apache-2.0 without its appendix', licenceOf('licensed-apache_v1.0.0.txt').split('APPENDIX')[0] ?? '', 'Apache-2.0'],
+  // github.com/inconshreveable/mousetrap v1.1.0: the appendix's boilerplate filled in, so its copyright line is the author's (dropped like every copyright notice).
+  [
+    "Apache-2.0 with its appendix's copyright line filled in",
+    licenceOf('licensed-apache_v1.0.0.txt').replace(
+      'Copyright [yyyy] [name of copyright owner]',
+      'Copyright 2022 Alan Shreve (@inconshreveable)',
+    ),
+    'Apache-2.0',
+  ],
+  [
+    "Apache-2.0 with a word changed in its appendix's notice",
+    licenceOf('licensed-apache_v1.0.0.txt')
+      .replace('Copyright [yyyy] [name of copyright owner]', 'Copyright 2022 A')
+      .replace('WITHOUT WARRANTIES OR CONDITIONS', 'WITH WARRANTIES OR CONDITIONS'),
+    undefined,
+  ],
   ['MIT with an added sentence', `${mit}\nAlso, be nice.\n`, undefined],
   ['MIT with a word changed', mit.replace('free of charge', 'for a fee'), undefined],
   ['a copyright line alone', 'Copyright 2023 The gobundle test authors. Test data only.\n', undefined],
