@@ -23,7 +23,7 @@ import { ProxyChain } from '../proxy/proxyChain.js';
 import { VcsSource } from '../vcs/vcsSource.js';
 import { matchPrefixPatterns } from '../gomod/modulePath.js';
 import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
-import { HttpTransport } from '../proxy/httpTransport.js';
+import { HttpTransport } from '../network/httpTransport.js';
 import { locateInput } from '../planning/locateInput.js';
 import { resolveTool, type ResolvedTool } from '../planning/queryTool.js';
 import { readExportedList, type ExportedListInput } from '../planning/readExportedList.js';

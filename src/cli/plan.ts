@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadGoConfig } from '../config/goConfig.js';
 import { lookupGoFlag } from '../gomod/goenv.js';
 import { ProxyChain } from '../proxy/proxyChain.js';
-import { HttpTransport } from '../proxy/httpTransport.js';
+import { HttpTransport } from '../network/httpTransport.js';
 import { VcsSource } from '../vcs/vcsSource.js';
 import { defaultCacheDir } from '../cache/cacheDir.js';
 import { planPathInput } from '../pack/planInputs.js';

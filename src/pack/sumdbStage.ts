@@ -17,7 +17,7 @@ import type { Manifest, ManifestSumdb, ManifestTree } from '../bundle/manifest.j
 import type { RecordedHead } from '../cache/treeHeads.js';
 import { ChecksumMismatchError, GobundleError, ModuleError } from '../errors.js';
 import { TOOLCHAIN_MODULE, sumdbApplies, type GoEnv, type GoSumDB } from '../gomod/goenv.js';
-import type { HttpTransport } from '../proxy/httpTransport.js';
+import type { HttpTransport } from '../network/httpTransport.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
 import { type OlderTree, type SumdbOps, type VerifiedSumdb, lookupPath, recordHashes, verifyModules } from '../sumdb/client.js';
 import { sumdbFetchOps } from '../sumdb/fetchOps.js';

@@ -13,10 +13,10 @@
  * file:// too), each capped: a body larger than its cap is an error, not a
  * truncated file.
  */
-import type { Readable } from 'node:stream';
 import { GobundleError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
-import type { HttpTransport } from '../proxy/httpTransport.js';
+import type { HttpTransport } from '../network/httpTransport.js';
+import { readCapped } from '../network/cappedBody.js';
 import { buildIndex, idsForModules, parseDbMeta, parseModulesIndex } from '../vuln/dbIndex.js';
 import { DB_INDEX, MODULES_INDEX, VULNS_INDEX, bundleName, entryPath } from '../vuln/dbLayout.js';
 import { STDLIB_MODULE, TOOLCHAIN_MODULE, VulnDbError, parseOsvEntry } from '../vuln/osv.js';
@@ -37,7 +37,9 @@ export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'g
   const base = url.replace(/\/+$/, '');
   const shown = redactUrl(base);
   const fetchFile = (path: string, cap: number): Promise<Buffer> =>
-    transport.get(`${base}/${path}`, (body, meta) => readCapped(body, cap, meta.url, meta.contentLength));
+    transport.get(`${base}/${path}`, (body, meta) =>
+      readCapped(body, cap, meta.contentLength, () => new VulnDbError(`reading ${meta.url}: larger than ${cap} bytes`)),
+    );
   return async (modulePaths) => {
     try {
       // index/db.json marks the v1 layout (govulncheck recognises a database by it).
@@ -66,23 +68,4 @@ export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'g
       throw new VulnDbError(`vulnerability database ${shown}: ${err.message}`, { hint: HINT, cause: err });
     }
   };
-}
-
-async function readCapped(body: Readable, cap: number, url: string, contentLength: number | undefined): Promise<Buffer> {
-  const tooLarge = (): VulnDbError => new VulnDbError(`reading ${url}: larger than ${cap} bytes`);
-  if (contentLength !== undefined && contentLength > cap) {
-    body.destroy();
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > cap) {
-      body.destroy();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }

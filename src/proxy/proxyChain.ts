@@ -11,7 +11,7 @@
  */
 import { GobundleError, NetworkError, NotFoundError } from '../errors.js';
 import { proxiesForModule, redactUrl, type ProxySpec, type RoutedProxySpec } from '../gomod/goenv.js';
-import { HttpTransport, type HttpTransportOptions } from './httpTransport.js';
+import { HttpTransport, type HttpTransportOptions } from '../network/httpTransport.js';
 import { DEFAULT_PROXY_LIMITS, ProxyClient, type ListEntry, type ProxyLimits, type RevInfo, type ZipDestination } from './proxyClient.js';
 import { ErrorCode } from '../errorCodes.js';
 

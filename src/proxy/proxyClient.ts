@@ -5,12 +5,13 @@
  * transport's `reading <url>: <what happened>`.
  */
 import { createWriteStream } from 'node:fs';
-import { Transform, type Readable, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GobundleError, ModuleError, NetworkError, NotFoundError } from '../errors.js';
 import { canonicalVersion, check, escapePath, escapeVersion, InvalidVersionError } from '../gomod/modulePath.js';
 import { redactUrl } from '../gomod/goenv.js';
-import type { HttpTransport, ResponseMeta } from './httpTransport.js';
+import type { HttpTransport } from '../network/httpTransport.js';
+import { capStream, discard, readCapped } from '../network/cappedBody.js';
 import { proxyUrl } from './proxyUrl.js';
 import { MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/limits.js';
 import { ErrorCode } from '../errorCodes.js';
@@ -148,16 +149,9 @@ export class ProxyClient {
           throw tooLarge();
         }
         const sink = typeof dest === 'string' ? createWriteStream(dest, { flags: 'w' }) : await dest();
-        let size = 0;
-        const cap = new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
-            size += chunk.length;
-            if (size > limit) callback(tooLarge());
-            else callback(null, chunk);
-          },
-        });
+        const cap = capStream(limit, tooLarge);
         await pipeline(body, cap, sink);
-        return { size };
+        return { size: cap.size() };
       });
     } catch (err) {
       throw this.#contextualize(path, version, err);
@@ -195,7 +189,7 @@ export class ProxyClient {
   async #bytes(path: string, version: string, url: string, limit: number, what: string): Promise<Buffer> {
     try {
       return await this.#transport.get(url, (body, meta) =>
-        readCapped(body, meta, limit, () => this.#tooLarge(path, version, what, limit)),
+        readCapped(body, limit, meta.contentLength, () => this.#tooLarge(path, version, what, limit)),
       );
     } catch (err) {
       throw this.#contextualize(path, version, err);
@@ -224,32 +218,4 @@ function isValidModuleVersion(path: string, version: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Read a whole body, failing as soon as it exceeds `limit` bytes. */
-async function readCapped(body: Readable, meta: ResponseMeta, limit: number, tooLarge: () => Error): Promise<Buffer> {
-  if (meta.contentLength !== undefined && meta.contentLength > limit) {
-    discard(body);
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      discard(body);
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
-}
-
-/**
- * Abandon a body we will not read: destroying an undici body emits an
- * abort error, which must have a listener or it crashes the process.
- */
-function discard(body: Readable): void {
-  body.on('error', () => undefined);
-  body.destroy();
 }

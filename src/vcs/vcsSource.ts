@@ -19,7 +19,7 @@ import { ErrorCode } from '../errorCodes.js';
 import { redactUrl, type GoEnv, type ProcessEnv } from '../gomod/goenv.js';
 import { matchPrefixPatterns } from '../gomod/modulePath.js';
 import { MAX_LICENSE, MAX_ZIP_FILE } from '../modzip/limits.js';
-import type { HttpTransport } from '../proxy/httpTransport.js';
+import type { HttpTransport } from '../network/httpTransport.js';
 import { ProxyClient, type ListEntry, type RevInfo, type ZipDestination } from '../proxy/proxyClient.js';
 import { CodeRepo, InvalidCodeVersionError, UnknownRevisionError } from './codeRepo.js';
 import { GitError } from './gitRun.js';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { validateZip } from '../../src/modzip/validateZip.js';
-import { HttpTransport } from '../../src/proxy/httpTransport.js';
+import { HttpTransport } from '../../src/network/httpTransport.js';
 import { VcsSource } from '../../src/vcs/vcsSource.js';
 import { goBinary, hermeticGoEnv } from '../support/gotool.js';
 import { hermeticGitEnv, startGitHost, type GitHost } from './gitServer.js';

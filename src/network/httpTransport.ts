@@ -1,8 +1,12 @@
 /**
- * GET requests to module proxies: one undici Agent (keep-alive, bounded
+ * Every GET gobundle sends (module proxies, checksum database,
+ * vulnerability database): one undici Agent (keep-alive, bounded
  * connections per origin) and one Semaphore bounding the whole run,
  * per-request timeouts, retries of transient failures, redirects as cmd/go
  * follows them, and errors that say what came back.
+ *
+ * This is the only layer that retries: a caller that gets a NetworkError
+ * back has seen every attempt fail and must not try again itself.
  *
  * A successful body is handed to a `consume` callback while the slot is
  * held; a transient failure while reading it (a reset mid-body) retries the
