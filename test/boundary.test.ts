@@ -33,6 +33,8 @@ const pureDirs = [
   'src/vcs/repoRoot.ts',
   'src/vcs/revInfo.ts',
   'src/vcs/zipSelection.ts',
+  'src/network/proxyEnv.ts',
+  'src/network/ipAddr.ts',
 ];
 const forbidden = [
   /^(node:)?fs(\/promises)?$/,
