@@ -29,7 +29,7 @@ const pureDirs = [
   'src/sbom/moduleGraph.ts',
   'src/vcs/codeRepo.ts',
   'src/vcs/govcs.ts',
-  'src/vcs/netrc.ts',
+  'src/network/netrc.ts',
   'src/vcs/repoRoot.ts',
   'src/vcs/revInfo.ts',
   'src/vcs/zipSelection.ts',

@@ -24,6 +24,7 @@ import { VcsSource } from '../vcs/vcsSource.js';
 import { matchPrefixPatterns } from '../gomod/modulePath.js';
 import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
 import { HttpTransport } from '../network/httpTransport.js';
+import { networkSettings } from '../network/networkSettings.js';
 import { locateInput } from '../planning/locateInput.js';
 import { resolveTool, type ResolvedTool } from '../planning/queryTool.js';
 import { readExportedList, type ExportedListInput } from '../planning/readExportedList.js';
@@ -180,7 +181,11 @@ export function registerPack(program: Command, io: CliIO): void {
       }
       const proxies = options.proxy === undefined ? config.proxies : parseGoProxy(options.proxy, config.env.GONOPROXY);
       // One transport for proxy and checksum-database requests: one concurrency bound, one connection pool.
-      const transport = new HttpTransport({ concurrency, connectionsPerOrigin: concurrency });
+      const transport = new HttpTransport({
+        concurrency,
+        connectionsPerOrigin: concurrency,
+        network: networkSettings(io.env, config.env.GOAUTH),
+      });
       const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
       // Modules routed to "direct" come from version control, as the go command fetches them.
       const direct = new VcsSource({ env: config.env, processEnv: io.env, cacheDir, transport });

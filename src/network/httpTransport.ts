@@ -1,9 +1,13 @@
 /**
- * Every GET gobundle sends (module proxies, checksum database,
- * vulnerability database): one undici Agent (keep-alive, bounded
- * connections per origin) and one Semaphore bounding the whole run,
- * per-request timeouts, retries of transient failures, redirects as cmd/go
- * follows them, and errors that say what came back.
+ * Every request gobundle sends (module proxies, checksum database,
+ * vulnerability database, go-import pages) goes through here: one undici
+ * Agent (keep-alive, bounded connections per origin) and one Semaphore
+ * bounding the whole run, connections opened as the go command opens them
+ * (connect.ts: the outbound proxy from HTTPS_PROXY/HTTP_PROXY/NO_PROXY,
+ * a CONNECT tunnel for https, SSL_CERT_FILE roots), GOAUTH credentials on
+ * https requests, per-request timeouts, retries of transient failures,
+ * redirects as cmd/go follows them, per-server statistics, and errors that
+ * say what came back (networkErrors.ts).
  *
  * This is the only layer that retries: a caller that gets a NetworkError
  * back has seen every attempt fail and must not try again itself.
@@ -15,9 +19,10 @@
  * connections go back to the pool.
  */
 import { STATUS_CODES } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, Pool, request, type Dispatcher } from 'undici';
 import { GobundleError, NetworkError, NotFoundError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
 import { openFileUrl } from './fileUrl.js';
@@ -31,6 +36,12 @@ import {
   type RetryPolicy,
 } from './retryPolicy.js';
 import { DEFAULT_CONCURRENCY, Semaphore } from '../concurrency/semaphore.js';
+import { openConnection, proxyAuthorization } from './connect.js';
+import { authorizationFor } from './goAuth.js';
+import { NO_NETWORK_SETTINGS, type NetworkSettings } from './networkSettings.js';
+import { describeProxy, failureKind, failureWords, ProxyAuthError } from './networkErrors.js';
+import { proxyFor, type ParsedProxy, type ProxyRoute } from './proxyEnv.js';
+import { RequestStats, type RequestTag } from './requestStats.js';
 
 /** Connections kept per proxy origin, by default. */
 export const DEFAULT_CONNECTIONS_PER_ORIGIN = 16;
@@ -38,6 +49,8 @@ export const DEFAULT_CONNECTIONS_PER_ORIGIN = 16;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
 /** How long the body may stall between chunks, by default. */
 export const DEFAULT_BODY_TIMEOUT_MS = 60_000;
+/** How long DNS, TCP, a proxy's CONNECT and TLS may take together, by default (Go's dialer allows 30 s). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 /** Redirects followed, as Go's http.Client. */
 export const MAX_REDIRECTS = 10;
 /**
@@ -57,12 +70,24 @@ export interface HttpTransportOptions {
   headersTimeoutMs?: number;
   /** Milliseconds the body may go without data (default 60 s). */
   bodyTimeoutMs?: number;
+  /** Milliseconds to get a connection: DNS, TCP, CONNECT, TLS (default 30 s). */
+  connectTimeoutMs?: number;
   /** Retry behaviour; unset fields take DEFAULT_RETRY_POLICY's. */
   retry?: Partial<RetryPolicy>;
   /** Sent as User-Agent. */
   userAgent?: string;
   /** Source of jitter (tests make it deterministic). */
   random?: () => number;
+  /** Proxies, credentials and trusted roots (networkSettings(env)); default: direct, none, built-in roots. */
+  network?: NetworkSettings;
+}
+
+/** Per request: which server it is for (statistics), and whether GOAUTH credentials go with it. */
+export interface RequestOptions {
+  /** Default: `{ kind: 'proxy', server: <origin> }`. */
+  tag?: RequestTag;
+  /** Send GOAUTH credentials (https only). Default true; the vulnerability database gets none, as govulncheck sends none. */
+  credentials?: boolean;
 }
 
 /** What `consume` learns about a successful response. */
@@ -74,6 +99,13 @@ export interface ResponseMeta {
 }
 
 export type Consume<T> = (body: Readable, meta: ResponseMeta) => Promise<T>;
+
+/** A page read whatever its status (go-import lookups read meta tags from 404 pages too). */
+export interface Page {
+  url: string;
+  status: number;
+  body: Buffer;
+}
 
 /**
  * A failed attempt worth retrying: a retryable HTTP status or a transient
@@ -98,12 +130,26 @@ function readingMessage(url: string, reason: string, detail: string): string {
 const HINT =
   'check GOPROXY and your network connection; separate proxies with "|" instead of "," to fall through to the next one on any error';
 
+/** How one hop is sent: the dispatcher, and for an http URL through an http proxy the absolute-form request. */
+interface Hop {
+  dispatcher: Dispatcher;
+  route: ProxyRoute;
+  /** Set when the request goes to the proxy itself, in absolute form. */
+  viaProxy?: { proxy: ParsedProxy };
+}
+
 export class HttpTransport {
   readonly limiter: Semaphore;
   readonly retry: RetryPolicy;
   readonly headersTimeoutMs: number;
   readonly bodyTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly network: NetworkSettings;
+  /** What every request cost, per server. */
+  readonly stats = new RequestStats();
   readonly #agent: Agent;
+  readonly #proxyPools = new Map<string, Pool>();
+  readonly #connections: number;
   readonly #userAgent: string;
   readonly #random: () => number;
 
@@ -112,56 +158,104 @@ export class HttpTransport {
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
     this.bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.network = options.network ?? NO_NETWORK_SETTINGS;
     this.#userAgent = options.userAgent ?? 'gobundle';
     this.#random = options.random ?? Math.random;
+    this.#connections = options.connectionsPerOrigin ?? DEFAULT_CONNECTIONS_PER_ORIGIN;
     this.#agent = new Agent({
-      connections: options.connectionsPerOrigin ?? DEFAULT_CONNECTIONS_PER_ORIGIN,
+      connections: this.#connections,
       keepAliveTimeout: 10_000,
       headersTimeout: this.headersTimeoutMs,
       bodyTimeout: this.bodyTimeoutMs,
+      // Every connection is opened as the go command would open it: through the outbound proxy or not.
+      connect: (opts, callback) => {
+        const protocol = opts.protocol === 'https:' ? 'https:' : 'http:';
+        const port = Number(opts.port) || (protocol === 'https:' ? 443 : 80);
+        const route = proxyFor(this.network.proxies, `${protocol}//${opts.host}`);
+        openConnection({
+          protocol,
+          hostname: opts.hostname,
+          port,
+          proxy: route.kind === 'proxy' ? route.proxy : undefined,
+          ca: this.network.ca,
+          timeoutMs: this.connectTimeoutMs,
+          userAgent: this.#userAgent,
+        }).then(
+          (socket) => callback(null, socket),
+          (err: Error) => callback(err, null),
+        );
+      },
     });
   }
 
   /** Close pooled connections. */
   async close(): Promise<void> {
-    await this.#agent.close();
+    await Promise.all([this.#agent.close(), ...[...this.#proxyPools.values()].map((p) => p.close())]);
+  }
+
+  /** Where a request for `url` goes, as the go command would send it. */
+  routeOf(url: string): ProxyRoute {
+    if (!/^https?:/.test(url)) return { kind: 'direct', why: 'not an http(s) URL' };
+    return proxyFor(this.network.proxies, url);
+  }
+
+  /**
+   * The route in words, for hints: `directly, as the go command would:
+   * HTTPS_PROXY is not set` or `through the outbound proxy …, as the go
+   * command would`.
+   */
+  describeRoute(url: string): string {
+    const route = this.routeOf(url);
+    if (route.kind === 'proxy') return `through the outbound proxy ${describeProxy(route.proxy)}, as the go command would`;
+    return `directly, as the go command would: ${route.why}`;
   }
 
   /**
    * GET `url` and pass the 200 body to `consume`. Throws NotFoundError for
-   * 404/410 (and missing files), NetworkError for everything else that went
-   * wrong on the wire; errors thrown by `consume` that are not transport
-   * failures propagate unchanged and are not retried.
+   * 404/410 (and missing files), NetworkError (or a subclass: networkErrors.ts)
+   * for everything else that went wrong on the wire; errors thrown by
+   * `consume` that are not transport failures propagate unchanged and are
+   * not retried.
    */
-  async get<T>(url: string, consume: Consume<T>): Promise<T> {
+  async get<T>(url: string, consume: Consume<T>, options: RequestOptions = {}): Promise<T> {
     if (url.startsWith('file:')) {
       const { body, size } = await openFileUrl(url);
       return consume(body, { url: redactUrl(url), contentLength: size });
     }
 
     const shown = redactUrl(url);
+    const tag = options.tag ?? { kind: 'proxy', server: redactUrl(new URL(url).origin) };
     const attempts = Math.max(1, this.retry.attempts);
     for (let attempt = 1; ; attempt++) {
       let failure: RetryableFailure;
+      this.stats.attempt(tag, attempt > 1);
       try {
-        return await this.limiter.run(() => this.#attempt(url, consume));
+        return await this.limiter.run(() => this.#attempt(url, consume, tag, options.credentials !== false));
       } catch (err) {
+        if (err instanceof NotFoundError) {
+          this.stats.outcome(tag, 'not-found');
+          throw err;
+        }
+        this.stats.failedAttempt(tag, failureKind(err instanceof RetryableFailure ? (err.cause ?? statusError(err.status)) : err));
         if (err instanceof RetryableFailure) {
           failure = err;
         } else if (isTransientError(err)) {
-          failure = new RetryableFailure(shown, transportReason(err, this), '', undefined, undefined, err);
-        } else if (err instanceof GobundleError) {
-          throw err;
-        } else if (errorCode(err)?.startsWith('UND_ERR') === true) {
-          throw new NetworkError(shown, readingMessage(shown, transportReason(err, this), ''), { hint: HINT, cause: err });
+          failure = new RetryableFailure(shown, '', '', undefined, undefined, err);
         } else {
+          this.stats.outcome(tag, 'failed');
+          if (err instanceof GobundleError) throw err;
+          if (errorCode(err) !== undefined) throw this.#failure(shown, err);
           throw err;
         }
       }
       if (attempt >= attempts) {
-        const reason = attempts > 1 ? `${failure.reason} (gave up after ${attempts} attempts)` : failure.reason;
-        throw new NetworkError(failure.url, readingMessage(failure.url, reason, failure.detail), {
+        this.stats.outcome(tag, 'failed');
+        const gaveUp = attempts > 1 ? ` (gave up after ${attempts} attempts)` : '';
+        if (failure.status === undefined) throw this.#failure(failure.url, failure.cause, gaveUp);
+        throw new NetworkError(failure.url, readingMessage(failure.url, `${failure.reason}${gaveUp}`, failure.detail), {
           status: failure.status,
+          reason: failure.reason,
           hint: HINT,
           cause: failure.cause,
         });
@@ -170,73 +264,222 @@ export class HttpTransport {
     }
   }
 
-  /** One request, following redirects; returns consume's result or throws. */
-  async #attempt<T>(url: string, consume: Consume<T>): Promise<T> {
-    // Credentials in a proxy URL become Basic auth, sent to that origin only.
-    const { url: bare, authorization } = splitCredentials(url);
+  /**
+   * One GET, whatever the status (go-import pages: a meta tag may be served
+   * with a 404), following redirects; the body is read up to `limit` bytes
+   * and the rest dropped. No retries, as cmd/go's web.Get makes none.
+   */
+  async page(url: string, limit: number, options: RequestOptions = {}): Promise<Page> {
+    const tag = options.tag ?? { kind: 'go-import', server: redactUrl(new URL(url).origin) };
+    this.stats.attempt(tag, false);
+    try {
+      return await this.limiter.run(async () => {
+        const { res, current } = await this.#follow(url, tag, options.credentials !== false);
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          chunks.push(chunk);
+          size += chunk.length;
+          if (size >= limit) break;
+        }
+        if (!res.body.destroyed) await res.body.dump({ limit: DUMP_LIMIT_BYTES }).catch(() => undefined);
+        this.stats.bytes(tag, size);
+        return { url: redactUrl(current), status: res.statusCode, body: Buffer.concat(chunks).subarray(0, limit) };
+      });
+    } catch (err) {
+      this.stats.failedAttempt(tag, failureKind(err));
+      this.stats.outcome(tag, 'failed');
+      if (err instanceof GobundleError) throw err;
+      throw this.#failure(redactUrl(url), err);
+    }
+  }
+
+  /** The error for a transport failure, classified and worded (networkErrors.ts). */
+  #failure(shownUrl: string, err: unknown, suffix = ''): NetworkError {
+    const host = hostPort(shownUrl);
+    const words = failureWords(err, host, this);
+    const reason = `${words.reason}${suffix}`;
+    return new words.Kind(shownUrl, readingMessage(shownUrl, reason, ''), {
+      reason,
+      hint: words.hint ?? HINT,
+      cause: err,
+    });
+  }
+
+  /** How to send one hop: through the agent (direct or CONNECT), or to an http proxy in absolute form. */
+  #hop(url: URL): Hop {
+    const route = proxyFor(this.network.proxies, url.href);
+    if (route.kind === 'refused') {
+      throw new NetworkError(redactUrl(url.href), `reading ${redactUrl(url.href)}: ${route.why}`, { reason: route.why });
+    }
+    if (route.kind !== 'proxy' || url.protocol !== 'http:' || route.proxy.scheme === 'socks5') return { dispatcher: this.#agent, route };
+    const proxy = route.proxy;
+    let pool = this.#proxyPools.get(proxy.display);
+    if (pool === undefined) {
+      pool = new Pool(`http://${proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host}:${proxy.port}`, {
+        connections: this.#connections,
+        keepAliveTimeout: 10_000,
+        headersTimeout: this.headersTimeoutMs,
+        bodyTimeout: this.bodyTimeoutMs,
+        connect: (_opts, callback) => {
+          openConnection({
+            protocol: 'http:',
+            hostname: proxy.host,
+            port: proxy.port,
+            proxy,
+            proxyOnly: true,
+            ca: this.network.ca,
+            timeoutMs: this.connectTimeoutMs,
+            userAgent: this.#userAgent,
+          }).then(
+            (socket) => callback(null, socket),
+            (err: Error) => callback(err, null),
+          );
+        },
+      });
+      this.#proxyPools.set(proxy.display, pool);
+    }
+    return { dispatcher: pool, route, viaProxy: { proxy } };
+  }
+
+  /** Send one GET for `current`, through its route. */
+  async #send(current: URL, headers: Record<string, string>): Promise<{ res: Dispatcher.ResponseData; hop: Hop }> {
+    const hop = this.#hop(current);
+    if (hop.viaProxy === undefined) {
+      const res = await request(current, {
+        dispatcher: hop.dispatcher,
+        method: 'GET',
+        headers,
+        headersTimeout: this.headersTimeoutMs,
+        bodyTimeout: this.bodyTimeoutMs,
+      });
+      return { res, hop };
+    }
+    const auth = proxyAuthorization(hop.viaProxy.proxy);
+    const res = await hop.dispatcher.request({
+      origin: `http://${hop.viaProxy.proxy.host}:${hop.viaProxy.proxy.port}`,
+      path: current.href,
+      method: 'GET',
+      headers: { ...headers, host: current.host, ...(auth === undefined ? {} : { 'proxy-authorization': auth }) },
+      headersTimeout: this.headersTimeoutMs,
+      bodyTimeout: this.bodyTimeoutMs,
+    });
+    if (res.statusCode === 407) {
+      await res.body.dump({ limit: DUMP_LIMIT_BYTES }).catch(() => undefined);
+      const proxy = hop.viaProxy.proxy;
+      const shown = redactUrl(current.href);
+      const reason = `the outbound proxy ${describeProxy(proxy)} answered 407 Proxy Authentication Required`;
+      throw new ProxyAuthError(shown, readingMessage(shown, reason, ''), {
+        status: 407,
+        reason,
+        hint:
+          proxy.username === undefined
+            ? `the proxy wants credentials: set ${proxy.from} to ${proxy.scheme}://USER:PASSWORD@${proxy.display.replace(/^\w+:\/\//, '')} (the go command reads them there too; gobundle never prints them)`
+            : `the proxy refused the user name and password given in ${proxy.from}: check them (gobundle never prints them)`,
+      });
+    }
+    return { res, hop };
+  }
+
+  /**
+   * GET `url` following redirects (at most 10, never from https to http).
+   * Credentials in the URL, else GOAUTH's for it, go only to its origin.
+   */
+  async #follow(url: string, tag: RequestTag, credentials: boolean): Promise<{ res: Dispatcher.ResponseData; current: string }> {
+    const { url: bare, authorization: fromUrl } = splitCredentials(url);
+    const authorization = fromUrl ?? (credentials ? authorizationFor(this.network.auth, url) : undefined);
     const origin = new URL(bare).origin;
     let current = bare;
     for (let redirects = 0; ; redirects++) {
       const headers: Record<string, string> = { 'user-agent': this.#userAgent };
       if (authorization !== undefined && new URL(current).origin === origin) headers.authorization = authorization;
+      const t0 = performance.now();
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(current, {
-          dispatcher: this.#agent,
-          method: 'GET',
-          headers,
-          headersTimeout: this.headersTimeoutMs,
-          bodyTimeout: this.bodyTimeoutMs,
-        });
+        ({ res } = await this.#send(new URL(current), headers));
       } catch (err) {
-        // Transient failures are retried by get(); any other failure to get
-        // an answer at all (no such host, a TLS error) is a network error
+        // Transient failures are retried by get(); any other failure to get an
+        // answer at all (no such host, TLS, a proxy refusing) is a network error
         // naming the URL, not a bare system error.
         if (isTransientError(err) || err instanceof GobundleError) throw err;
-        const shown = redactUrl(current);
-        throw new NetworkError(shown, readingMessage(shown, transportReason(err, this), ''), { hint: HINT, cause: err });
+        throw this.#failure(redactUrl(current), err);
       }
+      this.stats.answered(tag, performance.now() - t0);
       const status = res.statusCode;
-
-      if (status === 200) {
-        const length = Number(headerValue(res.headers['content-length']));
-        return await consume(res.body, {
-          url: redactUrl(current),
-          contentLength:
-            Number.isSafeInteger(length) && length >= 0 && headerValue(res.headers['content-length']) !== undefined ? length : undefined,
-        });
-      }
-
       if (status >= 300 && status < 400 && status !== 304 && headerValue(res.headers.location) !== undefined) {
         await res.body.dump({ limit: DUMP_LIMIT_BYTES });
         const next = new URL(headerValue(res.headers.location) ?? '', current).toString();
         if (redirects + 1 > MAX_REDIRECTS) {
-          throw new NetworkError(redactUrl(url), `reading ${redactUrl(url)}: stopped after ${MAX_REDIRECTS} redirects`, { hint: HINT });
+          const reason = `stopped after ${MAX_REDIRECTS} redirects`;
+          throw new NetworkError(redactUrl(url), `reading ${redactUrl(url)}: ${reason}`, { hint: HINT, reason });
         }
         if (current.startsWith('https:') && !next.startsWith('https:')) {
-          throw new NetworkError(
-            redactUrl(url),
-            `reading ${redactUrl(url)}: redirected from secure URL ${redactUrl(current)} to insecure URL ${redactUrl(next)}`,
-            { hint: 'the proxy redirected an https request to plain http; fix the proxy or use an http:// GOPROXY entry explicitly' },
-          );
+          const reason = `redirected from secure URL ${redactUrl(current)} to insecure URL ${redactUrl(next)}`;
+          throw new NetworkError(redactUrl(url), `reading ${redactUrl(url)}: ${reason}`, {
+            reason,
+            hint: 'the proxy redirected an https request to plain http; fix the proxy or use an http:// GOPROXY entry explicitly',
+          });
         }
         current = next;
         continue;
       }
-
-      const shown = redactUrl(current);
-      const statusLine = `${status} ${res.statusText || STATUS_CODES[status] || `status code ${status}`}`;
-      const detail = await errorDetail(res);
-      if (status === 404 || status === 410) {
-        throw new NotFoundError(readingMessage(shown, statusLine, detail), {
-          hint: 'the proxy does not have it; with "," or "|" after this proxy in GOPROXY the next entry is tried',
-        });
-      }
-      if (isRetryableStatus(status)) {
-        throw new RetryableFailure(shown, statusLine, detail, status, retryAfterMs(headerValue(res.headers['retry-after'])), undefined);
-      }
-      throw new NetworkError(shown, readingMessage(shown, statusLine, detail), { status, hint: HINT });
+      return { res, current };
     }
+  }
+
+  /** One request, following redirects; returns consume's result or throws. */
+  async #attempt<T>(url: string, consume: Consume<T>, tag: RequestTag, credentials: boolean): Promise<T> {
+    const { res, current } = await this.#follow(url, tag, credentials);
+    const status = res.statusCode;
+
+    if (status === 200) {
+      const lengthHeader = headerValue(res.headers['content-length']);
+      const length = Number(lengthHeader);
+      let bytes = 0;
+      const counted = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          bytes += chunk.length;
+          callback(null, chunk);
+        },
+      });
+      pipeline(res.body, counted).catch(() => undefined);
+      try {
+        return await consume(counted, {
+          url: redactUrl(current),
+          contentLength: Number.isSafeInteger(length) && length >= 0 && lengthHeader !== undefined ? length : undefined,
+        });
+      } finally {
+        this.stats.bytes(tag, bytes);
+      }
+    }
+
+    const shown = redactUrl(current);
+    const statusLine = `${status} ${res.statusText || STATUS_CODES[status] || `status code ${status}`}`;
+    const detail = await errorDetail(res);
+    if (status === 404 || status === 410) {
+      throw new NotFoundError(readingMessage(shown, statusLine, detail), {
+        hint: 'the proxy does not have it; with "," or "|" after this proxy in GOPROXY the next entry is tried',
+      });
+    }
+    if (isRetryableStatus(status)) {
+      throw new RetryableFailure(shown, statusLine, detail, status, retryAfterMs(headerValue(res.headers['retry-after'])), undefined);
+    }
+    throw new NetworkError(shown, readingMessage(shown, statusLine, detail), { status, reason: statusLine, hint: HINT });
+  }
+}
+
+/** A stand-in error carrying an HTTP status, for counting failed attempts by status. */
+function statusError(status: number | undefined): NetworkError {
+  return new NetworkError('', '', status === undefined ? {} : { status });
+}
+
+/** `host:port` of a URL (for messages about connections). */
+function hostPort(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return url;
   }
 }
 
@@ -284,31 +527,6 @@ async function errorDetail(res: Dispatcher.ResponseData): Promise<string> {
   const line = (text.split('\n')[0] ?? '').replace(/\r$/, '');
   if (line.trim() === '' || /[\p{Cc}\p{Cf}]/u.test(line.replace(/\t/g, ''))) return '';
   return line;
-}
-
-/** Friendly words for transport error codes. */
-const REASONS: ReadonlyMap<string, string> = new Map([
-  ['ECONNREFUSED', 'connection refused'],
-  ['ECONNRESET', 'connection reset by peer'],
-  ['ECONNABORTED', 'connection aborted'],
-  ['EPIPE', 'broken pipe'],
-  ['ETIMEDOUT', 'connection timed out'],
-  ['ENOTFOUND', 'no such host'],
-  ['EAI_AGAIN', 'temporary failure in name resolution'],
-  ['ENETUNREACH', 'network is unreachable'],
-  ['EHOSTUNREACH', 'no route to host'],
-  ['UND_ERR_SOCKET', 'connection closed by the server'],
-  ['UND_ERR_CONNECT_TIMEOUT', 'timed out connecting'],
-  ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'response shorter than its Content-Length'],
-  ['UND_ERR_CLOSED', 'connection closed'],
-]);
-
-/** What went wrong on the wire, in words. */
-function transportReason(err: unknown, timeouts: { headersTimeoutMs: number; bodyTimeoutMs: number }): string {
-  const code = errorCode(err) ?? '';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT') return `no response headers within ${timeouts.headersTimeoutMs}ms`;
-  if (code === 'UND_ERR_BODY_TIMEOUT') return `response body stalled for ${timeouts.bodyTimeoutMs}ms`;
-  return REASONS.get(code) ?? (err instanceof Error ? err.message : String(err));
 }
 
 /** Remove user information from a URL, turning it into a Basic Authorization value. */

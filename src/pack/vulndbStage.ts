@@ -36,9 +36,13 @@ const HINT =
 export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'get'>): VulnDbStage {
   const base = url.replace(/\/+$/, '');
   const shown = redactUrl(base);
+  // govulncheck sends no credentials to the database; neither does pack.
+  const options = { tag: { kind: 'vulndb', server: shown }, credentials: false } as const;
   const fetchFile = (path: string, cap: number): Promise<Buffer> =>
-    transport.get(`${base}/${path}`, (body, meta) =>
-      readCapped(body, cap, meta.contentLength, () => new VulnDbError(`reading ${meta.url}: larger than ${cap} bytes`)),
+    transport.get(
+      `${base}/${path}`,
+      (body, meta) => readCapped(body, cap, meta.contentLength, () => new VulnDbError(`reading ${meta.url}: larger than ${cap} bytes`)),
+      options,
     );
   return async (modulePaths) => {
     try {

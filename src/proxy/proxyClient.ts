@@ -11,6 +11,7 @@ import { GobundleError, ModuleError, NetworkError, NotFoundError } from '../erro
 import { canonicalVersion, check, escapePath, escapeVersion, InvalidVersionError } from '../gomod/modulePath.js';
 import { redactUrl } from '../gomod/goenv.js';
 import type { HttpTransport } from '../network/httpTransport.js';
+import type { RequestTag } from '../network/requestStats.js';
 import { capStream, discard, readCapped } from '../network/cappedBody.js';
 import { proxyUrl } from './proxyUrl.js';
 import { MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/limits.js';
@@ -57,12 +58,14 @@ export class ProxyClient {
   readonly baseUrl: string;
   readonly #transport: HttpTransport;
   readonly #limits: ProxyLimits;
+  readonly #tag: RequestTag;
 
   /** `limits` defaults to the go command's; tests lower them. */
   constructor(baseUrl: string, transport: HttpTransport, limits: ProxyLimits = DEFAULT_PROXY_LIMITS) {
     this.baseUrl = baseUrl;
     this.#transport = transport;
     this.#limits = limits;
+    this.#tag = { kind: 'proxy', server: redactUrl(baseUrl) };
   }
 
   /** The URL of a protocol file for a module, e.g. `urlFor(p, '@v/list')`. */
@@ -143,16 +146,20 @@ export class ProxyClient {
     const limit = this.#limits.zip;
     const tooLarge = (): ModuleError => this.#tooLarge(path, version, 'zip file', limit);
     try {
-      return await this.#transport.get(url, async (body, meta) => {
-        if (meta.contentLength !== undefined && meta.contentLength > limit) {
-          discard(body);
-          throw tooLarge();
-        }
-        const sink = typeof dest === 'string' ? createWriteStream(dest, { flags: 'w' }) : await dest();
-        const cap = capStream(limit, tooLarge);
-        await pipeline(body, cap, sink);
-        return { size: cap.size() };
-      });
+      return await this.#transport.get(
+        url,
+        async (body, meta) => {
+          if (meta.contentLength !== undefined && meta.contentLength > limit) {
+            discard(body);
+            throw tooLarge();
+          }
+          const sink = typeof dest === 'string' ? createWriteStream(dest, { flags: 'w' }) : await dest();
+          const cap = capStream(limit, tooLarge);
+          await pipeline(body, cap, sink);
+          return { size: cap.size() };
+        },
+        { tag: this.#tag },
+      );
     } catch (err) {
       throw this.#contextualize(path, version, err);
     }
@@ -188,8 +195,10 @@ export class ProxyClient {
   /** GET a small file into memory, refusing more than `limit` bytes. */
   async #bytes(path: string, version: string, url: string, limit: number, what: string): Promise<Buffer> {
     try {
-      return await this.#transport.get(url, (body, meta) =>
-        readCapped(body, limit, meta.contentLength, () => this.#tooLarge(path, version, what, limit)),
+      return await this.#transport.get(
+        url,
+        (body, meta) => readCapped(body, limit, meta.contentLength, () => this.#tooLarge(path, version, what, limit)),
+        { tag: this.#tag },
       );
     } catch (err) {
       throw this.#contextualize(path, version, err);
@@ -202,9 +211,7 @@ export class ProxyClient {
     if (err instanceof NotFoundError) {
       return new NotFoundError(`${prefix}: ${err.message}`, { hint: err.hint, cause: err });
     }
-    if (err instanceof NetworkError) {
-      return new NetworkError(err.url, `${prefix}: ${err.message}`, { status: err.status, hint: err.hint, cause: err });
-    }
+    if (err instanceof NetworkError) return err.rephrase(prefix);
     if (err instanceof GobundleError) return err;
     return new GobundleError(ErrorCode.IO, `${prefix}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }

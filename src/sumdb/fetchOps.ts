@@ -8,6 +8,7 @@
  * HttpTransport, so they share its retries, timeouts and concurrency bound.
  */
 import { NetworkError } from '../errors.js';
+import { redactUrl } from '../gomod/goenv.js';
 import type { HttpTransport } from '../network/httpTransport.js';
 import { readCapped } from '../network/cappedBody.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
@@ -23,16 +24,20 @@ export const MAX_SUMDB_RESPONSE_BYTES = 1 << 20;
 /** Ops reading from a database root URL (no trailing slash). */
 export function sumdbFetchOps(transport: HttpTransport, base: string): SumdbOps {
   const root = base.replace(/\/+$/, '');
+  const tag = { kind: 'sumdb', server: redactUrl(root) } as const;
   return {
     readRemote(path: string): Promise<Uint8Array> {
       const url = `${root}${path}`;
-      return transport.get(url, (body, meta) =>
-        readCapped(
-          body,
-          MAX_SUMDB_RESPONSE_BYTES,
-          meta.contentLength,
-          () => new NetworkError(meta.url, `reading ${meta.url}: response larger than ${MAX_SUMDB_RESPONSE_BYTES} bytes`),
-        ),
+      return transport.get(
+        url,
+        (body, meta) =>
+          readCapped(
+            body,
+            MAX_SUMDB_RESPONSE_BYTES,
+            meta.contentLength,
+            () => new NetworkError(meta.url, `reading ${meta.url}: response larger than ${MAX_SUMDB_RESPONSE_BYTES} bytes`),
+          ),
+        { tag },
       );
     },
   };

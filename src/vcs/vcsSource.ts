@@ -36,7 +36,7 @@ export interface VcsSourceOptions {
   processEnv: ProcessEnv;
   /** The directory that holds `vcs/` (bare repositories), or how to find it when first needed (plan works without a cache until a module comes from git). */
   cacheDir: string | (() => string);
-  /** For go-import tags of the `mod` kind. */
+  /** For go-import pages, and for go-import tags of the `mod` kind. */
   transport: HttpTransport;
 }
 
@@ -52,12 +52,11 @@ export class VcsSource {
   constructor(opts: VcsSourceOptions) {
     this.#opts = opts;
     this.#govcs = parseGovcs(opts.env.GOVCS ?? '');
-    this.#lookup = new GoImportLookup(opts.processEnv);
+    this.#lookup = new GoImportLookup(opts.transport);
   }
 
-  async close(): Promise<void> {
-    await this.#lookup.close();
-  }
+  /** Nothing to release: go-import pages share the transport, whose owner closes it. */
+  async close(): Promise<void> {}
 
   #backend(path: string): Promise<Backend> {
     let b = this.#backends.get(path);

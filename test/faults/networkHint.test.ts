@@ -19,11 +19,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const hello = join(repoRoot, 'samples', 'hello');
 const modPath = 'example.com/%21upper/%21mod/@v/v1.0.0.mod';
 
-function hint(proxy: string, source: string): string {
+/** The hint for a proxy that failed; `route` says how gobundle got there (here: directly, no proxy variable set). */
+export function hint(proxy: string, source: string, route = 'directly, as the go command would: HTTP_PROXY is not set'): string {
   return (
     `hint: the proxy ${proxy} was named by ${source}; set GOPROXY (or pack --proxy) to a module proxy this machine can reach, ` +
     'such as a mirror or a gobundle serve; check that its host name resolves and that the network lets this machine connect to it ' +
-    '(gobundle connects directly, HTTPS_PROXY is not used); separate proxies with "|" instead of "," to fall through to the next one on any error\n'
+    `(gobundle connected ${route}); separate proxies with "|" instead of "," to fall through to the next one on any error\n`
   );
 }
 
