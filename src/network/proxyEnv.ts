@@ -234,7 +234,6 @@ function splitHostPort(s: string): { host: string; port: string } | undefined {
 }
 
 function toAscii(host: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\u0000-\u007f]*$/.test(host)) return host;
   const leadingDot = host.startsWith('.');
   const ascii = domainToASCII(leadingDot ? host.slice(1) : host);
