@@ -171,7 +171,7 @@ export function registerPack(program: Command, io: CliIO): void {
 
       const toolchains = toolchainRequest('pack', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
 
-      const vulnDbUrl = vulnDbSetting(options.vulndb, io.env);
+      const vulnDb = vulnDbSetting(options.vulndb, io.env);
       const env = options.proxy === undefined ? io.env : { ...io.env, GOPROXY: options.proxy };
       const config = await loadGoConfig(env);
       if (toolchains !== undefined && config.sumdb.off === true) {
@@ -258,7 +258,7 @@ export function registerPack(program: Command, io: CliIO): void {
           // Like the go command (and gobundle plan): an inconsistent go.mod is an error unless GOFLAGS has -mod=mod.
           mode: lookupGoFlag(config.goflags, 'mod') === 'mod' ? 'mod' : 'readonly',
           sign: signerKey === undefined ? undefined : (manifest) => signManifest(manifest, signerKey),
-          vulnDb: vulnDbUrl === undefined ? undefined : createVulnDbStage(vulnDbUrl, transport),
+          vulnDb: vulnDb === undefined ? undefined : createVulnDbStage(vulnDb.url, transport, { optional: vulnDb.from === 'default' }),
           verifyAgainstSumdb: sumdbStageForConfig(config, chain, transport, { previous, recordedHeads: (name) => heads.list(name) }),
           // The bundle is written either way; a lost record costs only a --previous next time.
           recordTreeHead: (sumdb, bundle) =>
@@ -277,6 +277,15 @@ export function registerPack(program: Command, io: CliIO): void {
           toolVersion: toolVersion(),
           progress,
         });
+        if (result.vulnDbUnavailable !== undefined) {
+          const { url, reason } = result.vulnDbUnavailable;
+          io.stderr.write(
+            `gobundle: pack: warning: the bundle carries no vulnerability data: the default database ${url} could not be read (${reason}); ` +
+              'its manifest says so, and audit will report it\n' +
+              'hint: to carry the data, pass --vulndb <url> (or set GOVULNDB) to a copy this machine can reach: a mirror, or file:///path to a copy of the database; ' +
+              '--no-vulndb packs without asking\n',
+          );
+        }
         // Only a bundle that was written makes the go.sum true for it.
         if (gosumFile !== undefined) await writeGoSumFile(gosumFile, result.moduleHashes);
         if (options.json) {

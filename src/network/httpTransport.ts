@@ -88,6 +88,8 @@ export interface RequestOptions {
   tag?: RequestTag;
   /** Send GOAUTH credentials (https only). Default true; the vulnerability database gets none, as govulncheck sends none. */
   credentials?: boolean;
+  /** Attempts for this request (default: the retry policy's). */
+  attempts?: number;
 }
 
 /** What `consume` learns about a successful response. */
@@ -226,7 +228,7 @@ export class HttpTransport {
 
     const shown = redactUrl(url);
     const tag = options.tag ?? { kind: 'proxy', server: redactUrl(new URL(url).origin) };
-    const attempts = Math.max(1, this.retry.attempts);
+    const attempts = Math.max(1, options.attempts ?? this.retry.attempts);
     for (let attempt = 1; ; attempt++) {
       let failure: RetryableFailure;
       this.stats.attempt(tag, attempt > 1);

@@ -64,6 +64,8 @@ export interface VulnDbResult {
   url: string;
   entries: number;
   files: StageFile[];
+  /** Set when an optional (default) database could not be read: why. The bundle then carries no vulnerability data. */
+  unavailable?: string;
 }
 
 /**
@@ -142,6 +144,8 @@ export interface PackResult {
   bundleSha256: string;
   /** Every module version in the bundle with its verified hashes (for --write-gosum). */
   moduleHashes: ModuleHashes[];
+  /** Set when the default vulnerability database could not be read: the bundle carries none, and says so. */
+  vulnDbUnavailable?: { url: string; reason: string };
 }
 
 type PlanFile = UnionPlan['files'][number];
@@ -286,7 +290,11 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   progress.phaseDone(
     'verify',
     `verified ${modules.length} module versions${sumdb === null ? ' against go.sum' : ` against go.sum and ${sumdb.sumdb.name}`}` +
-      (vulns === undefined ? '' : `; ${vulns.entries} vulnerability entries from ${vulns.url}`),
+      (vulns === undefined
+        ? ''
+        : vulns.unavailable === undefined
+          ? `; ${vulns.entries} vulnerability entries from ${vulns.url}`
+          : `; no vulnerability data (${vulns.url} could not be read)`),
   );
 
   progress.phaseStarted('write');
@@ -312,6 +320,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
     modules: since.length === 0 ? modules : deltaModules(modules, since),
     sumdb: sumdb?.sumdb ?? null,
     parents: manifestParents(since),
+    ...(vulns?.unavailable === undefined ? {} : { vulndb: { url: vulns.url, carried: false as const, reason: vulns.unavailable } }),
     files: carried.map((s) => ({ name: s.name, size: s.size, sha256: s.sha256 })),
   });
   const manifestBytes = serializeManifest(manifest);
@@ -341,6 +350,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
     seconds: (performance.now() - t0) / 1000,
     bundleSha256: written.sha256,
     moduleHashes: modules,
+    ...(vulns?.unavailable === undefined ? {} : { vulnDbUnavailable: { url: vulns.url, reason: vulns.unavailable } }),
   };
 }
 

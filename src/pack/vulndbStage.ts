@@ -12,6 +12,11 @@
  * Reads go through pack's HttpTransport (one connection pool, retries,
  * file:// too), each capped: a body larger than its cap is an error, not a
  * truncated file.
+ *
+ * A database the user named must be read, or the pack fails. The default
+ * one is optional: when it cannot be read (a firewall, no internet) the
+ * stage says why instead of failing, and pack writes the bundle without
+ * vulnerability data, recording why in its manifest.
  */
 import { GobundleError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
@@ -30,14 +35,27 @@ export const MAX_VULNDB_INDEX_BYTES = 64 << 20;
 /** One OSV entry is a few KiB; the largest published ones are far below this. */
 export const MAX_VULNDB_ENTRY_BYTES = 4 << 20;
 
+/** Attempts per file of the default database: it is an extra, so a firewall that drops packets costs two timeouts, not four. */
+export const OPTIONAL_VULNDB_ATTEMPTS = 2;
+
 const HINT =
   'point GOVULNDB or --vulndb <url> at a reachable copy of the Go vulnerability database, or pass --no-vulndb to pack without vulnerability data';
 
-export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'get'>): VulnDbStage {
+export interface VulnDbStageOptions {
+  /** The default database, which the user did not name: a failure is reported, not thrown. */
+  optional?: boolean;
+}
+
+export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'get'>, stageOptions: VulnDbStageOptions = {}): VulnDbStage {
   const base = url.replace(/\/+$/, '');
   const shown = redactUrl(base);
+  const optional = stageOptions.optional === true;
   // govulncheck sends no credentials to the database; neither does pack.
-  const options = { tag: { kind: 'vulndb', server: shown }, credentials: false } as const;
+  const options = {
+    tag: { kind: 'vulndb', server: shown },
+    credentials: false,
+    ...(optional ? { attempts: OPTIONAL_VULNDB_ATTEMPTS } : {}),
+  } as const;
   const fetchFile = (path: string, cap: number): Promise<Buffer> =>
     transport.get(
       `${base}/${path}`,
@@ -69,6 +87,7 @@ export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'g
       return { url: shown, entries: fetched.length, files };
     } catch (err) {
       if (!(err instanceof GobundleError)) throw err;
+      if (optional) return { url: shown, entries: 0, files: [], unavailable: err.message.replace(/\n\t/g, '; ') };
       throw new VulnDbError(`vulnerability database ${shown}: ${err.message}`, { hint: HINT, cause: err });
     }
   };
