@@ -23,8 +23,10 @@ import { ProxyChain } from '../proxy/proxyChain.js';
 import { VcsSource } from '../vcs/vcsSource.js';
 import { matchPrefixPatterns } from '../gomod/modulePath.js';
 import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
-import { HttpTransport } from '../network/httpTransport.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, HttpTransport } from '../network/httpTransport.js';
+import { parseDurationOption } from './durationOption.js';
 import { networkSettings } from '../network/networkSettings.js';
+import { formatServerStats } from '../network/requestStats.js';
 import { locateInput } from '../planning/locateInput.js';
 import { resolveTool, type ResolvedTool } from '../planning/queryTool.js';
 import { readExportedList, type ExportedListInput } from '../planning/readExportedList.js';
@@ -54,6 +56,8 @@ interface PackCliOptions {
   platform?: string;
   /** A URL (--vulndb), false (--no-vulndb), or undefined (GOVULNDB, else the default). */
   vulndb?: string | false;
+  /** How long one request may wait for an answer, or for the next bytes of its body. */
+  timeout?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -81,11 +85,18 @@ export function registerPack(program: Command, io: CliIO): void {
     .option('--proxy <list>', "GOPROXY list to use instead of the environment's")
     .option('--concurrency <n>', 'downloads in flight', String(DEFAULT_CONCURRENCY))
     .option(
+      '--timeout <duration>',
+      'how long one request may wait for its response headers, or for the next bytes of its body, before it is retried (e.g. 30s, 2m; default 60s)',
+    )
+    .option(
       '--speculative-fetch',
       'start downloading zips while resolving (fewer round trips on a slow link, but may download zips the graph does not select)',
     )
     .option('--cache-dir <dir>', 'download cache (default $GOBUNDLE_CACHE, else the user cache dir + /gobundle)')
-    .option('--json', 'print {modules, files, bytes, seconds, bundleSha256} on stdout')
+    .option(
+      '--json',
+      'print {modules, files, bytes, seconds, bundleSha256, network} on stdout (network: per-server requests, retries, failures, bytes, median latency)',
+    )
     .option('--quiet', 'print nothing but errors')
     .option(
       '--tool <pkg@version>',
@@ -169,6 +180,8 @@ export function registerPack(program: Command, io: CliIO): void {
           );
       }
 
+      const timeoutMs = options.timeout === undefined ? undefined : parseDurationOption('pack: --timeout', options.timeout);
+
       const toolchains = toolchainRequest('pack', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
 
       const vulnDb = vulnDbSetting(options.vulndb, io.env);
@@ -185,6 +198,9 @@ export function registerPack(program: Command, io: CliIO): void {
         concurrency,
         connectionsPerOrigin: concurrency,
         network: networkSettings(io.env, config.env.GOAUTH),
+        ...(timeoutMs === undefined
+          ? {}
+          : { headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, DEFAULT_CONNECT_TIMEOUT_MS) }),
       });
       const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
       // Modules routed to "direct" come from version control, as the go command fetches them.
@@ -288,9 +304,14 @@ export function registerPack(program: Command, io: CliIO): void {
         }
         // Only a bundle that was written makes the go.sum true for it.
         if (gosumFile !== undefined) await writeGoSumFile(gosumFile, result.moduleHashes);
+        // Where the time and failures went, per server.
+        const network = transport.stats.snapshot();
+        if (!options.quiet) for (const s of network) io.stderr.write(`gobundle: pack: network: ${formatServerStats(s)}\n`);
         if (options.json) {
           const { modules, files, bytes, seconds, bundleSha256 } = result;
-          io.stdout.write(`${JSON.stringify({ modules, files, bytes, seconds: Math.round(seconds * 1000) / 1000, bundleSha256 })}\n`);
+          io.stdout.write(
+            `${JSON.stringify({ modules, files, bytes, seconds: Math.round(seconds * 1000) / 1000, bundleSha256, network })}\n`,
+          );
         }
       } finally {
         progress.close();

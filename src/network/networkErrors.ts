@@ -175,6 +175,9 @@ export function failureWords(
 
 /** A short name for a failed attempt, for the per-server counts: `dns`, `refused`, `timeout`, `tls`, `proxy`, `502`, … */
 export function failureKind(err: unknown): string {
+  if (err instanceof ProxyAuthError || err instanceof ProxyRefusedError || err instanceof ProxyUnreachableError) return 'proxy';
+  if (err instanceof TlsError) return 'tls';
+  if (err instanceof NetworkError && err.status === undefined && err.cause !== undefined) return failureKind(err.cause);
   if (err instanceof ConnectFailure) {
     if (err.phase === 'tls') return 'tls';
     if (err.against === 'proxy') return 'proxy';
