@@ -22,6 +22,7 @@ const COMMANDS = new Map<string, () => Promise<Register>>([
   ['ls', async () => (await import('./ls.js')).registerLs],
   ['diff', async () => (await import('./diff.js')).registerDiff],
   ['export', async () => (await import('./export.js')).registerExport],
+  ['doctor', async () => (await import('./doctor.js')).registerDoctor],
 ]);
 
 /**

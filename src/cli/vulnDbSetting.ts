@@ -20,7 +20,7 @@ export interface VulnDbSetting {
 }
 
 /** The database to read, or undefined when vulnerability data is off. */
-export function vulnDbSetting(flag: string | false | undefined, env: NodeJS.ProcessEnv): VulnDbSetting | undefined {
+export function vulnDbSetting(flag: string | false | undefined, env: NodeJS.ProcessEnv, command = 'pack'): VulnDbSetting | undefined {
   if (flag === false) return undefined;
   const fromEnv = env.GOVULNDB === undefined || env.GOVULNDB === '' ? undefined : env.GOVULNDB;
   const from = flag !== undefined ? '--vulndb' : fromEnv !== undefined ? 'GOVULNDB' : 'default';
@@ -31,12 +31,12 @@ export function vulnDbSetting(flag: string | false | undefined, env: NodeJS.Proc
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`pack: ${shownFrom} ${JSON.stringify(value)}: not a URL`, {
+    throw new UsageError(`${command}: ${shownFrom} ${JSON.stringify(value)}: not a URL`, {
       hint: 'use https://host/path, http://host/path or file:///path, or --no-vulndb',
     });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'file:') {
-    throw new UsageError(`pack: ${shownFrom} ${JSON.stringify(value)}: want an http, https or file URL`, {
+    throw new UsageError(`${command}: ${shownFrom} ${JSON.stringify(value)}: want an http, https or file URL`, {
       hint: 'or pass --no-vulndb to pack without vulnerability data',
     });
   }
