@@ -10,7 +10,7 @@ import { readBundleHead, readBundleManifest } from '../bundle/manifestFile.js';
 import { manifestDigest } from '../bundle/bundleParents.js';
 import { basename } from 'node:path';
 import type { DeltaParent } from '../pack/deltaStage.js';
-import { loadGoConfig } from '../config/goConfig.js';
+import { describeOrigin, loadGoConfig } from '../config/goConfig.js';
 import { GobundleError, UsageError } from '../errors.js';
 import { lookupGoFlag, parseGoProxy } from '../gomod/goenv.js';
 import { packBundle } from '../pack/packBundle.js';
@@ -274,8 +274,19 @@ export function registerPack(program: Command, io: CliIO): void {
           // Like the go command (and gobundle plan): an inconsistent go.mod is an error unless GOFLAGS has -mod=mod.
           mode: lookupGoFlag(config.goflags, 'mod') === 'mod' ? 'mod' : 'readonly',
           sign: signerKey === undefined ? undefined : (manifest) => signManifest(manifest, signerKey),
-          vulnDb: vulnDb === undefined ? undefined : createVulnDbStage(vulnDb.url, transport, { optional: vulnDb.from === 'default' }),
-          verifyAgainstSumdb: sumdbStageForConfig(config, chain, transport, { previous, recordedHeads: (name) => heads.list(name) }),
+          vulnDb:
+            vulnDb === undefined
+              ? undefined
+              : createVulnDbStage(vulnDb.url, transport, {
+                  optional: vulnDb.from === 'default',
+                  namedBy: vulnDb.from === 'GOVULNDB' ? 'GOVULNDB (from the environment)' : vulnDb.from,
+                }),
+          verifyAgainstSumdb: sumdbStageForConfig(
+            { ...config, gosumdbSource: `GOSUMDB (from ${describeOrigin(config.origins.GOSUMDB)})` },
+            chain,
+            transport,
+            { previous, recordedHeads: (name) => heads.list(name) },
+          ),
           // The bundle is written either way; a lost record costs only a --previous next time.
           recordTreeHead: (sumdb, bundle) =>
             heads.record(sumdb.name, sumdb, bundle).catch((err: unknown) => {

@@ -23,7 +23,7 @@ import { buildManifest, chooseCreated, serializeManifest, type ManifestModule, t
 import { type DeltaParent, deltaFiles, deltaModules, manifestParents } from './deltaStage.js';
 import { writeBundle, type BundleFileSource, type WriteBundleArgs } from '../bundle/writer.js';
 import type { CacheEntry, CacheKey, DownloadCache } from '../cache/downloadCache.js';
-import { ChecksumMismatchError, GobundleError } from '../errors.js';
+import { ChecksumMismatchError, FileSyntaxError, GobundleError, ModuleError } from '../errors.js';
 import { moduleKey } from '../gomod/moduleVersion.js';
 import { GoSum, parseGoSum } from '../gomod/gosum.js';
 import { compare } from '../gomod/semver.js';
@@ -82,6 +82,14 @@ export interface SumdbStage {
    * (behind go.mod fetches). Optional: the stage must not depend on it.
    */
   lookAhead?(m: { path: string; version: string }, schedule: <T>(request: () => Promise<T>) => Promise<T>): void;
+  /**
+   * Check one go.mod against the database now (throws ChecksumMismatchError
+   * when it differs). Pack calls it when a downloaded go.mod breaks the
+   * resolver, so that, as with the go command (which checks each go.mod
+   * before reading it), a damaged file is reported as a checksum mismatch,
+   * not as a go.mod that does not parse.
+   */
+  checkGoMod?(m: { path: string; version: string; modH1: string }): Promise<void>;
 }
 
 export interface PackOptions {
@@ -241,13 +249,19 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   };
 
   progress.phaseStarted('resolve');
-  const plan = await planInputs(
-    inputs,
-    opts.cwd,
-    fetcher,
-    { concurrency: opts.concurrency, mode: opts.mode ?? 'mod' },
-    { tools: opts.tools, lists: opts.lists },
-  );
+  let plan: UnionPlan;
+  try {
+    plan = await planInputs(
+      inputs,
+      opts.cwd,
+      fetcher,
+      { concurrency: opts.concurrency, mode: opts.mode ?? 'mod' },
+      { tools: opts.tools, lists: opts.lists },
+    );
+  } catch (err) {
+    await checksumFirst(err, files, opts.verifyAgainstSumdb);
+    throw err;
+  }
   const moduleCount = new Set(plan.files.map((f) => moduleKey(f))).size;
   const toolchains =
     opts.toolchains === undefined
@@ -352,6 +366,30 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
     moduleHashes: modules,
     ...(vulns?.unavailable === undefined ? {} : { vulnDbUnavailable: { url: vulns.url, reason: vulns.unavailable } }),
   };
+}
+
+/**
+ * A go.mod that broke the resolver (does not parse, declares another path)
+ * is checked against the checksum database first, as the go command checks
+ * every go.mod before parsing it: a damaged download is then the checksum
+ * mismatch it is. Throws that mismatch; returns when there is none (or the
+ * check itself cannot be made), leaving the resolver's error to be thrown.
+ */
+async function checksumFirst(err: unknown, files: ModuleFiles, sumdb: SumdbStage | undefined): Promise<void> {
+  if (sumdb?.checkGoMod === undefined) return;
+  let m: { path: string; version: string } | undefined;
+  if (err instanceof ModuleError && err.version !== '') m = { path: err.path, version: err.version };
+  else if (err instanceof FileSyntaxError) {
+    const match = /^(.+)@([^@/]+)\/go\.mod$/.exec(err.file);
+    if (match !== null) m = { path: match[1] ?? '', version: match[2] ?? '' };
+  }
+  if (m === undefined) return;
+  try {
+    const entry = await files.get({ ...m, kind: 'mod' });
+    if (entry.h1 !== undefined) await sumdb.checkGoMod({ ...m, modH1: entry.h1 });
+  } catch (check) {
+    if (check instanceof ChecksumMismatchError) throw check;
+  }
 }
 
 function moduleHashes(entries: readonly { file: PlanFile; entry: CacheEntry }[], isPrivate: (path: string) => boolean): ModuleHashes[] {

@@ -18,7 +18,7 @@
  * stage says why instead of failing, and pack writes the bundle without
  * vulnerability data, recording why in its manifest.
  */
-import { GobundleError } from '../errors.js';
+import { GobundleError, NetworkError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
 import type { HttpTransport } from '../network/httpTransport.js';
 import { readCapped } from '../network/cappedBody.js';
@@ -44,6 +44,8 @@ const HINT =
 export interface VulnDbStageOptions {
   /** The default database, which the user did not name: a failure is reported, not thrown. */
   optional?: boolean;
+  /** Who named the database, for the hint: `--vulndb`, `GOVULNDB (from the environment)`. */
+  namedBy?: string;
 }
 
 export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'get'>, stageOptions: VulnDbStageOptions = {}): VulnDbStage {
@@ -88,7 +90,10 @@ export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'g
     } catch (err) {
       if (!(err instanceof GobundleError)) throw err;
       if (optional) return { url: shown, entries: 0, files: [], unavailable: err.message.replace(/\n\t/g, '; ') };
-      throw new VulnDbError(`vulnerability database ${shown}: ${err.message}`, { hint: HINT, cause: err });
+      // A failure with advice of its own (the outbound proxy, TLS) keeps it, after where the URL came from.
+      const own = err instanceof NetworkError && err.constructor !== NetworkError ? `${err.hint ?? ''}; ` : '';
+      const named = stageOptions.namedBy === undefined ? '' : `${stageOptions.namedBy} names it; `;
+      throw new VulnDbError(`vulnerability database ${shown}: ${err.message}`, { hint: `${named}${own}${HINT}`, cause: err });
     }
   };
 }

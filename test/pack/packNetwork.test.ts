@@ -4,10 +4,12 @@
  * with --timeout, and a pack through a company proxy ends by telling where
  * its requests, retries, failures, bytes and time went, per server.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../cli/runCli.js';
 import { startForwardProxy, type ForwardProxy } from '../support/forwardProxy.js';
+import { closedPort } from '../support/netFaults.js';
 import { startUpstream, type Upstream } from '../upstream/server.js';
 import { fixtureModules, packEnv, repoRoot, tempDir } from './packHarness.js';
 
@@ -61,6 +63,28 @@ describe('--timeout', () => {
   test('a duration that is not one is a usage error', async () => {
     const r = await runCli(['pack', hello, '-o', 'x.tgz', '--unsigned', '--timeout', 'soon'], { env: { GOENV: 'off' } });
     expect(r).toEqual({ code: 2, stdout: '', stderr: 'gobundle: pack: --timeout "soon": want a duration such as 30s, 2m or 500ms\n' });
+  });
+});
+
+describe('checksum-database failures say where the database was reached and why', () => {
+  test('GOSUMDB names a URL where nothing listens', { timeout: 60_000 }, async () => {
+    const dir = tempDir('sumdb-down');
+    // One requirement, so one lookup fails (which of several fails first is a race).
+    writeFileSync(join(dir, 'go.mod'), 'module example.com/one\n\ngo 1.21\n\nrequire example.com/greeting v1.1.0\n');
+    const port = await closedPort();
+    const r = await runCli(['pack', dir, '-o', join(dir, 'b.tgz'), '--unsigned', '--quiet', '--cache-dir', join(dir, 'cache')], {
+      cwd: dir,
+      env: packEnv(upstream.url, dir, { GOSUMDB: `${upstream.sumdbVerifierKey} http://127.0.0.1:${port}/sumdb/gobundle.test` }),
+    });
+    const base = `http://127.0.0.1:${port}/sumdb/gobundle.test`;
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `gobundle: example.com/greeting@v1.1.0: verifying module: checksum database lookup failed: reading ${base}/lookup/example.com/greeting@v1.1.0: connection refused (gave up after 4 attempts)\n` +
+        `hint: the checksum database is reached at ${base} (the URL GOSUMDB (from the environment) names), connected directly, as the go command would: HTTP_PROXY is not set: ` +
+        'check GOSUMDB and GOPROXY, or set GOSUMDB=off to pack without it (offline clients then need GOSUMDB=off or a complete go.sum)\n',
+    });
   });
 });
 

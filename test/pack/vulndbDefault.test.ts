@@ -76,9 +76,9 @@ describe('the default vulnerability database cannot be reached', () => {
   });
 
   test.each([
-    ['--vulndb', ['--vulndb', 'https://vuln.go.dev'], {}],
-    ['GOVULNDB', [], { GOVULNDB: 'https://vuln.go.dev' }],
-  ])('named with %s it stops the pack, nothing written', { timeout: 120_000 }, async (_name, flags, extra) => {
+    ['--vulndb', ['--vulndb', 'https://vuln.go.dev'], {}, '--vulndb'],
+    ['GOVULNDB', [], { GOVULNDB: 'https://vuln.go.dev' }, 'GOVULNDB (from the environment)'],
+  ])('named with %s it stops the pack, nothing written', { timeout: 120_000 }, async (_name, flags, extra, namedBy) => {
     const out = join(dir, `named-${_name}.tgz`);
     const r = await runCli(['pack', hello, '-o', out, '--unsigned', '--cache-dir', join(dir, 'cache'), '--quiet', ...flags], {
       cwd: dir,
@@ -89,7 +89,8 @@ describe('the default vulnerability database cannot be reached', () => {
       stdout: '',
       stderr:
         `gobundle: vulnerability database https://vuln.go.dev: ${unreachable().replace('; proxy response', '\n\tproxy response')}\n` +
-        'hint: point GOVULNDB or --vulndb <url> at a reachable copy of the Go vulnerability database, or pass --no-vulndb to pack without vulnerability data\n',
+        `hint: ${namedBy} names it; the proxy could not reach vuln.go.dev:443 itself: check the host name, or ask the proxy's operators whether it may connect there; ` +
+        'point GOVULNDB or --vulndb <url> at a reachable copy of the Go vulnerability database, or pass --no-vulndb to pack without vulnerability data\n',
     });
     expect(existsSync(out)).toBe(false);
   });
