@@ -93,7 +93,7 @@ export function settingLines(input: SettingsInput): SettingLine[] {
     note:
       network.caFiles.length === 0
         ? 'trusted roots: the built-in ones'
-        : `trusted roots: the built-in ones and the certificates of ${network.caFiles.length === 1 ? network.caFiles[0] : `${network.caFiles.length} files`}`,
+        : `trusted roots: the built-in ones and ${network.extraRoots} from ${network.caFiles.length === 1 ? network.caFiles[0] : `${network.caFiles.length} files`}`,
   });
   return lines;
 }

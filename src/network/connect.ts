@@ -13,7 +13,13 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP, Socket, connect as tcpConnect } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, type PeerCertificate as NodePeerCertificate, type TLSSocket } from 'node:tls';
+import {
+  checkServerIdentity,
+  connect as tlsConnect,
+  type PeerCertificate as NodePeerCertificate,
+  type SecureContext,
+  type TLSSocket,
+} from 'node:tls';
 import type { ParsedProxy } from './proxyEnv.js';
 
 /** What a server's certificate says, for messages and doctor. */
@@ -100,8 +106,8 @@ export interface ConnectRequest {
   port: number;
   /** The proxy to go through (from proxyFor), or undefined for a direct connection. */
   proxy: ParsedProxy | undefined;
-  /** Trusted root certificates (PEM); undefined: Node's built-in roots. */
-  ca: readonly string[] | undefined;
+  /** The trusted roots, parsed once per run (networkSettings); undefined: Node's built-in roots. */
+  secureContext: SecureContext | undefined;
   /** Deadline for everything up to a usable connection. */
   timeoutMs: number;
   userAgent: string;
@@ -322,7 +328,7 @@ async function dialTcp(
 async function handshake(
   socket: Socket,
   servername: string,
-  ca: readonly string[] | undefined,
+  secureContext: SecureContext | undefined,
   deadline: AbortSignal,
   trace: ConnectTrace,
   fail: (phase: ConnectPhase, err: unknown, extra?: { certificate?: CertificateInfo }) => never,
@@ -336,7 +342,8 @@ async function handshake(
     rejectUnauthorized: false,
     // The host name is checked below, against the name asked for (an IP address too): `authorized` is then the chain alone.
     checkServerIdentity: () => undefined,
-    ...(ca === undefined ? {} : { ca: [...ca] }),
+    // One context for the run: parsing thousands of roots for every connection would stall the event loop.
+    ...(secureContext === undefined ? {} : { secureContext }),
   });
   try {
     await once(tlsSocket, 'secureConnect', deadline);
@@ -385,14 +392,14 @@ export async function openConnection(req: ConnectRequest, trace: ConnectTrace = 
   if (proxy === undefined) {
     const socket = await dialTcp(req.hostname, req.port, deadline, trace, failWith('server'));
     if (req.protocol === 'http:') return socket;
-    return handshake(socket, req.hostname, req.ca, deadline, trace, failWith('server'));
+    return handshake(socket, req.hostname, req.secureContext, deadline, trace, failWith('server'));
   }
 
   if (proxy.scheme === 'socks5') {
     failWith('proxy')('tcp', Object.assign(new Error('SOCKS5 proxies are not supported'), { code: 'EPROXYSCHEME' }));
   }
   let socket: Socket = await dialTcp(proxy.host, proxy.port, deadline, trace, failWith('proxy'));
-  if (proxy.scheme === 'https') socket = await handshake(socket, proxy.host, req.ca, deadline, trace, failWith('proxy'));
+  if (proxy.scheme === 'https') socket = await handshake(socket, proxy.host, req.secureContext, deadline, trace, failWith('proxy'));
   if (req.proxyOnly === true) return socket;
 
   const t0 = performance.now();
@@ -419,5 +426,5 @@ export async function openConnection(req: ConnectRequest, trace: ConnectTrace = 
     });
   }
   if (req.protocol === 'http:') return socket;
-  return handshake(socket, req.hostname, req.ca, deadline, trace, failWith('server'));
+  return handshake(socket, req.hostname, req.secureContext, deadline, trace, failWith('server'));
 }

@@ -180,7 +180,7 @@ export class HttpTransport {
           hostname: opts.hostname,
           port,
           proxy: route.kind === 'proxy' ? route.proxy : undefined,
-          ca: this.network.ca,
+          secureContext: this.network.secureContext,
           timeoutMs: this.connectTimeoutMs,
           userAgent: this.#userAgent,
         }).then(
@@ -330,7 +330,7 @@ export class HttpTransport {
             port: proxy.port,
             proxy,
             proxyOnly: true,
-            ca: this.network.ca,
+            secureContext: this.network.secureContext,
             timeoutMs: this.connectTimeoutMs,
             userAgent: this.#userAgent,
           }).then(

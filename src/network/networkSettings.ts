@@ -9,7 +9,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import type { ProcessEnv } from '../gomod/goenv.js';
 import { GobundleError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
@@ -22,8 +22,10 @@ export interface NetworkSettings {
   auth: GoAuth;
   /** The .netrc file GOAUTH=netrc reads ($NETRC, else ~/.netrc), and whether it could be read. */
   netrc: { file: string | undefined; found: boolean; machines: string[]; error?: string };
-  /** Trusted roots (PEM) when SSL_CERT_FILE or SSL_CERT_DIR add some; undefined: Node's built-in roots. */
-  ca: string[] | undefined;
+  /** The trusted roots when SSL_CERT_FILE or SSL_CERT_DIR add some (parsed once); undefined: Node's built-in roots. */
+  secureContext: SecureContext | undefined;
+  /** How many distinct certificates those files added. */
+  extraRoots: number;
   /** The files SSL_CERT_FILE and SSL_CERT_DIR contributed certificates from. */
   caFiles: string[];
 }
@@ -33,7 +35,8 @@ export const NO_NETWORK_SETTINGS: NetworkSettings = {
   proxies: proxyEnvironment({}),
   auth: goAuth('off', []),
   netrc: { file: undefined, found: false, machines: [] },
-  ca: undefined,
+  secureContext: undefined,
+  extraRoots: 0,
   caFiles: [],
 };
 
@@ -70,12 +73,12 @@ function readNetrcFile(env: ProcessEnv): NetworkSettings['netrc'] & { lines: Net
 export function networkSettings(env: ProcessEnv, goauth: string): NetworkSettings {
   const { lines, ...netrc } = readNetrcFile(env);
   const caFiles: string[] = [];
-  const extra: string[] = [];
+  const extra = new Set<string>();
   const add = (file: string): void => {
     const certs = certificatesIn(file);
     if (certs.length === 0) return;
     caFiles.push(file);
-    extra.push(...certs);
+    for (const c of certs) extra.add(c);
   };
   if (env.SSL_CERT_FILE !== undefined && env.SSL_CERT_FILE !== '') add(env.SSL_CERT_FILE);
   for (const dir of (env.SSL_CERT_DIR ?? '').split(':').filter((d) => d !== '')) {
@@ -100,7 +103,8 @@ export function networkSettings(env: ProcessEnv, goauth: string): NetworkSetting
     proxies: proxyEnvironment(env),
     auth,
     netrc,
-    ca: extra.length === 0 ? undefined : [...rootCertificates, ...extra],
+    secureContext: extra.size === 0 ? undefined : createSecureContext({ ca: [...new Set([...rootCertificates, ...extra])] }),
+    extraRoots: extra.size,
     caFiles,
   };
 }

@@ -152,7 +152,7 @@ export async function probe(settings: NetworkSettings, url: string, options: Pro
               port: absolute && proxy !== undefined ? proxy.port : Number(u.port) || (protocol === 'https:' ? 443 : 80),
               proxy,
               ...(absolute ? { proxyOnly: true } : {}),
-              ca: settings.ca,
+              secureContext: settings.secureContext,
               timeoutMs: options.timeoutMs,
               userAgent: options.userAgent ?? 'gobundle',
             },
