@@ -45,7 +45,8 @@ async function scriptedProxy(name: string, handler: () => Handler): Promise<void
 
 beforeAll(async () => {
   const modules = [join(repoRoot, 'test', 'fixtures', 'modules')];
-  const other = generateKey('gobundle.test');
+  // Another key with the same name, fixed so the report is too.
+  const other = generateKey('gobundle.test', (n) => Buffer.alloc(n, 7));
   const otherKeyFile = join(work, 'other-sumdb.key');
   writeFileSync(otherKeyFile, `${other.signerKey}\n`);
   [good, otherKey, vulndb] = await Promise.all([
