@@ -75,7 +75,8 @@ function failure(err: unknown, u: URL, protocol: string, options: ProbeOptions, 
   const aborted = deadline.aborted;
   return {
     kind: aborted ? 'timeout' : failureKind(err),
-    reason: aborted ? `no complete answer within ${2 * options.timeoutMs}ms` : words.reason,
+    // One line: doctor prints reasons inside its own lines.
+    reason: aborted ? `no complete answer within ${2 * options.timeoutMs}ms` : words.reason.replace(/\n\t/g, '; '),
     code: (words.Kind as unknown as { errorCode: string }).errorCode,
   };
 }

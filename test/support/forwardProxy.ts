@@ -37,6 +37,8 @@ export interface ForwardProxy {
 export interface ForwardProxyOptions {
   /** Require these credentials (Basic) on every request and CONNECT. */
   credentials?: { user: string; password: string };
+  /** Connect to names outside `hosts` with the machine's resolver (the live check behind a proxy); tests leave it off. */
+  resolveUnknown?: boolean;
 }
 
 function authState(header: string | undefined, want: ForwardProxyOptions['credentials']): ProxyLogEntry['auth'] {
@@ -57,6 +59,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     const mapped = hosts.get(host);
     if (mapped !== undefined) return mapped;
     if (host === '127.0.0.1' || host === 'localhost') return { host: '127.0.0.1', port };
+    if (options.resolveUnknown === true) return { host, port };
     return { status: 502, reason: `cannot resolve ${host}` };
   };
   const refuse = (res: ServerResponse | Socket, status: number, reason: string, extra: Record<string, string> = {}): void => {
