@@ -77,7 +77,7 @@ export function settingLines(input: SettingsInput): SettingLine[] {
   lines.push({
     name: '.netrc',
     value: netrc.file ?? '',
-    origin: env.NETRC !== undefined && env.NETRC !== '' ? 'NETRC' : 'its default ($HOME/.netrc)',
+    origin: env.NETRC !== undefined && env.NETRC !== '' ? 'NETRC' : 'its default, $HOME/.netrc',
     note:
       netrc.error !== undefined
         ? `cannot be read: ${netrc.error}`

@@ -49,7 +49,7 @@ export function suggestGoproxy(rows: readonly ProbeRow[], direct: Verdict | unde
   if (keepDirect) goproxy += ',direct';
   const pct = (r: ProbeRow): string => `${Math.round(rate(r) * 1000) / 10}% failed`;
   const parts = [
-    `ordered by failure rate, then median latency (${ranked.map((r) => `${r.proxy}: ${pct(r)}, median ${r.p50Ms ?? '-'} ms`).join('; ')})`,
+    `ordered by failure rate, then median latency (${ranked.map((r) => `${r.proxy}: ${pct(r)}, median ${r.p50Ms === null ? '-' : Math.round(r.p50Ms)} ms`).join('; ')})`,
     ranked.length > 1
       ? anyFailed
         ? '"|" so that an error (not only a 404) falls through to the next proxy'
