@@ -36,7 +36,7 @@ import {
   type RetryPolicy,
 } from './retryPolicy.js';
 import { DEFAULT_CONCURRENCY, Semaphore } from '../concurrency/semaphore.js';
-import { openConnection, proxyAuthorization } from './connect.js';
+import { ConnectFailure, openConnection, proxyAuthorization } from './connect.js';
 import { authorizationFor } from './goAuth.js';
 import { NO_NETWORK_SETTINGS, type NetworkSettings } from './networkSettings.js';
 import { describeProxy, failureKind, failureWords, ProxyAuthError } from './networkErrors.js';
@@ -247,7 +247,9 @@ export class HttpTransport {
         } else {
           this.stats.outcome(tag, 'failed');
           if (err instanceof GobundleError) throw err;
-          if (errorCode(err) !== undefined) throw this.#failure(shown, err);
+          // A failure to connect or an undici error is the network's; anything else (a full disk while
+          // consume writes the body) is not, and goes up unchanged.
+          if (err instanceof ConnectFailure || errorCode(err)?.startsWith('UND_ERR') === true) throw this.#failure(shown, err);
           throw err;
         }
       }

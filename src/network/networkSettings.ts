@@ -22,8 +22,8 @@ export interface NetworkSettings {
   auth: GoAuth;
   /** The .netrc file GOAUTH=netrc reads ($NETRC, else ~/.netrc), and whether it could be read. */
   netrc: { file: string | undefined; found: boolean; machines: string[]; error?: string };
-  /** The trusted roots when SSL_CERT_FILE or SSL_CERT_DIR add some (parsed once); undefined: Node's built-in roots. */
-  secureContext: SecureContext | undefined;
+  /** The trusted roots when SSL_CERT_FILE or SSL_CERT_DIR add some (parsed once, when first needed); undefined: Node's built-in roots. */
+  readonly secureContext: SecureContext | undefined;
   /** How many distinct certificates those files added. */
   extraRoots: number;
   /** The files SSL_CERT_FILE and SSL_CERT_DIR contributed certificates from. */
@@ -99,11 +99,17 @@ export function networkSettings(env: ProcessEnv, goauth: string): NetworkSetting
       hint: 'GOAUTH is a ";"-separated list of off, netrc, git <dir> or a command; unset it for the default (netrc)',
     });
   }
+  // Built on first use: a pack that makes no TLS connection never parses the roots.
+  let context: SecureContext | undefined;
   return {
     proxies: proxyEnvironment(env),
     auth,
     netrc,
-    secureContext: extra.size === 0 ? undefined : createSecureContext({ ca: [...new Set([...rootCertificates, ...extra])] }),
+    get secureContext(): SecureContext | undefined {
+      if (extra.size === 0) return undefined;
+      context ??= createSecureContext({ ca: [...new Set([...rootCertificates, ...extra])] });
+      return context;
+    },
     extraRoots: extra.size,
     caFiles,
   };
