@@ -6,7 +6,8 @@
  * resolve (`mirror.test`, and `secure.mirror.test` behind a TLS front), so
  * anything that connects directly fails. For each environment the go
  * command (Go 1.26) runs `go list -m all` and `go mod download all`, and
- * gobundle runs plan (whose output must equal go list's) and pack.
+ * gobundle runs plan (whose output must equal go list's), pack and doctor
+ * (exit 0 exactly where they work).
  */
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -115,11 +116,14 @@ describe('through an outbound proxy, where the go command works', () => {
       },
     );
     expect(pack.code === 0, pack.stderr).toBe(works);
+    const doctor = await runCli(['doctor', join(dir, 'hello'), '--timeout', '5s'], { cwd: dir, env: ours });
+    expect(doctor.code === 0, doctor.stdout).toBe(works);
   });
 
   test('what both sent went through the proxy', () => {
     const targets = new Set(open.log.map((e) => (e.method === 'CONNECT' ? `CONNECT ${e.target}` : new URL(e.target).host)));
-    expect([...targets].sort()).toEqual(['CONNECT secure.mirror.test:443', 'mirror.test']);
+    // doctor also asks the checksum database's own host (https://gobundle.test), through the proxy as the go command would.
+    expect([...targets].sort()).toEqual(['CONNECT gobundle.test:443', 'CONNECT secure.mirror.test:443', 'mirror.test']);
     expect(guarded.log.filter((e) => e.auth === 'ok').length).toBeGreaterThan(0);
     expect(guarded.log.filter((e) => e.auth === 'none').every((e) => e.status === 407)).toBe(true);
   });
