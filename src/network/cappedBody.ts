@@ -56,3 +56,19 @@ export function capStream(limit: number, tooLarge: () => Error): Transform & { s
   });
   return Object.assign(cap, { size: () => size });
 }
+
+/**
+ * The first `limit` bytes of a body, the rest left unread (the caller
+ * dumps or destroys it): for go-import pages, error details and doctor's
+ * probes, where more is never needed and less is no error.
+ */
+export async function readPrefix(body: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= limit) break;
+  }
+  return Buffer.concat(chunks).subarray(0, limit);
+}

@@ -20,6 +20,7 @@ import {
   type SecureContext,
   type TLSSocket,
 } from 'node:tls';
+import { firstTextLine } from './explanationLine.js';
 import type { ParsedProxy } from './proxyEnv.js';
 
 /** What a server's certificate says, for messages and doctor. */
@@ -235,12 +236,8 @@ function readConnectResponse(
       if (err !== undefined) reject(err);
       else if (value !== undefined) resolve(value);
     };
-    const detailOf = (): string | undefined => {
-      if (head === undefined || !head.plain) return undefined;
-      const text = buf.subarray(head.bodyStart, head.bodyStart + MAX_PROXY_DETAIL_BYTES).toString('utf8');
-      const line = (text.split('\n')[0] ?? '').replace(/\r$/, '');
-      return line.trim() === '' || /[\p{Cc}\p{Cf}]/u.test(line.replace(/\t/g, '')) ? undefined : line;
-    };
+    const detailOf = (): string | undefined =>
+      head === undefined || !head.plain ? undefined : firstTextLine(buf.subarray(head.bodyStart, head.bodyStart + MAX_PROXY_DETAIL_BYTES));
     const settleRefusal = (): void => {
       if (head !== undefined) finish(undefined, { status: head.status, statusText: head.statusText, detail: detailOf() });
     };

@@ -39,7 +39,9 @@ import { DEFAULT_CONCURRENCY, Semaphore } from '../concurrency/semaphore.js';
 import { ConnectFailure, openConnection, proxyAuthorization } from './connect.js';
 import { authorizationFor } from './goAuth.js';
 import { NO_NETWORK_SETTINGS, type NetworkSettings } from './networkSettings.js';
-import { describeProxy, failureKind, failureWords, ProxyAuthError } from './networkErrors.js';
+import { describeProxy, failureKind, failureWords, ProxyAuthError, proxyAuthHint } from './networkErrors.js';
+import { firstTextLine } from './explanationLine.js';
+import { readPrefix } from './cappedBody.js';
 import { proxyFor, type ParsedProxy, type ProxyRoute } from './proxyEnv.js';
 import { RequestStats, type RequestTag } from './requestStats.js';
 
@@ -135,7 +137,6 @@ const HINT =
 /** How one hop is sent: the dispatcher, and for an http URL through an http proxy the absolute-form request. */
 interface Hop {
   dispatcher: Dispatcher;
-  route: ProxyRoute;
   /** Set when the request goes to the proxy itself, in absolute form. */
   viaProxy?: { proxy: ParsedProxy };
 }
@@ -239,7 +240,7 @@ export class HttpTransport {
           this.stats.outcome(tag, 'not-found');
           throw err;
         }
-        this.stats.failedAttempt(tag, failureKind(err instanceof RetryableFailure ? (err.cause ?? statusError(err.status)) : err));
+        this.stats.failedAttempt(tag, failureKind(err instanceof RetryableFailure ? (err.status ?? err.cause) : err));
         if (err instanceof RetryableFailure) {
           failure = err;
         } else if (isTransientError(err)) {
@@ -279,16 +280,10 @@ export class HttpTransport {
     try {
       return await this.limiter.run(async () => {
         const { res, current } = await this.#follow(url, tag, options.credentials !== false);
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          chunks.push(chunk);
-          size += chunk.length;
-          if (size >= limit) break;
-        }
+        const body = await readPrefix(res.body as AsyncIterable<Buffer>, limit);
         if (!res.body.destroyed) await res.body.dump({ limit: DUMP_LIMIT_BYTES }).catch(() => undefined);
-        this.stats.bytes(tag, size);
-        return { url: redactUrl(current), status: res.statusCode, body: Buffer.concat(chunks).subarray(0, limit) };
+        this.stats.bytes(tag, body.length);
+        return { url: redactUrl(current), status: res.statusCode, body };
       });
     } catch (err) {
       this.stats.failedAttempt(tag, failureKind(err));
@@ -316,7 +311,7 @@ export class HttpTransport {
     if (route.kind === 'refused') {
       throw new NetworkError(redactUrl(url.href), `reading ${redactUrl(url.href)}: ${route.why}`, { reason: route.why });
     }
-    if (route.kind !== 'proxy' || url.protocol !== 'http:' || route.proxy.scheme === 'socks5') return { dispatcher: this.#agent, route };
+    if (route.kind !== 'proxy' || url.protocol !== 'http:' || route.proxy.scheme === 'socks5') return { dispatcher: this.#agent };
     const proxy = route.proxy;
     let pool = this.#proxyPools.get(proxy.display);
     if (pool === undefined) {
@@ -343,21 +338,20 @@ export class HttpTransport {
       });
       this.#proxyPools.set(proxy.display, pool);
     }
-    return { dispatcher: pool, route, viaProxy: { proxy } };
+    return { dispatcher: pool, viaProxy: { proxy } };
   }
 
   /** Send one GET for `current`, through its route. */
-  async #send(current: URL, headers: Record<string, string>): Promise<{ res: Dispatcher.ResponseData; hop: Hop }> {
+  async #send(current: URL, headers: Record<string, string>): Promise<Dispatcher.ResponseData> {
     const hop = this.#hop(current);
     if (hop.viaProxy === undefined) {
-      const res = await request(current, {
+      return request(current, {
         dispatcher: hop.dispatcher,
         method: 'GET',
         headers,
         headersTimeout: this.headersTimeoutMs,
         bodyTimeout: this.bodyTimeoutMs,
       });
-      return { res, hop };
     }
     const auth = proxyAuthorization(hop.viaProxy.proxy);
     const res = await hop.dispatcher.request({
@@ -376,13 +370,10 @@ export class HttpTransport {
       throw new ProxyAuthError(shown, readingMessage(shown, reason, ''), {
         status: 407,
         reason,
-        hint:
-          proxy.username === undefined
-            ? `the proxy wants credentials: set ${proxy.from} to ${proxy.scheme}://USER:PASSWORD@${proxy.display.replace(/^\w+:\/\//, '')} (the go command reads them there too; gobundle never prints them)`
-            : `the proxy refused the user name and password given in ${proxy.from}: check them (gobundle never prints them)`,
+        hint: proxyAuthHint(proxy),
       });
     }
-    return { res, hop };
+    return res;
   }
 
   /**
@@ -400,7 +391,7 @@ export class HttpTransport {
       const t0 = performance.now();
       let res: Dispatcher.ResponseData;
       try {
-        ({ res } = await this.#send(new URL(current), headers));
+        res = await this.#send(new URL(current), headers);
       } catch (err) {
         // Transient failures are retried by get(); any other failure to get an
         // answer at all (no such host, TLS, a proxy refusing) is a network error
@@ -472,11 +463,6 @@ export class HttpTransport {
   }
 }
 
-/** A stand-in error carrying an HTTP status, for counting failed attempts by status. */
-function statusError(status: number | undefined): NetworkError {
-  return new NetworkError('', '', status === undefined ? {} : { status });
-}
-
 /** `host:port` of a URL (for messages about connections). */
 function hostPort(url: string): string {
   try {
@@ -509,28 +495,15 @@ async function errorDetail(res: Dispatcher.ResponseData): Promise<string> {
     await res.body.dump({ limit: DUMP_LIMIT_BYTES });
     return '';
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
+  let head: Buffer = Buffer.alloc(0);
   try {
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= MAX_ERROR_DETAIL_BYTES) break;
-    }
+    head = await readPrefix(res.body as AsyncIterable<Buffer>, MAX_ERROR_DETAIL_BYTES);
   } catch {
     // A body that fails while we read the reason is no reason to hide the status.
   } finally {
     if (!res.body.destroyed) await res.body.dump({ limit: DUMP_LIMIT_BYTES }).catch(() => undefined);
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks).subarray(0, MAX_ERROR_DETAIL_BYTES));
-  } catch {
-    return '';
-  }
-  const line = (text.split('\n')[0] ?? '').replace(/\r$/, '');
-  if (line.trim() === '' || /[\p{Cc}\p{Cf}]/u.test(line.replace(/\t/g, ''))) return '';
-  return line;
+  return firstTextLine(head) ?? '';
 }
 
 /** Remove user information from a URL, turning it into a Basic Authorization value. */

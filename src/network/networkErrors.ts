@@ -69,6 +69,13 @@ const CERT_REASONS: ReadonlyMap<string, string> = new Map([
   ['CERT_REVOKED', 'it has been revoked'],
 ]);
 
+/** What to do about a 407: put credentials in the proxy variable, or check the ones there. */
+export function proxyAuthHint(proxy: ParsedProxy): string {
+  return proxy.username === undefined
+    ? `the proxy wants credentials: set ${proxy.from} to ${proxy.scheme}://USER:PASSWORD@${proxy.display.replace(/^\w+:\/\//, '')} (the go command reads them there too; gobundle never prints them)`
+    : `the proxy refused the user name and password given in ${proxy.from}: check them (gobundle never prints them)`;
+}
+
 /** `http://proxy:3128 (from HTTPS_PROXY)` */
 export function describeProxy(p: ParsedProxy): string {
   return `${p.display} (from ${p.from})`;
@@ -97,10 +104,7 @@ function connectWords(f: ConnectFailure, host: string, timeouts: { connectTimeou
         return {
           Kind: ProxyAuthError,
           reason: `the outbound proxy ${describeProxy(proxy)} answered CONNECT ${host} with ${statusLine}${detail}`,
-          hint:
-            proxy.username === undefined
-              ? `the proxy wants credentials: set ${proxy.from} to ${proxy.scheme}://USER:PASSWORD@${proxy.display.replace(/^\w+:\/\//, '')} (the go command reads them there too; gobundle never prints them)`
-              : `the proxy refused the user name and password given in ${proxy.from}: check them (gobundle never prints them)`,
+          hint: proxyAuthHint(proxy),
         };
       }
       return {
@@ -175,6 +179,7 @@ export function failureWords(
 
 /** A short name for a failed attempt, for the per-server counts: `dns`, `refused`, `timeout`, `tls`, `proxy`, `502`, … */
 export function failureKind(err: unknown): string {
+  if (typeof err === 'number') return String(err);
   if (err instanceof ProxyAuthError || err instanceof ProxyRefusedError || err instanceof ProxyUnreachableError) return 'proxy';
   if (err instanceof TlsError) return 'tls';
   if (err instanceof NetworkError && err.status === undefined && err.cause !== undefined) return failureKind(err.cause);

@@ -11,6 +11,7 @@ import { Client } from 'undici';
 import { NotFoundError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
 import { openConnection, proxyAuthorization, type ConnectTrace } from './connect.js';
+import { readPrefix } from './cappedBody.js';
 import { openFileUrl } from './fileUrl.js';
 import { authorizationFor } from './goAuth.js';
 import { failureKind, failureWords, describeProxy } from './networkErrors.js';
@@ -54,17 +55,6 @@ function ms(t0: number): number {
   return Math.round((performance.now() - t0) * 10) / 10;
 }
 
-async function readSome(body: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= limit) break;
-  }
-  return Buffer.concat(chunks).subarray(0, limit);
-}
-
 /** A failure in pack's words, with its short kind. */
 function failure(err: unknown, u: URL, protocol: string, options: ProbeOptions, deadline: AbortSignal): NonNullable<ProbeResult['error']> {
   const words = failureWords(err, `${u.hostname}:${u.port || (protocol === 'https:' ? '443' : '80')}`, {
@@ -88,7 +78,7 @@ export async function probe(settings: NetworkSettings, url: string, options: Pro
   if (url.startsWith('file:')) {
     try {
       const { body } = await openFileUrl(url);
-      const data = await readSome(body as AsyncIterable<Buffer>, options.limit);
+      const data = await readPrefix(body as AsyncIterable<Buffer>, options.limit);
       body.destroy();
       return {
         url: shown,
@@ -199,7 +189,7 @@ export async function probe(settings: NetworkSettings, url: string, options: Pro
       };
       let body: Buffer;
       try {
-        body = await readSome(res.body as AsyncIterable<Buffer>, options.limit);
+        body = await readPrefix(res.body as AsyncIterable<Buffer>, options.limit);
       } catch (err) {
         // Headers came, then the body failed: the server's fault, shown with its status.
         return result({ ...answer, error: failure(err, u, protocol, options, deadline) });
