@@ -378,7 +378,9 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
 async function checksumFirst(err: unknown, files: ModuleFiles, sumdb: SumdbStage | undefined): Promise<void> {
   if (sumdb?.checkGoMod === undefined) return;
   let m: { path: string; version: string } | undefined;
-  if (err instanceof ModuleError && err.version !== '') m = { path: err.path, version: err.version };
+  // Only what the resolver says of a go.mod it read (so the file is in the cache), not a failed download.
+  if (err instanceof ModuleError && err.version !== '' && err.message.includes(': parsing go.mod'))
+    m = { path: err.path, version: err.version };
   else if (err instanceof FileSyntaxError) {
     const match = /^(.+)@([^@/]+)\/go\.mod$/.exec(err.file);
     if (match !== null) m = { path: match[1] ?? '', version: match[2] ?? '' };
