@@ -4,7 +4,10 @@
  * a module.
  */
 import { describe, expect, test } from 'vitest';
-import { parseGoProxy } from '../../src/gomod/goenv.js';
+import { parseGoProxy, resolveGoEnv } from '../../src/gomod/goenv.js';
+import { goAuth } from '../../src/network/goAuth.js';
+import { proxyEnvironment } from '../../src/network/proxyEnv.js';
+import { settingTraps } from '../../src/doctor/traps.js';
 import { describeChain, matchingPattern } from '../../src/doctor/routing.js';
 import { percentile, probeRow, suggestGoproxy } from '../../src/doctor/suggestion.js';
 
@@ -50,5 +53,46 @@ describe('routing words', () => {
     ['example.com/a', 'example.com/ab', undefined],
   ])('matchingPattern(%s, %s) = %s', (patterns, path, want) => {
     expect(matchingPattern(patterns, path)).toBe(want);
+  });
+});
+
+describe('settingTraps', () => {
+  /** The traps of an environment, as `level setting` pairs (the messages are in the golden reports). */
+  function trapsOf(env: Record<string, string>, netrc: { machine: string }[] = []): string[] {
+    const goEnv = resolveGoEnv(env, new Map());
+    const network = {
+      proxies: proxyEnvironment(env),
+      auth: goAuth(
+        goEnv.GOAUTH,
+        netrc.map((n) => ({ ...n, login: 'u', password: 'p' })),
+      ),
+      netrc: { file: '/n', found: netrc.length > 0, machines: netrc.map((n) => n.machine) },
+      secureContext: undefined,
+      extraRoots: 0,
+      caFiles: [],
+    };
+    const specs = parseGoProxy(goEnv.GOPROXY, goEnv.GONOPROXY);
+    const urls = specs.filter((s) => s.kind === 'url').map((s) => s.url ?? '');
+    return settingTraps({ env, goEnv, origins: {}, specs, network, urls, modulePaths: [] }).map((t) => `${t.level} ${t.setting}`);
+  }
+  test.each<[string, Record<string, string>, { machine: string }[], string[]]>([
+    ['nothing set', {}, [], []],
+    ['GOSUMDB=off', { GOSUMDB: 'off' }, [], ['warning GOSUMDB']],
+    ['GOPROXY=off', { GOPROXY: 'off' }, [], ['warning GOPROXY']],
+    ['GOPRIVATE=*', { GOPRIVATE: '*' }, [], ['warning GONOSUMDB']],
+    ['GOINSECURE=*', { GOINSECURE: '*' }, [], ['warning GOINSECURE']],
+    ['two forms that differ', { HTTPS_PROXY: 'http://a:1', https_proxy: 'http://b:2' }, [], ['warning HTTPS_PROXY', 'note HTTPS_PROXY']],
+    ['a SOCKS5 proxy', { HTTPS_PROXY: 'socks5://p:1080' }, [], ['warning HTTPS_PROXY', 'note HTTPS_PROXY']],
+    ['GOAUTH with a command', { GOAUTH: 'netrc;/usr/bin/creds' }, [], ['warning GOAUTH']],
+    ['a .netrc machine without the port', { GOPROXY: 'https://m.example:8443' }, [{ machine: 'm.example' }], ['warning .netrc']],
+    ['a .netrc machine with the port', { GOPROXY: 'https://m.example:8443' }, [{ machine: 'm.example:8443' }], []],
+    [
+      'NO_PROXY exempts the mirror',
+      { GOPROXY: 'https://m.example', HTTPS_PROXY: 'http://p:1', NO_PROXY: 'm.example' },
+      [],
+      ['note NO_PROXY'],
+    ],
+  ])('%s', (_name, env, netrc, want) => {
+    expect(trapsOf(env, netrc)).toEqual(want);
   });
 });
