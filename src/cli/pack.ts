@@ -26,7 +26,7 @@ import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, HttpTransport } from '../network/httpTransport.js';
 import { parseDurationOption } from './durationOption.js';
 import { networkSettings } from '../network/networkSettings.js';
-import { formatServerStats } from '../network/requestStats.js';
+import { formatServerStats } from './networkStats.js';
 import { locateInput } from '../planning/locateInput.js';
 import { resolveTool, type ResolvedTool } from '../planning/queryTool.js';
 import { readExportedList, type ExportedListInput } from '../planning/readExportedList.js';

@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import {
   DEFAULT_GOROOT_ENV,
+  GO_SETTINGS,
+  type GoSetting,
   parseGoFlags,
   parseGoProxy,
   parseGoSumDB,
@@ -36,24 +38,6 @@ export interface GoConfig {
   /** Where each setting's value came from (gobundle doctor shows them). */
   origins: Record<GoSetting, SettingOrigin>;
 }
-
-/** The go command's settings whose origin gobundle reports. */
-export const GO_SETTINGS = [
-  'GOPROXY',
-  'GONOPROXY',
-  'GOPRIVATE',
-  'GONOSUMDB',
-  'GOSUMDB',
-  'GOINSECURE',
-  'GOFLAGS',
-  'GOTOOLCHAIN',
-  'GO111MODULE',
-  'GOAUTH',
-  'GOVCS',
-  'GOPATH',
-  'GOMODCACHE',
-] as const;
-export type GoSetting = (typeof GO_SETTINGS)[number];
 
 /**
  * Where the go command took a value from (cmd/go/internal/cfg Getenv):

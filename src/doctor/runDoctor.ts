@@ -12,10 +12,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeOrigin, GO_SETTINGS, loadGoConfig } from '../config/goConfig.js';
+import { describeOrigin, loadGoConfig } from '../config/goConfig.js';
 import { GobundleError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
-import { redactUrl, sumdbApplies, proxiesForModule, type ProcessEnv, type ProxySpec } from '../gomod/goenv.js';
+import { GO_SETTINGS, redactUrl, sumdbApplies, proxiesForModule, type ProcessEnv, type ProxySpec } from '../gomod/goenv.js';
 import { parseModFile } from '../gomod/modfile.js';
 import { escapePath, escapeVersion } from '../gomod/modulePath.js';
 import { compare, isValid } from '../gomod/semver.js';

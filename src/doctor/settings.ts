@@ -3,7 +3,7 @@
  * from, as doctor prints them. Pure: the edge (runDoctor.ts) has read the
  * environment, the go env file and the .netrc, and passes them in.
  */
-import type { GoEnv, ProcessEnv } from '../gomod/goenv.js';
+import { GO_SETTINGS, type GoEnv, type ProcessEnv } from '../gomod/goenv.js';
 import type { NetworkSettings } from '../network/networkSettings.js';
 import type { ProxyVar } from '../network/proxyEnv.js';
 import type { SettingLine } from './report.js';
@@ -19,20 +19,6 @@ export interface SettingsInput {
   /** The vulnerability database pack would read, and who named it. */
   vulndb: { url: string; from: string } | undefined;
 }
-
-/** The go command's settings, in the order doctor lists them. */
-const GO_SETTINGS = [
-  'GOPROXY',
-  'GONOPROXY',
-  'GOPRIVATE',
-  'GONOSUMDB',
-  'GOSUMDB',
-  'GOINSECURE',
-  'GOFLAGS',
-  'GOTOOLCHAIN',
-  'GO111MODULE',
-  'GOAUTH',
-] as const;
 
 /** A proxy URL for display: credentials replaced by a mark that they are there. */
 export function showProxyValue(value: string): string {

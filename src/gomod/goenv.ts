@@ -86,6 +86,24 @@ export interface GoEnv {
   GONOPROXYFromGOPRIVATE: boolean;
 }
 
+/** The go command's settings pack reads (GoEnv's keys), in the order gobundle lists them. */
+export const GO_SETTINGS = [
+  'GOPROXY',
+  'GONOPROXY',
+  'GOPRIVATE',
+  'GONOSUMDB',
+  'GOSUMDB',
+  'GOINSECURE',
+  'GOFLAGS',
+  'GOTOOLCHAIN',
+  'GO111MODULE',
+  'GOAUTH',
+  'GOVCS',
+  'GOPATH',
+  'GOMODCACHE',
+] as const;
+export type GoSetting = (typeof GO_SETTINGS)[number];
+
 /** The error code for malformed Go environment values. */
 export const GOENV_ERROR_CODE = ErrorCode.GOENV;
 

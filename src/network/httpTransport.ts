@@ -22,7 +22,7 @@ import { STATUS_CODES } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, Pool, request, type Dispatcher } from 'undici';
+import { Agent, Pool, request, type buildConnector, type Dispatcher } from 'undici';
 import { GobundleError, NetworkError, NotFoundError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
 import { openFileUrl } from './fileUrl.js';
@@ -36,7 +36,7 @@ import {
   type RetryPolicy,
 } from './retryPolicy.js';
 import { DEFAULT_CONCURRENCY, Semaphore } from '../concurrency/semaphore.js';
-import { ConnectFailure, openConnection, proxyAuthorization } from './connect.js';
+import { ConnectFailure, openConnection, proxyAuthorization, type ConnectRequest } from './connect.js';
 import { authorizationFor } from './goAuth.js';
 import { NO_NETWORK_SETTINGS, type NetworkSettings } from './networkSettings.js';
 import { describeProxy, failureKind, failureWords, ProxyAuthError, proxyAuthHint } from './networkErrors.js';
@@ -172,24 +172,34 @@ export class HttpTransport {
       headersTimeout: this.headersTimeoutMs,
       bodyTimeout: this.bodyTimeoutMs,
       // Every connection is opened as the go command would open it: through the outbound proxy or not.
-      connect: (opts, callback) => {
+      connect: this.#connector((opts) => {
         const protocol = opts.protocol === 'https:' ? 'https:' : 'http:';
-        const port = Number(opts.port) || (protocol === 'https:' ? 443 : 80);
-        const route = proxyFor(this.network.proxies, `${protocol}//${opts.host}`);
-        openConnection({
+        const route = proxyFor(this.network.proxies, `${protocol}//${opts.host ?? opts.hostname}`);
+        return {
           protocol,
           hostname: opts.hostname,
-          port,
+          port: Number(opts.port) || (protocol === 'https:' ? 443 : 80),
           proxy: route.kind === 'proxy' ? route.proxy : undefined,
-          secureContext: this.network.secureContext,
-          timeoutMs: this.connectTimeoutMs,
-          userAgent: this.#userAgent,
-        }).then(
-          (socket) => callback(null, socket),
-          (err: Error) => callback(err, null),
-        );
-      },
+        };
+      }),
     });
+  }
+
+  /** An undici connect function opening each connection with connect.ts, as `where` says. */
+  #connector(
+    where: (opts: buildConnector.Options) => Omit<ConnectRequest, 'secureContext' | 'timeoutMs' | 'userAgent'>,
+  ): buildConnector.connector {
+    return (opts, callback) => {
+      openConnection({
+        ...where(opts),
+        secureContext: this.network.secureContext,
+        timeoutMs: this.connectTimeoutMs,
+        userAgent: this.#userAgent,
+      }).then(
+        (socket) => callback(null, socket),
+        (err: Error) => callback(err, null),
+      );
+    };
   }
 
   /** Close pooled connections. */
@@ -320,21 +330,8 @@ export class HttpTransport {
         keepAliveTimeout: 10_000,
         headersTimeout: this.headersTimeoutMs,
         bodyTimeout: this.bodyTimeoutMs,
-        connect: (_opts, callback) => {
-          openConnection({
-            protocol: 'http:',
-            hostname: proxy.host,
-            port: proxy.port,
-            proxy,
-            proxyOnly: true,
-            secureContext: this.network.secureContext,
-            timeoutMs: this.connectTimeoutMs,
-            userAgent: this.#userAgent,
-          }).then(
-            (socket) => callback(null, socket),
-            (err: Error) => callback(err, null),
-          );
-        },
+        // An http request through an http proxy: a connection to the proxy itself, the request in absolute form.
+        connect: this.#connector(() => ({ protocol: 'http:', hostname: proxy.host, port: proxy.port, proxy, proxyOnly: true })),
       });
       this.#proxyPools.set(proxy.display, pool);
     }

@@ -104,37 +104,3 @@ export function median(values: readonly number[]): number | null {
   const m = s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
   return Math.round(m * 10) / 10;
 }
-
-/** 1.5 KiB, 3.0 MiB: bytes for people (the same units as pack's progress). */
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
-}
-
-/**
- * One line per server: `proxy https://m.example: 120 requests, 2 retries,
- * 1 failed (timeout 2, 502 1), 3 not found, 4.1 MiB, median 35 ms`.
- */
-export function formatServerStats(s: ServerStats): string {
-  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const kinds = Object.entries(s.failures)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, n]) => `${k} ${n}`)
-    .join(', ');
-  const parts = [
-    plural(s.requests, 'request'),
-    plural(s.retries, 'retry').replace('retrys', 'retries'),
-    `${s.failed} failed${kinds === '' ? '' : ` (${kinds})`}`,
-    ...(s.notFound === 0 ? [] : [`${s.notFound} not found`]),
-    formatBytes(s.bytes),
-    `median ${s.medianMs === null ? '-' : `${Math.round(s.medianMs)} ms`}`,
-  ];
-  return `${s.kind} ${s.server}: ${parts.join(', ')}`;
-}
