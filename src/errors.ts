@@ -96,14 +96,41 @@ export class ChecksumMismatchError extends GobundleError {
   }
 }
 
-/** A network or server failure talking to a proxy: names the proxy, URL, and what came back. */
+export interface NetworkErrorOptions {
+  status?: number;
+  hint?: string;
+  cause?: unknown;
+  /** What went wrong, without the `reading <url>: ` context (go-import lookups word their own). */
+  reason?: string;
+}
+
+/**
+ * A network or server failure: names the URL and what came back. Kinds of
+ * failure with their own advice (an outbound proxy that refuses, TLS) are
+ * subclasses in src/network/networkErrors.ts, each with its own code.
+ */
 export class NetworkError extends GobundleError {
+  /** The code of this class of failure; subclasses set their own. */
+  static readonly errorCode: ErrorCode = ErrorCode.NETWORK;
   readonly url: string;
   readonly status: number | undefined;
+  readonly reason: string | undefined;
 
-  constructor(url: string, message: string, options: { status?: number; hint?: string; cause?: unknown } = {}) {
-    super(ErrorCode.NETWORK, message, options);
+  constructor(url: string, message: string, options: NetworkErrorOptions = {}) {
+    super((new.target as typeof NetworkError).errorCode, message, options);
     this.url = url;
     this.status = options.status;
+    this.reason = options.reason;
+  }
+
+  /** The same failure (same class and code) with `prefix: ` before its message and, if given, another hint. */
+  rephrase(prefix: string | undefined, hint?: string): NetworkError {
+    const Kind = this.constructor as new (url: string, message: string, options: NetworkErrorOptions) => NetworkError;
+    return new Kind(this.url, prefix === undefined ? this.message : `${prefix}: ${this.message}`, {
+      ...(this.status === undefined ? {} : { status: this.status }),
+      ...(this.reason === undefined ? {} : { reason: this.reason }),
+      ...((hint ?? this.hint) === undefined ? {} : { hint: hint ?? this.hint }),
+      cause: this,
+    });
   }
 }

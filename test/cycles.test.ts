@@ -139,6 +139,8 @@ describe('layering', () => {
     ['inputs', ['serve', 'pack', 'cli']],
     ['page', ['serve', 'pack', 'cli']],
     ['misses', ['serve', 'pack', 'cli']],
+    ['network', ['serve', 'pack', 'cli', 'proxy', 'inputs', 'bundleset']],
+    ['doctor', ['serve', 'pack', 'cli']],
     ['serve', ['pack', 'cli']],
     ['pack', ['serve', 'cli']],
   ] as const)('src/%s imports none of %j', (from, forbidden) => {

@@ -27,7 +27,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { HttpTransport } from '../../src/proxy/httpTransport.js';
+import { HttpTransport } from '../../src/network/httpTransport.js';
 import { type VerifiedSumdb, verifyModules } from '../../src/sumdb/client.js';
 import { sumdbFetchOps } from '../../src/sumdb/fetchOps.js';
 import { hermeticGoEnv } from '../../test/support/gotool.js';

@@ -34,6 +34,8 @@ export interface BundleListing {
   inputs: ManifestInput[];
   parents: ManifestParent[];
   sumdb: { name: string; treeSize: number; consistentWith: number[] } | null;
+  /** Vulnerability data: the entries carried, or why the default database gave none; null: none asked for (or an older bundle). */
+  vulndb: { entries: number } | { url: string; unavailable: string } | null;
   files: number;
   bytes: number;
   modules: ListedModule[];
@@ -75,8 +77,16 @@ export function listBundle(bundle: string, manifest: Manifest, signer: ListedSig
             treeSize: manifest.sumdb.treeSize,
             consistentWith: (manifest.sumdb.consistentWith ?? []).map((t) => t.treeSize),
           },
+    vulndb: listedVulnDb(manifest),
     files: manifest.files.length,
     bytes: manifest.files.reduce((n, f) => n + f.size, 0),
     modules,
   };
+}
+
+function listedVulnDb(manifest: Manifest): BundleListing['vulndb'] {
+  const entries = manifest.files.filter((f) => f.name.startsWith('vulndb/ID/')).length;
+  if (manifest.files.some((f) => f.name === 'vulndb/index/db.json')) return { entries };
+  if (manifest.vulndb !== undefined) return { url: manifest.vulndb.url, unavailable: manifest.vulndb.reason };
+  return null;
 }

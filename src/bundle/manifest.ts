@@ -82,6 +82,21 @@ export interface ManifestParent {
   created: string;
 }
 
+/**
+ * What the bundle says about vulnerability data it does not carry: the
+ * default database (no --vulndb, no GOVULNDB) could not be read when it was
+ * packed, so `audit` cannot say "nothing known". Absent when the bundle
+ * carries vulnerability data, when none was asked for (--no-vulndb,
+ * GOVULNDB=off), and in bundles written before it existed.
+ */
+export interface ManifestVulnDb {
+  /** The database tried (credentials removed). */
+  url: string;
+  carried: false;
+  /** What failed, one line. */
+  reason: string;
+}
+
 export interface ManifestFile {
   name: string;
   size: number;
@@ -97,6 +112,8 @@ export interface Manifest {
   sumdb: ManifestSumdb | null;
   /** Present (non-empty) only in delta bundles. */
   parents?: ManifestParent[];
+  /** Present only when vulnerability data was wanted and could not be had. */
+  vulndb?: ManifestVulnDb;
   files: ManifestFile[];
 }
 
@@ -140,6 +157,7 @@ export interface BuildManifestArgs {
   modules: readonly ManifestModule[];
   sumdb: ManifestSumdb | null;
   parents?: readonly ManifestParent[];
+  vulndb?: ManifestVulnDb;
   files: readonly ManifestFile[];
 }
 
@@ -180,6 +198,8 @@ export function buildManifest(args: BuildManifestArgs): Manifest {
     ...(args.parents === undefined || args.parents.length === 0
       ? {}
       : { parents: args.parents.map((p) => ({ name: p.name, manifestSha256: p.manifestSha256, created: p.created })) }),
+    // Likewise only when there is something to say, so other bundles' bytes stay as they were.
+    ...(args.vulndb === undefined ? {} : { vulndb: { url: args.vulndb.url, carried: false as const, reason: args.vulndb.reason } }),
     files: [...args.files].sort((a, b) => compareNames(a.name, b.name)).map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 })),
   };
   validateManifest(manifest);
@@ -281,6 +301,13 @@ export function validateManifest(value: unknown): asserts value is Manifest {
       seenParents.add(digest);
       if (!CREATED.test(str(p, 'created', `parents[${i}]`))) fail(`parents[${i}]: "created" must be RFC 3339 UTC with whole seconds`);
     }
+  }
+  if (value.vulndb !== undefined) {
+    const v = value.vulndb;
+    if (!isObj(v)) return fail('"vulndb" must be an object when present');
+    str(v, 'url', 'vulndb');
+    str(v, 'reason', 'vulndb');
+    if (v.carried !== false) fail('vulndb: "carried" must be false');
   }
   if (!Array.isArray(value.files)) fail('"files" must be an array');
   let previous: string | undefined;

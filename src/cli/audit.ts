@@ -56,6 +56,17 @@ export function registerAudit(program: Command, io: CliIO): void {
       }
       const dbMeta = kept.get(vulndbFileName(DB_INDEX));
       if (dbMeta === undefined) {
+        const missing = parseManifest(b.manifestBytes).vulndb;
+        if (missing !== undefined) {
+          // Packed where the default database could not be read: nothing can be said, not even "nothing known".
+          throw new GobundleError(
+            ErrorCode.VULNDB,
+            `audit: ${source} carries no vulnerability data: ${missing.url} could not be read when it was packed (${missing.reason}), so nothing is known either way`,
+            {
+              hint: 'pack it again where the database is reachable, or with --vulndb <url> of a copy this machine can reach (a mirror, or file:///path)',
+            },
+          );
+        }
         throw new GobundleError(ErrorCode.VULNDB, `audit: ${source} carries no vulnerability data`, {
           hint: 'pack it again without --no-vulndb (and with GOVULNDB not off)',
         });

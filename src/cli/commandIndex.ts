@@ -92,6 +92,13 @@ export const COMMAND_INFO: readonly CommandInfo[] = [
     args: '<file> <name>',
     description: 'add or replace a user (password from stdin, or prompted) or a bearer token in a serve --auth file',
   },
+  {
+    name: 'doctor',
+    aliases: [],
+    args: '[gomod]',
+    description:
+      'check what pack needs from here: the Go settings and where each came from, their traps, where each module is routed, and how every proxy, checksum database and vulnerability database answers (read-only; exit 0 when pack would work, 1 when not)',
+  },
 ];
 
 /** The command a name or alias on the command line stands for, if any. */

@@ -44,6 +44,13 @@ export function formatListing(l: BundleListing): string {
       ? ['parents:  none (a full bundle)']
       : l.parents.map((p, n) => `${n === 0 ? 'parents: ' : '         '} ${describeParent(p)}`)),
     `sumdb:    ${l.sumdb === null ? 'none' : `${l.sumdb.name} tree#${l.sumdb.treeSize}${l.sumdb.consistentWith.length === 0 ? '' : ` (proven consistent with tree#${l.sumdb.consistentWith.join(', tree#')})`}`}`,
+    `vulndb:   ${
+      l.vulndb === null
+        ? 'none'
+        : 'entries' in l.vulndb
+          ? `${l.vulndb.entries} entries`
+          : `none: ${l.vulndb.url} could not be read when packing (${l.vulndb.unavailable})`
+    }`,
     `files:    ${l.files} files, ${l.bytes} bytes`,
     `modules:  ${l.modules.length} module versions`,
   ];

@@ -26,6 +26,7 @@ const LOADERS = new Map<string, () => Promise<Register>>([
   ['export', async () => (await import('./export.js')).registerExport],
   ['wants', async () => (await import('./wants.js')).registerWants],
   ['passwd', async () => (await import('./passwd.js')).registerPasswd],
+  ['doctor', async () => (await import('./doctor.js')).registerDoctor],
 ]);
 
 /**

@@ -10,7 +10,7 @@ import { readBundleHead, readBundleManifest } from '../bundle/manifestFile.js';
 import { manifestDigest } from '../bundle/bundleParents.js';
 import { basename } from 'node:path';
 import type { DeltaParent } from '../pack/deltaStage.js';
-import { loadGoConfig } from '../config/goConfig.js';
+import { describeOrigin, loadGoConfig } from '../config/goConfig.js';
 import { GobundleError, UsageError } from '../errors.js';
 import { lookupGoFlag, parseGoProxy } from '../gomod/goenv.js';
 import { packBundle } from '../pack/packBundle.js';
@@ -23,8 +23,11 @@ import { ProxyChain } from '../proxy/proxyChain.js';
 import { VcsSource } from '../vcs/vcsSource.js';
 import { matchPrefixPatterns } from '../gomod/modulePath.js';
 import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
-import { HttpTransport } from '../proxy/httpTransport.js';
 import { readInputs } from '../inputs/readInputs.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, HttpTransport } from '../network/httpTransport.js';
+import { parseDurationOption } from './durationOption.js';
+import { networkSettings } from '../network/networkSettings.js';
+import { formatServerStats } from './networkStats.js';
 import type { CliIO } from './io.js';
 import { declareCommand } from './commandIndex.js';
 import { toolchainRequest } from './toolchainOptions.js';
@@ -52,9 +55,10 @@ interface PackCliOptions {
   platform?: string;
   /** A URL (--vulndb), false (--no-vulndb), or undefined (GOVULNDB, else the default). */
   vulndb?: string | false;
+  /** How long one request may wait for an answer, or for the next bytes of its body. */
+  timeout?: string;
 }
 
-/** A --toolchain request with the toolchains a wants list names added (their platforms too). */
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -78,11 +82,18 @@ export function registerPack(program: Command, io: CliIO): void {
     .option('--proxy <list>', "GOPROXY list to use instead of the environment's")
     .option('--concurrency <n>', 'downloads in flight', String(DEFAULT_CONCURRENCY))
     .option(
+      '--timeout <duration>',
+      'how long one request may wait for its response headers, or for the next bytes of its body, before it is retried (e.g. 30s, 2m; default 60s)',
+    )
+    .option(
       '--speculative-fetch',
       'start downloading zips while resolving (fewer round trips on a slow link, but may download zips the graph does not select)',
     )
     .option('--cache-dir <dir>', 'download cache (default $GOBUNDLE_CACHE, else the user cache dir + /gobundle)')
-    .option('--json', 'print {modules, files, bytes, seconds, bundleSha256} on stdout')
+    .option(
+      '--json',
+      'print {modules, files, bytes, seconds, bundleSha256, network} on stdout (network: per-server requests, retries, failures, bytes, median latency)',
+    )
     .option('--quiet', 'print nothing but errors')
     .option(
       '--tool <pkg@version>',
@@ -166,9 +177,11 @@ export function registerPack(program: Command, io: CliIO): void {
           );
       }
 
+      const timeoutMs = options.timeout === undefined ? undefined : parseDurationOption('pack: --timeout', options.timeout);
+
       const toolchains = toolchainRequest('pack', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
 
-      const vulnDbUrl = vulnDbSetting(options.vulndb, io.env);
+      const vulnDb = vulnDbSetting(options.vulndb, io.env);
       const env = options.proxy === undefined ? io.env : { ...io.env, GOPROXY: options.proxy };
       const config = await loadGoConfig(env);
       if (toolchains !== undefined && config.sumdb.off === true) {
@@ -199,7 +212,14 @@ export function registerPack(program: Command, io: CliIO): void {
       }
       const proxies = options.proxy === undefined ? config.proxies : parseGoProxy(options.proxy, config.env.GONOPROXY);
       // One transport for proxy and checksum-database requests: one concurrency bound, one connection pool.
-      const transport = new HttpTransport({ concurrency, connectionsPerOrigin: concurrency });
+      const transport = new HttpTransport({
+        concurrency,
+        connectionsPerOrigin: concurrency,
+        network: networkSettings(io.env, config.env.GOAUTH),
+        ...(timeoutMs === undefined
+          ? {}
+          : { headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, DEFAULT_CONNECT_TIMEOUT_MS) }),
+      });
       const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
       // Modules routed to "direct" come from version control, as the go command fetches them.
       const direct = new VcsSource({ env: config.env, processEnv: io.env, cacheDir, transport });
@@ -253,8 +273,19 @@ export function registerPack(program: Command, io: CliIO): void {
           // Like the go command (and gobundle plan): an inconsistent go.mod is an error unless GOFLAGS has -mod=mod.
           mode: lookupGoFlag(config.goflags, 'mod') === 'mod' ? 'mod' : 'readonly',
           sign: signerKey === undefined ? undefined : (manifest) => signManifest(manifest, signerKey),
-          vulnDb: vulnDbUrl === undefined ? undefined : createVulnDbStage(vulnDbUrl, transport),
-          verifyAgainstSumdb: sumdbStageForConfig(config, chain, transport, { previous, recordedHeads: (name) => heads.list(name) }),
+          vulnDb:
+            vulnDb === undefined
+              ? undefined
+              : createVulnDbStage(vulnDb.url, transport, {
+                  optional: vulnDb.from === 'default',
+                  namedBy: vulnDb.from === 'GOVULNDB' ? 'GOVULNDB (from the environment)' : vulnDb.from,
+                }),
+          verifyAgainstSumdb: sumdbStageForConfig(
+            { ...config, gosumdbSource: `GOSUMDB (from ${describeOrigin(config.origins.GOSUMDB)})` },
+            chain,
+            transport,
+            { previous, recordedHeads: (name) => heads.list(name) },
+          ),
           // The bundle is written either way; a lost record costs only a --previous next time.
           recordTreeHead: (sumdb, bundle) =>
             heads.record(sumdb.name, sumdb, bundle).catch((err: unknown) => {
@@ -272,11 +303,25 @@ export function registerPack(program: Command, io: CliIO): void {
           toolVersion: toolVersion(),
           progress,
         });
+        if (result.vulnDbUnavailable !== undefined) {
+          const { url, reason } = result.vulnDbUnavailable;
+          io.stderr.write(
+            `gobundle: pack: warning: the bundle carries no vulnerability data: the default database ${url} could not be read (${reason}); ` +
+              'its manifest says so, and audit will report it\n' +
+              'hint: to carry the data, pass --vulndb <url> (or set GOVULNDB) to a copy this machine can reach: a mirror, or file:///path to a copy of the database; ' +
+              '--no-vulndb packs without asking\n',
+          );
+        }
         // Only a bundle that was written makes the go.sum true for it.
         if (gosumFile !== undefined) await writeGoSumFile(gosumFile, result.moduleHashes);
+        // Where the time and failures went, per server.
+        const network = transport.stats.snapshot();
+        if (!options.quiet) for (const s of network) io.stderr.write(`gobundle: pack: network: ${formatServerStats(s)}\n`);
         if (options.json) {
           const { modules, files, bytes, seconds, bundleSha256 } = result;
-          io.stdout.write(`${JSON.stringify({ modules, files, bytes, seconds: Math.round(seconds * 1000) / 1000, bundleSha256 })}\n`);
+          io.stdout.write(
+            `${JSON.stringify({ modules, files, bytes, seconds: Math.round(seconds * 1000) / 1000, bundleSha256, network })}\n`,
+          );
         }
       } finally {
         progress.close();

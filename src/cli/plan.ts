@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { loadGoConfig } from '../config/goConfig.js';
 import { lookupGoFlag } from '../gomod/goenv.js';
 import { ProxyChain } from '../proxy/proxyChain.js';
-import { HttpTransport } from '../proxy/httpTransport.js';
+import { HttpTransport } from '../network/httpTransport.js';
+import { networkSettings } from '../network/networkSettings.js';
 import { VcsSource } from '../vcs/vcsSource.js';
 import { defaultCacheDir } from '../cache/cacheDir.js';
 import { planInputs, type PlannedInput } from '../inputs/planInputs.js';
@@ -27,7 +28,7 @@ export function registerPlan(program: Command, io: CliIO): void {
       const toolchains = toolchainRequest('plan', options.toolchain, options.platform, { platform: process.platform, arch: process.arch });
       const config = await loadGoConfig(io.env);
       const inputs = await readInputs({ paths: [gomod], cwd: io.cwd, privatePatterns: config.env });
-      const transport = new HttpTransport({});
+      const transport = new HttpTransport({ network: networkSettings(io.env, config.env.GOAUTH) });
       // Modules routed to "direct" come from version control, as for pack.
       const direct = new VcsSource({ env: config.env, processEnv: io.env, cacheDir: () => defaultCacheDir(io.env), transport });
       const chain = new ProxyChain({

@@ -1,14 +1,14 @@
 import { writeFile, rename } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
-import { homedir } from 'node:os';
 import type { Command } from 'commander';
-import { Agent, fetch as undiciFetch } from 'undici';
-import { GobundleError } from '../errors.js';
+import { loadGoConfig } from '../config/goConfig.js';
+import { GobundleError, NetworkError, NotFoundError } from '../errors.js';
+import { readCapped } from '../network/cappedBody.js';
+import { HttpTransport } from '../network/httpTransport.js';
+import { networkSettings } from '../network/networkSettings.js';
 import { ErrorCode } from '../errorCodes.js';
 import { missReport, reportJson, reportWants, type MissReport } from '../misses/missReport.js';
 import { readMissesDir } from '../misses/missStore.js';
-import { netrcCredentials, parseNetrc } from '../vcs/netrc.js';
 import type { CliIO } from './io.js';
 import { declareCommand } from './commandIndex.js';
 
@@ -63,46 +63,52 @@ async function fromDir(dir: string, json: boolean, io: CliIO): Promise<string> {
   return json ? reportJson(r) : reportWants(r);
 }
 
+/** The largest miss record read from serve (its record is bounded by --misses-limit; this is far above it). */
+const MAX_RECORD_BYTES = 64 << 20;
+
 /**
- * Ask serve. Credentials as the go command finds them: `.netrc` ($NETRC,
- * else ~/.netrc) for the host, or GOBUNDLE_TOKEN as a bearer token; a
- * company CA from SSL_CERT_FILE, as the go command reads it.
+ * Ask serve, through the one network edge (src/network/): credentials as the
+ * go command finds them (GOAUTH, default `.netrc` by host and port), or
+ * GOBUNDLE_TOKEN as a bearer token; the company proxy and SSL_CERT_FILE
+ * roots as for pack.
  */
 async function fromServe(url: string, json: boolean, io: CliIO): Promise<string> {
   const u = new URL(url.replace(/\/+$/, '') + (json ? '/-/misses.json' : '/-/wants.txt'));
-  const headers: Record<string, string> = {};
-  const token = io.env.GOBUNDLE_TOKEN;
-  if (token !== undefined && token !== '') headers.authorization = `Bearer ${token}`;
-  else {
-    const netrc = io.env.NETRC !== undefined && io.env.NETRC !== '' ? io.env.NETRC : join(io.env.HOME ?? homedir(), '.netrc');
-    let lines: ReturnType<typeof parseNetrc> = [];
-    try {
-      lines = parseNetrc(readFileSync(netrc, 'utf8'));
-    } catch {
-      // No .netrc: ask without credentials.
-    }
-    const c = netrcCredentials(lines, u.hostname);
-    if (c !== undefined) headers.authorization = `Basic ${Buffer.from(`${c.login}:${c.password}`).toString('base64')}`;
-  }
-  const caFile = io.env.SSL_CERT_FILE;
-  const dispatcher = caFile !== undefined && caFile !== '' ? new Agent({ connect: { ca: readFileSync(caFile) } }) : undefined;
   const shown = `${u.protocol}//${u.host}${u.pathname}`;
+  const token = io.env.GOBUNDLE_TOKEN;
+  const config = await loadGoConfig(io.env);
+  const transport = new HttpTransport({
+    network: networkSettings(io.env, config.env.GOAUTH),
+    headersTimeoutMs: FETCH_TIMEOUT_MS,
+    bodyTimeoutMs: FETCH_TIMEOUT_MS,
+    retry: { attempts: 2 },
+  });
   try {
-    const res = await undiciFetch(u, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), ...(dispatcher ? { dispatcher } : {}) });
-    const body = await res.text();
-    if (res.status === 401)
+    const body = await transport.get(
+      u.href,
+      (b, meta) =>
+        readCapped(
+          b,
+          MAX_RECORD_BYTES,
+          meta.contentLength,
+          () => new WantsFetchError(`wants: ${shown}: larger than ${MAX_RECORD_BYTES} bytes`),
+        ),
+      {
+        tag: { kind: 'proxy', server: `${u.protocol}//${u.host}` },
+        ...(token !== undefined && token !== '' ? { credentials: { authorization: `Bearer ${token}` } } : {}),
+      },
+    );
+    return body.toString('utf8');
+  } catch (err) {
+    if (err instanceof NetworkError && err.status === 401)
       throw new WantsFetchError(
         `wants: ${shown}: 401 Unauthorized`,
-        'put the credentials for this host in ~/.netrc (or $NETRC), or a token in GOBUNDLE_TOKEN',
+        'put the credentials for this host (machine host:port) in ~/.netrc (or $NETRC), or a token in GOBUNDLE_TOKEN',
       );
-    if (res.status !== 200)
-      throw new WantsFetchError(`wants: ${shown}: ${res.status} ${res.statusText}: ${body.split('\n')[0] ?? ''}`, 'is it gobundle serve?');
-    return body;
-  } catch (err) {
-    if (err instanceof GobundleError) throw err;
-    const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-    throw new WantsFetchError(`wants: ${shown}: ${err instanceof Error ? err.message : String(err)}${cause}`);
+    if (err instanceof NotFoundError) throw new WantsFetchError(`wants: ${shown}: 404 Not Found`, 'is it gobundle serve?');
+    if (err instanceof GobundleError) throw new WantsFetchError(`wants: ${err.message}`, err.hint);
+    throw err;
   } finally {
-    await dispatcher?.close();
+    await transport.close();
   }
 }

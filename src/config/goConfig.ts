@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import {
   DEFAULT_GOROOT_ENV,
+  GO_SETTINGS,
+  type GoSetting,
   parseGoFlags,
   parseGoProxy,
   parseGoSumDB,
@@ -33,6 +35,30 @@ export interface GoConfig {
   goRoot: string | undefined;
   /** Where GOPROXY's value came from, in words for error hints ("GOPROXY (from the environment)", …). */
   proxySource: string;
+  /** Where each setting's value came from (gobundle doctor shows them). */
+  origins: Record<GoSetting, SettingOrigin>;
+}
+
+/**
+ * Where the go command took a value from (cmd/go/internal/cfg Getenv):
+ * a non-empty process variable, the `go env -w` file, $GOROOT/go.env, or
+ * nothing (the built-in default, or for GONOPROXY/GONOSUMDB, GOPRIVATE's).
+ */
+export type SettingOrigin =
+  { kind: 'environment' } | { kind: 'env-file'; file: string } | { kind: 'goroot'; file: string } | { kind: 'default' };
+
+/** The origin in words: "the environment", "the go env file /x", "/goroot/go.env", "its default". */
+export function describeOrigin(o: SettingOrigin): string {
+  switch (o.kind) {
+    case 'environment':
+      return 'the environment';
+    case 'env-file':
+      return `the go env file ${o.file}`;
+    case 'goroot':
+      return o.file;
+    case 'default':
+      return 'its default';
+  }
 }
 
 export interface LoadGoConfigOptions {
@@ -56,6 +82,10 @@ export async function loadGoConfig(env: ProcessEnv = process.env, options: LoadG
   const goRootEnv = goRoot === undefined ? DEFAULT_GOROOT_ENV : await readEnvFile(join(goRoot, 'go.env'));
 
   const resolved = resolveGoEnv(env, fileVars, goRootEnv, platform);
+  const origins = Object.fromEntries(
+    GO_SETTINGS.map((key) => [key, settingOrigin(key, env, fileVars, envFile, goRootEnv, goRoot)]),
+  ) as Record<GoSetting, SettingOrigin>;
+  const proxyOrigin = origins.GOPROXY;
   return {
     env: resolved,
     proxies: parseGoProxy(resolved.GOPROXY, resolved.GONOPROXY),
@@ -63,26 +93,23 @@ export async function loadGoConfig(env: ProcessEnv = process.env, options: LoadG
     goflags: parseGoFlags(resolved.GOFLAGS),
     envFile,
     goRoot,
-    proxySource: settingSource('GOPROXY', env, fileVars, envFile, goRootEnv, goRoot),
+    proxySource: `GOPROXY (${proxyOrigin.kind === 'default' ? 'its default' : `from ${describeOrigin(proxyOrigin)}`})`,
+    origins,
   };
 }
 
-/**
- * Where the go command took a variable from (cmd/go/internal/cfg
- * EnvOrAndChanged, envOr): a non-empty process variable, else the `go env -w`
- * file, else $GOROOT/go.env, else the built-in default.
- */
-function settingSource(
+/** Where the go command took `key` from (cmd/go/internal/cfg EnvOrAndChanged, envOr). */
+function settingOrigin(
   key: string,
   env: ProcessEnv,
   fileVars: ReadonlyMap<string, string>,
   envFile: string | undefined,
   goRootEnv: ReadonlyMap<string, string>,
   goRoot: string | undefined,
-): string {
+): SettingOrigin {
   const fromProcess = env[key];
-  if (fromProcess !== undefined && fromProcess !== '') return `${key} (from the environment)`;
-  if (fileVars.has(key) && fileVars.get(key) !== '') return `${key} (from the go env file ${envFile ?? ''})`;
-  if (goRoot !== undefined && goRootEnv.has(key) && goRootEnv.get(key) !== '') return `${key} (from ${join(goRoot, 'go.env')})`;
-  return `${key} (its default)`;
+  if (fromProcess !== undefined && fromProcess !== '') return { kind: 'environment' };
+  if (fileVars.has(key) && fileVars.get(key) !== '') return { kind: 'env-file', file: envFile ?? '' };
+  if (goRoot !== undefined && goRootEnv.has(key) && goRootEnv.get(key) !== '') return { kind: 'goroot', file: join(goRoot, 'go.env') };
+  return { kind: 'default' };
 }

@@ -78,9 +78,31 @@ export interface GoEnv {
   GOPATH: string;
   GOMODCACHE: string;
   GOTOOLCHAIN: string;
+  /** Credentials for https requests (Go ≥ 1.24; default netrc): network/goAuth.ts. */
+  GOAUTH: string;
+  /** Module mode: `off` means GOPATH mode, where the go command uses no module proxy at all. */
+  GO111MODULE: string;
   /** Whether GONOPROXY's value came from GOPRIVATE (for error messages). */
   GONOPROXYFromGOPRIVATE: boolean;
 }
+
+/** The go command's settings pack reads (GoEnv's keys), in the order gobundle lists them. */
+export const GO_SETTINGS = [
+  'GOPROXY',
+  'GONOPROXY',
+  'GOPRIVATE',
+  'GONOSUMDB',
+  'GOSUMDB',
+  'GOINSECURE',
+  'GOFLAGS',
+  'GOTOOLCHAIN',
+  'GO111MODULE',
+  'GOAUTH',
+  'GOVCS',
+  'GOPATH',
+  'GOMODCACHE',
+] as const;
+export type GoSetting = (typeof GO_SETTINGS)[number];
 
 /** The error code for malformed Go environment values. */
 export const GOENV_ERROR_CODE = ErrorCode.GOENV;
@@ -453,6 +475,8 @@ export function resolveGoEnv(
     GOPROXY: envOr('GOPROXY', DEFAULT_GOROOT_ENV.get('GOPROXY') ?? ''),
     GOSUMDB: envOr('GOSUMDB', DEFAULT_GOROOT_ENV.get('GOSUMDB') ?? ''),
     GOTOOLCHAIN: envOr('GOTOOLCHAIN', DEFAULT_GOROOT_ENV.get('GOTOOLCHAIN') ?? ''),
+    GOAUTH: envOr('GOAUTH', 'netrc'),
+    GO111MODULE: getenv('GO111MODULE'),
     GOPRIVATE,
     GONOPROXY: gonoproxy === '' ? GOPRIVATE : gonoproxy,
     GONOPROXYFromGOPRIVATE: gonoproxy === '' && GOPRIVATE !== '',

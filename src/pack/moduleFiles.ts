@@ -10,7 +10,7 @@
  * the same file share one download; a failed one is forgotten so it can be
  * tried again.
  */
-import { ChecksumMismatchError, GobundleError, ModuleError, NetworkError } from '../errors.js';
+import { ChecksumMismatchError, GobundleError, ModuleError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
 import { hashGoMod } from '../gomod/dirhash.js';
 import { validateZip } from '../modzip/validateZip.js';
@@ -23,13 +23,6 @@ import { Semaphore } from '../concurrency/semaphore.js';
 export type TrustedHashes = (key: CacheKey) => readonly string[];
 
 export type FileSource = 'cache' | 'gomodcache' | 'network';
-
-/**
- * Whole-file attempts for a download that failed transiently (after the
- * transport's own retries): the file is fetched and verified again from
- * the start, so a mirror having a bad minute does not fail a long run.
- */
-export const FILE_ATTEMPTS = 3;
 
 export interface ModuleFilesOptions {
   cache: DownloadCache;
@@ -127,15 +120,9 @@ export class ModuleFiles {
       this.#opts.onReady?.(key, reused, 'gomodcache');
       return reused;
     }
-    let entry: CacheEntry | undefined;
-    for (let attempt = 1; entry === undefined; attempt++) {
-      try {
-        entry = key.kind === 'mod' ? await this.#downloadMod(key, want) : await this.#bulkDownload(key, want);
-      } catch (err) {
-        // Only transport failures are worth another try: a 404, a bad zip or a checksum mismatch are answers.
-        if (!(err instanceof NetworkError) || attempt >= FILE_ATTEMPTS) throw err;
-      }
-    }
+    // One try: the transport already retried transient failures (a body cut off mid-stream included);
+    // a 404, a bad zip or a checksum mismatch are answers.
+    const entry = key.kind === 'mod' ? await this.#downloadMod(key, want) : await this.#bulkDownload(key, want);
     this.#opts.onReady?.(key, entry, 'network');
     return entry;
   }

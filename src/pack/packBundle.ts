@@ -23,7 +23,7 @@ import { buildManifest, chooseCreated, serializeManifest, type ManifestModule, t
 import { type DeltaParent, deltaFiles, deltaModules, manifestParents } from './deltaStage.js';
 import { writeBundle, type BundleFileSource, type WriteBundleArgs } from '../bundle/writer.js';
 import type { CacheEntry, CacheKey, DownloadCache } from '../cache/downloadCache.js';
-import { ChecksumMismatchError, GobundleError } from '../errors.js';
+import { ChecksumMismatchError, FileSyntaxError, GobundleError, ModuleError } from '../errors.js';
 import { moduleKey } from '../gomod/moduleVersion.js';
 import { compare } from '../gomod/semver.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
@@ -64,6 +64,8 @@ export interface VulnDbResult {
   url: string;
   entries: number;
   files: StageFile[];
+  /** Set when an optional (default) database could not be read: why. The bundle then carries no vulnerability data. */
+  unavailable?: string;
 }
 
 /**
@@ -80,6 +82,14 @@ export interface SumdbStage {
    * (behind go.mod fetches). Optional: the stage must not depend on it.
    */
   lookAhead?(m: { path: string; version: string }, schedule: <T>(request: () => Promise<T>) => Promise<T>): void;
+  /**
+   * Check one go.mod against the database now (throws ChecksumMismatchError
+   * when it differs). Pack calls it when a downloaded go.mod breaks the
+   * resolver, so that, as with the go command (which checks each go.mod
+   * before reading it), a damaged file is reported as a checksum mismatch,
+   * not as a go.mod that does not parse.
+   */
+  checkGoMod?(m: { path: string; version: string; modH1: string }): Promise<void>;
 }
 
 export interface PackOptions {
@@ -139,6 +149,8 @@ export interface PackResult {
   bundleSha256: string;
   /** Every module version in the bundle with its verified hashes (for --write-gosum). */
   moduleHashes: ModuleHashes[];
+  /** Set when the default vulnerability database could not be read: the bundle carries none, and says so. */
+  vulnDbUnavailable?: { url: string; reason: string };
 }
 
 type PlanFile = PlannedInputs['files'][number];
@@ -210,13 +222,19 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   };
 
   progress.phaseStarted('resolve');
-  const plan = await planInputs(opts.inputs, {
-    fetcher,
-    querier: opts.chain,
-    mode: opts.mode ?? 'mod',
-    concurrency: opts.concurrency,
-    onNote: opts.onNote,
-  });
+  let plan: PlannedInputs;
+  try {
+    plan = await planInputs(opts.inputs, {
+      fetcher,
+      querier: opts.chain,
+      mode: opts.mode ?? 'mod',
+      concurrency: opts.concurrency,
+      onNote: opts.onNote,
+    });
+  } catch (err) {
+    await checksumFirst(err, files, opts.verifyAgainstSumdb);
+    throw err;
+  }
   const moduleCount = new Set(plan.files.map((f) => moduleKey(f))).size;
   // Toolchains named on the command line, and those a wants list asks for (an offline client's switch that found none).
   const toolchainRequest = withWantedToolchains(opts.toolchains, plan.wantedToolchains);
@@ -261,7 +279,11 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   progress.phaseDone(
     'verify',
     `verified ${modules.length} module versions${sumdb === null ? ' against go.sum' : ` against go.sum and ${sumdb.sumdb.name}`}` +
-      (vulns === undefined ? '' : `; ${vulns.entries} vulnerability entries from ${vulns.url}`),
+      (vulns === undefined
+        ? ''
+        : vulns.unavailable === undefined
+          ? `; ${vulns.entries} vulnerability entries from ${vulns.url}`
+          : `; no vulnerability data (${vulns.url} could not be read)`),
   );
 
   progress.phaseStarted('write');
@@ -287,6 +309,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
     modules: since.length === 0 ? modules : deltaModules(modules, since),
     sumdb: sumdb?.sumdb ?? null,
     parents: manifestParents(since),
+    ...(vulns?.unavailable === undefined ? {} : { vulndb: { url: vulns.url, carried: false as const, reason: vulns.unavailable } }),
     files: carried.map((s) => ({ name: s.name, size: s.size, sha256: s.sha256 })),
   });
   const manifestBytes = serializeManifest(manifest);
@@ -316,7 +339,34 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
     seconds: (performance.now() - t0) / 1000,
     bundleSha256: written.sha256,
     moduleHashes: modules,
+    ...(vulns?.unavailable === undefined ? {} : { vulnDbUnavailable: { url: vulns.url, reason: vulns.unavailable } }),
   };
+}
+
+/**
+ * A go.mod that broke the resolver (does not parse, declares another path)
+ * is checked against the checksum database first, as the go command checks
+ * every go.mod before parsing it: a damaged download is then the checksum
+ * mismatch it is. Throws that mismatch; returns when there is none (or the
+ * check itself cannot be made), leaving the resolver's error to be thrown.
+ */
+async function checksumFirst(err: unknown, files: ModuleFiles, sumdb: SumdbStage | undefined): Promise<void> {
+  if (sumdb?.checkGoMod === undefined) return;
+  let m: { path: string; version: string } | undefined;
+  // Only what the resolver says of a go.mod it read (so the file is in the cache), not a failed download.
+  if (err instanceof ModuleError && err.version !== '' && err.message.includes(': parsing go.mod'))
+    m = { path: err.path, version: err.version };
+  else if (err instanceof FileSyntaxError) {
+    const match = /^(.+)@([^@/]+)\/go\.mod$/.exec(err.file);
+    if (match !== null) m = { path: match[1] ?? '', version: match[2] ?? '' };
+  }
+  if (m === undefined) return;
+  try {
+    const entry = await files.get({ ...m, kind: 'mod' });
+    if (entry.h1 !== undefined) await sumdb.checkGoMod({ ...m, modH1: entry.h1 });
+  } catch (check) {
+    if (check instanceof ChecksumMismatchError) throw check;
+  }
 }
 
 function moduleHashes(entries: readonly { file: PlanFile; entry: CacheEntry }[], isPrivate: (path: string) => boolean): ModuleHashes[] {

@@ -15,9 +15,9 @@
  */
 import type { Manifest, ManifestSumdb, ManifestTree } from '../bundle/manifest.js';
 import type { RecordedHead } from '../cache/treeHeads.js';
-import { ChecksumMismatchError, GobundleError, ModuleError } from '../errors.js';
-import { TOOLCHAIN_MODULE, sumdbApplies, type GoEnv, type GoSumDB } from '../gomod/goenv.js';
-import type { HttpTransport } from '../proxy/httpTransport.js';
+import { ChecksumMismatchError, GobundleError, ModuleError, NetworkError } from '../errors.js';
+import { TOOLCHAIN_MODULE, redactUrl, sumdbApplies, type GoEnv, type GoSumDB } from '../gomod/goenv.js';
+import type { HttpTransport } from '../network/httpTransport.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
 import { type OlderTree, type SumdbOps, type VerifiedSumdb, lookupPath, recordHashes, verifyModules } from '../sumdb/client.js';
 import { sumdbFetchOps } from '../sumdb/fetchOps.js';
@@ -59,6 +59,8 @@ export interface SumdbStageOptions {
   previous?: readonly PreviousBundle[];
   /** Tree heads of database `name` written into earlier bundles (the pack cache's record): the new tree is proven consistent with each. */
   recordedHeads?: (name: string) => Promise<readonly RecordedHead[]>;
+  /** Where the database was reached and why, in words, once connected (for hints). */
+  where?: () => string | undefined;
 }
 
 /**
@@ -182,7 +184,7 @@ export function createSumdbStage(opts: SumdbStageOptions): SumdbStage {
     try {
       db = await verifyModules(ops, target.key, [...checked, ...carried], { olderTrees });
     } catch (err) {
-      throw withHint(err, target);
+      throw withHint(err, target, opts.where?.());
     }
     checkAgainstDatabase(checked, db);
     checkAgainstDatabase(carried, db);
@@ -193,6 +195,13 @@ export function createSumdbStage(opts: SumdbStageOptions): SumdbStage {
     verifyReplay(replay, target.key, { consistentWith: db.consistentWith });
     const files: StageFile[] = [...replay].map(([name, data]) => ({ name, data }));
     return { sumdb, files };
+  };
+  stage.checkGoMod = async (m) => {
+    if (!sumdbApplies(m.path, opts.env)) return;
+    const remote = await connect();
+    const ops: SumdbOps = { readRemote: (path) => early.get(path)?.catch(() => remote.readRemote(path)) ?? remote.readRemote(path) };
+    const one: ModuleHashes = { path: m.path, version: m.version, modH1: m.modH1, zipH1: null };
+    checkAgainstDatabase([one], await verifyModules(ops, target.key, [one]));
   };
   stage.lookAhead = (m, schedule) => {
     if (!sumdbApplies(m.path, opts.env)) return;
@@ -208,34 +217,64 @@ export function createSumdbStage(opts: SumdbStageOptions): SumdbStage {
 /**
  * What to try when a lookup fails: a module the database does not know is
  * usually private (the go command needs GONOSUMDB/GOPRIVATE for it too);
- * otherwise the database was not reachable where the go command would look.
+ * a failure of the outbound proxy or of TLS keeps its own advice; otherwise
+ * the database was not reachable where the go command would look. Each says
+ * where the database was reached and why.
  */
-function withHint(err: unknown, db: SumdbTarget): unknown {
+function withHint(err: unknown, db: SumdbTarget, reached: string | undefined): unknown {
   if (!(err instanceof ModuleError) || err.hint !== undefined) return err;
-  const where = db.urlExplicit ? db.url : `the first GOPROXY entry serving /sumdb/${db.name}/supported, else ${db.url}`;
-  const hint =
-    err.code === ErrorCode.NOTFOUND
-      ? `${db.name} does not know this module version: if it is private, list it in GONOSUMDB or GOPRIVATE (the go command needs that too)`
-      : err.code === ErrorCode.SUMDB && /lookup failed/.test(err.message)
-        ? `the checksum database is reached at ${where}: check GOSUMDB and GOPROXY, or set GOSUMDB=off to pack without it (offline clients then need GOSUMDB=off or a complete go.sum)`
-        : undefined;
+  const where =
+    reached ??
+    (db.urlExplicit ? `${db.url}, the URL GOSUMDB names` : `the first GOPROXY entry serving /sumdb/${db.name}/supported, else ${db.url}`);
+  const cause = err.cause;
+  let hint: string | undefined;
+  if (err.code === ErrorCode.NOTFOUND) {
+    hint =
+      `${db.name} (reached at ${where}) does not know this module version: if it is private, list it in GONOSUMDB or GOPRIVATE ` +
+      '(the go command needs that too); if it is public, the server may not really serve this checksum database';
+  } else if (cause instanceof NetworkError && cause.constructor !== NetworkError && cause.hint !== undefined) {
+    hint = `the checksum database is reached at ${where}; ${cause.hint}`;
+  } else if (err.code === ErrorCode.SUMDB && /lookup failed/.test(err.message)) {
+    hint = `the checksum database is reached at ${where}: check GOSUMDB and GOPROXY, or set GOSUMDB=off to pack without it (offline clients then need GOSUMDB=off or a complete go.sum)`;
+  }
   if (hint === undefined) return err;
   const prefix = `${err.path}@${err.version}: `;
-  const cause = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
-  return new ModuleError(err.path, err.version, cause, { code: err.code, hint, cause: err });
+  const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+  return new ModuleError(err.path, err.version, message, { code: err.code, hint, cause: err });
+}
+
+/**
+ * Where `base` is, in words: the URL GOSUMDB names, the proxy that answered
+ * /sumdb/<name>/supported, or the database's own host; and how it is
+ * reached (directly or through the outbound proxy).
+ */
+export function describeSumdbBase(db: SumdbTarget, base: string, gosumdbSource: string, route: string): string {
+  const shown = redactUrl(base);
+  const why = db.urlExplicit
+    ? `the URL ${gosumdbSource} names`
+    : base === db.url
+      ? `its own host, since no GOPROXY entry answers /sumdb/${db.name}/supported`
+      : `the first GOPROXY entry that answered /sumdb/${db.name}/supported, as the go command chooses`;
+  return `${shown} (${why}), connected ${route}`;
 }
 
 /** The stage for a loaded Go configuration, reaching the database like the go command through `chain`. */
 export function sumdbStageForConfig(
-  config: { sumdb: GoSumDB; env: SumdbStageOptions['env'] },
+  config: { sumdb: GoSumDB; env: SumdbStageOptions['env']; gosumdbSource?: string },
   chain: Pick<ProxyChain, 'sumdbBase'>,
   transport: HttpTransport,
   consistency: Pick<SumdbStageOptions, 'previous' | 'recordedHeads'> = {},
 ): SumdbStage {
+  let reached: string | undefined;
   return createSumdbStage({
     sumdb: config.sumdb,
     env: config.env,
-    connect: async (db) => sumdbFetchOps(transport, await chain.sumdbBase(db)),
+    connect: async (db) => {
+      const base = await chain.sumdbBase(db);
+      reached = describeSumdbBase(db, base, config.gosumdbSource ?? 'GOSUMDB', transport.describeRoute(base));
+      return sumdbFetchOps(transport, base);
+    },
+    where: () => reached,
     ...consistency,
   });
 }

@@ -12,11 +12,16 @@
  * Reads go through pack's HttpTransport (one connection pool, retries,
  * file:// too), each capped: a body larger than its cap is an error, not a
  * truncated file.
+ *
+ * A database the user named must be read, or the pack fails. The default
+ * one is optional: when it cannot be read (a firewall, no internet) the
+ * stage says why instead of failing, and pack writes the bundle without
+ * vulnerability data, recording why in its manifest.
  */
-import type { Readable } from 'node:stream';
-import { GobundleError } from '../errors.js';
+import { GobundleError, NetworkError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
-import type { HttpTransport } from '../proxy/httpTransport.js';
+import type { HttpTransport } from '../network/httpTransport.js';
+import { readCapped } from '../network/cappedBody.js';
 import { buildIndex, idsForModules, parseDbMeta, parseModulesIndex } from '../vuln/dbIndex.js';
 import { DB_INDEX, MODULES_INDEX, VULNS_INDEX, entryPath } from '../vuln/dbLayout.js';
 import { vulndbFileName } from '../bundle/treeLayout.js';
@@ -31,14 +36,35 @@ export const MAX_VULNDB_INDEX_BYTES = 64 << 20;
 /** One OSV entry is a few KiB; the largest published ones are far below this. */
 export const MAX_VULNDB_ENTRY_BYTES = 4 << 20;
 
+/** Attempts per file of the default database: it is an extra, so a firewall that drops packets costs two timeouts, not four. */
+export const OPTIONAL_VULNDB_ATTEMPTS = 2;
+
 const HINT =
   'point GOVULNDB or --vulndb <url> at a reachable copy of the Go vulnerability database, or pass --no-vulndb to pack without vulnerability data';
 
-export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'get'>): VulnDbStage {
+export interface VulnDbStageOptions {
+  /** The default database, which the user did not name: a failure is reported, not thrown. */
+  optional?: boolean;
+  /** Who named the database, for the hint: `--vulndb`, `GOVULNDB (from the environment)`. */
+  namedBy?: string;
+}
+
+export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'get'>, stageOptions: VulnDbStageOptions = {}): VulnDbStage {
   const base = url.replace(/\/+$/, '');
   const shown = redactUrl(base);
+  const optional = stageOptions.optional === true;
+  // govulncheck sends no credentials to the database; neither does pack.
+  const options = {
+    tag: { kind: 'vulndb', server: shown },
+    credentials: false,
+    ...(optional ? { attempts: OPTIONAL_VULNDB_ATTEMPTS } : {}),
+  } as const;
   const fetchFile = (path: string, cap: number): Promise<Buffer> =>
-    transport.get(`${base}/${path}`, (body, meta) => readCapped(body, cap, meta.url, meta.contentLength));
+    transport.get(
+      `${base}/${path}`,
+      (body, meta) => readCapped(body, cap, meta.contentLength, () => new VulnDbError(`reading ${meta.url}: larger than ${cap} bytes`)),
+      options,
+    );
   return async (modulePaths) => {
     try {
       // index/db.json marks the v1 layout (govulncheck recognises a database by it).
@@ -64,26 +90,11 @@ export function createVulnDbStage(url: string, transport: Pick<HttpTransport, 'g
       return { url: shown, entries: fetched.length, files };
     } catch (err) {
       if (!(err instanceof GobundleError)) throw err;
-      throw new VulnDbError(`vulnerability database ${shown}: ${err.message}`, { hint: HINT, cause: err });
+      if (optional) return { url: shown, entries: 0, files: [], unavailable: err.message.replace(/\n\t/g, '; ') };
+      // A failure with advice of its own (the outbound proxy, TLS) keeps it, after where the URL came from.
+      const own = err instanceof NetworkError && err.constructor !== NetworkError ? `${err.hint ?? ''}; ` : '';
+      const named = stageOptions.namedBy === undefined ? '' : `${stageOptions.namedBy} names it; `;
+      throw new VulnDbError(`vulnerability database ${shown}: ${err.message}`, { hint: `${named}${own}${HINT}`, cause: err });
     }
   };
-}
-
-async function readCapped(body: Readable, cap: number, url: string, contentLength: number | undefined): Promise<Buffer> {
-  const tooLarge = (): VulnDbError => new VulnDbError(`reading ${url}: larger than ${cap} bytes`);
-  if (contentLength !== undefined && contentLength > cap) {
-    body.destroy();
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > cap) {
-      body.destroy();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }

@@ -11,7 +11,7 @@
  */
 import { GobundleError, NetworkError, NotFoundError } from '../errors.js';
 import { proxiesForModule, redactUrl, type ProxySpec, type RoutedProxySpec } from '../gomod/goenv.js';
-import { HttpTransport, type HttpTransportOptions } from './httpTransport.js';
+import { HttpTransport, type HttpTransportOptions } from '../network/httpTransport.js';
 import { DEFAULT_PROXY_LIMITS, ProxyClient, type ListEntry, type ProxyLimits, type RevInfo, type ZipDestination } from './proxyClient.js';
 import { ErrorCode } from '../errorCodes.js';
 
@@ -54,14 +54,14 @@ const DIRECT_HINTS = {
 
 /**
  * What to try when a proxy cannot be reached or answers with an error:
- * which setting named it, and where to look. gobundle's HTTP client
- * connects directly (no HTTPS_PROXY), so the network path must allow it.
+ * which setting named it, how gobundle got there (directly, or through the
+ * outbound proxy the go command would use), and where to look.
  */
-function unreachableProxyHint(proxyUrl: string, source: string): string {
+function unreachableProxyHint(proxyUrl: string, source: string, route: string): string {
   return (
     `the proxy ${redactUrl(proxyUrl)} was named by ${source}; set GOPROXY (or pack --proxy) to a module proxy this machine can reach, ` +
     'such as a mirror or a gobundle serve; check that its host name resolves and that the network lets this machine connect to it ' +
-    '(gobundle connects directly, HTTPS_PROXY is not used); separate proxies with "|" instead of "," to fall through to the next one on any error'
+    `(gobundle connected ${route}); separate proxies with "|" instead of "," to fall through to the next one on any error`
   );
 }
 
@@ -233,11 +233,15 @@ export class ProxyChain {
       const base = `${spec.url.replace(/\/$/, '')}/sumdb/${name}`;
       const proxyUrl = spec.url;
       await this.#withProxyHint(proxyUrl, () =>
-        this.#transport.get(`${base}/supported`, async (body) => {
-          for await (const _ of body) {
-            // The body of supported is ignored, but read so the connection is reused.
-          }
-        }),
+        this.#transport.get(
+          `${base}/supported`,
+          async (body) => {
+            for await (const _ of body) {
+              // The body of supported is ignored, but read so the connection is reused.
+            }
+          },
+          { tag: { kind: 'sumdb', server: redactUrl(base) } },
+        ),
       );
       return base;
     });
@@ -282,11 +286,9 @@ export class ProxyChain {
       return await run();
     } catch (err) {
       if (!(err instanceof NetworkError)) throw err;
-      throw new NetworkError(err.url, err.message, {
-        status: err.status,
-        hint: unreachableProxyHint(proxyUrl, this.#proxySource),
-        cause: err,
-      });
+      // A failure with advice of its own (the outbound proxy, TLS) keeps it.
+      if (err.constructor !== NetworkError) throw err;
+      throw err.rephrase(undefined, unreachableProxyHint(proxyUrl, this.#proxySource, this.#transport.describeRoute(proxyUrl)));
     }
   }
 }

@@ -5,12 +5,14 @@
  * transport's `reading <url>: <what happened>`.
  */
 import { createWriteStream } from 'node:fs';
-import { Transform, type Readable, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GobundleError, ModuleError, NetworkError, NotFoundError } from '../errors.js';
 import { canonicalVersion, check, escapePath, escapeVersion, InvalidVersionError } from '../gomod/modulePath.js';
 import { redactUrl } from '../gomod/goenv.js';
-import type { HttpTransport, ResponseMeta } from './httpTransport.js';
+import type { HttpTransport } from '../network/httpTransport.js';
+import type { RequestTag } from '../network/requestStats.js';
+import { capStream, discard, readCapped } from '../network/cappedBody.js';
 import { proxyUrl } from './proxyUrl.js';
 import { MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/limits.js';
 import { ErrorCode } from '../errorCodes.js';
@@ -56,12 +58,14 @@ export class ProxyClient {
   readonly baseUrl: string;
   readonly #transport: HttpTransport;
   readonly #limits: ProxyLimits;
+  readonly #tag: RequestTag;
 
   /** `limits` defaults to the go command's; tests lower them. */
   constructor(baseUrl: string, transport: HttpTransport, limits: ProxyLimits = DEFAULT_PROXY_LIMITS) {
     this.baseUrl = baseUrl;
     this.#transport = transport;
     this.#limits = limits;
+    this.#tag = { kind: 'proxy', server: redactUrl(baseUrl) };
   }
 
   /** The URL of a protocol file for a module, e.g. `urlFor(p, '@v/list')`. */
@@ -142,23 +146,20 @@ export class ProxyClient {
     const limit = this.#limits.zip;
     const tooLarge = (): ModuleError => this.#tooLarge(path, version, 'zip file', limit);
     try {
-      return await this.#transport.get(url, async (body, meta) => {
-        if (meta.contentLength !== undefined && meta.contentLength > limit) {
-          discard(body);
-          throw tooLarge();
-        }
-        const sink = typeof dest === 'string' ? createWriteStream(dest, { flags: 'w' }) : await dest();
-        let size = 0;
-        const cap = new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
-            size += chunk.length;
-            if (size > limit) callback(tooLarge());
-            else callback(null, chunk);
-          },
-        });
-        await pipeline(body, cap, sink);
-        return { size };
-      });
+      return await this.#transport.get(
+        url,
+        async (body, meta) => {
+          if (meta.contentLength !== undefined && meta.contentLength > limit) {
+            discard(body);
+            throw tooLarge();
+          }
+          const sink = typeof dest === 'string' ? createWriteStream(dest, { flags: 'w' }) : await dest();
+          const cap = capStream(limit, tooLarge);
+          await pipeline(body, cap, sink);
+          return { size: cap.size() };
+        },
+        { tag: this.#tag },
+      );
     } catch (err) {
       throw this.#contextualize(path, version, err);
     }
@@ -194,8 +195,10 @@ export class ProxyClient {
   /** GET a small file into memory, refusing more than `limit` bytes. */
   async #bytes(path: string, version: string, url: string, limit: number, what: string): Promise<Buffer> {
     try {
-      return await this.#transport.get(url, (body, meta) =>
-        readCapped(body, meta, limit, () => this.#tooLarge(path, version, what, limit)),
+      return await this.#transport.get(
+        url,
+        (body, meta) => readCapped(body, limit, meta.contentLength, () => this.#tooLarge(path, version, what, limit)),
+        { tag: this.#tag },
       );
     } catch (err) {
       throw this.#contextualize(path, version, err);
@@ -208,9 +211,7 @@ export class ProxyClient {
     if (err instanceof NotFoundError) {
       return new NotFoundError(`${prefix}: ${err.message}`, { hint: err.hint, cause: err });
     }
-    if (err instanceof NetworkError) {
-      return new NetworkError(err.url, `${prefix}: ${err.message}`, { status: err.status, hint: err.hint, cause: err });
-    }
+    if (err instanceof NetworkError) return err.rephrase(prefix);
     if (err instanceof GobundleError) return err;
     return new GobundleError(ErrorCode.IO, `${prefix}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
@@ -224,32 +225,4 @@ function isValidModuleVersion(path: string, version: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Read a whole body, failing as soon as it exceeds `limit` bytes. */
-async function readCapped(body: Readable, meta: ResponseMeta, limit: number, tooLarge: () => Error): Promise<Buffer> {
-  if (meta.contentLength !== undefined && meta.contentLength > limit) {
-    discard(body);
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      discard(body);
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
-}
-
-/**
- * Abandon a body we will not read: destroying an undici body emits an
- * abort error, which must have a listener or it crashes the process.
- */
-function discard(body: Readable): void {
-  body.on('error', () => undefined);
-  body.destroy();
 }

@@ -7,9 +7,10 @@
  * (ProxyChain.sumdbBase decides). Requests go through the shared
  * HttpTransport, so they share its retries, timeouts and concurrency bound.
  */
-import type { Readable } from 'node:stream';
 import { NetworkError } from '../errors.js';
-import type { HttpTransport } from '../proxy/httpTransport.js';
+import { redactUrl } from '../gomod/goenv.js';
+import type { HttpTransport } from '../network/httpTransport.js';
+import { readCapped } from '../network/cappedBody.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
 import type { SumdbOps } from './client.js';
 
@@ -20,28 +21,24 @@ import type { SumdbOps } from './client.js';
  */
 export const MAX_SUMDB_RESPONSE_BYTES = 1 << 20;
 
-async function readCapped(body: Readable, url: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_SUMDB_RESPONSE_BYTES) {
-      body.on('error', () => undefined);
-      body.destroy();
-      throw new NetworkError(url, `reading ${url}: response larger than ${MAX_SUMDB_RESPONSE_BYTES} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
-}
-
 /** Ops reading from a database root URL (no trailing slash). */
 export function sumdbFetchOps(transport: HttpTransport, base: string): SumdbOps {
   const root = base.replace(/\/+$/, '');
+  const tag = { kind: 'sumdb', server: redactUrl(root) } as const;
   return {
     readRemote(path: string): Promise<Uint8Array> {
       const url = `${root}${path}`;
-      return transport.get(url, (body) => readCapped(body, url));
+      return transport.get(
+        url,
+        (body, meta) =>
+          readCapped(
+            body,
+            MAX_SUMDB_RESPONSE_BYTES,
+            meta.contentLength,
+            () => new NetworkError(meta.url, `reading ${meta.url}: response larger than ${MAX_SUMDB_RESPONSE_BYTES} bytes`),
+          ),
+        { tag },
+      );
     },
   };
 }

@@ -2,23 +2,18 @@
  * Finding a module path's repository (cmd/go/internal/vcs/vcs.go
  * RepoRootForImportPath, the edge): well-known hosts first, else the
  * `<path>?go-get=1` page over HTTPS — plain HTTP only when GOINSECURE
- * matches, as web.Get's Insecure mode does — with `.netrc` credentials on
- * HTTPS requests, the proxy from HTTPS_PROXY/HTTP_PROXY/NO_PROXY as Go's
- * http.ProxyFromEnvironment reads them, and the prefix root's own page
- * re-checked when the tag came from a deeper path. Messages never carry
- * credentials.
+ * matches, as web.Get's Insecure mode does — and the prefix root's own page
+ * re-checked when the tag came from a deeper path. Pages are read through
+ * the shared transport (network/), so they take the outbound proxy and
+ * GOAUTH credentials exactly as module-proxy requests do. Messages never
+ * carry credentials.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Agent, EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
-import type { ProcessEnv } from '../gomod/goenv.js';
+import { NetworkError } from '../errors.js';
+import type { HttpTransport } from '../network/httpTransport.js';
 import { goGetUrl, knownRepoRoot, matchGoImport, parseMetaGoImports, repoRootProblem, type RepoRoot } from './repoRoot.js';
-import { netrcCredentials, parseNetrc, type NetrcLine } from './netrc.js';
 
 /** The largest go-import page read. */
 export const MAX_GO_GET_PAGE = 1 << 20;
-/** Time for one go-import request. */
-export const GO_GET_TIMEOUT_MS = 30_000;
 
 /** A lookup that failed: cmd/go's `unrecognized import path` message. */
 export class RepoLookupError extends Error {}
@@ -30,69 +25,16 @@ interface Page {
 }
 
 export class GoImportLookup {
-  readonly #env: ProcessEnv;
-  readonly #agent: Dispatcher;
-  readonly #dispatcher: Dispatcher;
-  #netrc: Promise<NetrcLine[]> | undefined;
+  readonly #transport: Pick<HttpTransport, 'page'>;
   readonly #pages = new Map<string, Promise<{ url: string; imports: ReturnType<typeof parseMetaGoImports> }>>();
 
-  constructor(env: ProcessEnv) {
-    this.#env = env;
-    const get = (k: string): string | undefined => env[k] ?? env[k.toLowerCase()];
-    const httpProxy = get('HTTP_PROXY');
-    const httpsProxy = get('HTTPS_PROXY');
-    this.#agent =
-      httpProxy !== undefined || httpsProxy !== undefined
-        ? new EnvHttpProxyAgent({
-            proxyTunnel: false,
-            ...(httpProxy === undefined ? {} : { httpProxy }),
-            ...(httpsProxy === undefined ? {} : { httpsProxy }),
-            noProxy: get('NO_PROXY') ?? '',
-          })
-        : new Agent();
-    this.#dispatcher = this.#agent.compose(interceptors.redirect({ maxRedirections: 10 }));
-  }
-
-  async close(): Promise<void> {
-    await this.#agent.close();
-  }
-
-  #netrcLines(): Promise<NetrcLine[]> {
-    this.#netrc ??= (async () => {
-      const file = this.#env.NETRC ?? (this.#env.HOME === undefined ? undefined : join(this.#env.HOME, '.netrc'));
-      if (file === undefined) return [];
-      try {
-        return parseNetrc(await readFile(file, 'utf8'));
-      } catch {
-        return [];
-      }
-    })();
-    return this.#netrc;
+  constructor(transport: Pick<HttpTransport, 'page'>) {
+    this.#transport = transport;
   }
 
   async #get(url: string): Promise<Page> {
-    const headers: Record<string, string> = {};
-    if (url.startsWith('https:')) {
-      const cred = netrcCredentials(await this.#netrcLines(), new URL(url).hostname);
-      if (cred !== undefined) headers.authorization = `Basic ${Buffer.from(`${cred.login}:${cred.password}`).toString('base64')}`;
-    }
-    const res = await request(url, {
-      dispatcher: this.#dispatcher,
-      headers,
-      headersTimeout: GO_GET_TIMEOUT_MS,
-      bodyTimeout: GO_GET_TIMEOUT_MS,
-    });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_GO_GET_PAGE) {
-        res.body.destroy();
-        break;
-      }
-      chunks.push(chunk);
-    }
-    return { url, status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') };
+    const page = await this.#transport.page(url, MAX_GO_GET_PAGE, { tag: { kind: 'go-import', server: new URL(url).origin } });
+    return { url, status: page.status, body: page.body.toString('utf8') };
   }
 
   /** web.Get: HTTPS, then (insecure only) HTTP when HTTPS could not be reached. */
@@ -101,14 +43,13 @@ export class GoImportLookup {
     try {
       return await this.#get(secure);
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      if (!insecure) throw new RepoLookupError(`https fetch: Get "${secure}": ${why}`);
+      if (!insecure) throw new RepoLookupError(`https fetch: Get "${secure}": ${why(err)}`);
     }
     const plain = goGetUrl(importPath, 'http');
     try {
       return await this.#get(plain);
     } catch (err) {
-      throw new RepoLookupError(`http/https fetch: Get "${plain}": ${err instanceof Error ? err.message : String(err)}`);
+      throw new RepoLookupError(`http/https fetch: Get "${plain}": ${why(err)}`);
     }
   }
 
@@ -170,4 +111,10 @@ export class GoImportLookup {
     if (problem !== undefined) throw fail(`${page.url}: invalid repo root "${mmi.repoRoot}": ${problem}`);
     return { root: mmi.prefix, vcs: mmi.vcs, repo: mmi.repoRoot, subdir: mmi.subdir };
   }
+}
+
+/** What went wrong with a page request, without the transport's `reading <url>: ` (the message names the URL already). */
+function why(err: unknown): string {
+  if (err instanceof NetworkError && err.reason !== undefined) return err.reason;
+  return err instanceof Error ? err.message : String(err);
 }

@@ -19,7 +19,7 @@ import { ErrorCode } from '../errorCodes.js';
 import { redactUrl, type GoEnv, type ProcessEnv } from '../gomod/goenv.js';
 import { matchPrefixPatterns } from '../gomod/modulePath.js';
 import { MAX_LICENSE, MAX_ZIP_FILE } from '../modzip/limits.js';
-import type { HttpTransport } from '../proxy/httpTransport.js';
+import type { HttpTransport } from '../network/httpTransport.js';
 import { ProxyClient, type ListEntry, type RevInfo, type ZipDestination } from '../proxy/proxyClient.js';
 import { CodeRepo, InvalidCodeVersionError, UnknownRevisionError } from './codeRepo.js';
 import { GitError } from './gitRun.js';
@@ -36,7 +36,7 @@ export interface VcsSourceOptions {
   processEnv: ProcessEnv;
   /** The directory that holds `vcs/` (bare repositories), or how to find it when first needed (plan works without a cache until a module comes from git). */
   cacheDir: string | (() => string);
-  /** For go-import tags of the `mod` kind. */
+  /** For go-import pages, and for go-import tags of the `mod` kind. */
   transport: HttpTransport;
 }
 
@@ -52,12 +52,11 @@ export class VcsSource {
   constructor(opts: VcsSourceOptions) {
     this.#opts = opts;
     this.#govcs = parseGovcs(opts.env.GOVCS ?? '');
-    this.#lookup = new GoImportLookup(opts.processEnv);
+    this.#lookup = new GoImportLookup(opts.transport);
   }
 
-  async close(): Promise<void> {
-    await this.#lookup.close();
-  }
+  /** Nothing to release: go-import pages share the transport, whose owner closes it. */
+  async close(): Promise<void> {}
 
   #backend(path: string): Promise<Backend> {
     let b = this.#backends.get(path);

@@ -101,6 +101,7 @@ describe('gobundle ls', () => {
         'inputs:   example.com/week1 (week1/go.mod)',
         'parents:  none (a full bundle)',
         'sumdb:    none',
+        'vulndb:   none',
         'files:    8 files, 1058 bytes',
         'modules:  2 module versions',
         '  example.com/greeting v1.0.0         557 bytes',
@@ -120,6 +121,7 @@ describe('gobundle ls', () => {
         'inputs:   example.com/week2 (week2/go.mod)',
         `parents:  week1.tgz (created ${created}, manifest sha256 ${week1Digest})`,
         'sumdb:    none',
+        'vulndb:   none',
         'files:    8 files, 1316 bytes',
         'modules:  2 module versions',
         '  example.com/greeting v1.1.0         788 bytes',
@@ -152,6 +154,7 @@ describe('gobundle ls', () => {
       ],
       parents: [{ name: 'week1.tgz', manifestSha256: week1Digest, created }],
       sumdb: null,
+      vulndb: null,
       files: 8,
       bytes: 1316,
       modules: [

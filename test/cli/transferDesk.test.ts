@@ -104,7 +104,7 @@ describe('pack carries the vulnerability data', () => {
       url: u,
       stderr:
         `gobundle: vulnerability database ${u}: reading ${u}/index/modules.json: 404 Not Found\n\tserver response: injected 404\n` +
-        'hint: point GOVULNDB or --vulndb <url> at a reachable copy of the Go vulnerability database, or pass --no-vulndb to pack without vulnerability data\n',
+        'hint: GOVULNDB (from the environment) names it; point GOVULNDB or --vulndb <url> at a reachable copy of the Go vulnerability database, or pass --no-vulndb to pack without vulnerability data\n',
     });
     expect(existsSync(join(work, 'failed.tgz'))).toBe(false);
   });

@@ -31,14 +31,22 @@ const badZip = (reason: string) => new RegExp(`^${M}invalid module zip \\S+/cach
 const closed = (url: string, file: string) =>
   `${M}reading ${url}${G}.${file}: connection closed by the server (gave up after 4 attempts)\nhint: the proxy ${url} was named by GOPROXY (from the environment); `;
 
+/**
+ * A damaged go.mod is a checksum mismatch before it is a go.mod that does not
+ * parse, as with the go command (which says, for these two, `verifying
+ * go.mod: checksum mismatch` with the same two hashes).
+ */
+const modMismatch = (downloaded: string) =>
+  'gobundle: verifying example.com/greeting@v1.1.0/go.mod: checksum mismatch\n' +
+  `\tdownloaded: ${downloaded}\n` +
+  '\tgobundle.test: h1:8CLKfGjqdJNXRpBznlr7iO8dyI9y1F6BjBZYhWSoXw4=\n\n' +
+  'SECURITY ERROR\nThis download does NOT match the one reported by the checksum server or recorded in go.sum.\n' +
+  'The bits may have been replaced on the origin server, or an attacker may have intercepted the download attempt.\n';
+
 /** [name, faults, what stderr must be: a prefix (string) or a whole-message pattern] */
 const cases: [string, Faults, (url: string) => string | RegExp][] = [
-  // Half a go.mod still parses, declaring a shorter module path.
-  [
-    'truncated .mod',
-    { truncate: [`${G}.mod`] },
-    () => `${M}parsing go.mod:\n\tmodule declares its path as: example.com\n\t        but was required as: example.com/greeting\n`,
-  ],
+  // Half a go.mod still parses, declaring a shorter module path: the checksum says what happened.
+  ['truncated .mod', { truncate: [`${G}.mod`] }, () => modMismatch('h1:vUsPMGpx9ZXXzECCOsOmYCW7npJTwuA16yl89n3Mgls=')],
   [
     'truncated .zip',
     { truncate: [`${G}.zip`] },
@@ -52,7 +60,7 @@ const cases: [string, Faults, (url: string) => string | RegExp][] = [
     (url) =>
       `${M}invalid response from proxy "${url}": Unexpected token '<', "<!DOCTYPE "... is not valid JSON\nhint: the proxy ${url} returned malformed JSON; report it to its operator\n`,
   ],
-  ['HTML error page with 200 for .mod', { html200: [`${G}.mod`] }, () => `${M}parsing go.mod: missing module line\n`],
+  ['HTML error page with 200 for .mod', { html200: [`${G}.mod`] }, () => modMismatch('h1:RZ9Ol/+yeZbY3EujKOlXxevBmLW3SgrY2ZyvfdqFIQQ=')],
   [
     'HTML error page with 200 for .zip',
     { html200: [`${G}.zip`] },

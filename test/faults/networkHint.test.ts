@@ -4,14 +4,13 @@
  * it and where that setting came from, and what to try.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { lookup } from 'node:dns/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { loadGoConfig } from '../../src/config/goConfig.js';
 import { repoRoot } from '../pack/packHarness.js';
 import { runCli } from '../cli/runCli.js';
+import { closedPort, unresolvable } from '../support/netFaults.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gobundle-nethint-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -19,39 +18,13 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const hello = join(repoRoot, 'samples', 'hello');
 const modPath = 'example.com/%21upper/%21mod/@v/v1.0.0.mod';
 
-function hint(proxy: string, source: string): string {
+/** The hint for a proxy that failed; `route` says how gobundle got there (here: directly, no proxy variable set). */
+export function hint(proxy: string, source: string, route = 'directly, as the go command would: HTTP_PROXY is not set'): string {
   return (
     `hint: the proxy ${proxy} was named by ${source}; set GOPROXY (or pack --proxy) to a module proxy this machine can reach, ` +
     'such as a mirror or a gobundle serve; check that its host name resolves and that the network lets this machine connect to it ' +
-    '(gobundle connects directly, HTTPS_PROXY is not used); separate proxies with "|" instead of "," to fall through to the next one on any error\n'
+    `(gobundle connected ${route}); separate proxies with "|" instead of "," to fall through to the next one on any error\n`
   );
-}
-
-/** A 127.0.0.1 port that nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/**
- * What the machine's resolver says of a name under .invalid (RFC 2606: it
- * never resolves), as pack words it: `no such host` where a DNS server
- * answers NXDOMAIN; where none can be reached (a network namespace with only
- * loopback, an air-gapped machine) the resolver fails with EAI_AGAIN, which
- * pack retries as transient before it gives up.
- */
-async function unresolvable(host: string): Promise<string> {
-  const code = await lookup(host).then(
-    () => 'resolved',
-    (err: NodeJS.ErrnoException) => err.code,
-  );
-  if (code === 'ENOTFOUND') return 'no such host';
-  if (code === 'EAI_AGAIN') return 'temporary failure in name resolution (gave up after 4 attempts)';
-  throw new Error(`${host}: the resolver answered ${code}; want ENOTFOUND or EAI_AGAIN`);
 }
 
 const baseEnv = { HOME: work, GOSUMDB: 'off', GOFLAGS: '-mod=mod', GONOPROXY: '', GOPRIVATE: '' };

@@ -344,6 +344,8 @@ describe('resolveGoEnv', () => {
     GOPROXY: 'https://proxy.golang.org,direct',
     GOSUMDB: 'sum.golang.org',
     GOTOOLCHAIN: 'auto',
+    GOAUTH: 'netrc',
+    GO111MODULE: '',
     GOPRIVATE: '',
     GONOPROXY: '',
     GONOPROXYFromGOPRIVATE: false,

@@ -66,7 +66,7 @@ describe('pack through faults', () => {
       /^gobundle: example\.com\/(greeting|Upper\/Mod)@v1\.[01]\.0: reading http:\/\/127\.0\.0\.1:9\/example\.com\//,
     );
     expect(res.stderr).toContain(
-      `hint: the proxy ${DEAD_PROXY} was named by --proxy; set GOPROXY (or pack --proxy) to a module proxy this machine can reach, such as a mirror or a gobundle serve; check that its host name resolves and that the network lets this machine connect to it (gobundle connects directly, HTTPS_PROXY is not used); separate proxies with "|" instead of "," to fall through to the next one on any error\n`,
+      `hint: the proxy ${DEAD_PROXY} was named by --proxy; set GOPROXY (or pack --proxy) to a module proxy this machine can reach, such as a mirror or a gobundle serve; check that its host name resolves and that the network lets this machine connect to it (gobundle connected directly, as the go command would: HTTP_PROXY is not set); separate proxies with "|" instead of "," to fall through to the next one on any error\n`,
     );
     expect(existsSync(join(dir, 'out.tgz'))).toBe(false);
   });

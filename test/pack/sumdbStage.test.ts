@@ -165,7 +165,9 @@ describe('sumdb stage failures', () => {
       'corp.example/private@v1.0.0: verifying module: checksum database lookup failed: fake database: /lookup/corp.example/private@v1.0.0 not found',
     );
     expect(err.hint).toBe(
-      `${FAKE_DB_NAME} does not know this module version: if it is private, list it in GONOSUMDB or GOPRIVATE (the go command needs that too)`,
+      `${FAKE_DB_NAME} (reached at the first GOPROXY entry serving /sumdb/${FAKE_DB_NAME}/supported, else https://${FAKE_DB_NAME}) ` +
+        'does not know this module version: if it is private, list it in GONOSUMDB or GOPRIVATE (the go command needs that too); ' +
+        'if it is public, the server may not really serve this checksum database',
     );
   });
 

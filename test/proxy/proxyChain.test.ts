@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { GobundleError } from '../../src/errors.js';
 import { parseGoProxy } from '../../src/gomod/goenv.js';
-import { HttpTransport } from '../../src/proxy/httpTransport.js';
+import { HttpTransport } from '../../src/network/httpTransport.js';
 import { ProxyChain } from '../../src/proxy/proxyChain.js';
 import { ProxyClient } from '../../src/proxy/proxyClient.js';
 import { goBinary, hermeticGoEnv } from '../support/gotool.js';

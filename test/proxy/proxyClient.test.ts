@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { GobundleError, NetworkError, NotFoundError } from '../../src/errors.js';
-import { HttpTransport } from '../../src/proxy/httpTransport.js';
+import { HttpTransport } from '../../src/network/httpTransport.js';
 import { ProxyClient, type ProxyLimits } from '../../src/proxy/proxyClient.js';
 import { hang, ok, resetMidBody, stallBody, startServer, status, type ScriptedServer } from './scriptedServer.js';
 

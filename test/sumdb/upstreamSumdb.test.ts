@@ -14,7 +14,7 @@ import { hashGoMod } from '../../src/gomod/dirhash.js';
 import { parseGoProxy } from '../../src/gomod/goenv.js';
 import { unescapePath, unescapeVersion } from '../../src/gomod/modulePath.js';
 import { hashZip } from '../../src/modzip/hashZip.js';
-import { HttpTransport } from '../../src/proxy/httpTransport.js';
+import { HttpTransport } from '../../src/network/httpTransport.js';
 import { ProxyChain } from '../../src/proxy/proxyChain.js';
 import { type VerifiedSumdb, recordHashes, verifyModules } from '../../src/sumdb/client.js';
 import { sumdbOpsForChain } from '../../src/sumdb/fetchOps.js';

@@ -27,6 +27,7 @@ type faults struct {
 	LieLength []string `json:"lieLength"` // Content-Length 1000 bytes more than the body, then a clean close
 	HTML200   []string `json:"html200"`   // status 200 with an HTML error page instead of the file
 	Oversize  []string `json:"oversize"`  // .mod padded past 16 MiB; .zip announced (and streamed) past 500 MiB
+	Stall     []string `json:"stall"`     // the whole Content-Length announced, half the body sent, then silence
 }
 
 // bodyFault names the body fault switched on for this URL path, or "".
@@ -36,7 +37,7 @@ func (fs *faultState) bodyFault(path string) string {
 	for _, f := range []struct {
 		name string
 		list []string
-	}{{"truncate", fs.cfg.Truncate}, {"lieLength", fs.cfg.LieLength}, {"html200", fs.cfg.HTML200}, {"oversize", fs.cfg.Oversize}} {
+	}{{"truncate", fs.cfg.Truncate}, {"lieLength", fs.cfg.LieLength}, {"html200", fs.cfg.HTML200}, {"oversize", fs.cfg.Oversize}, {"stall", fs.cfg.Stall}} {
 		for _, sub := range f.list {
 			if sub != "" && strings.Contains(path, sub) {
 				return f.name

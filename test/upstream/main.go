@@ -266,6 +266,18 @@ func (s *server) serveBodyFault(w *recorder, r *http.Request, fault string, entr
 			n, err := out.Write(body[:len(body)/2])
 			return int64(n), err
 		})
+	case "stall":
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		w.WriteHeader(http.StatusOK)
+		w.Write(body[:len(body)/2])
+		if f, ok := w.ResponseWriter.(http.Flusher); ok {
+			f.Flush()
+		}
+		select {
+		case <-r.Context().Done():
+		case <-s.faults.stop:
+		}
 	case "lieLength":
 		w.closeConn(func(out io.Writer) (int64, error) {
 			fmt.Fprintf(out, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", contentType, len(body)+1000)

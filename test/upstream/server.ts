@@ -48,6 +48,8 @@ export interface Faults {
   html200?: string[];
   /** URL path substrings answered past cmd/go's size limits: a .mod of 16 MiB + 1, a .zip announced as 500 MiB + 1. */
   oversize?: string[];
+  /** URL path substrings answered with the whole Content-Length, half the body, then silence (a body that stops mid-stream). */
+  stall?: string[];
 }
 
 export interface StartUpstreamOptions {

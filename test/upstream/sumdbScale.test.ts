@@ -13,7 +13,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { hashGoMod } from '../../src/gomod/dirhash.js';
 import { parseGoProxy } from '../../src/gomod/goenv.js';
-import { HttpTransport } from '../../src/proxy/httpTransport.js';
+import { HttpTransport } from '../../src/network/httpTransport.js';
 import { ProxyChain } from '../../src/proxy/proxyChain.js';
 import { type SumdbOps, lookupPath, recordHashes, verifyModules } from '../../src/sumdb/client.js';
 import { sumdbOpsForChain } from '../../src/sumdb/fetchOps.js';

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { validateZip } from '../../src/modzip/validateZip.js';
-import { HttpTransport } from '../../src/proxy/httpTransport.js';
+import { HttpTransport } from '../../src/network/httpTransport.js';
+import { networkSettings } from '../../src/network/networkSettings.js';
 import { VcsSource } from '../../src/vcs/vcsSource.js';
 import { goBinary, hermeticGoEnv } from '../support/gotool.js';
 import { hermeticGitEnv, startGitHost, type GitHost } from './gitServer.js';
@@ -46,7 +47,8 @@ beforeAll(async () => {
     }),
     ...gitEnv,
   };
-  transport = new HttpTransport();
+  // The transport takes the proxy settings (the git host is reached through HTTP_PROXY), as pack's does.
+  transport = new HttpTransport({ network: networkSettings(env, 'off') });
   source = new VcsSource({
     env: { GOPRIVATE: HOST, GOINSECURE: HOST },
     processEnv: env,

@@ -6,7 +6,7 @@ import {
   isTransientError,
   nextDelay,
   retryAfterMs,
-} from '../../src/proxy/retryPolicy.js';
+} from '../../src/network/retryPolicy.js';
 
 describe('isRetryableStatus', () => {
   const cases: Array<[number, boolean]> = [

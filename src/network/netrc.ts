@@ -1,10 +1,9 @@
 /**
- * `.netrc` credentials for go-import lookups, parsed as
- * cmd/go/internal/auth/netrc.go parseNetrc does: `machine`, `login`,
- * `password` pairs (a `machine` token starts a new entry), `macdef` bodies
- * skipped up to a blank line, and nothing after `default`. The first entry
- * for a host wins (auth.AddCredentials). The values are secrets: callers
- * never print them.
+ * `.netrc` files, parsed as cmd/go/internal/auth/netrc.go parseNetrc does:
+ * `machine`, `login`, `password` pairs (a `machine` token starts a new
+ * entry), `macdef` bodies skipped up to a blank line, and nothing after
+ * `default`. Which entry a request uses is GOAUTH's business
+ * (network/goAuth.ts). The values are secrets: callers never print them.
  */
 
 export interface NetrcLine {
@@ -39,10 +38,4 @@ export function parseNetrc(data: string): NetrcLine[] {
     if (i < f.length && f[i] === 'default') break;
   }
   return out;
-}
-
-/** The credentials for a host (name without port, as url.Hostname gives it), if any. */
-export function netrcCredentials(lines: readonly NetrcLine[], hostname: string): { login: string; password: string } | undefined {
-  const l = lines.find((x) => x.machine.toLowerCase() === hostname.toLowerCase());
-  return l === undefined ? undefined : { login: l.login, password: l.password };
 }

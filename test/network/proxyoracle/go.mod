@@ -1,0 +1,3 @@
+module gobundle.test/proxyoracle
+
+go 1.21
