@@ -1,7 +1,7 @@
 /**
  * serve's page: `/` and everything under `/-/` (app.ts's `pages` hook).
  *
- *   /                                  the page (pageAssets.ts)
+ *   /, /index.html                     the page (pageAssets.ts; export writes it as index.html)
  *   /-/page.css, /-/page.js            its stylesheet and script
  *   /-/catalog.json                    the catalogue (catalog.ts)
  *   /-/module/<esc path>/@detail.json  one module's detail, licences read on demand
@@ -27,6 +27,7 @@ export interface PageServerOptions extends Omit<SiteOptions, 'misses'> {
 
 const ASSETS = new Map<string, { body: Buffer; type: string }>([
   ['/', { body: Buffer.from(PAGE_HTML), type: 'text/html; charset=utf-8' }],
+  ['/index.html', { body: Buffer.from(PAGE_HTML), type: 'text/html; charset=utf-8' }],
   ['/-/page.css', { body: Buffer.from(PAGE_CSS), type: 'text/css; charset=utf-8' }],
   ['/-/page.js', { body: Buffer.from(PAGE_JS), type: 'text/javascript; charset=utf-8' }],
 ]);

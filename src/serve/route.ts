@@ -15,6 +15,8 @@ export const VULNDB_URL_PREFIX = `/${VULNDB_PREFIX}`;
 
 /** Paths under this prefix (and `/` itself) are the page's, never a module's: a module path's first element has a dot and no leading dash. */
 export const PAGE_PREFIX = '/-/';
+/** The page under the name `gobundle export` writes it (a module path alone is never a proxy request). */
+const PAGE_INDEX = '/index.html';
 
 /** Versioned files never change. */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
@@ -69,7 +71,7 @@ export function route(method: string | undefined, url: string, ctx: RouteContext
     };
   }
   const { index } = ctx;
-  if (ctx.hasPage && (url.startsWith(PAGE_PREFIX) || url === '/' || url.startsWith('/?'))) return { kind: 'page' };
+  if (ctx.hasPage && (url.startsWith(PAGE_PREFIX) || url === '/' || url.startsWith('/?') || url === PAGE_INDEX)) return { kind: 'page' };
   if (url.startsWith(VULNDB_URL_PREFIX)) {
     const q = url.indexOf('?');
     const path = (q < 0 ? url : url.slice(0, q)).slice(VULNDB_URL_PREFIX.length);

@@ -169,7 +169,7 @@ describe('the exported tree', () => {
     const [pageS, pageN] = await Promise.all([fetch(`${s}/`), fetch(`${n}/`)]);
     expect(pageN.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await pageN.text()).toBe(await pageS.text());
-    for (const asset of ['-/page.js', '-/page.css']) {
+    for (const asset of ['index.html', '-/page.js', '-/page.css']) {
       const [a, b] = await Promise.all([fetch(`${s}/${asset}`), fetch(`${n}/${asset}`)]);
       expect(await b.text(), asset).toBe(await a.text());
     }

@@ -58,6 +58,7 @@ describe('route', () => {
       { kind: 'sumdb', db: 'sum.golang.org', rest: 'lookup/example.com/m@v1.0.0' },
     ],
     ['the page, when serve has one', 'GET', '/-/catalog.json', { hasPage: true }, { kind: 'page' }],
+    ['the page under the name export writes', 'GET', '/index.html', { hasPage: true }, { kind: 'page' }],
     ['no page: / names nothing', 'GET', '/', {}, { kind: 'text', route: 'other', status: 400, line: 'empty, "." or ".." path element' }],
     ['no page: /-/ is no module path', 'GET', '/-/x', {}, { kind: 'text', route: 'other', status: 404, line: 'not a module proxy path' }],
     [
