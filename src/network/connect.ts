@@ -107,8 +107,11 @@ export interface ConnectRequest {
   port: number;
   /** The proxy to go through (from proxyFor), or undefined for a direct connection. */
   proxy: ParsedProxy | undefined;
-  /** The trusted roots, parsed once per run (networkSettings); undefined: Node's built-in roots. */
-  secureContext: SecureContext | undefined;
+  /**
+   * The trusted roots, parsed once per run (networkSettings) and only when a
+   * TLS handshake needs them; undefined: Node's built-in roots.
+   */
+  trustedRoots: () => SecureContext | undefined;
   /** Deadline for everything up to a usable connection. */
   timeoutMs: number;
   userAgent: string;
@@ -389,14 +392,14 @@ export async function openConnection(req: ConnectRequest, trace: ConnectTrace = 
   if (proxy === undefined) {
     const socket = await dialTcp(req.hostname, req.port, deadline, trace, failWith('server'));
     if (req.protocol === 'http:') return socket;
-    return handshake(socket, req.hostname, req.secureContext, deadline, trace, failWith('server'));
+    return handshake(socket, req.hostname, req.trustedRoots(), deadline, trace, failWith('server'));
   }
 
   if (proxy.scheme === 'socks5') {
     failWith('proxy')('tcp', Object.assign(new Error('SOCKS5 proxies are not supported'), { code: 'EPROXYSCHEME' }));
   }
   let socket: Socket = await dialTcp(proxy.host, proxy.port, deadline, trace, failWith('proxy'));
-  if (proxy.scheme === 'https') socket = await handshake(socket, proxy.host, req.secureContext, deadline, trace, failWith('proxy'));
+  if (proxy.scheme === 'https') socket = await handshake(socket, proxy.host, req.trustedRoots(), deadline, trace, failWith('proxy'));
   if (req.proxyOnly === true) return socket;
 
   const t0 = performance.now();
@@ -423,5 +426,5 @@ export async function openConnection(req: ConnectRequest, trace: ConnectTrace = 
     });
   }
   if (req.protocol === 'http:') return socket;
-  return handshake(socket, req.hostname, req.secureContext, deadline, trace, failWith('server'));
+  return handshake(socket, req.hostname, req.trustedRoots(), deadline, trace, failWith('server'));
 }

@@ -22,7 +22,7 @@ import { STATUS_CODES } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, Pool, request, type buildConnector, type Dispatcher } from 'undici';
+import { Agent, Pool, type buildConnector, type Dispatcher } from './undiciParts.js';
 import { GobundleError, NetworkError, NotFoundError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
 import { openFileUrl } from './fileUrl.js';
@@ -191,12 +191,12 @@ export class HttpTransport {
 
   /** An undici connect function opening each connection with connect.ts, as `where` says. */
   #connector(
-    where: (opts: buildConnector.Options) => Omit<ConnectRequest, 'secureContext' | 'timeoutMs' | 'userAgent'>,
+    where: (opts: buildConnector.Options) => Omit<ConnectRequest, 'trustedRoots' | 'timeoutMs' | 'userAgent'>,
   ): buildConnector.connector {
     return (opts, callback) => {
       openConnection({
         ...where(opts),
-        secureContext: this.network.secureContext,
+        trustedRoots: () => this.network.secureContext,
         timeoutMs: this.connectTimeoutMs,
         userAgent: this.#userAgent,
       }).then(
@@ -346,8 +346,9 @@ export class HttpTransport {
   async #send(current: URL, headers: Record<string, string>): Promise<Dispatcher.ResponseData> {
     const hop = this.#hop(current);
     if (hop.viaProxy === undefined) {
-      return request(current, {
-        dispatcher: hop.dispatcher,
+      return hop.dispatcher.request({
+        origin: current.origin,
+        path: `${current.pathname}${current.search}`,
         method: 'GET',
         headers,
         headersTimeout: this.headersTimeoutMs,

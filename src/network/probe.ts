@@ -7,7 +7,7 @@
  * doctor sees is what pack will see. Never throws: a failure is part of the
  * result, worded as pack would word it.
  */
-import { Client } from 'undici';
+import { Client } from './undiciParts.js';
 import { NotFoundError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
 import { openConnection, proxyAuthorization, type ConnectTrace } from './connect.js';
@@ -143,7 +143,7 @@ export async function probe(settings: NetworkSettings, url: string, options: Pro
               port: absolute && proxy !== undefined ? proxy.port : Number(u.port) || (protocol === 'https:' ? 443 : 80),
               proxy,
               ...(absolute ? { proxyOnly: true } : {}),
-              secureContext: settings.secureContext,
+              trustedRoots: () => settings.secureContext,
               timeoutMs: options.timeoutMs,
               userAgent: options.userAgent ?? 'gobundle',
             },
