@@ -15,7 +15,8 @@
  * file systems creating a file costs far more than writing its few hundred
  * bytes, and a pack stores a few small files per module version). Reads
  * verify again: small files are hashed when read, large ones by the
- * stream returned from openVerified. Files are not
+ * stream returned from openVerified; a small file this instance wrote or
+ * verified already is read from memory (SMALL_MEMORY_MAX_BYTES). Files are not
  * fsynced: a crash of the machine can at worst leave content that fails
  * that verification, which costs a download, never a wrong byte.
  *
@@ -66,6 +67,16 @@ export const CONTENT_READ_CHUNK_BYTES = 1 << 20;
 /** Files up to this size are stored inside their index entry (putSmall). */
 export const INLINE_MAX_BYTES = 16 << 10;
 
+/**
+ * Small files written or read by this instance are kept in memory up to
+ * this many bytes in all, so a run reads each back from memory, not from
+ * its index file: a pack stores every go.mod and .info, then reads them
+ * again for the resolver, the manifest's times and the bundle. Real go.mod
+ * and .info files are a few hundred bytes to a few KiB: a 10,000-version
+ * pack keeps about 20 MB.
+ */
+export const SMALL_MEMORY_MAX_BYTES = 32 << 20;
+
 /** An index entry as stored: an inline one carries its bytes. */
 interface StoredEntry extends CacheEntry {
   data?: string;
@@ -78,17 +89,25 @@ export function cacheKeyString(k: CacheKey): string {
   return `${k.path}@${k.version}.${k.kind}`;
 }
 
-/** A temp file being written: hashes what passes through, then is committed (renamed) into the content store. */
+/**
+ * New content being written: hashes what passes through, then is committed
+ * (renamed) into the content store. Content of up to INLINE_MAX_BYTES
+ * stays in memory (no temp file is made): small(), for putSmall; most zips
+ * of small modules are a few KiB, where the file, its rename and its
+ * directories cost more than the download.
+ */
 export interface PendingContent {
-  /** Where the bytes are while pending (to validate them in place). */
+  /** Where the bytes are while pending (to validate them in place; when small() has them, nothing is there). */
   readonly tmpPath: string;
-  /** A fresh sink; each call truncates (a retried download starts over). */
+  /** A fresh sink; each call starts over (a retried download). */
   sink(): Promise<Writable>;
   /** After the sink finished: the hash and size of what was written. */
   digest(): { sha256: string; size: number };
+  /** After the sink finished: all the bytes, when they fit INLINE_MAX_BYTES (then no temp file holds them). */
+  small(): Buffer | undefined;
   /** Move the bytes into the content store. */
   commit(): Promise<{ sha256: string; size: number }>;
-  /** Remove the temp file (after failure). */
+  /** Remove the temp file (after failure, or after small() bytes went into the cache another way). */
   discard(): Promise<void>;
 }
 
@@ -100,6 +119,9 @@ export class DownloadCache {
    * mkdir per file is several system calls each time.
    */
   readonly #madeDirs = new Map<string, Promise<unknown>>();
+  /** Inline entries' verified bytes, by key (SMALL_MEMORY_MAX_BYTES). */
+  readonly #small = new Map<string, { sha256: string; data: Buffer }>();
+  #smallBytes = 0;
 
   constructor(dir: string) {
     this.dir = dir;
@@ -182,10 +204,20 @@ export class DownloadCache {
 
   /** The whole content of a small entry, verified against its hash. */
   async read(entry: CacheEntry): Promise<Buffer> {
+    const kept = this.#small.get(entry.key);
+    if (kept !== undefined && kept.sha256 === entry.sha256) return Buffer.from(kept.data);
     const data = entry.inline === true ? this.#readInline(entry) : await readFile(this.contentPath(entry.sha256));
     const got = createHash('sha256').update(data).digest('hex');
     if (got !== entry.sha256 || data.length !== entry.size) throw this.#corrupt(entry, got, data.length);
+    if (entry.inline === true) this.#keep(entry.key, got, data);
     return data;
+  }
+
+  /** Keep a small file's verified bytes for this run, within SMALL_MEMORY_MAX_BYTES. */
+  #keep(key: string, sha256: string, data: Uint8Array): void {
+    if (this.#small.has(key) || this.#smallBytes + data.length > SMALL_MEMORY_MAX_BYTES) return;
+    this.#small.set(key, { sha256, data: Buffer.from(data) });
+    this.#smallBytes += data.length;
   }
 
   /** The bytes stored in an inline entry's index file (unverified: read() checks them). */
@@ -232,46 +264,63 @@ export class DownloadCache {
     await this.#inDir(cacheLayout.tmp(this.dir), async () => undefined);
     const tmpPath = this.#tmpName();
     let result: { sha256: string; size: number } | undefined;
+    /** The bytes while they fit INLINE_MAX_BYTES and no file was opened; after the sink finished, small()'s answer. */
+    let kept: Buffer[] = [];
+    let keptSmall: Buffer | undefined;
+    /** Whether a temp file was made (by this sink or an earlier one): discard() removes it. */
+    let madeFile = false;
     const moveIntoStore = (from: string, sha256: string): Promise<void> => this.#moveIntoStore(from, sha256);
     const fsError = (err: unknown, path: string): unknown => this.#fsError(err, path);
     const pending: PendingContent = {
       tmpPath,
       async sink(): Promise<Writable> {
         result = undefined;
-        let fh: Awaited<ReturnType<typeof open>>;
-        try {
-          fh = await open(tmpPath, 'w');
-        } catch (err) {
-          throw fsError(err, tmpPath);
-        }
+        kept = [];
+        keptSmall = undefined;
+        let fh: Awaited<ReturnType<typeof open>> | undefined;
         const h = createHash('sha256');
         let size = 0;
         let closed = false;
         const close = async (): Promise<void> => {
           if (!closed) {
             closed = true;
-            await fh.close();
+            await fh?.close();
           }
+        };
+        /** Write chunks to the temp file, opening it (with what was kept so far) the first time. */
+        const toFile = async (chunks: Buffer[]): Promise<void> => {
+          if (fh === undefined) {
+            madeFile = true;
+            fh = await open(tmpPath, 'w');
+            chunks = [...kept, ...chunks];
+            kept = [];
+          }
+          await fh.writev(chunks);
+        };
+        const take = (chunks: Buffer[], cb: (err?: Error | null) => void): void => {
+          for (const b of chunks) {
+            h.update(b);
+            size += b.length;
+          }
+          if (fh === undefined && size <= INLINE_MAX_BYTES) {
+            kept.push(...chunks);
+            cb();
+            return;
+          }
+          toFile(chunks).then(
+            () => cb(),
+            (err: unknown) => cb(fsError(err, tmpPath) as Error),
+          );
         };
         return new Writable({
           write(chunk: Buffer, _enc, cb) {
-            h.update(chunk);
-            size += chunk.length;
-            fh.write(chunk).then(
-              () => cb(),
-              (err: unknown) => cb(fsError(err, tmpPath) as Error),
-            );
+            take([chunk], cb);
           },
           // Chunks that arrived while a write was in flight leave in one writev, not one write each.
           writev(chunks, cb) {
-            const buffers = chunks.map((c) => c.chunk as Buffer);
-            for (const b of buffers) {
-              h.update(b);
-              size += b.length;
-            }
-            fh.writev(buffers).then(
-              () => cb(),
-              (err: unknown) => cb(fsError(err, tmpPath) as Error),
+            take(
+              chunks.map((c) => c.chunk as Buffer),
+              cb,
             );
           },
           final(cb) {
@@ -281,12 +330,15 @@ export class DownloadCache {
             close().then(
               () => {
                 result = { sha256: h.digest('hex'), size };
+                if (fh === undefined) keptSmall = Buffer.concat(kept, size);
+                kept = [];
                 cb();
               },
               (err: unknown) => cb(fsError(err, tmpPath) as Error),
             );
           },
           destroy(err, cb) {
+            kept = [];
             close().then(
               () => cb(err),
               () => cb(err),
@@ -298,13 +350,23 @@ export class DownloadCache {
         if (result === undefined) throw new Error('cache: digest() before the sink finished');
         return result;
       },
+      small() {
+        pending.digest();
+        return keptSmall;
+      },
       async commit() {
         const r = pending.digest();
+        if (keptSmall !== undefined) {
+          madeFile = true;
+          await writeFile(tmpPath, keptSmall).catch((err: unknown) => {
+            throw fsError(err, tmpPath);
+          });
+        }
         await moveIntoStore(tmpPath, r.sha256);
         return r;
       },
       async discard() {
-        await rm(tmpPath, { force: true });
+        if (madeFile) await rm(tmpPath, { force: true });
       },
     };
     return pending;
@@ -355,6 +417,20 @@ export class DownloadCache {
       inline: true,
     };
     await this.#writeIndex(entry, Buffer.from(data.buffer, data.byteOffset, data.length).toString('base64'));
+    this.#keep(entry.key, entry.sha256, data);
+    return entry;
+  }
+
+  /**
+   * Record pending content under key, once its sink finished and the bytes
+   * were verified: inline when small() holds them, else committed into the
+   * content store.
+   */
+  async record(key: CacheKey, pending: PendingContent, h1?: string): Promise<CacheEntry> {
+    const small = pending.small();
+    if (small === undefined) return this.setIndex(key, await pending.commit(), h1);
+    const entry = await this.putSmall(key, small, h1);
+    await pending.discard();
     return entry;
   }
 

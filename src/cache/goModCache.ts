@@ -47,11 +47,11 @@ export async function reuseFromGoModCache(
       // cache while we read it.
       const pending = await cache.putFile(file);
       try {
-        const { h1 } = await validateZip(pending.tmpPath, key);
+        const { h1 } = await validateZip(pending.tmpPath, key, undefined, pending.small());
         if (trusted.length > 0 && !trusted.includes(h1)) throw new Error('go.sum disagrees');
         const zipHash = await readFile(`${file.slice(0, -'.zip'.length)}.ziphash`, 'utf8').catch(() => undefined);
         if (zipHash !== undefined && zipHash.trim() !== h1) throw new Error('.ziphash disagrees');
-        return await cache.setIndex(key, await pending.commit(), h1);
+        return await cache.record(key, pending, h1);
       } catch (err) {
         await pending.discard();
         throw err;

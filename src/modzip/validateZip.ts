@@ -99,7 +99,8 @@ function readableMessage(err: unknown): string {
 const inMemorySlots = new Semaphore(ZIP_CHECK_THREADS + 1);
 
 /**
- * x/mod zip.CheckZip for path@version, streamed, plus the h1. Throws a
+ * x/mod zip.CheckZip for path@version, streamed (or from `inMemory`, the
+ * zip's bytes when the caller holds them; zipPath then only names it), plus the h1. Throws a
  * ModuleError (code EBADZIP) only when the file is not a readable zip or an
  * entry's data disagrees with its declared size; name and size problems are
  * returned as data.
@@ -108,6 +109,7 @@ export async function checkZip(
   zipPath: string,
   mod: { path: string; version: string },
   limits: ZipLimits = DEFAULT_ZIP_LIMITS,
+  inMemory?: Buffer,
 ): Promise<CheckedZip> {
   const fail = zipFailure(zipPath, mod);
   const canonical = canonicalVersion(mod.version);
@@ -118,7 +120,7 @@ export async function checkZip(
     throw fail(readableMessage(err), err);
   }
 
-  const zipSize = (await stat(zipPath)).size;
+  const zipSize = inMemory?.length ?? (await stat(zipPath)).size;
   if (zipSize > limits.zipFile) {
     return {
       h1: '',
@@ -133,7 +135,8 @@ export async function checkZip(
   if (zipSize > limits.inMemoryZip) return inspectZip(zipPath, mod, limits, undefined);
   const release = await inMemorySlots.acquire();
   try {
-    const data = await readFile(zipPath);
+    // A copy of the caller's bytes: a worker thread takes the buffer it is handed (transferred, not copied).
+    const data = inMemory === undefined ? await readFile(zipPath) : Buffer.from(inMemory);
     const pool = zipSize <= ZIP_THREAD_MAX_BYTES ? zipCheckPool() : undefined;
     return pool === undefined ? await inspectZip(zipPath, mod, limits, data) : await pool.inspect({ zipPath, mod, limits, data });
   } finally {
@@ -266,8 +269,9 @@ export async function validateZip(
   zipPath: string,
   mod: { path: string; version: string },
   limits: ZipLimits = DEFAULT_ZIP_LIMITS,
+  inMemory?: Buffer,
 ): Promise<{ h1: string; uncompressedSize: number; files: number }> {
-  const checked = await checkZip(zipPath, mod, limits);
+  const checked = await checkZip(zipPath, mod, limits, inMemory);
   const problems = checked.invalid.map((p) => `${p.name}: ${p.reason}`);
   if (checked.sizeError !== undefined) problems.push(checked.sizeError);
   if (problems.length > 0) {

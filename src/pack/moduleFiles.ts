@@ -146,9 +146,11 @@ export class ModuleFiles {
       const pending = await this.#opts.cache.begin();
       try {
         await this.#opts.chain.zipTo(key.path, key.version, () => pending.sink());
-        const { h1 } = await validateZip(pending.tmpPath, key);
+        // A zip of a few KiB stayed in memory: checked from there and stored inline, like a go.mod.
+        const small = pending.small();
+        const { h1 } = await validateZip(pending.tmpPath, key, undefined, small);
         this.#checkTrusted(key, h1, want);
-        return await this.#opts.cache.setIndex(key, await pending.commit(), h1);
+        return await this.#opts.cache.record(key, pending, h1);
       } catch (err) {
         await pending.discard();
         throw err;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { describe, expect, test } from 'vitest';
-import { cacheLayout, DownloadCache, INLINE_MAX_BYTES } from '../../src/cache/downloadCache.js';
+import { cacheLayout, DownloadCache, INLINE_MAX_BYTES, SMALL_MEMORY_MAX_BYTES } from '../../src/cache/downloadCache.js';
 import { goModCacheFile, reuseFromGoModCache } from '../../src/cache/goModCache.js';
 import { hashGoMod } from '../../src/gomod/dirhash.js';
 import { hashZip } from '../../src/modzip/hashZip.js';
@@ -74,10 +74,27 @@ describe('DownloadCache inline entries', () => {
     const entry = await cache.putSmall(key, Buffer.from(data), hashGoMod(data));
     const file = cacheLayout.index(cache.dir, entry.key);
     writeFileSync(file, JSON.stringify(change(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)));
-    if (how === 'miss') expect(await cache.get(key)).toBeUndefined();
-    else expect(await cache.get(key)).toEqual(entry);
-    await expect(cache.read(entry)).rejects.toThrow('example.com/m@v1.0.0.mod: content changed on disk');
-    await expect(text(cache.openVerified(entry))).rejects.toThrow('content changed on disk');
+    // The instance that wrote the bytes keeps them in memory for its run: a later run reads the disk.
+    expect(await cache.read(entry)).toEqual(Buffer.from(data));
+    const later = new DownloadCache(cache.dir);
+    if (how === 'miss') expect(await later.get(key)).toBeUndefined();
+    else expect(await later.get(key)).toEqual(entry);
+    await expect(later.read(entry)).rejects.toThrow('example.com/m@v1.0.0.mod: content changed on disk');
+    await expect(text(later.openVerified(entry))).rejects.toThrow('content changed on disk');
+  });
+
+  test('small files kept in memory stay within SMALL_MEMORY_MAX_BYTES; past it, reads go to the disk and verify', async () => {
+    const cache = new DownloadCache(fresh());
+    const big = Buffer.alloc(INLINE_MAX_BYTES, 'x');
+    const entries = [];
+    for (let i = 0; i * INLINE_MAX_BYTES <= SMALL_MEMORY_MAX_BYTES; i++)
+      entries.push(await cache.putSmall({ ...key, version: `v1.0.${i}` }, big));
+    const last = entries[entries.length - 1] as (typeof entries)[number];
+    const file = cacheLayout.index(cache.dir, last.key);
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(file, JSON.stringify({ ...stored, data: Buffer.alloc(INLINE_MAX_BYTES, 'y').toString('base64') }));
+    await expect(cache.read(last)).rejects.toThrow(`${last.key}: content changed on disk`);
+    expect(await cache.read(entries[0] as (typeof entries)[number])).toEqual(big);
   });
 
   test('putSmall refuses a file over INLINE_MAX_BYTES', async () => {
