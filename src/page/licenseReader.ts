@@ -1,6 +1,6 @@
 /**
  * The licences of served module versions, for the page: the root licence
- * files of each zip matched by the SBOM's matcher (sbom/licenseMatch.ts),
+ * files of each zip matched by the SBOM's matcher (sbom/licenseExpression.ts),
  * read on first need and remembered by the zip's sha256 (a zip in two
  * bundles, or in a bundle added later, is read once). Reading is bounded in
  * time per question: what is not known by then is reported as not yet known
@@ -9,7 +9,7 @@
  * no zip at all.
  */
 import { readLicenseFiles } from '../modzip/licenseFiles.js';
-import { matchLicense } from '../sbom/licenseMatch.js';
+import { licenseExpression } from '../sbom/licenseExpression.js';
 
 /** The longest a request waits for licences to be read. */
 export const LICENSE_WAIT_MS = 1500;
@@ -29,7 +29,7 @@ export class LicenseReader {
   #running = 0;
   readonly #queue: (() => void)[] = [];
 
-  /** The licences of a zip if already read (SPDX ids, 'unknown' for an unmatched file, [] for none), else null. */
+  /** The licences of a zip if already read (SPDX ids or expressions, 'unknown' for an unmatched file, [] for none), else null. */
   known(zip: LicenseZip): string[] | null {
     return this.#known.get(zip.sha256) ?? null;
   }
@@ -55,7 +55,7 @@ export class LicenseReader {
       .then(() => readLicenseFiles(z.file, z.prefix))
       .then(
         (files) => {
-          this.#known.set(z.sha256, [...new Set(files.map((f) => matchLicense(f.text) ?? 'unknown'))]);
+          this.#known.set(z.sha256, [...new Set(files.map((f) => licenseExpression(f.text) ?? 'unknown'))]);
         },
         // An unreadable zip (removed since it was verified) stays unknown; the page says so.
         () => undefined,

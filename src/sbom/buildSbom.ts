@@ -4,7 +4,8 @@
  * CycloneDX library for JavaScript: one component per build-list module
  * version (purl `pkg:golang/<path>@<version>`, escaped by packageurl-js; the
  * SHA-256 of the bundled zip; the go command's h1: hashes as properties;
- * the SPDX licence licenseMatch.ts found, if any), the dependency edges of
+ * the SPDX licence licenseExpression.ts found, if any, or the expression
+ * when a file holds several), the dependency edges of
  * moduleGraph.ts, and in metadata the main modules, the bundle's signer,
  * inputs and creation time. The document is deterministic: its time is the
  * manifest's `created`, its serial number derived from the manifest's sha256.
@@ -23,7 +24,7 @@ export interface SbomModule {
   zipSha256: string;
   zipH1: string;
   modH1: string;
-  /** The root licence files and the SPDX id each matched (undefined: no match). */
+  /** The root licence files and the SPDX id or expression ("MIT AND Apache-2.0") each matched (undefined: no match). */
   licenseFiles: { name: string; spdx: string | undefined }[];
 }
 
@@ -79,8 +80,10 @@ export function buildSbomModel(input: SbomInput): CDX.Models.Bom {
     for (const f of mod.licenseFiles) {
       c.properties.add(new CDX.Models.Property('gobundle:licenseFile', `${f.name}: ${f.spdx ?? 'no match'}`));
     }
-    for (const id of new Set(mod.licenseFiles.flatMap((f) => (f.spdx === undefined ? [] : [f.spdx]))))
-      c.licenses.add(new CDX.Models.SpdxLicense(id));
+    const named = [...new Set(mod.licenseFiles.flatMap((f) => (f.spdx === undefined ? [] : [f.spdx])))];
+    // CycloneDX takes either licences by id or one expression, never both.
+    if (named.some((n) => n.includes(' '))) c.licenses.add(new CDX.Models.LicenseExpression(named.join(' AND ')));
+    else for (const id of named) c.licenses.add(new CDX.Models.SpdxLicense(id));
     byRef.set(purl, c);
     bom.components.add(c);
   }

@@ -12,7 +12,7 @@ import { GobundleError } from '../errors.js';
 import { readLicenseFiles } from '../modzip/licenseFiles.js';
 import { versionFileName } from '../bundle/treeLayout.js';
 import { buildSbomJson, type SbomModule } from './buildSbom.js';
-import { matchLicense } from './licenseMatch.js';
+import { licenseExpression } from './licenseExpression.js';
 import { moduleEdges } from './moduleGraph.js';
 import { ErrorCode } from '../errorCodes.js';
 
@@ -35,7 +35,7 @@ export async function bundleSbom(b: OpenedBundle, toolVersion: string): Promise<
       zipSha256: zip.sha256,
       zipH1: m.zipH1 as string,
       modH1: m.modH1,
-      licenseFiles: files.map((f) => ({ name: f.name, spdx: matchLicense(f.text) })),
+      licenseFiles: files.map((f) => ({ name: f.name, spdx: licenseExpression(f.text) })),
     });
     graph.push({ path: m.path, version: m.version, goMod: await readFile(join(dir, versionFileName(m.path, m.version, 'mod')), 'utf8') });
   }

@@ -3,74 +3,110 @@
  * guess. The file matches a licence when, after the same normalization of
  * both texts, it equals the licence's canonical text (licenseTexts.ts) word
  * for word, with only the template's variable parts (a copyright holder's
- * name) and optional parts (a title, Apache's appendix) free. The
- * normalization follows the SPDX matching guidelines
+ * name), optional parts (a title, Apache's appendix) and alternative
+ * wordings free. The normalization follows the SPDX matching guidelines
  * (spdx.github.io/spdx-spec/v2.3/license-matching-guidelines-and-templates/):
  *
- *   - copyright notices — lines starting "Copyright" and then "(c)", "©" or a
- *     year, or starting "(c) <year>" or "©" — and "All rights reserved."
- *     lines are dropped (they name holders, not terms);
+ *   - a comment or quote mark opening a line ("//", "#", ">", " *") is dropped;
+ *   - copyright notices — lines starting "Copyright" (or "Portions copyright")
+ *     that hold "(c)", "©" or a year, or starting "(c) <year>" or "©" — and
+ *     "All rights reserved." lines are dropped (they name holders, not terms);
  *   - a bullet or number opening a line ("*", "-", "1.", "2.1.", "a)") is dropped;
  *   - case, punctuation and whitespace are ignored (text becomes lowercase
  *     words of letters and digits), and "https" reads as "http".
  *
  * One more freedom, for real files: a project's title directly above the
- * copyright notice, under at most a licence title (withoutTitle). Anything else — an
- * added paragraph, a changed word, two licences in one file — leaves the file
- * unknown. Pure.
+ * copyright notice, under at most a licence title (withoutTitle). Anything
+ * else — an added paragraph, a changed word, two licences in one file —
+ * leaves the file unknown here; licenseExpression.ts names files made of
+ * several licences. Pure.
  */
 import { LICENSE_TEMPLATES } from './licenseTexts.js';
 
 /** Most words a template's `<<var>>` stands for. */
 export const MAX_VAR_WORDS = 12;
 
-/** A copyright notice, not a sentence about one ("copyright notice, this list of conditions…" wraps onto a line of its own in BSD texts). */
-const COPYRIGHT_LINE = /^\s*(copyright\s*(\(c\)|©|\d)|\(c\)\s*\d|©)/i;
+/**
+ * A comment or quote mark opening each line of a licence pasted into a source
+ * comment or a Markdown quote ("// ", "# ", "> ", " * "): taken off before the
+ * line is looked at, so a notice or bullet behind it is seen as one.
+ */
+const LINE_PREFIX = /^\s*(?:\/\/+|#+|>+|\*(?=\s|$))[ \t]?/;
+
+/**
+ * A copyright notice, not a sentence about one ("copyright notice, this list of
+ * conditions…" wraps onto a line of its own in BSD texts): a line starting
+ * "Copyright" (or "Portions copyright") that holds "(c)", "©" or a year
+ * somewhere ("Copyright IBM Corp. 2014, 2025"), or a line starting "(c) <year>" or "©".
+ */
+const COPYRIGHT_LINE = /^\s*(?:(?:portions\s+)?copyright\b.*(?:\(c\)|©|\b(?:19|20)\d\d\b)|\(c\)\s*\d|©)/i;
 const RIGHTS_LINE = /^\s*all rights reserved\.?\s*$/i;
 const LIST_MARKER = /^\s*(?:[*•-]|\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z])[.)])(?=\s)/i;
 
+/** Template markers, kept by licenseWords as one-character tokens: `<<var>>`, `[[`, `]]`, `((`, `||`, `))`. */
 const VAR = '\u0001';
 const OPT = '\u0002';
 const END = '\u0003';
+const ALT = '\u0004';
+const OR = '\u0005';
+const ALT_END = '\u0006';
+const MARKERS = /[\u0001-\u0006]/g;
+
+/** The lines of a text as licenseWords reads them: prefixes off, copyright notices and "All rights reserved." dropped, bullets off. */
+function licenseLines(text: string): string[] {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.replace(LINE_PREFIX, ''))
+    .filter((l) => !COPYRIGHT_LINE.test(l) && !RIGHTS_LINE.test(l))
+    .map((l) => l.replace(LIST_MARKER, ' '));
+}
 
 /** The words of a text after the normalization above (markers kept as one-character tokens). */
 export function licenseWords(text: string): string[] {
-  const kept = text
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .filter((l) => !COPYRIGHT_LINE.test(l) && !RIGHTS_LINE.test(l))
-    .map((l) => l.replace(LIST_MARKER, ' '))
-    .join('\n')
-    .toLowerCase();
+  const kept = licenseLines(text).join('\n').toLowerCase();
   const words: string[] = [];
-  for (const m of kept.matchAll(/[a-z0-9]+|[\u0001-\u0003]/g)) words.push(m[0] === 'https' ? 'http' : m[0]);
+  for (const m of kept.matchAll(/[a-z0-9]+|[\u0001-\u0006]/g)) words.push(m[0] === 'https' ? 'http' : m[0]);
   return words;
 }
 
-/** A template as a regular expression over `licenseWords(text).join(' ') + ' '`. */
+/**
+ * A template as a regular expression over `licenseWords(text).join(' ') + ' '`:
+ * `<<var>>` is 1 to MAX_VAR_WORDS words, `[[…]]` may be absent and
+ * `((a || b))` is one of its alternatives (licensecheck's template syntax).
+ */
 export function compileTemplate(template: string): RegExp {
-  const marked = template.replaceAll('<<var>>', ` ${VAR} `).replaceAll('[[', ` ${OPT} `).replaceAll(']]', ` ${END} `);
+  const marked = template
+    .replaceAll('<<var>>', ` ${VAR} `)
+    .replaceAll('[[', ` ${OPT} `)
+    .replaceAll(']]', ` ${END} `)
+    .replaceAll('((', ` ${ALT} `)
+    .replaceAll('||', ` ${OR} `)
+    .replaceAll('))', ` ${ALT_END} `);
   let source = '';
-  let depth = 0;
+  const open: string[] = [];
   for (const w of licenseWords(marked)) {
     if (w === VAR) source += `(?:[a-z0-9]+ ){1,${MAX_VAR_WORDS}}`;
-    else if (w === OPT) {
+    else if (w === OPT || w === ALT) {
       source += '(?:';
-      depth++;
-    } else if (w === END) {
-      if (depth === 0) throw new Error('licence template: "]]" without "[["');
-      source += ')?';
-      depth--;
+      open.push(w);
+    } else if (w === END || w === ALT_END) {
+      const want = w === END ? OPT : ALT;
+      if (open.pop() !== want) throw new Error(`licence template: "${w === END ? ']]' : '))'}" without its opening`);
+      source += w === END ? ')?' : ')';
+    } else if (w === OR) {
+      if (open.at(-1) !== ALT) throw new Error('licence template: "||" outside "((…))"');
+      source += '|';
     } else source += `${w} `;
   }
-  if (depth !== 0) throw new Error('licence template: "[[" without "]]"');
+  if (open.length !== 0) throw new Error('licence template: "[[" or "((" not closed');
   return new RegExp(`^${source}$`);
 }
 
-const COMPILED: readonly [string, RegExp][] = [...LICENSE_TEMPLATES].map(([id, t]) => [id, compileTemplate(t)]);
+const COMPILED: readonly [string, RegExp][] = LICENSE_TEMPLATES.map(([id, t]) => [id, compileTemplate(t)]);
 
 /** The SPDX ids gobundle can recognise. */
-export const KNOWN_LICENSES: readonly string[] = COMPILED.map(([id]) => id);
+export const KNOWN_LICENSES: readonly string[] = [...new Set(COMPILED.map(([id]) => id))];
 
 /**
  * Words that may change or qualify a licence's terms: a first line holding
@@ -101,12 +137,16 @@ export function withoutTitle(text: string): string | undefined {
   return [...lines.slice(0, at), ...lines.slice(at + 1)].join('\n');
 }
 
-function matchExactly(text: string): string | undefined {
-  const words = licenseWords(text.replace(/[\u0001-\u0003]/g, ' '));
+/** The SPDX id whose template `words` (licenseWords of a text) match, if any. */
+export function matchWords(words: readonly string[]): string | undefined {
   if (words.length === 0) return undefined;
   const normalized = `${words.join(' ')} `;
   for (const [id, re] of COMPILED) if (re.test(normalized)) return id;
   return undefined;
+}
+
+function matchExactly(text: string): string | undefined {
+  return matchWords(licenseWords(text.replace(MARKERS, ' ')));
 }
 
 /** The SPDX id of the licence `text` is, or undefined when it matches none exactly (a title line above the copyright notice aside). */

@@ -1,21 +1,25 @@
 /**
  * The canonical licence texts gobundle recognises, as templates for
  * licenseMatch.ts: the SPDX License List texts (spdx.org/licenses) of MIT,
- * ISC, BSD-2-Clause and BSD-3-Clause, and the full texts of Apache-2.0
+ * ISC, BSD-2-Clause, BSD-2-Clause-Views and BSD-3-Clause, and the full texts of Apache-2.0
  * (apache.org/licenses/LICENSE-2.0.txt) and MPL-2.0 (mozilla.org/MPL/2.0/),
- * without their copyright lines. Two markers, as in the SPDX matching
- * guidelines' templates (spdx.github.io/spdx-spec/v2.3/license-matching-guidelines-and-templates/):
+ * without their copyright lines, and Apache-2.0's standard header (the
+ * notice a project may ship instead of the text, as SPDX lists it). Markers,
+ * as in the SPDX matching guidelines' templates
+ * (spdx.github.io/spdx-spec/v2.3/license-matching-guidelines-and-templates/):
  * `<<var>>` is a variable part (the name of a copyright holder, 1 to 12 words)
  * and `[[…]]` a part that may be absent (a title, Apache's appendix; its
  * explanation and its boilerplate notice's copyright line each on their own:
  * real files often carry the notice filled in, "Copyright The containerd
- * Authors", without the explanation).
+ * Authors", without the explanation); `((a || b))`, as in google/licensecheck's
+ * templates, is a wording real files use in place of the SPDX one (BSD-3-Clause's
+ * third clause as github.com/pmezard/go-difflib words it).
  * Generated once from those texts; edit with care: a changed word changes
  * what matches.
  */
 
-/** SPDX id → template. */
-export const LICENSE_TEMPLATES: ReadonlyMap<string, string> = new Map([
+/** [SPDX id, template]; an id may have more than one template (Apache-2.0: its text, its standard header). */
+export const LICENSE_TEMPLATES: readonly (readonly [id: string, template: string])[] = [
   [
     'MIT',
     `[[The]] [[MIT License]] [[(MIT)]] [[(Expat)]]
@@ -83,6 +87,36 @@ POSSIBILITY OF SUCH DAMAGE.
 `,
   ],
   [
+    'BSD-2-Clause-Views',
+    `[[BSD 2-Clause License]]
+
+Redistribution and use in source and binary forms, with or without
+modification, are permitted provided that the following conditions are met:
+
+1. Redistributions of source code must retain the above copyright notice,
+this list of conditions and the following disclaimer.
+
+2. Redistributions in binary form must reproduce the above copyright notice,
+this list of conditions and the following disclaimer in the documentation
+and/or other materials provided with the distribution.
+
+THIS SOFTWARE IS PROVIDED BY <<var>> "AS IS" AND ANY EXPRESS OR IMPLIED
+WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES OF
+MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO
+EVENT SHALL <<var>> BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT LIMITED TO,
+PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE, DATA, OR PROFITS; OR
+BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER
+IN CONTRACT, STRICT LIABILITY, OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE)
+ARISING IN ANY WAY OUT OF THE USE OF THIS SOFTWARE, EVEN IF ADVISED OF THE
+POSSIBILITY OF SUCH DAMAGE.
+
+The views and conclusions contained in the software and documentation are
+those of the authors and should not be interpreted as representing official
+policies, either expressed or implied, of <<var>>.
+`,
+  ],
+  [
     'BSD-3-Clause',
     `[[BSD 3-Clause License]]
 
@@ -96,8 +130,8 @@ this list of conditions and the following disclaimer.
 this list of conditions and the following disclaimer in the documentation
 and/or other materials provided with the distribution.
 
-3. Neither the name of <<var>> nor the names of its
-contributors may be used to endorse or promote products derived from
+3. ((Neither the name of <<var>> nor the names of its
+contributors may || The names of its contributors may not || The name <<var>> may not)) be used to endorse or promote products derived from
 this software without specific prior written permission.
 
 THIS SOFTWARE IS PROVIDED BY <<var>> "AS IS" AND ANY EXPRESS OR IMPLIED
@@ -695,4 +729,21 @@ Exhibit B - "Incompatible With Secondary Licenses" Notice
   defined by the Mozilla Public License, v. 2.0.
 `,
   ],
-]);
+  [
+    'Apache-2.0',
+    `[[Copyright <<var>>]]
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+`,
+  ],
+];

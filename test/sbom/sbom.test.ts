@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, test } from 'vitest';
-import { goPurl } from '../../src/sbom/buildSbom.js';
+import { MANIFEST_FORMAT } from '../../src/bundle/manifest.js';
+import { buildSbomJson, goPurl } from '../../src/sbom/buildSbom.js';
 import { matchLicense } from '../../src/sbom/licenseMatch.js';
 import { moduleEdges } from '../../src/sbom/moduleGraph.js';
 
@@ -76,4 +77,46 @@ test('moduleEdges: require lines resolve to the build list; paths outside it are
     { from: { path: 'example.com/b', version: 'v1.0.0' }, to: [{ path: 'example.com/c', version: 'v1.2.0' }] },
     { from: { path: 'example.com/c', version: 'v1.2.0' }, to: [] },
   ]);
+});
+
+test('buildSbomJson: ids as licences, a file of several licences as one expression (CycloneDX allows no mix)', async () => {
+  const mod = (path: string, licenseFiles: { name: string; spdx: string | undefined }[]) => ({
+    path,
+    version: 'v1.0.0',
+    zipSha256: '0'.repeat(64),
+    zipH1: 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    modH1: 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    licenseFiles,
+  });
+  const json = await buildSbomJson({
+    manifest: {
+      format: MANIFEST_FORMAT,
+      tool: 'gobundle test',
+      created: '2024-01-01T00:00:00Z',
+      inputs: [],
+      modules: [],
+      sumdb: null,
+      files: [],
+    },
+    manifestSha256: '1'.repeat(64),
+    signer: undefined,
+    modules: [
+      mod('example.com/one', [{ name: 'LICENSE', spdx: 'MIT' }]),
+      mod('example.com/two', [
+        { name: 'COPYING', spdx: 'BSD-3-Clause' },
+        { name: 'LICENSE', spdx: 'MIT AND Apache-2.0' },
+      ]),
+      mod('example.com/none', [{ name: 'LICENSE', spdx: undefined }]),
+    ],
+    edges: [],
+    toolVersion: '0.0.0',
+  });
+  const licences = Object.fromEntries(
+    (JSON.parse(json) as { components: { name: string; licenses?: unknown }[] }).components.map((c) => [c.name, c.licenses]),
+  );
+  expect(licences).toEqual({
+    'example.com/one': [{ license: { id: 'MIT' } }],
+    'example.com/two': [{ expression: 'BSD-3-Clause AND MIT AND Apache-2.0' }],
+    'example.com/none': undefined,
+  });
 });
