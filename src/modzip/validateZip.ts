@@ -17,7 +17,7 @@ import { Hash1Collector } from '../gomod/dirhash.js';
 import { goQuote } from '../gomod/goQuote.js';
 import { canonicalVersion, check, checkFilePath } from '../gomod/modulePath.js';
 import { MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE } from './limits.js';
-import { ZIP_CHECK_THREADS, ZIP_THREAD_MAX_BYTES, zipCheckPool } from './zipCheckPool.js';
+import { ZIP_CHECK_THREADS, ZIP_THREAD_MAX_BYTES, ZIP_THREAD_MIN_BYTES, zipCheckPool } from './zipCheckPool.js';
 import type { CheckedZip, ZipLimits } from './checkedZip.js';
 import { ErrorCode } from '../errorCodes.js';
 
@@ -137,7 +137,7 @@ export async function checkZip(
   try {
     // A copy of the caller's bytes: a worker thread takes the buffer it is handed (transferred, not copied).
     const data = inMemory === undefined ? await readFile(zipPath) : Buffer.from(inMemory);
-    const pool = zipSize <= ZIP_THREAD_MAX_BYTES ? zipCheckPool() : undefined;
+    const pool = zipSize >= ZIP_THREAD_MIN_BYTES && zipSize <= ZIP_THREAD_MAX_BYTES ? zipCheckPool() : undefined;
     return pool === undefined ? await inspectZip(zipPath, mod, limits, data) : await pool.inspect({ zipPath, mod, limits, data });
   } finally {
     release();
