@@ -174,9 +174,20 @@ export function modulePathError(path: string): string | undefined {
  * like a host name; a well-formed /vN or gopkg.in .vN suffix).
  */
 export function checkPath(path: string): void {
+  if (validPaths.has(path)) return;
   const err = modulePathError(path);
   if (err !== undefined) throw new InvalidPathError('module path', path, err);
+  if (validPaths.size >= VALID_PATHS_MAX) validPaths.clear();
+  validPaths.add(path);
 }
+
+/**
+ * Paths checkPath passed (at most VALID_PATHS_MAX, then it starts over): a
+ * pack checks each module path again for every file, URL and cache key of
+ * every version, and the check walks the path character by character.
+ */
+const validPaths = new Set<string>();
+const VALID_PATHS_MAX = 1 << 16;
 
 /** CheckImportPath: like checkPath but allows `+` and a first element without a dot. */
 export function checkImportPath(path: string): void {
