@@ -1,7 +1,9 @@
 /**
  * Every error code gobundle's own errors carry (GobundleError.code), in one
  * place: callers and tests branch on these, never on message text. Codes of
- * the operating system (ENOENT, ECONNRESET, …) are Node's, not listed here.
+ * the operating system (ENOENT, ECONNRESET, ENOTFOUND, …) are Node's, not
+ * listed here, and none of ours has one of their names: `err.code ===
+ * 'ENOTFOUND'` is always Node's DNS failure, never ours.
  */
 export const ErrorCode = {
   AUTH: 'EAUTH',
@@ -14,12 +16,12 @@ export const ErrorCode = {
   DIRECT: 'EDIRECT',
   DOCTOR: 'EDOCTOR',
   EXPORT: 'EEXPORT',
+  FILESYSTEM: 'EFILESYSTEM',
   GOENV: 'EGOENV',
   GOMODDIRTY: 'EGOMODDIRTY',
   INVALIDPATH: 'EINVALIDPATH',
   INVALIDVERSION: 'EINVALIDVERSION',
   INPUT: 'EINPUT',
-  IO: 'EIO',
   KEYGEN: 'EKEYGEN',
   LOCALREPLACE: 'ELOCALREPLACE',
   MANIFEST: 'EMANIFEST',
@@ -31,7 +33,7 @@ export const ErrorCode = {
   NOTESIG: 'ENOTESIG',
   NOTEUNKNOWNKEY: 'ENOTEUNKNOWNKEY',
   NOTEUNVERIFIED: 'ENOTEUNVERIFIED',
-  NOTFOUND: 'ENOTFOUND',
+  NOTEXIST: 'ENOTEXIST',
   PARENT: 'EPARENT',
   PARTS: 'EPARTS',
   PROXYAUTH: 'EPROXYAUTH',

@@ -59,7 +59,7 @@ export class ModuleError extends GobundleError {
 /** The thing asked for does not exist (HTTP 404/410, missing file). Drives proxy fallback. */
 export class NotFoundError extends GobundleError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(ErrorCode.NOTFOUND, message, options);
+    super(ErrorCode.NOTEXIST, message, options);
   }
 }
 

@@ -52,5 +52,5 @@ export function fileSystemError(err: unknown, what: string, path: string, spaceH
       : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
         ? `make ${path} writable for this user, or choose another location`
         : undefined;
-  return new GobundleError(ErrorCode.IO, `${what}: ${reason}: ${path}`, { ...(hint === undefined ? {} : { hint }), cause: err });
+  return new GobundleError(ErrorCode.FILESYSTEM, `${what}: ${reason}: ${path}`, { ...(hint === undefined ? {} : { hint }), cause: err });
 }

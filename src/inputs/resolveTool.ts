@@ -69,7 +69,7 @@ export async function resolveTool(arg: string, q: ToolQuerier): Promise<Resolved
     }
     return { arg, pkg: parsed.pkg, module: path, version, retractionsFrom };
   }
-  throw new GobundleError(ErrorCode.NOTFOUND, `tool ${arg}: no module provides package ${parsed.pkg} at ${parsed.query}`, {
+  throw new GobundleError(ErrorCode.NOTEXIST, `tool ${arg}: no module provides package ${parsed.pkg} at ${parsed.query}`, {
     hint: 'check the package path and version against the module proxy',
   });
 }
@@ -79,7 +79,7 @@ async function orNotFound<T>(p: Promise<T>): Promise<T | undefined> {
   try {
     return await p;
   } catch (err) {
-    if (err instanceof GobundleError && err.code === ErrorCode.NOTFOUND) return undefined;
+    if (err instanceof GobundleError && err.code === ErrorCode.NOTEXIST) return undefined;
     throw err;
   }
 }

@@ -101,7 +101,7 @@ async function orNotFound<T>(p: Promise<T>): Promise<T | undefined> {
   try {
     return await p;
   } catch (err) {
-    if (err instanceof GobundleError && err.code === ErrorCode.NOTFOUND) return undefined;
+    if (err instanceof GobundleError && err.code === ErrorCode.NOTEXIST) return undefined;
     throw err;
   }
 }

@@ -90,9 +90,9 @@ export class ModuleFiles {
     try {
       return await this.#fetchFile(key);
     } catch (err) {
-      if (err instanceof GobundleError && err.code === ErrorCode.IO && !(err instanceof ModuleError)) {
+      if (err instanceof GobundleError && err.code === ErrorCode.FILESYSTEM && !(err instanceof ModuleError)) {
         throw new ModuleError(key.path, key.version, `storing its .${key.kind}: ${err.message}`, {
-          code: ErrorCode.IO,
+          code: ErrorCode.FILESYSTEM,
           hint: err.hint,
           cause: err,
         });

@@ -228,7 +228,7 @@ function withHint(err: unknown, db: SumdbTarget, reached: string | undefined): u
     (db.urlExplicit ? `${db.url}, the URL GOSUMDB names` : `the first GOPROXY entry serving /sumdb/${db.name}/supported, else ${db.url}`);
   const cause = err.cause;
   let hint: string | undefined;
-  if (err.code === ErrorCode.NOTFOUND) {
+  if (err.code === ErrorCode.NOTEXIST) {
     hint =
       `${db.name} (reached at ${where}) does not know this module version: if it is private, list it in GONOSUMDB or GOPRIVATE ` +
       '(the go command needs that too); if it is public, the server may not really serve this checksum database';

@@ -213,7 +213,7 @@ export class ProxyClient {
     }
     if (err instanceof NetworkError) return err.rephrase(prefix);
     if (err instanceof GobundleError) return err;
-    return new GobundleError(ErrorCode.IO, `${prefix}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    return new GobundleError(ErrorCode.FILESYSTEM, `${prefix}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 

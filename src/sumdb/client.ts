@@ -182,7 +182,7 @@ export async function verifyModules(
   const lookups = await mapLimit([...unique.values()], LOOKUP_CONCURRENCY, async (m): Promise<Lookup> => {
     const fail = (msg: string, cause?: unknown): ModuleError =>
       new ModuleError(m.path, m.version, `verifying module: ${msg}`, {
-        code: cause instanceof NotFoundError ? ErrorCode.NOTFOUND : ErrorCode.SUMDB,
+        code: cause instanceof NotFoundError ? ErrorCode.NOTEXIST : ErrorCode.SUMDB,
         cause,
       });
     let data: Uint8Array;

@@ -142,7 +142,7 @@ describe('ProxyClient errors', () => {
       handler: () => status(404, 'not found: example.com/m@v1.0.0: invalid version: unknown revision v1.0.0\nsecond line'),
       want: () => ({
         kind: 'NotFoundError',
-        code: 'ENOTFOUND',
+        code: 'ENOTEXIST',
         message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 404 Not Found\n\tserver response: not found: example.com/m@v1.0.0: invalid version: unknown revision v1.0.0`,
       }),
       requests: 1,
@@ -150,7 +150,7 @@ describe('ProxyClient errors', () => {
     {
       name: '410 without a text body',
       handler: () => status(410, '<html>gone</html>', { 'content-type': 'text/html' }),
-      want: () => ({ kind: 'NotFoundError', code: 'ENOTFOUND', message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 410 Gone` }),
+      want: () => ({ kind: 'NotFoundError', code: 'ENOTEXIST', message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 410 Gone` }),
       requests: 1,
     },
     {
@@ -158,7 +158,7 @@ describe('ProxyClient errors', () => {
       handler: () => status(404, 'evil \u001b[31mred'),
       want: () => ({
         kind: 'NotFoundError',
-        code: 'ENOTFOUND',
+        code: 'ENOTEXIST',
         message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 404 Not Found`,
       }),
       requests: 1,
@@ -168,7 +168,7 @@ describe('ProxyClient errors', () => {
       handler: () => status(404, 'latin', { 'content-type': 'text/plain; charset=iso-8859-1' }),
       want: () => ({
         kind: 'NotFoundError',
-        code: 'ENOTFOUND',
+        code: 'ENOTEXIST',
         message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 404 Not Found`,
       }),
       requests: 1,
