@@ -3,7 +3,9 @@
  * place: callers and tests branch on these, never on message text. Codes of
  * the operating system (ENOENT, ECONNRESET, ENOTFOUND, …) are Node's, not
  * listed here, and none of ours has one of their names: `err.code ===
- * 'ENOTFOUND'` is always Node's DNS failure, never ours.
+ * 'ENOTFOUND'` is always Node's DNS failure, never ours. Each kind of
+ * failure is a class that fixes its code (src/errorKinds.ts lists them);
+ * test/errorKinds.test.ts keeps the codes unique and off Node's names.
  */
 export const ErrorCode = {
   AUTH: 'EAUTH',
