@@ -1,7 +1,11 @@
 /**
  * Every error code gobundle's own errors carry (GobundleError.code), in one
  * place: callers and tests branch on these, never on message text. Codes of
- * the operating system (ENOENT, ECONNRESET, …) are Node's, not listed here.
+ * the operating system (ENOENT, ECONNRESET, ENOTFOUND, …) are Node's, not
+ * listed here, and none of ours has one of their names: `err.code ===
+ * 'ENOTFOUND'` is always Node's DNS failure, never ours. Each kind of
+ * failure is a class that fixes its code (src/errorKinds.ts lists them);
+ * test/errorKinds.test.ts keeps the codes unique and off Node's names.
  */
 export const ErrorCode = {
   AUTH: 'EAUTH',
@@ -14,12 +18,12 @@ export const ErrorCode = {
   DIRECT: 'EDIRECT',
   DOCTOR: 'EDOCTOR',
   EXPORT: 'EEXPORT',
+  FILESYSTEM: 'EFILESYSTEM',
   GOENV: 'EGOENV',
   GOMODDIRTY: 'EGOMODDIRTY',
   INVALIDPATH: 'EINVALIDPATH',
   INVALIDVERSION: 'EINVALIDVERSION',
   INPUT: 'EINPUT',
-  IO: 'EIO',
   KEYGEN: 'EKEYGEN',
   LOCALREPLACE: 'ELOCALREPLACE',
   MANIFEST: 'EMANIFEST',
@@ -31,7 +35,7 @@ export const ErrorCode = {
   NOTESIG: 'ENOTESIG',
   NOTEUNKNOWNKEY: 'ENOTEUNKNOWNKEY',
   NOTEUNVERIFIED: 'ENOTEUNVERIFIED',
-  NOTFOUND: 'ENOTFOUND',
+  NOTEXIST: 'ENOTEXIST',
   PARENT: 'EPARENT',
   PARTS: 'EPARTS',
   PROXYAUTH: 'EPROXYAUTH',
@@ -41,6 +45,9 @@ export const ErrorCode = {
   REHEARSAL: 'EREHEARSAL',
   REPLAY: 'EREPLAY',
   SBOM: 'ESBOM',
+  SERVELISTEN: 'ESERVELISTEN',
+  SERVETLS: 'ESERVETLS',
+  SERVEWORKER: 'ESERVEWORKER',
   SIGNATURE: 'ESIGNATURE',
   SUMDB: 'ESUMDB',
   SUMDBMERGE: 'ESUMDBMERGE',

@@ -44,13 +44,20 @@ export class FileSyntaxError extends GobundleError {
   }
 }
 
-/** A problem tied to one module version: `path@version: cause`. */
+/**
+ * A problem tied to one module version: `path@version: cause`. Kinds of
+ * module failure with their own code (a bad zip, a misbehaving proxy, …) are
+ * subclasses beside their capability that set `errorCode`; the code is the
+ * class's, never the caller's.
+ */
 export class ModuleError extends GobundleError {
+  /** The code of this kind of failure; subclasses set their own. */
+  static readonly errorCode: ErrorCode = ErrorCode.MODULE;
   readonly path: string;
   readonly version: string;
 
-  constructor(path: string, version: string, message: string, options: { code?: ErrorCode; hint?: string; cause?: unknown } = {}) {
-    super(options.code ?? ErrorCode.MODULE, version === '' ? `${path}: ${message}` : `${path}@${version}: ${message}`, options);
+  constructor(path: string, version: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super((new.target as typeof ModuleError).errorCode, version === '' ? `${path}: ${message}` : `${path}@${version}: ${message}`, options);
     this.path = path;
     this.version = version;
   }
@@ -59,7 +66,7 @@ export class ModuleError extends GobundleError {
 /** The thing asked for does not exist (HTTP 404/410, missing file). Drives proxy fallback. */
 export class NotFoundError extends GobundleError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(ErrorCode.NOTFOUND, message, options);
+    super(ErrorCode.NOTEXIST, message, options);
   }
 }
 

@@ -5,7 +5,7 @@
  * yet when this runs, so nothing in it is trusted beyond its shape.
  */
 import { GobundleError } from '../errors.js';
-import { BundleError } from './bundleError.js';
+import { BundleError } from './bundleErrors.js';
 import { type Manifest, type ManifestFile, parseManifest } from './manifest.js';
 import { MANIFEST_NAME, METADATA_DIR } from './treeLayout.js';
 import { unsafeNameReason } from './safePath.js';

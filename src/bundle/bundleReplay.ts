@@ -16,7 +16,7 @@ import type { TrustedSumdbKey } from '../config/sumdbKeyring.js';
 import { ReplayError, verifyReplay, verifyReplayAgainstTree } from '../sumdb/replay.js';
 import { formatHash, parseHash } from '../sumdb/tlog/hash.js';
 import type { Tree } from '../sumdb/tlog/treeNote.js';
-import { BundleError } from './bundleError.js';
+import { BundleError } from './bundleErrors.js';
 import type { OpenedBundle } from './reader.js';
 import { MANIFEST_NAME, SUMDB_PREFIX, sumdbDir } from './treeLayout.js';
 

@@ -7,14 +7,11 @@
  * SHA-256 of these exact bytes), so serialization is fixed: keys in contract
  * order, JSON.stringify(…, null, 2) + "\n".
  */
-import { GobundleError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
+import { UsageError } from '../errors.js';
 import { MANIFEST_NAME, METADATA_DIR } from './treeLayout.js';
+import { ManifestError } from './bundleErrors.js';
 
 export const MANIFEST_FORMAT = 'gobundle/v1';
-
-/** The error code for a manifest that does not follow the format. */
-export const MANIFEST_ERROR_CODE = ErrorCode.MANIFEST;
 
 /** What a bundle was packed from; `kind` absent means a go.mod (bundles before other inputs existed). */
 export type ManifestInputKind = 'go.mod' | 'go.work' | 'tool' | 'list';
@@ -137,7 +134,7 @@ export function formatCreated(ms: number): string {
 export function chooseCreated(sourceDateEpoch: string | undefined, infoTimes: readonly (string | undefined)[]): string {
   if (sourceDateEpoch !== undefined && sourceDateEpoch !== '') {
     if (!/^\d+$/.test(sourceDateEpoch)) {
-      throw new GobundleError(ErrorCode.USAGE, `SOURCE_DATE_EPOCH=${JSON.stringify(sourceDateEpoch)}: not a number of seconds`);
+      throw new UsageError(`SOURCE_DATE_EPOCH=${JSON.stringify(sourceDateEpoch)}: not a number of seconds`);
     }
     return formatCreated(Number(sourceDateEpoch) * 1000);
   }
@@ -217,7 +214,7 @@ export function parseManifest(data: Uint8Array): Manifest {
   try {
     parsed = JSON.parse(Buffer.from(data).toString('utf8'));
   } catch (err) {
-    throw new GobundleError(MANIFEST_ERROR_CODE, `${MANIFEST_NAME}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ManifestError(`${MANIFEST_NAME}: ${err instanceof Error ? err.message : String(err)}`);
   }
   validateManifest(parsed);
   return parsed;
@@ -230,7 +227,7 @@ const CREATED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 /** Check the shape of a manifest; throws EMANIFEST naming the first problem. */
 export function validateManifest(value: unknown): asserts value is Manifest {
   const fail = (what: string): never => {
-    throw new GobundleError(MANIFEST_ERROR_CODE, `${MANIFEST_NAME}: ${what}`);
+    throw new ManifestError(`${MANIFEST_NAME}: ${what}`);
   };
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const str = (o: Record<string, unknown>, k: string, where: string): string => {

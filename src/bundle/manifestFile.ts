@@ -12,15 +12,15 @@ import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { GobundleError } from '../errors.js';
+import { ManifestError } from './bundleErrors.js';
 import { type Manifest, parseManifest } from './manifest.js';
 import { MANIFEST_NAME, SIGNATURE_NAME } from './treeLayout.js';
 import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES } from './bundleManifest.js';
-import { ErrorCode } from '../errorCodes.js';
 import { isPartList, PART_LIST_HEADER, readPartListUnverified } from './partList.js';
 import { openPartStream } from './partFiles.js';
 
 function cannotRead(file: string, why: string): GobundleError {
-  return new GobundleError(ErrorCode.MANIFEST, `reading the manifest of ${file}: ${why}`, {
+  return new ManifestError(`reading the manifest of ${file}: ${why}`, {
     hint: 'name a bundle (.tgz), its part list (.parts), an extracted bundle directory, or its gobundle/manifest.json',
   });
 }

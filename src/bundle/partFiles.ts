@@ -15,8 +15,7 @@ import { type FileHandle, open, readdir, readFile, rename, rm, stat, writeFile }
 import { basename, dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { GobundleError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
-import { BundleError } from './bundleError.js';
+import { BundleError, PartListError } from './bundleErrors.js';
 import { sha256File } from '../files/sha256File.js';
 import {
   MAX_PART_LIST_BYTES,
@@ -202,7 +201,7 @@ export function openPartStream(set: PartSet): Readable {
       }
       const sha256 = h.digest('hex');
       if (sha256 !== p.sha256 || size !== p.size)
-        throw new GobundleError(ErrorCode.PARTS, `${set.listFile}: ${partProblem(p, sha256, set.list)} (changed while reading)`);
+        throw new PartListError(`${set.listFile}: ${partProblem(p, sha256, set.list)} (changed while reading)`);
     }
   }
   return Readable.from(concat(), { objectMode: false });

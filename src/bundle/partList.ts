@@ -15,9 +15,8 @@
  * hashes trustworthy (the manifest inside the bundle is still what vouches
  * for the files).
  */
-import { GobundleError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
 import { newSigner, newVerifier, open, sign, type Verifier } from '../sumdb/note.js';
+import { PartListError, SignatureError } from './bundleErrors.js';
 
 /** First line of the signed text. */
 export const PART_LIST_HEADER = 'gobundle parts v1';
@@ -65,21 +64,20 @@ const ENTRY = /^([^\s/\\]+) (\d+) ([0-9a-f]{64})$/;
 export function parsePartListText(file: string, text: string): PartList {
   const lines = text.split('\n');
   if (lines.pop() !== '' || lines[0] !== PART_LIST_HEADER)
-    throw new GobundleError(ErrorCode.PARTS, `${file}: not a gobundle part list (first line must be ${JSON.stringify(PART_LIST_HEADER)})`);
+    throw new PartListError(`${file}: not a gobundle part list (first line must be ${JSON.stringify(PART_LIST_HEADER)})`);
   const entries = lines.slice(1).map((l, i) => {
     const m = ENTRY.exec(l);
     const size = m === null ? NaN : Number(m[2]);
     if (m === null || !Number.isSafeInteger(size) || m[1] === '.' || m[1] === '..') {
-      throw new GobundleError(ErrorCode.PARTS, `${file}:${i + 2}: want "<file name> <size> <sha256>", got ${JSON.stringify(l)}`);
+      throw new PartListError(`${file}:${i + 2}: want "<file name> <size> <sha256>", got ${JSON.stringify(l)}`);
     }
     return { name: m[1] as string, size, sha256: m[3] as string };
   });
   const [bundle, ...parts] = entries;
-  if (bundle === undefined || parts.length === 0) throw new GobundleError(ErrorCode.PARTS, `${file}: names no parts`);
+  if (bundle === undefined || parts.length === 0) throw new PartListError(`${file}: names no parts`);
   const total = parts.reduce((n, p) => n + p.size, 0);
-  if (total !== bundle.size)
-    throw new GobundleError(ErrorCode.PARTS, `${file}: parts add up to ${total} bytes, the bundle line says ${bundle.size}`);
-  if (new Set(parts.map((p) => p.name)).size !== parts.length) throw new GobundleError(ErrorCode.PARTS, `${file}: a part is listed twice`);
+  if (total !== bundle.size) throw new PartListError(`${file}: parts add up to ${total} bytes, the bundle line says ${bundle.size}`);
+  if (new Set(parts.map((p) => p.name)).size !== parts.length) throw new PartListError(`${file}: a part is listed twice`);
   return { bundle, parts };
 }
 
@@ -93,8 +91,7 @@ export function openPartList(file: string, bytes: Uint8Array, trust: readonly st
   try {
     note = open(bytes, verifiers);
   } catch (err) {
-    throw new GobundleError(
-      ErrorCode.SIGNATURE,
+    throw new SignatureError(
       `${file}: part list signature not verified by any trusted key: ${err instanceof Error ? err.message : String(err)}`,
       {
         hint: 'the part list must be signed by the bundle signer: check --trust, and that the .parts file came with these parts',

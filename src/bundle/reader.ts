@@ -10,15 +10,13 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { GobundleError } from '../errors.js';
-import { BundleError } from './bundleError.js';
+import { BundleError } from './bundleErrors.js';
 import type { VerifiedBundle } from './bundleManifest.js';
 import { extractTgz } from './extractionCache.js';
 import { type TgzReadOptions, readTgz } from './tgzVerify.js';
 import { verifyDirectory } from './verifyDirectory.js';
 import { checkParts, openPartStream, readPartSet } from './partFiles.js';
 import { isPartList, PART_LIST_HEADER } from './partList.js';
-import { ErrorCode } from '../errorCodes.js';
 
 export interface OpenBundleOptions extends TgzReadOptions {
   /** Where `.tgz` bundles are extracted: `<cacheRoot>/<sha256>`. Required when extract is not false. */
@@ -64,14 +62,14 @@ export async function openBundle(source: string, opts: OpenBundleOptions): Promi
       const r = await readTgz(source, undefined, opts, input.open);
       return { ...r.verified, source, kind: 'parts', sha256: r.sha256, dir: undefined, reused: false, kept: r.kept };
     }
-    if (opts.cacheRoot === undefined) throw new GobundleError(ErrorCode.BUNDLE, `bundle ${source}: no cache directory to extract into`);
+    if (opts.cacheRoot === undefined) throw new BundleError(source, ['no cache directory to extract into']);
     return { ...(await extractTgz(source, st, opts.cacheRoot, opts, input)), source, kind: 'parts' };
   }
   if (opts.extract === false) {
     const r = await readTgz(source, undefined, opts);
     return { ...r.verified, source, kind: 'tgz', sha256: r.sha256, dir: undefined, reused: false, kept: r.kept };
   }
-  if (opts.cacheRoot === undefined) throw new GobundleError(ErrorCode.BUNDLE, `bundle ${source}: no cache directory to extract into`);
+  if (opts.cacheRoot === undefined) throw new BundleError(source, ['no cache directory to extract into']);
   return { ...(await extractTgz(source, st, opts.cacheRoot, opts)), source, kind: 'tgz' };
 }
 

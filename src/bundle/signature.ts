@@ -10,15 +10,11 @@
  * deterministic, so the same manifest and key give the same bytes.
  */
 import { createHash } from 'node:crypto';
-import { GobundleError } from '../errors.js';
 import { newSigner, newVerifier, NoteError, open, sign, UnverifiedNoteError, type Verifier } from '../sumdb/note.js';
-import { ErrorCode } from '../errorCodes.js';
+import { SignatureError } from './bundleErrors.js';
 
 /** First line of the signed text; names the format so a note for anything else never verifies as a bundle. */
 export const SIGNATURE_HEADER = 'gobundle manifest v1';
-
-/** The error code for a bundle signature that is missing, malformed or by no trusted key. */
-export const SIGNATURE_ERROR_CODE = ErrorCode.SIGNATURE;
 
 export function signatureText(manifestBytes: Uint8Array): string {
   return `${SIGNATURE_HEADER}\n${createHash('sha256').update(manifestBytes).digest('hex')}\n`;
@@ -30,7 +26,7 @@ export function signManifest(manifestBytes: Uint8Array, signerKey: string): Buff
   try {
     signer = newSigner(signerKey.trim());
   } catch (err) {
-    throw new GobundleError(SIGNATURE_ERROR_CODE, `reading signer key: ${err instanceof Error ? err.message : String(err)}`, {
+    throw new SignatureError(`reading signer key: ${err instanceof Error ? err.message : String(err)}`, {
       hint: 'pass a .key file written by gobundle keygen',
       cause: err,
     });
@@ -47,14 +43,10 @@ export function verifyManifestSignature(manifestBytes: Uint8Array, noteBytes: Ui
     try {
       return newVerifier(k.trim());
     } catch (err) {
-      throw new GobundleError(
-        SIGNATURE_ERROR_CODE,
-        `trusted key ${JSON.stringify(k.trim())}: ${err instanceof Error ? err.message : String(err)}`,
-        {
-          hint: 'pass a .pub file written by gobundle keygen',
-          cause: err,
-        },
-      );
+      throw new SignatureError(`trusted key ${JSON.stringify(k.trim())}: ${err instanceof Error ? err.message : String(err)}`, {
+        hint: 'pass a .pub file written by gobundle keygen',
+        cause: err,
+      });
     }
   });
   let note;
@@ -62,20 +54,19 @@ export function verifyManifestSignature(manifestBytes: Uint8Array, noteBytes: Ui
     note = open(noteBytes, verifiers);
   } catch (err) {
     const reason = err instanceof NoteError || err instanceof Error ? err.message : String(err);
-    throw new GobundleError(SIGNATURE_ERROR_CODE, `manifest signature: ${reason}`, {
+    throw new SignatureError(`manifest signature: ${reason}`, {
       hint: 'the bundle was not signed by a trusted key; check --trust',
       cause: err,
     });
   }
   const want = signatureText(manifestBytes);
   if (note.text !== want) {
-    throw new GobundleError(
-      SIGNATURE_ERROR_CODE,
+    throw new SignatureError(
       `manifest signature does not match manifest.json\n\tsigned: ${JSON.stringify(note.text)}\n\tactual: ${JSON.stringify(want)}`,
     );
   }
   const signer = note.sigs[0];
-  if (signer === undefined) throw new GobundleError(SIGNATURE_ERROR_CODE, 'manifest signature: no trusted signature');
+  if (signer === undefined) throw new SignatureError('manifest signature: no trusted signature');
   return signer.name;
 }
 

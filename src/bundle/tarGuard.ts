@@ -14,7 +14,7 @@
  *     manifest and signature.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { BundleError } from './bundleError.js';
+import { BundleError } from './bundleErrors.js';
 import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES } from './bundleManifest.js';
 
 /** archive/tar (reader.go) refuses PAX and GNU long-name records larger than this: 1 MiB. */

@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { GobundleError } from '../errors.js';
-import { BundleError } from './bundleError.js';
+import { BundleError } from './bundleErrors.js';
 import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, type VerifiedBundle, manifestFileMap, readManifest } from './bundleManifest.js';
 import { type Manifest, type ManifestFile } from './manifest.js';
 import { MANIFEST_NAME, SIGNATURE_NAME } from './treeLayout.js';

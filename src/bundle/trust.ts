@@ -3,7 +3,7 @@
  * one of the trusted keys; an unsigned one (or one read without keys) is
  * accepted only when the caller opted out explicitly.
  */
-import { BundleError } from './bundleError.js';
+import { BundleError } from './bundleErrors.js';
 import { SIGNATURE_NAME } from './treeLayout.js';
 import { verifyManifestSignature } from './signature.js';
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { lstat, open, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mapLimit } from '../concurrency/mapLimit.js';
-import { BundleError } from './bundleError.js';
+import { BundleError } from './bundleErrors.js';
 import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, type VerifiedBundle, manifestFileMap, readManifest } from './bundleManifest.js';
 import { MANIFEST_NAME, SIGNATURE_NAME } from './treeLayout.js';
 import { type TrustPolicy, checkTrust } from './trust.js';

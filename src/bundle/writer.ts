@@ -17,10 +17,9 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { GobundleError } from '../errors.js';
+import { BundleWriteError } from './bundleErrors.js';
 import { compareNames } from './manifest.js';
 import { MANIFEST_NAME, SIGNATURE_NAME } from './treeLayout.js';
-import { ErrorCode } from '../errorCodes.js';
 import { PartSplitter } from './partFiles.js';
 import type { PartList } from './partList.js';
 import { fileSystemError } from '../files/fileSystemError.js';
@@ -141,7 +140,7 @@ async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
 /** Put whole bytes into the tar as one entry. */
 function addBytesEntry(pack: tar.Pack, name: string, size: number, mtime: Date, data: Uint8Array): Promise<void> {
   if (data.length !== size) {
-    return Promise.reject(new GobundleError(ErrorCode.BUNDLE, `bundle file ${name}: read ${data.length} bytes, want ${size}`));
+    return Promise.reject(new BundleWriteError(`bundle file ${name}: read ${data.length} bytes, want ${size}`));
   }
   return new Promise<void>((resolve, reject) => {
     pack.entry(header(name, size, mtime), Buffer.from(data.buffer, data.byteOffset, data.length), (err) => (err ? reject(err) : resolve()));
@@ -216,7 +215,7 @@ function coalesce(): Transform {
 export async function writeBundle(target: string, args: WriteBundleArgs): Promise<WrittenBundle> {
   const files = [...args.files].sort((a, b) => compareNames(a.name, b.name));
   for (let i = 1; i < files.length; i++) {
-    if (files[i - 1]?.name === files[i]?.name) throw new GobundleError(ErrorCode.BUNDLE, `bundle file ${files[i]?.name} listed twice`);
+    if (files[i - 1]?.name === files[i]?.name) throw new BundleWriteError(`bundle file ${files[i]?.name} listed twice`);
   }
   const dir = dirname(target);
   const tmpPrefix = `.${basename(target)}.tmp-`;

@@ -20,6 +20,7 @@ import { latestVersion } from './latestVersion.js';
 import { type SumdbView, mergeSumdbReplays } from './sumdbMerge.js';
 import { ErrorCode } from '../errorCodes.js';
 import { type VulnDbView, buildVulnDbView } from './vulndbView.js';
+import { BundleError } from '../bundle/bundleErrors.js';
 
 export interface ServedFile {
   /** Absolute path of the verified file. */
@@ -94,7 +95,7 @@ export class ModuleIndex {
     const fileVersions = new Map<string, Set<string>>();
     const infoVersions = new Map<string, Map<string, ServedFile>>();
     for (const b of bundles) {
-      if (b.dir === undefined) throw new GobundleError(ErrorCode.BUNDLE, `bundle ${b.source}: not extracted`);
+      if (b.dir === undefined) throw new BundleError(b.source, ['not extracted']);
       for (const f of b.files.values()) {
         const name = parseTreeName(f.name);
         // The checksum-database replay and the vulnerability database are merged on their own terms.

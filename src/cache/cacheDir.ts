@@ -8,31 +8,36 @@ import { ErrorCode } from '../errorCodes.js';
 
 export const CACHE_DIR_NAME = 'gobundle';
 
+/** No cache directory can be derived from the environment ($HOME and the like unset or relative). */
+export class CacheDirError extends GobundleError {
+  constructor(message: string, options: { hint?: string } = {}) {
+    super(ErrorCode.CACHEDIR, message, options);
+  }
+}
+
 /** os.UserCacheDir: $XDG_CACHE_HOME or ~/.cache, ~/Library/Caches on darwin, %LocalAppData% on windows. */
 export function userCacheDir(env: Readonly<Record<string, string | undefined>>, platform: string = process.platform): string {
   const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
   if (platform === 'win32') {
     const dir = nonEmpty(env.LocalAppData) ?? nonEmpty(env.LOCALAPPDATA);
-    if (dir === undefined)
-      throw new GobundleError(ErrorCode.CACHEDIR, '%LocalAppData% is not defined', { hint: 'set GOBUNDLE_CACHE or pass --cache-dir' });
+    if (dir === undefined) throw new CacheDirError('%LocalAppData% is not defined', { hint: 'set GOBUNDLE_CACHE or pass --cache-dir' });
     return dir;
   }
   const home = nonEmpty(env.HOME);
   if (platform === 'darwin') {
-    if (home === undefined)
-      throw new GobundleError(ErrorCode.CACHEDIR, '$HOME is not defined', { hint: 'set GOBUNDLE_CACHE or pass --cache-dir' });
+    if (home === undefined) throw new CacheDirError('$HOME is not defined', { hint: 'set GOBUNDLE_CACHE or pass --cache-dir' });
     return join(home, 'Library', 'Caches');
   }
   const xdg = nonEmpty(env.XDG_CACHE_HOME);
   if (xdg !== undefined) {
     if (!xdg.startsWith('/'))
-      throw new GobundleError(ErrorCode.CACHEDIR, 'path in $XDG_CACHE_HOME is relative', {
+      throw new CacheDirError('path in $XDG_CACHE_HOME is relative', {
         hint: 'set GOBUNDLE_CACHE or pass --cache-dir',
       });
     return xdg;
   }
   if (home === undefined)
-    throw new GobundleError(ErrorCode.CACHEDIR, 'neither $XDG_CACHE_HOME nor $HOME are defined', {
+    throw new CacheDirError('neither $XDG_CACHE_HOME nor $HOME are defined', {
       hint: 'set GOBUNDLE_CACHE or pass --cache-dir',
     });
   return join(home, '.cache');

@@ -82,8 +82,12 @@ interface StoredEntry extends CacheEntry {
   data?: string;
 }
 
-/** The error code for cached bytes that no longer match their recorded hash. */
-export const CACHE_CORRUPT_CODE = ErrorCode.CACHECORRUPT;
+/** Cached bytes that no longer match their recorded hash: names the entry, both hashes, and what to remove. */
+export class CacheCorruptError extends GobundleError {
+  constructor(message: string, options: { hint?: string } = {}) {
+    super(ErrorCode.CACHECORRUPT, message, options);
+  }
+}
 
 export function cacheKeyString(k: CacheKey): string {
   return `${k.path}@${k.version}.${k.kind}`;
@@ -456,9 +460,8 @@ export class DownloadCache {
     }
   }
 
-  #corrupt(entry: { key: string; sha256: string; size: number }, got: string, size: number): GobundleError {
-    return new GobundleError(
-      CACHE_CORRUPT_CODE,
+  #corrupt(entry: { key: string; sha256: string; size: number }, got: string, size: number): CacheCorruptError {
+    return new CacheCorruptError(
       `cache ${this.dir}: ${entry.key}: content changed on disk\n\twanted: sha256 ${entry.sha256} (${entry.size} bytes)\n\tfound:  sha256 ${got} (${size} bytes)`,
       {
         hint: `remove ${(entry as { inline?: true }).inline === true ? cacheLayout.index(this.dir, entry.key) : this.contentPath(entry.sha256)} (or the whole cache) and run again`,

@@ -2,27 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseManifest } from '../bundle/manifest.js';
-import { GobundleError } from '../errors.js';
 import { audit, type Finding } from '../vuln/audit.js';
 import { parseDbMeta } from '../vuln/dbIndex.js';
 import { DB_INDEX } from '../vuln/dbLayout.js';
 import { VULNDB_PREFIX, vulndbFileName } from '../bundle/treeLayout.js';
-import { parseOsvEntry } from '../vuln/osv.js';
+import { VulnDbError, parseOsvEntry } from '../vuln/osv.js';
 import { collect } from '../bundleset/trustFiles.js';
 import type { CliIO } from './io.js';
 import { loadBundleTrust, openTrusted } from '../bundleset/openBundles.js';
 import { declareCommand } from './commandIndex.js';
-import { ErrorCode } from '../errorCodes.js';
-
-/** Known vulnerabilities affect bundled modules: exit 1, so a transfer desk can gate on it. */
-export class VulnerableError extends GobundleError {
-  constructor(findings: number, modules: number) {
-    super(
-      ErrorCode.VULNERABLE,
-      `audit: ${findings} known vulnerabilit${findings === 1 ? 'y affects' : 'ies affect'} ${modules} module version${modules === 1 ? '' : 's'}`,
-    );
-  }
-}
+import { VulnerableError } from '../vuln/audit.js';
 
 function line(f: Finding): string {
   const aliases = f.aliases.length === 0 ? '' : ` (${f.aliases.join(', ')})`;
@@ -59,15 +48,14 @@ export function registerAudit(program: Command, io: CliIO): void {
         const missing = parseManifest(b.manifestBytes).vulndb;
         if (missing !== undefined) {
           // Packed where the default database could not be read: nothing can be said, not even "nothing known".
-          throw new GobundleError(
-            ErrorCode.VULNDB,
+          throw new VulnDbError(
             `audit: ${source} carries no vulnerability data: ${missing.url} could not be read when it was packed (${missing.reason}), so nothing is known either way`,
             {
               hint: 'pack it again where the database is reachable, or with --vulndb <url> of a copy this machine can reach (a mirror, or file:///path)',
             },
           );
         }
-        throw new GobundleError(ErrorCode.VULNDB, `audit: ${source} carries no vulnerability data`, {
+        throw new VulnDbError(`audit: ${source} carries no vulnerability data`, {
           hint: 'pack it again without --no-vulndb (and with GOVULNDB not off)',
         });
       }

@@ -4,21 +4,14 @@
  * time. Exit 0 when pack would work, 1 when it would not, 2 on usage.
  */
 import type { Command } from 'commander';
-import { GobundleError, UsageError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
+import { UsageError } from '../errors.js';
 import { formatReport } from '../doctor/formatReport.js';
 import { DEFAULT_DOCTOR_DEADLINE_MS, DEFAULT_DOCTOR_REQUEST_TIMEOUT_MS, runDoctor } from '../doctor/runDoctor.js';
 import { parseDurationOption } from './durationOption.js';
 import type { CliIO } from './io.js';
 import { declareCommand } from './commandIndex.js';
 import { vulnDbSetting } from './vulnDbSetting.js';
-
-/** doctor found that pack would not work: exit 1 (the report says why). */
-export class PackWouldFailError extends GobundleError {
-  constructor() {
-    super(ErrorCode.DOCTOR, 'doctor: pack would not work with these settings from here (the report above says why)');
-  }
-}
+import { PackWouldFailError } from '../doctor/verdicts.js';
 
 interface DoctorCliOptions {
   probe?: string;

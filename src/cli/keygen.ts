@@ -1,11 +1,11 @@
 import { access, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { GobundleError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { generateKey } from '../sumdb/note.js';
 import type { CliIO } from './io.js';
 import { declareCommand } from './commandIndex.js';
-import { ErrorCode } from '../errorCodes.js';
+import { KeygenError } from '../bundle/bundleErrors.js';
 
 /** `gobundle keygen <name> [--out-dir DIR]`: a signer key (<name>.key, 0600) and its verifier key (<name>.pub). */
 export function registerKeygen(program: Command, io: CliIO): void {
@@ -33,7 +33,7 @@ export function registerKeygen(program: Command, io: CliIO): void {
           await writeFile(file, text, { flag: 'wx', mode });
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          throw new GobundleError(ErrorCode.KEYGEN, `keygen: ${file}: ${code === 'EEXIST' ? 'already exists' : (err as Error).message}`, {
+          throw new KeygenError(`keygen: ${file}: ${code === 'EEXIST' ? 'already exists' : (err as Error).message}`, {
             hint: code === 'EEXIST' ? 'remove it or choose another name or --out-dir; keygen never overwrites keys' : undefined,
           });
         }
@@ -44,7 +44,7 @@ export function registerKeygen(program: Command, io: CliIO): void {
           () => false,
         );
         if (exists) {
-          throw new GobundleError(ErrorCode.KEYGEN, `keygen: ${file}: already exists`, {
+          throw new KeygenError(`keygen: ${file}: already exists`, {
             hint: 'remove it or choose another name or --out-dir; keygen never overwrites keys',
           });
         }

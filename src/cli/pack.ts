@@ -11,7 +11,7 @@ import { manifestDigest } from '../bundle/bundleParents.js';
 import { basename } from 'node:path';
 import type { DeltaParent } from '../pack/deltaStage.js';
 import { describeOrigin, loadGoConfig } from '../config/goConfig.js';
-import { GobundleError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { lookupGoFlag, parseGoProxy } from '../gomod/goenv.js';
 import { packBundle } from '../pack/packBundle.js';
 import { createVulnDbStage } from '../pack/vulndbStage.js';
@@ -32,7 +32,7 @@ import type { CliIO } from './io.js';
 import { declareCommand } from './commandIndex.js';
 import { toolchainRequest } from './toolchainOptions.js';
 import { toolVersion } from './toolVersion.js';
-import { ErrorCode } from '../errorCodes.js';
+import { SignatureError } from '../bundle/bundleErrors.js';
 
 interface PackCliOptions {
   output?: string;
@@ -154,10 +154,7 @@ export function registerPack(program: Command, io: CliIO): void {
         try {
           signerKey = (await readFile(keyFile, 'utf8')).trim();
         } catch (err) {
-          throw new GobundleError(
-            ErrorCode.SIGNATURE,
-            `pack: reading --sign-key ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-          );
+          throw new SignatureError(`pack: reading --sign-key ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
         }
         // Fail on a bad key now, not after downloading everything.
         signManifest(Buffer.from('{}'), signerKey);

@@ -1,16 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type RehearsalReport, rehearse } from '../rehearse/rehearsal.js';
+import { type RehearsalReport, RehearsalError, rehearse } from '../rehearse/rehearsal.js';
 import type { Command } from 'commander';
-import { BundleError } from '../bundle/bundleError.js';
+import { BundleError, VerifyError } from '../bundle/bundleErrors.js';
 import { GobundleError } from '../errors.js';
 import { describeReplayVerification } from '../bundle/bundleReplay.js';
 import { type BundleTrust, loadBundleTrust, openTrusted } from '../bundleset/openBundles.js';
 import { collect } from '../bundleset/trustFiles.js';
 import type { CliIO } from './io.js';
 import { declareCommand } from './commandIndex.js';
-import { ErrorCode } from '../errorCodes.js';
 import { describeParent, manifestDigest } from '../bundle/bundleParents.js';
 import type { OpenedBundle } from '../bundle/reader.js';
 
@@ -93,8 +92,7 @@ async function verifyAll(
     }
   }
   if (failures.length > 0) {
-    throw new GobundleError(
-      ErrorCode.VERIFY,
+    throw new VerifyError(
       `verify: ${failures.length} problem${failures.length === 1 ? '' : 's'} in ${bundles.length} bundle${bundles.length === 1 ? '' : 's'}`,
     );
   }
@@ -138,8 +136,7 @@ function printRehearsal(report: RehearsalReport, dir: string, io: CliIO): void {
     io.stderr.write(`gobundle: verify --build: ${what} failed (exit ${r.exit}):\n${said}\n`);
   }
   if (failed.length > 0) {
-    throw new GobundleError(
-      ErrorCode.REHEARSAL,
+    throw new RehearsalError(
       `verify --build: ${failed.length} of ${report.results.length} go commands failed in ${dir}: ${failed.map((r) => `go ${r.args.join(' ')}`).join(', ')}`,
       {
         hint: 'the go command on the far side would fail the same way: pack the bundle from this project (or add what it lacks) and rehearse again',

@@ -6,22 +6,15 @@ import { GobundleError, NetworkError, NotFoundError } from '../errors.js';
 import { readCapped } from '../network/cappedBody.js';
 import { HttpTransport } from '../network/httpTransport.js';
 import { networkSettings } from '../network/networkSettings.js';
-import { ErrorCode } from '../errorCodes.js';
 import { missReport, reportJson, reportWants, type MissReport } from '../misses/missReport.js';
 import { readMissesDir } from '../misses/missStore.js';
 import type { CliIO } from './io.js';
 import { declareCommand } from './commandIndex.js';
+import { WantsFetchError } from '../misses/wantsList.js';
 
 interface WantsCliOptions {
   output?: string;
   json?: boolean;
-}
-
-/** A serve URL that did not give its miss record. */
-export class WantsFetchError extends GobundleError {
-  constructor(message: string, hint?: string) {
-    super(ErrorCode.WANTS, message, { hint });
-  }
 }
 
 /** How long `wants <url>` waits for serve. */

@@ -34,6 +34,13 @@ import { probeRow, suggestGoproxy } from './suggestion.js';
 import { checkTraps, settingTraps } from './traps.js';
 import { conclude, connectionInfo, looksLikeHtml, requestResult, statusWords, worst, type Expectation } from './verdicts.js';
 
+/** A go.mod the project names (directly, or through go.work's use lines) that cannot be read. */
+export class NoGoModError extends GobundleError {
+  constructor(message: string) {
+    super(ErrorCode.NOGOMOD, message);
+  }
+}
+
 /** Each request doctor makes is bounded by this, by default. */
 export const DEFAULT_DOCTOR_REQUEST_TIMEOUT_MS = 10_000;
 /** The whole run is bounded by this, by default. */
@@ -93,7 +100,7 @@ async function readRequirements(
     try {
       data = await readFile(f);
     } catch (err) {
-      throw new GobundleError(ErrorCode.NOGOMOD, `${f}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new NoGoModError(`${f}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
     const mod = parseModFile(f, data);
     if (mod.module !== undefined) mains.push(mod.module.path);

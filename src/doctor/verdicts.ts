@@ -9,6 +9,15 @@
 import { redactUrl, type GoSumDB, type ProxySpec } from '../gomod/goenv.js';
 import type { ProbeResult } from '../network/probe.js';
 import type { CheckLine, ConnectionInfo, RequestResult, Verdict } from './report.js';
+import { GobundleError } from '../errors.js';
+import { ErrorCode } from '../errorCodes.js';
+
+/** doctor found that pack would not work: exit 1 (the report says why). */
+export class PackWouldFailError extends GobundleError {
+  constructor() {
+    super(ErrorCode.DOCTOR, 'doctor: pack would not work with these settings from here (the report above says why)');
+  }
+}
 
 /** A request slower than this to its first byte is slow: a pack makes thousands. */
 export const SLOW_MS = 1000;

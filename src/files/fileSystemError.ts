@@ -19,6 +19,16 @@ const REASONS: ReadonlyMap<string, string> = new Map([
   ['EIO', 'input/output error'],
 ]);
 
+/**
+ * The local file system failed us (a full disk, a read-only mount, a missing
+ * permission): the message names the operation and the path.
+ */
+export class FileSystemError extends GobundleError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(ErrorCode.FILESYSTEM, message, options);
+  }
+}
+
 /** The errno code of a Node file-system error (or of its cause), if any. */
 export function fsErrorCode(err: unknown): string | undefined {
   let e: unknown = err;
@@ -52,5 +62,5 @@ export function fileSystemError(err: unknown, what: string, path: string, spaceH
       : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
         ? `make ${path} writable for this user, or choose another location`
         : undefined;
-  return new GobundleError(ErrorCode.IO, `${what}: ${reason}: ${path}`, { ...(hint === undefined ? {} : { hint }), cause: err });
+  return new FileSystemError(`${what}: ${reason}: ${path}`, { ...(hint === undefined ? {} : { hint }), cause: err });
 }

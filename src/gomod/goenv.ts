@@ -104,8 +104,12 @@ export const GO_SETTINGS = [
 ] as const;
 export type GoSetting = (typeof GO_SETTINGS)[number];
 
-/** The error code for malformed Go environment values. */
-export const GOENV_ERROR_CODE = ErrorCode.GOENV;
+/** A malformed Go setting (GOPROXY, GOSUMDB, GOFLAGS, GOAUTH, GOVCS, …): the message names it, the hint gives its shape. */
+export class GoEnvError extends GobundleError {
+  constructor(message: string, options: { hint?: string } = {}) {
+    super(ErrorCode.GOENV, message, options);
+  }
+}
 
 /** The module path of Go toolchain downloads; `go` and `toolchain` are aliases for it. */
 export const TOOLCHAIN_MODULE = 'golang.org/toolchain';
@@ -143,8 +147,8 @@ function fields(s: string): string[] {
   return s.split(GO_SPACE_RUN).filter((f) => f !== '');
 }
 
-function goenvError(message: string, hint?: string): GobundleError {
-  return new GobundleError(GOENV_ERROR_CODE, message, hint === undefined ? {} : { hint });
+function goenvError(message: string, hint?: string): GoEnvError {
+  return new GoEnvError(message, hint === undefined ? {} : { hint });
 }
 
 const GOPROXY_HINT =

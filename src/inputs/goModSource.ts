@@ -9,9 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { parseModFile } from '../gomod/modfile.js';
 import type { GoModSource, ModSummaryInput } from '../resolve/types.js';
-import { ModuleError } from '../errors.js';
 import { type ModuleVersion } from '../gomod/moduleVersion.js';
-import { ErrorCode } from '../errorCodes.js';
+import { LocalReplaceError } from './inputErrors.js';
 
 /** What the source needs from the proxy layer: the bytes of `path@version`'s .mod. */
 export interface ModFetcher {
@@ -30,12 +29,11 @@ export function createGoModSource(fetcher: ModFetcher, mainDir: string): GoModSo
       try {
         data = await readFile(file);
       } catch (err) {
-        throw new ModuleError(
+        throw new LocalReplaceError(
           dir,
           '',
           `reading ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err)}`,
           {
-            code: ErrorCode.LOCALREPLACE,
             hint: 'a replace directive that points at a directory needs a go.mod in that directory',
           },
         );

@@ -8,8 +8,6 @@
  * passes its download cache, plan the GOPROXY chain).
  */
 import { sep } from 'node:path';
-import { GobundleError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
 import type { GoSum } from '../gomod/gosum.js';
 import type { ManifestInput } from '../bundle/manifest.js';
 import { resolvePlan } from '../resolve/plan.js';
@@ -23,6 +21,7 @@ import { resolveWants } from './resolveWants.js';
 import type { WantedToolchain } from './toolchains.js';
 import { createGoModSource, type ModFetcher } from './goModSource.js';
 import { planTool } from './planTool.js';
+import { InputFileError } from './inputErrors.js';
 import { inputSha256, type ReadInput, type ReadInputs, type ReadModule, type ReadWorkspace } from './readInputs.js';
 import { resolveTool, type ToolQuerier } from './resolveTool.js';
 
@@ -110,7 +109,7 @@ async function planModule(m: ReadModule, opts: PlanInputsOptions): Promise<Plann
 
 async function planWorkspace(w: ReadWorkspace, opts: PlanInputsOptions): Promise<PlannedInput> {
   if (w.work.use.length === 0) {
-    throw new GobundleError(ErrorCode.INPUT, `${w.file}: no use directives: the workspace has no modules`, {
+    throw new InputFileError(w.file, `${w.file}: no use directives: the workspace has no modules`, {
       hint: 'add modules with `go work use <dir>`',
     });
   }

@@ -7,8 +7,7 @@
  * (cmd/go internal/load PackagesAndErrorsOutsideModule), since go install
  * refuses it too.
  */
-import { GobundleError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
+import { ToolModuleError } from './inputErrors.js';
 import { parseModFile } from '../gomod/modfile.js';
 import { resolvePlan } from '../resolve/plan.js';
 import { PlanFileSet } from '../resolve/planFiles.js';
@@ -29,8 +28,7 @@ export async function planTool(
     ['exclude', file.exclude.length > 0],
   ] as const) {
     if (present) {
-      throw new GobundleError(
-        ErrorCode.MODULE,
+      throw new ToolModuleError(
         `${tool.arg} (in ${tool.module}@${tool.version}):\n\tThe go.mod file for the module providing named packages contains one or\n\tmore ${directive} directives. It must not contain directives that would cause\n\tit to be interpreted differently than if it were the main module.`,
         { hint: 'go install refuses this module version too; build the tool from a module that requires it instead' },
       );

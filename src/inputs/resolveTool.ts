@@ -7,8 +7,7 @@
  * module's latest go.mod does not retract; an explicit version that is
  * retracted is refused, as the go command refuses it.
  */
-import { GobundleError, ModuleError, UsageError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
+import { ModuleError, NotFoundError, UsageError } from '../errors.js';
 import { parseModFile } from '../gomod/modfile.js';
 import type { ListEntry, RevInfo } from '../proxy/proxyClient.js';
 import { candidateModulePaths, highestListed, parseToolArg, retractionOf, type Retraction } from '../resolve/toolQuery.js';
@@ -63,13 +62,12 @@ export async function resolveTool(arg: string, q: ToolQuerier): Promise<Resolved
     const r = retractionOf(version, retract);
     if (r !== undefined) {
       throw new ModuleError(path, version, `retracted by module author${r.rationale === '' ? '' : `: ${r.rationale}`}`, {
-        code: ErrorCode.MODULE,
         hint: 'go install refuses a retracted version; pick another one, or @latest',
       });
     }
     return { arg, pkg: parsed.pkg, module: path, version, retractionsFrom };
   }
-  throw new GobundleError(ErrorCode.NOTFOUND, `tool ${arg}: no module provides package ${parsed.pkg} at ${parsed.query}`, {
+  throw new NotFoundError(`tool ${arg}: no module provides package ${parsed.pkg} at ${parsed.query}`, {
     hint: 'check the package path and version against the module proxy',
   });
 }
@@ -79,7 +77,7 @@ async function orNotFound<T>(p: Promise<T>): Promise<T | undefined> {
   try {
     return await p;
   } catch (err) {
-    if (err instanceof GobundleError && err.code === ErrorCode.NOTFOUND) return undefined;
+    if (err instanceof NotFoundError) return undefined;
     throw err;
   }
 }

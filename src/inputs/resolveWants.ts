@@ -13,8 +13,8 @@
  * nowhere. Any other failure stops the pack. Pure: the proxy is passed in.
  */
 import { mapLimit } from '../concurrency/mapLimit.js';
-import { ErrorCode } from '../errorCodes.js';
-import { GobundleError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
+import { ProxyResponseError } from '../proxy/proxyErrors.js';
 import { parseModFile } from '../gomod/modfile.js';
 import { canonical, isValid } from '../gomod/semver.js';
 import { highestListed, retractionOf, type Retraction } from '../resolve/toolQuery.js';
@@ -92,7 +92,7 @@ async function resolveOne(e: WantedEntry, q: WantsQuerier): Promise<{ version: s
 /** A version a proxy named, refused unless canonical (it becomes file names). */
 function checked(e: WantedEntry, version: string): { version: string } {
   if (!isValid(version) || canonical(version) !== version)
-    throw new GobundleError(ErrorCode.PROXYRESPONSE, `${e.path}@${e.query}: the proxy resolved it to ${JSON.stringify(version)}`);
+    throw new ProxyResponseError(e.path, e.query, `the proxy resolved it to ${JSON.stringify(version)}`);
   return { version };
 }
 
@@ -101,7 +101,7 @@ async function orNotFound<T>(p: Promise<T>): Promise<T | undefined> {
   try {
     return await p;
   } catch (err) {
-    if (err instanceof GobundleError && err.code === ErrorCode.NOTFOUND) return undefined;
+    if (err instanceof NotFoundError) return undefined;
     throw err;
   }
 }

@@ -20,6 +20,15 @@ import { compare, isValid } from '../gomod/semver.js';
 import { TOOLCHAIN_MODULE } from '../gomod/goenv.js';
 import { MISS_KINDS, type MissKind } from './miss.js';
 import type { MissEntry } from './missTable.js';
+import { GobundleError } from '../errors.js';
+import { ErrorCode } from '../errorCodes.js';
+
+/** A serve URL that did not give its miss record. */
+export class WantsFetchError extends GobundleError {
+  constructor(message: string, hint?: string) {
+    super(ErrorCode.WANTS, message, { hint });
+  }
+}
 
 /** The first line the writer puts in a wants list (and the format's name in a manifest's inputs). */
 export const WANTS_HEADER = '# gobundle wants';

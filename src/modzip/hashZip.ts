@@ -8,7 +8,7 @@ import type yauzl from 'yauzl';
 import { digestEntry, openZip } from './zipEntries.js';
 import { hash1, type FileDigest } from '../gomod/dirhash.js';
 import { GobundleError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
+import { ZipHashError } from './zipErrors.js';
 
 /** yauzl and fs messages in our shape: lowercase, no final period. */
 function zipError(zipPath: string, err: unknown): GobundleError {
@@ -17,7 +17,7 @@ function zipError(zipPath: string, err: unknown): GobundleError {
   // System errors keep their ENOENT-style prefix; yauzl's sentences are lowercased.
   const isSystem = typeof (err as { code?: unknown }).code === 'string';
   const msg = isSystem ? raw : (raw.charAt(0).toLowerCase() + raw.slice(1)).replace(/\.$/, '');
-  return new GobundleError(ErrorCode.ZIP, `hashing ${zipPath}: ${msg}`, { cause: err });
+  return new ZipHashError(`hashing ${zipPath}: ${msg}`, { cause: err });
 }
 
 /** dirhash.HashZip(zipPath, Hash1). */

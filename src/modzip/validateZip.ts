@@ -12,14 +12,14 @@ import { readFile, stat } from 'node:fs/promises';
 import type yauzl from 'yauzl';
 import { Semaphore } from '../concurrency/semaphore.js';
 import { digestBufferedEntry, digestEntry, IN_MEMORY_ZIP_BYTES, openZip, openZipBuffer } from './zipEntries.js';
-import { GobundleError, ModuleError } from '../errors.js';
+import { GobundleError } from '../errors.js';
+import { BadZipError } from './zipErrors.js';
 import { Hash1Collector } from '../gomod/dirhash.js';
 import { goQuote } from '../gomod/goQuote.js';
 import { canonicalVersion, check, checkFilePath } from '../gomod/modulePath.js';
 import { MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE } from './limits.js';
 import { ZIP_CHECK_THREADS, ZIP_THREAD_MAX_BYTES, ZIP_THREAD_MIN_BYTES, zipCheckPool } from './zipCheckPool.js';
 import type { CheckedZip, ZipLimits } from './checkedZip.js';
-import { ErrorCode } from '../errorCodes.js';
 
 export type { CheckedZip, ZipFileProblem, ZipLimits } from './checkedZip.js';
 
@@ -145,9 +145,8 @@ export async function checkZip(
 }
 
 /** The error for a zip that cannot be read or checked at all. */
-function zipFailure(zipPath: string, mod: { path: string; version: string }): (reason: string, cause?: unknown) => ModuleError {
-  return (reason, cause) =>
-    new ModuleError(mod.path, mod.version, `invalid module zip ${zipPath}: ${reason}`, { code: ErrorCode.BADZIP, cause });
+function zipFailure(zipPath: string, mod: { path: string; version: string }): (reason: string, cause?: unknown) => BadZipError {
+  return (reason, cause) => new BadZipError(mod.path, mod.version, `invalid module zip ${zipPath}: ${reason}`, { cause });
 }
 
 /**
@@ -275,8 +274,7 @@ export async function validateZip(
   const problems = checked.invalid.map((p) => `${p.name}: ${p.reason}`);
   if (checked.sizeError !== undefined) problems.push(checked.sizeError);
   if (problems.length > 0) {
-    throw new ModuleError(mod.path, mod.version, `invalid module zip:\n\t${problems.join('\n\t')}`, {
-      code: ErrorCode.BADZIP,
+    throw new BadZipError(mod.path, mod.version, `invalid module zip:\n\t${problems.join('\n\t')}`, {
       hint: 'the proxy served a zip the go command would refuse to extract; report it to the proxy operator',
     });
   }

@@ -5,9 +5,9 @@
  * spent about 0.5 s of its main thread inflating and hashing), and on the
  * main thread it delays every download and write queued behind it. A zip
  * is handed over whole (its buffer transferred, not copied) and its
- * CheckedZip comes back; an error comes back as its class, code, message
- * and hint and is rebuilt as the same class, so callers cannot tell where
- * it ran.
+ * CheckedZip comes back; an error comes back as its class, message and
+ * hint and is rebuilt as the same class (so with the same code), so
+ * callers cannot tell where it ran.
  *
  * The pool exists only where the compiled worker (zipCheckWorker.js) sits
  * beside this file, that is when gobundle runs from dist/; run from the
@@ -19,8 +19,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { GobundleError, ModuleError } from '../errors.js';
-import type { ErrorCode } from '../errorCodes.js';
+import { ModuleError } from '../errors.js';
+import { BadZipError } from './zipErrors.js';
 import type { CheckedZip, ZipLimits } from './checkedZip.js';
 
 /** One zip to inspect. */
@@ -31,11 +31,21 @@ export interface ZipCheckJob {
   data: Buffer;
 }
 
+/**
+ * The errors inspectZip throws, by class name: what a failure may be
+ * rebuilt as. Anything else comes back as a plain Error with its message.
+ */
+const MODULE_ERRORS = new Map<string, typeof ModuleError>([
+  [ModuleError.name, ModuleError],
+  [BadZipError.name, BadZipError],
+]);
+
 /** An error crossing the thread boundary. */
 export interface ZipCheckFailure {
-  kind: 'module' | 'gobundle' | 'other';
+  kind: 'module' | 'other';
   message: string;
-  code?: ErrorCode;
+  /** The class of a module error (a key of MODULE_ERRORS). */
+  name?: string;
   hint?: string;
   path?: string;
   version?: string;
@@ -84,21 +94,20 @@ export const ZIP_THREAD_MIN_BYTES = 16 << 10;
 
 /** The error an inspection threw, as data that survives structured cloning. */
 export function toFailure(err: unknown): ZipCheckFailure {
-  if (err instanceof ModuleError) {
+  if (err instanceof ModuleError && MODULE_ERRORS.get(err.constructor.name) === err.constructor) {
     const prefix = err.version === '' ? `${err.path}: ` : `${err.path}@${err.version}: `;
     const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
-    return { kind: 'module', message, code: err.code, hint: err.hint, path: err.path, version: err.version };
+    return { kind: 'module', message, name: err.constructor.name, hint: err.hint, path: err.path, version: err.version };
   }
-  if (err instanceof GobundleError) return { kind: 'gobundle', message: err.message, code: err.code, hint: err.hint };
   return { kind: 'other', message: err instanceof Error ? err.message : String(err) };
 }
 
 /** The error again, as the class it was thrown as. */
 export function fromFailure(f: ZipCheckFailure): Error {
-  if (f.kind === 'module' && f.path !== undefined && f.version !== undefined) {
-    return new ModuleError(f.path, f.version, f.message, { code: f.code, hint: f.hint });
+  const Kind = MODULE_ERRORS.get(f.name ?? '');
+  if (f.kind === 'module' && Kind !== undefined && f.path !== undefined && f.version !== undefined) {
+    return new Kind(f.path, f.version, f.message, f.hint === undefined ? {} : { hint: f.hint });
   }
-  if (f.kind === 'gobundle' && f.code !== undefined) return new GobundleError(f.code, f.message, { hint: f.hint });
   return new Error(f.message);
 }
 

@@ -10,9 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
-import type { ProcessEnv } from '../gomod/goenv.js';
-import { GobundleError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
+import { GoEnvError, type ProcessEnv } from '../gomod/goenv.js';
 import { goAuth, GoAuthSyntaxError, type GoAuth } from './goAuth.js';
 import { parseNetrc, type NetrcLine } from './netrc.js';
 import { proxyEnvironment, type ProxyEnvironment } from './proxyEnv.js';
@@ -95,7 +93,7 @@ export function networkSettings(env: ProcessEnv, goauth: string): NetworkSetting
     auth = goAuth(goauth, lines);
   } catch (err) {
     if (!(err instanceof GoAuthSyntaxError)) throw err;
-    throw new GobundleError(ErrorCode.GOENV, err.message, {
+    throw new GoEnvError(err.message, {
       hint: 'GOAUTH is a ";"-separated list of off, netrc, git <dir> or a command; unset it for the default (netrc)',
     });
   }

@@ -10,14 +10,20 @@
  * the same file share one download; a failed one is forgotten so it can be
  * tried again.
  */
-import { ChecksumMismatchError, GobundleError, ModuleError } from '../errors.js';
+import { ChecksumMismatchError, ModuleError } from '../errors.js';
 import { ErrorCode } from '../errorCodes.js';
+import { FileSystemError } from '../files/fileSystemError.js';
 import { hashGoMod } from '../gomod/dirhash.js';
 import { validateZip } from '../modzip/validateZip.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
 import { cacheKeyString, INLINE_MAX_BYTES, type CacheEntry, type CacheKey, type DownloadCache } from '../cache/downloadCache.js';
 import { reuseFromGoModCache } from '../cache/goModCache.js';
 import { Semaphore } from '../concurrency/semaphore.js';
+
+/** A module version's file that the cache could not store (a full disk, a read-only mount): `path@version: storing its .zip: …`. */
+export class ModuleStoreError extends ModuleError {
+  static override readonly errorCode: ErrorCode = ErrorCode.FILESYSTEM;
+}
 
 /** What the hashes of a file must be, from go.sum: empty when nothing is known. */
 export type TrustedHashes = (key: CacheKey) => readonly string[];
@@ -90,9 +96,8 @@ export class ModuleFiles {
     try {
       return await this.#fetchFile(key);
     } catch (err) {
-      if (err instanceof GobundleError && err.code === ErrorCode.IO && !(err instanceof ModuleError)) {
-        throw new ModuleError(key.path, key.version, `storing its .${key.kind}: ${err.message}`, {
-          code: ErrorCode.IO,
+      if (err instanceof FileSystemError) {
+        throw new ModuleStoreError(key.path, key.version, `storing its .${key.kind}: ${err.message}`, {
           hint: err.hint,
           cause: err,
         });

@@ -23,7 +23,7 @@ import { buildManifest, chooseCreated, serializeManifest, type ManifestModule, t
 import { type DeltaParent, deltaFiles, deltaModules, manifestParents } from './deltaStage.js';
 import { writeBundle, type BundleFileSource, type WriteBundleArgs } from '../bundle/writer.js';
 import type { CacheEntry, CacheKey, DownloadCache } from '../cache/downloadCache.js';
-import { ChecksumMismatchError, FileSyntaxError, GobundleError, ModuleError } from '../errors.js';
+import { ChecksumMismatchError, FileSyntaxError, ModuleError } from '../errors.js';
 import { moduleKey } from '../gomod/moduleVersion.js';
 import { compare } from '../gomod/semver.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
@@ -37,7 +37,7 @@ import type { ToolQuerier } from '../inputs/resolveTool.js';
 import { formatBytes, silentProgress, type PackProgress } from './progress.js';
 import { describeToolchains, planToolchains, withWantedToolchains, type ToolchainRequest } from '../inputs/toolchains.js';
 import { TOOLCHAIN_MODULE } from '../toolchain/dlVersion.js';
-import { ErrorCode } from '../errorCodes.js';
+import { SumdbError } from '../sumdb/client.js';
 
 /** The module versions of a bundle with their hashes, as the verification stages see them. */
 export interface ModuleHashes {
@@ -270,8 +270,7 @@ export async function packBundle(opts: PackOptions): Promise<PackResult> {
   const sumdb = opts.verifyAgainstSumdb === undefined ? null : await opts.verifyAgainstSumdb(modules);
   if (sumdb === null && modules.some((m) => m.path === TOOLCHAIN_MODULE)) {
     // The go command verifies every toolchain download against the database (modfetch/sumdb.go useSumDB).
-    throw new GobundleError(
-      ErrorCode.SUMDB,
+    throw new SumdbError(
       `${TOOLCHAIN_MODULE}: toolchains are carried only with their checksum-database records, and no database was checked`,
     );
   }

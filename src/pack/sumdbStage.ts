@@ -15,11 +15,21 @@
  */
 import type { Manifest, ManifestSumdb, ManifestTree } from '../bundle/manifest.js';
 import type { RecordedHead } from '../cache/treeHeads.js';
-import { ChecksumMismatchError, GobundleError, ModuleError, NetworkError } from '../errors.js';
+import { ChecksumMismatchError, NetworkError } from '../errors.js';
 import { TOOLCHAIN_MODULE, redactUrl, sumdbApplies, type GoEnv, type GoSumDB } from '../gomod/goenv.js';
 import type { HttpTransport } from '../network/httpTransport.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
-import { type OlderTree, type SumdbOps, type VerifiedSumdb, lookupPath, recordHashes, verifyModules } from '../sumdb/client.js';
+import {
+  type OlderTree,
+  type SumdbOps,
+  type VerifiedSumdb,
+  SumdbError,
+  SumdbModuleError,
+  SumdbUnknownModuleError,
+  lookupPath,
+  recordHashes,
+  verifyModules,
+} from '../sumdb/client.js';
 import { sumdbFetchOps } from '../sumdb/fetchOps.js';
 import { replayFiles, verifyReplay } from '../sumdb/replay.js';
 import { formatHash, parseHash } from '../sumdb/tlog/hash.js';
@@ -75,10 +85,7 @@ export function olderTreesFor(name: string, previous: readonly PreviousBundle[],
     try {
       hash = parseHash(t.treeHash);
     } catch (err) {
-      throw new GobundleError(
-        ErrorCode.SUMDB,
-        `${from}: checksum database ${name} tree#${t.treeSize}: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      throw new SumdbError(`${from}: checksum database ${name} tree#${t.treeSize}: ${err instanceof Error ? err.message : String(err)}`);
     }
     out.push({ tree: { n: t.treeSize, hash }, from });
   };
@@ -112,8 +119,7 @@ export function modulesForSumdb(modules: readonly ModuleHashes[], env: SumdbStag
 export function checkAgainstDatabase(modules: readonly ModuleHashes[], db: VerifiedSumdb): void {
   for (const m of modules) {
     const record = db.records.get(moduleKey(m));
-    if (record === undefined)
-      throw new ModuleError(m.path, m.version, `verifying module: no record from ${db.name}`, { code: ErrorCode.SUMDB });
+    if (record === undefined) throw new SumdbModuleError(m.path, m.version, `verifying module: no record from ${db.name}`);
     const want = recordHashes(record.text, m);
     const checks: ['mod' | 'zip', string | null, string | undefined][] = [
       ['mod', m.modH1, want.mod],
@@ -122,9 +128,11 @@ export function checkAgainstDatabase(modules: readonly ModuleHashes[], db: Verif
     for (const [file, actual, expected] of checks) {
       if (actual === null) continue;
       if (expected === undefined) {
-        throw new ModuleError(m.path, m.version, `verifying module: ${db.name} record has no ${file === 'mod' ? 'go.mod' : 'zip'} hash`, {
-          code: ErrorCode.SUMDB,
-        });
+        throw new SumdbModuleError(
+          m.path,
+          m.version,
+          `verifying module: ${db.name} record has no ${file === 'mod' ? 'go.mod' : 'zip'} hash`,
+        );
       }
       if (actual !== expected)
         throw new ChecksumMismatchError({ path: m.path, version: m.version, file, expected, actual, source: db.name });
@@ -222,13 +230,13 @@ export function createSumdbStage(opts: SumdbStageOptions): SumdbStage {
  * where the database was reached and why.
  */
 function withHint(err: unknown, db: SumdbTarget, reached: string | undefined): unknown {
-  if (!(err instanceof ModuleError) || err.hint !== undefined) return err;
+  if (!(err instanceof SumdbModuleError) || err.hint !== undefined) return err;
   const where =
     reached ??
     (db.urlExplicit ? `${db.url}, the URL GOSUMDB names` : `the first GOPROXY entry serving /sumdb/${db.name}/supported, else ${db.url}`);
   const cause = err.cause;
   let hint: string | undefined;
-  if (err.code === ErrorCode.NOTFOUND) {
+  if (err instanceof SumdbUnknownModuleError) {
     hint =
       `${db.name} (reached at ${where}) does not know this module version: if it is private, list it in GONOSUMDB or GOPRIVATE ` +
       '(the go command needs that too); if it is public, the server may not really serve this checksum database';
@@ -240,7 +248,8 @@ function withHint(err: unknown, db: SumdbTarget, reached: string | undefined): u
   if (hint === undefined) return err;
   const prefix = `${err.path}@${err.version}: `;
   const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
-  return new ModuleError(err.path, err.version, message, { code: err.code, hint, cause: err });
+  const Kind = err instanceof SumdbUnknownModuleError ? SumdbUnknownModuleError : SumdbModuleError;
+  return new Kind(err.path, err.version, message, { hint, cause: err });
 }
 
 /**

@@ -28,6 +28,13 @@ export function goSumText(modules: readonly ModuleHashes[]): string {
   return formatGoSum(lines);
 }
 
+/** pack --write-go-sum could not write the go.sum: names the file and the system's code. */
+export class WriteGoSumError extends GobundleError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(ErrorCode.WRITEGOSUM, message, options);
+  }
+}
+
 /** Write the go.sum atomically: a temp file beside it, renamed over it. */
 export async function writeGoSumFile(file: string, modules: readonly ModuleHashes[]): Promise<void> {
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -36,6 +43,6 @@ export async function writeGoSumFile(file: string, modules: readonly ModuleHashe
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw new GobundleError(ErrorCode.WRITEGOSUM, `writing ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    throw new WriteGoSumError(`writing ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   }
 }

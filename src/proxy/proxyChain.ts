@@ -9,11 +9,11 @@
  *   - when everything fails, report the most useful error: a direct error
  *     beats a proxy's real error, which beats not-found.
  */
-import { GobundleError, NetworkError, NotFoundError } from '../errors.js';
+import { NetworkError, NotFoundError } from '../errors.js';
 import { proxiesForModule, redactUrl, type ProxySpec, type RoutedProxySpec } from '../gomod/goenv.js';
 import { HttpTransport, type HttpTransportOptions } from '../network/httpTransport.js';
 import { DEFAULT_PROXY_LIMITS, ProxyClient, type ListEntry, type ProxyLimits, type RevInfo, type ZipDestination } from './proxyClient.js';
-import { ErrorCode } from '../errorCodes.js';
+import { DirectUnsupportedError } from './proxyErrors.js';
 
 export interface ProxyChainOptions {
   /** Parsed GOPROXY (parseGoProxy, with GONOPROXY so `noproxy` is first when set). */
@@ -30,15 +30,12 @@ export interface ProxyChainOptions {
   limits?: ProxyLimits;
   /** Where the proxy list came from, for hints ("GOPROXY (from the environment)", "--proxy"). */
   proxySource?: string;
-  /** What `direct` fetches from (src/vcs/vcsSource.ts); without one, `direct` is an EDIRECT error. */
+  /** What `direct` fetches from (src/vcs/vcsSource.ts); without one, `direct` is a DirectUnsupportedError. */
   direct?: ModuleSource;
 }
 
 /** The calls the chain makes on one entry: a proxy's client, or the direct (version-control) source. */
 export type ModuleSource = Pick<ProxyClient, 'list' | 'info' | 'infoBytes' | 'latest' | 'mod' | 'zipTo'>;
-
-/** The error code for modules that only a direct version-control fetch could provide. */
-export const DIRECT_ERROR_CODE = ErrorCode.DIRECT;
 
 const DIRECT_REASONS = {
   GOPROXY: 'GOPROXY routes this module to "direct"',
@@ -265,7 +262,7 @@ export class ProxyChain {
       case 'direct': {
         if (this.#direct !== undefined) return op(this.#direct, path);
         const via = spec.routedBy ?? 'GOPROXY';
-        throw new GobundleError(DIRECT_ERROR_CODE, `${prefix}: direct VCS fetches are not supported yet (${DIRECT_REASONS[via]})`, {
+        throw new DirectUnsupportedError(`${prefix}: direct VCS fetches are not supported yet (${DIRECT_REASONS[via]})`, {
           hint: DIRECT_HINTS[via],
           ...(previous === undefined ? {} : { cause: previous }),
         });

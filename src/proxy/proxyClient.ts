@@ -15,7 +15,8 @@ import type { RequestTag } from '../network/requestStats.js';
 import { capStream, discard, readCapped } from '../network/cappedBody.js';
 import { proxyUrl } from './proxyUrl.js';
 import { MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/limits.js';
-import { ErrorCode } from '../errorCodes.js';
+import { ProxyResponseError, RequestedVersionError, TooLargeError } from './proxyErrors.js';
+import { FileSystemError } from '../files/fileSystemError.js';
 
 /**
  * The largest `.info`, `@latest` or `@v/list` we read. cmd/go reads these
@@ -79,7 +80,7 @@ export class ProxyClient {
       escaped = escapeVersion(version);
     } catch (err) {
       if (!(err instanceof InvalidVersionError)) throw err;
-      throw new ModuleError(path, version, `invalid version: ${err.reason}`, { code: ErrorCode.INVALIDPATH, cause: err });
+      throw new RequestedVersionError(path, version, `invalid version: ${err.reason}`, { cause: err });
     }
     return this.urlFor(path, `@v/${escaped}.${ext}`);
   }
@@ -118,8 +119,7 @@ export class ProxyClient {
 
   #checkInfo(path: string, version: string, info: RevInfo): void {
     if (info.Version !== version && version === canonicalVersion(version) && isValidModuleVersion(path, version)) {
-      throw new ModuleError(path, version, `proxy returned info for version ${info.Version} instead of requested version`, {
-        code: ErrorCode.PROXYRESPONSE,
+      throw new ProxyResponseError(path, version, `proxy returned info for version ${info.Version} instead of requested version`, {
         hint: `the proxy ${redactUrl(this.baseUrl)} is misbehaving; report it to its operator`,
       });
     }
@@ -178,16 +178,14 @@ export class ProxyClient {
     return parsed as RevInfo;
   }
 
-  #invalidResponse(path: string, version: string, reason: string): ModuleError {
-    return new ModuleError(path, version, `invalid response from proxy ${JSON.stringify(redactUrl(this.baseUrl))}: ${reason}`, {
-      code: ErrorCode.PROXYRESPONSE,
+  #invalidResponse(path: string, version: string, reason: string): ProxyResponseError {
+    return new ProxyResponseError(path, version, `invalid response from proxy ${JSON.stringify(redactUrl(this.baseUrl))}: ${reason}`, {
       hint: `the proxy ${redactUrl(this.baseUrl)} returned malformed JSON; report it to its operator`,
     });
   }
 
-  #tooLarge(path: string, version: string, what: string, limit: number): ModuleError {
-    return new ModuleError(path, version, `downloaded ${what} too large`, {
-      code: ErrorCode.TOOLARGE,
+  #tooLarge(path: string, version: string, what: string, limit: number): TooLargeError {
+    return new TooLargeError(path, version, `downloaded ${what} too large`, {
       hint: `the go command refuses a ${what} larger than ${limit} bytes; the proxy ${redactUrl(this.baseUrl)} served a bigger one`,
     });
   }
@@ -213,7 +211,7 @@ export class ProxyClient {
     }
     if (err instanceof NetworkError) return err.rephrase(prefix);
     if (err instanceof GobundleError) return err;
-    return new GobundleError(ErrorCode.IO, `${prefix}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    return new FileSystemError(`${prefix}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 

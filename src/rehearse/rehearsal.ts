@@ -73,10 +73,17 @@ export interface RehearsalReport {
   results: CommandResult[];
 }
 
+/** A rehearsal that cannot be made or whose go commands failed (verify --build). */
+export class RehearsalError extends GobundleError {
+  constructor(message: string, options: { hint?: string } = {}) {
+    super(ErrorCode.REHEARSAL, message, options);
+  }
+}
+
 /** The go command could not be started at all. */
-export class GoCommandMissingError extends GobundleError {
+export class GoCommandMissingError extends RehearsalError {
   constructor(go: string, why: string) {
-    super(ErrorCode.REHEARSAL, `verify --build: cannot run the go command ${JSON.stringify(go)}: ${why}`, {
+    super(`verify --build: cannot run the go command ${JSON.stringify(go)}: ${why}`, {
       hint: 'install Go on this machine, or pass --go <path to the go binary>',
     });
   }
@@ -109,20 +116,15 @@ function gosumdbFor(bundles: readonly OpenedBundle[], keys: RehearsalOptions['su
   const names = [...new Set(bundles.flatMap((b) => (b.manifest.sumdb === null ? [] : [b.manifest.sumdb.name])))];
   if (names.length === 0) return 'off';
   if (names.length > 1)
-    throw new GobundleError(
-      ErrorCode.REHEARSAL,
+    throw new RehearsalError(
       `verify --build: the bundles carry replays of ${names.length} checksum databases (${names.join(', ')}); a go client uses one`,
     );
   const name = names[0] as string;
   const key = keys.get(name);
   if (key === undefined) {
-    throw new GobundleError(
-      ErrorCode.REHEARSAL,
-      `verify --build: no verifier key for checksum database ${name}, so the go command cannot keep GOSUMDB on`,
-      {
-        hint: `pass --sumdb-key <${name}+hash+key> (what your clients set GOSUMDB to), or set GOSUMDB`,
-      },
-    );
+    throw new RehearsalError(`verify --build: no verifier key for checksum database ${name}, so the go command cannot keep GOSUMDB on`, {
+      hint: `pass --sumdb-key <${name}+hash+key> (what your clients set GOSUMDB to), or set GOSUMDB`,
+    });
   }
   return key.key;
 }

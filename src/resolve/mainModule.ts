@@ -2,11 +2,10 @@
  * What the main go.mod contributes beyond its requirements: its exclusions
  * and replacements, which apply to the whole graph (modload's modFileIndex).
  */
-import { GobundleError } from '../errors.js';
 import { moduleString } from './mvs.js';
 import type { ModSummaryInput, Replacement } from './types.js';
 import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
-import { ErrorCode } from '../errorCodes.js';
+import { MainModuleError } from './mainModuleError.js';
 
 /** The resolved replacement of one module version. */
 export type ReplacementTarget = { kind: 'module'; path: string; version: string } | { kind: 'dir'; dir: string };
@@ -33,7 +32,7 @@ export class MainModuleIndex implements MainModuleRules {
 
   constructor(file: ModSummaryInput) {
     if (file.module === undefined || file.module.path === '') {
-      throw new GobundleError(ErrorCode.MODULE, 'error reading go.mod: missing module declaration');
+      throw new MainModuleError('error reading go.mod: missing module declaration');
     }
     this.file = file;
     this.path = file.module.path;
@@ -75,10 +74,7 @@ export function addReplacement(map: Map<string, ReplacementTarget>, old: ModuleV
   const key = moduleKey(old);
   const prev = map.get(key);
   if (prev !== undefined && targetString(prev) !== targetString(target)) {
-    throw new GobundleError(
-      ErrorCode.MODULE,
-      `conflicting replacements for ${moduleString(old)}:\n\t${targetString(prev)}\n\t${targetString(target)}`,
-    );
+    throw new MainModuleError(`conflicting replacements for ${moduleString(old)}:\n\t${targetString(prev)}\n\t${targetString(target)}`);
   }
   map.set(key, target);
 }

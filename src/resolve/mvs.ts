@@ -155,6 +155,8 @@ export class Graph {
 export class BuildListError extends ModuleError {
   /** The chain of requirements from the main module to the module that failed. */
   readonly requirementPath: readonly ModuleVersion[];
+  /** The failing module's own code (its zip is bad, it is not found, …): this class adds only the path to it. */
+  override readonly code: ErrorCode;
 
   constructor(stack: readonly ModuleVersion[], cause: unknown) {
     // Leading versionless entries are the main module: cmd/go does not print them.
@@ -182,10 +184,10 @@ export class BuildListError extends ModuleError {
       tail = text.startsWith(`${moduleString(last)}: `) ? text : `${moduleString(last)}: ${text}`;
     }
     super(last.path, last.version, '', {
-      code: cause instanceof GobundleError ? cause.code : ErrorCode.MODULE,
       hint: cause instanceof GobundleError ? cause.hint : undefined,
       cause,
     });
+    this.code = cause instanceof GobundleError ? cause.code : ErrorCode.MODULE;
     this.message = prefix + tail;
     this.requirementPath = stack;
   }

@@ -6,9 +6,8 @@
  * a plan carries it whole. This checks that it is, so a bundle is not
  * carried across without a tool the go.mod promises.
  */
-import { GobundleError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
 import type { BuildListEntry } from './types.js';
+import { MainModuleError } from './mainModuleError.js';
 
 /** The build-list module providing pkg: the longest module path that is pkg or a prefix of it at a slash. */
 export function moduleProviding(pkg: string, buildList: readonly BuildListEntry[]): BuildListEntry | undefined {
@@ -26,7 +25,7 @@ export function checkToolDirectives(
 ): void {
   for (const t of tools) {
     if (moduleProviding(t.path, buildList) === undefined) {
-      throw new GobundleError(ErrorCode.MODULE, `${file}:${t.line}: tool ${t.path}: no module in the build list provides it`, {
+      throw new MainModuleError(`${file}:${t.line}: tool ${t.path}: no module in the build list provides it`, {
         hint: `require its module (go get -tool ${t.path} with Go 1.24 or later) and pack again`,
       });
     }

@@ -6,13 +6,12 @@
  * directory (modload/modfile.go replacementFrom, canonicalizeReplacePath).
  */
 import { posix } from 'node:path';
-import { GobundleError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
 import { isLocalReplacePath } from '../gomod/modfile.js';
 import { type ModuleVersion, moduleKey } from '../gomod/moduleVersion.js';
 import { addReplacement, type MainModuleRules, type ReplacementTarget } from './mainModule.js';
 import { moduleString } from './mvs.js';
 import type { ModSummaryInput } from './types.js';
+import { MainModuleError } from './mainModuleError.js';
 
 export interface WorkspaceModule {
   /** The `use` directory as written (relative to the go.work directory unless absolute). */
@@ -44,10 +43,10 @@ export class WorkspaceIndex implements MainModuleRules {
     const modules = new Map<string, WorkspaceModule>();
     for (const m of work.modules) {
       const path = m.file.module?.path ?? '';
-      if (path === '') throw new GobundleError(ErrorCode.MODULE, `${m.dir}: go.mod has no module declaration`);
+      if (path === '') throw new MainModuleError(`${m.dir}: go.mod has no module declaration`);
       const prev = modules.get(path);
       if (prev !== undefined) {
-        throw new GobundleError(ErrorCode.MODULE, `module ${path} appears multiple times in workspace`, {
+        throw new MainModuleError(`module ${path} appears multiple times in workspace`, {
           hint: `go.work uses both ${prev.dir} and ${m.dir}`,
         });
       }
@@ -58,8 +57,7 @@ export class WorkspaceIndex implements MainModuleRules {
         const key = moduleKey(r.old);
         const prevRaw = raw.get(key);
         if (prevRaw !== undefined && (prevRaw.path !== r.new.path || prevRaw.version !== r.new.version)) {
-          throw new GobundleError(
-            ErrorCode.MODULE,
+          throw new MainModuleError(
             `conflicting replacements for ${moduleString(r.old)}:\n\t${moduleString(prevRaw)}\n\t${moduleString(r.new)}`,
           );
         }
@@ -100,8 +98,7 @@ export class WorkspaceIndex implements MainModuleRules {
       const r = exact ?? mod.raw.get(moduleKey({ path: m.path, version: '' }));
       if (r === undefined) continue;
       if (found !== undefined && exact !== undefined && (found.r.path !== r.path || found.r.version !== r.version)) {
-        throw new GobundleError(
-          ErrorCode.MODULE,
+        throw new MainModuleError(
           `conflicting replacements found for ${moduleString(m)} in workspace modules defined by ${posix.join(found.dir, 'go.mod')} and ${posix.join(mod.dir, 'go.mod')}`,
         );
       }

@@ -9,8 +9,6 @@ import { DEFAULT_CONCURRENCY, Semaphore } from '../concurrency/semaphore.js';
 import type { ModuleVersion } from '../gomod/moduleVersion.js';
 import { cmpVersion, compareGoVersion, DEFAULT_GO_MOD_VERSION, GO_STRICT_VERSION, isToolchainPath } from './goVersion.js';
 import { posix } from 'node:path';
-import { GobundleError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
 import { readWorkspaceGraph } from './graph.js';
 import { toPlanReplacement } from './mainModule.js';
 import { GoModLoader } from './modSummary.js';
@@ -18,6 +16,7 @@ import { sortModules } from './mvs.js';
 import { PlanFileSet, sortByPathVersion } from './planFiles.js';
 import type { BuildListEntry, GoModSource, Plan, ResolveOptions } from './types.js';
 import { WorkspaceIndex, type WorkspaceInput } from './workspaceIndex.js';
+import { MainModuleError } from './mainModuleError.js';
 
 /** gover.DefaultGoWorkVersion: the go version of a go.work without a go line. */
 export const DEFAULT_GO_WORK_VERSION = '1.18';
@@ -77,8 +76,7 @@ function checkWorkGoVersion(work: WorkspaceInput): void {
   for (const m of work.modules) {
     const mv = m.file.go ?? DEFAULT_GO_MOD_VERSION;
     if (compareGoVersion(mv, wv) > 0 && compareGoVersion(mv, GO_STRICT_VERSION) >= 0) {
-      throw new GobundleError(
-        ErrorCode.MODULE,
+      throw new MainModuleError(
         `module ${posix.normalize(m.dir)} listed in go.work file requires go >= ${mv}, but go.work ${work.go === undefined ? 'implicitly requires' : 'lists'} go ${wv}; to update it:\n\tgo work use`,
       );
     }

@@ -8,17 +8,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseManifest } from '../bundle/manifest.js';
 import type { OpenedBundle } from '../bundle/reader.js';
-import { GobundleError } from '../errors.js';
 import { readLicenseFiles } from '../modzip/licenseFiles.js';
 import { versionFileName } from '../bundle/treeLayout.js';
 import { buildSbomJson, type SbomModule } from './buildSbom.js';
 import { licenseExpression } from './licenseExpression.js';
 import { moduleEdges } from './moduleGraph.js';
-import { ErrorCode } from '../errorCodes.js';
+import { BundleError } from '../bundle/bundleErrors.js';
 
 export async function bundleSbom(b: OpenedBundle, toolVersion: string): Promise<string> {
   const dir = b.dir;
-  if (dir === undefined) throw new GobundleError(ErrorCode.BUNDLE, `bundle ${b.source}: not extracted`);
+  if (dir === undefined) throw new BundleError(b.source, ['not extracted']);
   const manifest = parseManifest(b.manifestBytes);
   const buildList = manifest.modules.filter((m) => m.zipH1 !== null);
   const modules: SbomModule[] = [];
@@ -26,8 +25,7 @@ export async function bundleSbom(b: OpenedBundle, toolVersion: string): Promise<
   for (const m of buildList) {
     const zipName = versionFileName(m.path, m.version, 'zip');
     const zip = b.files.get(zipName);
-    if (zip === undefined)
-      throw new GobundleError(ErrorCode.BUNDLE, `bundle ${b.source}: ${zipName}: in the manifest's modules but not its files`);
+    if (zip === undefined) throw new BundleError(b.source, [`${zipName}: in the manifest's modules but not its files`]);
     const files = await readLicenseFiles(join(dir, zipName), `${m.path}@${m.version}/`);
     modules.push({
       path: m.path,

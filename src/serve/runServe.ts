@@ -20,6 +20,7 @@ import { type RunningServer, listen } from './server.js';
 import { type WorkerPool, isServeWorker, startWorkers, workerChannel } from './serveWorkers.js';
 import { type InsideFlags, type InsideSetup, primarySetup, workerSetup } from './insideSetup.js';
 import { loadSumdbKeyring } from '../config/sumdbKeyring.js';
+import { readTlsFiles } from './tlsFiles.js';
 
 /** serve's settings, checked (cli/serve.ts turns flags into these). */
 export interface ServeSettings extends Omit<InsideFlags, 'missesLimit'>, BundleTrustFlags {
@@ -50,7 +51,11 @@ export async function runServe(bundles: readonly string[], options: ServeSetting
   };
   const readTls = async (): Promise<{ cert: Buffer; key: Buffer } | undefined> =>
     options.tlsCert !== undefined && options.tlsKey !== undefined
-      ? { cert: await readFile(resolve(io.cwd, options.tlsCert)), key: await readFile(resolve(io.cwd, options.tlsKey)) }
+      ? readTlsFiles(
+          { shown: options.tlsCert, file: resolve(io.cwd, options.tlsCert) },
+          { shown: options.tlsKey, file: resolve(io.cwd, options.tlsKey) },
+          (file) => readFile(file),
+        )
       : undefined;
   const tls = await readTls();
   const answer = (set: BundleSet, metrics: Metrics, isDraining: () => boolean, inside: InsideSetup): Promise<RunningServer> => {
@@ -230,11 +235,19 @@ async function runWorker(
         );
     },
   );
-  await loaded;
   let draining = false;
-  const inside = await makeInside(channel.ask);
-  live.inside = inside;
-  const running = await answer(set, new Metrics(), () => draining, inside);
+  let running: RunningServer;
+  try {
+    await loaded;
+    const inside = await makeInside(channel.ask);
+    live.inside = inside;
+    running = await answer(set, new Metrics(), () => draining, inside);
+  } catch (err) {
+    // A worker that cannot serve (its address in use, …) reports why and exits 1: an IPC channel still counted would keep
+    // it alive, and disconnecting would make the cluster module exit it with 0. The primary learns of it from the exit.
+    channel.release();
+    throw err;
+  }
   live.running = running;
   channel.listening(running.url);
   await new Promise<void>((r) => (stop.signal.aborted ? r() : stop.signal.addEventListener('abort', () => r(), { once: true })));

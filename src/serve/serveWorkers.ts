@@ -21,6 +21,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { OpenedBundle } from '../bundle/reader.js';
+import { ServeWorkerError, workerExited } from './serveErrors.js';
 
 /** The environment variable that marks a cluster worker of serve. */
 export const SERVE_WORKER_ENV = 'GOBUNDLE_SERVE_WORKER';
@@ -87,6 +88,8 @@ export function startWorkers(
   });
   const fork = (): void => {
     const w = cluster.fork({ [SERVE_WORKER_ENV]: '1' });
+    // A closed IPC channel (a send to a worker that is dying) is reported, not thrown: the exit that follows is handled below.
+    w.on('error', (err: Error) => event(`worker ${w.process.pid}: ${err.message}`));
     w.on('message', (m: FromWorker) => {
       if (m.type === 'ready') {
         // From now on the worker hears every add(): first everything so far, in order.
@@ -110,14 +113,21 @@ export function startWorkers(
       url = m.url;
       if (++listening === count) started(url);
     });
-    w.on('exit', (code, signal) => {
+    w.on('exit', (code: number | null, signal: string | null) => {
       workers.delete(w);
       if (stopping) return;
       if (listening < count && url === '') {
-        failed(new Error(`serve worker ${w.process.pid} exited with ${signal ?? code} before listening`));
+        // Before serving, a dying worker stops serve: starting another would most likely die the same way.
+        stopping = true;
+        for (const other of Object.values(cluster.workers ?? {})) other?.kill();
+        failed(
+          new ServeWorkerError(w.process.pid, code, signal, 'before listening; serve stopped', {
+            hint: "the worker's own message is above; --workers 1 runs serve in one process, where the same failure is reported directly",
+          }),
+        );
         return;
       }
-      event(`worker ${w.process.pid} exited with ${signal ?? code}: starting another`);
+      event(workerExited(w.process.pid, code, signal, 'started another'));
       listening--;
       fork();
     });
@@ -127,7 +137,7 @@ export function startWorkers(
     ready,
     add(more) {
       served.push(...more);
-      for (const w of workers) w.send({ type: 'bundles', bundles: [...more] } satisfies ToWorker);
+      for (const w of workers) if (w.isConnected()) w.send({ type: 'bundles', bundles: [...more] } satisfies ToWorker);
     },
     stop() {
       stopping = true;
@@ -149,7 +159,7 @@ export function workerChannel(
   onBundles: (bundles: OpenedBundle[]) => void,
   onShutdown: () => void,
   onHangup: (tls: { cert: Buffer; key: Buffer } | undefined) => void = () => undefined,
-): { listening(url: string): void; done(): void; ask(what: string, payload: unknown): Promise<unknown> } {
+): { listening(url: string): void; done(): void; release(): void; ask(what: string, payload: unknown): Promise<unknown> } {
   const asked = new Map<number, (value: unknown) => void>();
   let nextId = 0;
   process.on('message', (m: ToWorker) => {
@@ -163,7 +173,10 @@ export function workerChannel(
   process.send?.({ type: 'ready' } satisfies FromWorker);
   return {
     listening: (url) => process.send?.({ type: 'listening', url } satisfies FromWorker),
-    done: () => process.disconnect?.(),
+    done: () => {
+      if (process.connected) process.disconnect?.();
+    },
+    release: () => process.channel?.unref(),
     ask: (what, payload) =>
       new Promise((resolveAnswer) => {
         const id = nextId++;

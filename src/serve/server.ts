@@ -7,6 +7,7 @@
 import { createServer as createHttpServer, type Server, type RequestListener } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { ServeListenError } from './serveErrors.js';
 
 /** Largest request header block accepted (the go command sends a few hundred bytes). */
 export const MAX_HEADER_BYTES = 16 << 10;
@@ -40,6 +41,20 @@ export interface RunningServer {
   reloadTls(tls: { cert: Buffer; key: Buffer }): void;
 }
 
+const LISTEN_FAILURES: ReadonlyMap<string, { why: string; hint: string }> = new Map([
+  ['EADDRINUSE', { why: 'address already in use', hint: 'another process listens there: stop it, or give serve another --listen' }],
+  ['EADDRNOTAVAIL', { why: 'address not available', hint: "give --listen an address of this machine's, or 0.0.0.0 for all of them" }],
+  ['EACCES', { why: 'permission denied', hint: 'ports below 1024 need privileges: listen on a higher port (and forward to it)' }],
+]);
+
+/** A failure to listen, as a ServeListenError naming the address when it is one a person can fix. */
+function listenError(err: Error, opts: ListenOptions): Error {
+  const known = LISTEN_FAILURES.get((err as NodeJS.ErrnoException).code ?? '');
+  if (known === undefined) return err;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return new ServeListenError(`serve --listen ${host}:${opts.port}: ${known.why}`, { hint: known.hint, cause: err });
+}
+
 export async function listen(handler: RequestListener, opts: ListenOptions): Promise<RunningServer> {
   const common = {
     maxHeaderSize: MAX_HEADER_BYTES,
@@ -51,9 +66,10 @@ export async function listen(handler: RequestListener, opts: ListenOptions): Pro
   const server: Server = https ?? createHttpServer(common, handler);
   server.timeout = SOCKET_IDLE_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (err: Error): void => reject(listenError(err, opts));
+    server.once('error', failed);
     server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

@@ -84,6 +84,23 @@ export class SumdbSecurityError extends GobundleError {
   }
 }
 
+/** A checksum-database failure that is not one module's (a tree, a proof, the database's answers as a whole). */
+export class SumdbError extends GobundleError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(ErrorCode.SUMDB, message, options);
+  }
+}
+
+/** A module version the checksum database does not vouch for (lookup failed, no record, a record that does not check): `path@version: verifying module: …`. */
+export class SumdbModuleError extends ModuleError {
+  static override readonly errorCode: ErrorCode = ErrorCode.SUMDB;
+}
+
+/** The checksum database does not know this module version (its lookup answered 404/410): usually a private module. */
+export class SumdbUnknownModuleError extends SumdbModuleError {
+  static override readonly errorCode: ErrorCode = ErrorCode.NOTEXIST;
+}
+
 /** The lookup path for a module version: "/lookup/<escaped path>@<escaped version>". */
 export function lookupPath(m: ModuleVersion): string {
   return `/lookup/${escapePath(m.path)}@${escapeVersion(m.version.replace(/\/go\.mod$/, ''))}`;
@@ -177,12 +194,11 @@ export async function verifyModules(
     const v = { path: m.path, version: m.version.replace(/\/go\.mod$/, '') };
     unique.set(moduleKey(v), v);
   }
-  if (unique.size === 0) throw new GobundleError(ErrorCode.SUMDB, 'verifyModules: no modules to look up');
+  if (unique.size === 0) throw new SumdbError('verifyModules: no modules to look up');
 
   const lookups = await mapLimit([...unique.values()], LOOKUP_CONCURRENCY, async (m): Promise<Lookup> => {
-    const fail = (msg: string, cause?: unknown): ModuleError =>
-      new ModuleError(m.path, m.version, `verifying module: ${msg}`, {
-        code: cause instanceof NotFoundError ? ErrorCode.NOTFOUND : ErrorCode.SUMDB,
+    const fail = (msg: string, cause?: unknown): SumdbModuleError =>
+      new (cause instanceof NotFoundError ? SumdbUnknownModuleError : SumdbModuleError)(m.path, m.version, `verifying module: ${msg}`, {
         cause,
       });
     let data: Uint8Array;
@@ -220,7 +236,7 @@ export async function verifyModules(
       h = await treeHash(older.n, reader);
     } catch (err) {
       const what = older.n === tree.n ? `checking tree#${tree.n}` : `checking tree#${older.n} against tree#${tree.n}`;
-      throw new GobundleError(ErrorCode.SUMDB, `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new SumdbError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     if (!h.equals(older.hash)) {
       throw new SumdbSecurityError(
@@ -239,8 +255,7 @@ export async function verifyModules(
   const consistentWith = new Map<string, Tree>();
   for (const o of opts.olderTrees ?? []) {
     if (o.tree.n > tree.n) {
-      throw new GobundleError(
-        ErrorCode.SUMDB,
+      throw new SumdbError(
         `tree#${o.tree.n} of ${o.from} is larger than tree#${tree.n}, the newest the checksum database ${verifier.name} answered with: clients that verified against it cannot accept this tree`,
         { hint: `pack again when the database has caught up, or check that GOSUMDB names the same database as when ${o.from} was packed` },
       );
@@ -254,11 +269,7 @@ export async function verifyModules(
     try {
       await treeHash(o.tree.n, tileHashReader(o.tree, tiles));
     } catch (err) {
-      throw new GobundleError(
-        ErrorCode.SUMDB,
-        `checking tree#${o.tree.n} of ${o.from}: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err },
-      );
+      throw new SumdbError(`checking tree#${o.tree.n} of ${o.from}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     consistentWith.set(`${o.tree.n} ${formatHash(o.tree.hash)}`, o.tree);
   }
@@ -270,11 +281,11 @@ export async function verifyModules(
       try {
         [leaf] = (await reader.readHashes([storedHashIndex(0, l.record.id)])) as [Hash];
       } catch (err) {
-        throw new ModuleError(
+        throw new SumdbModuleError(
           l.module.path,
           l.module.version,
           `verifying module: checking record ${l.record.id} in tree#${tree.n}: ${err instanceof Error ? err.message : String(err)}`,
-          { code: ErrorCode.SUMDB, cause: err },
+          { cause: err },
         );
       }
       if (!leaf.equals(recordHash(l.record.text))) {
@@ -313,7 +324,7 @@ export function replayTiles(
   const out = new Map<string, Buffer>();
   for (const path of replayTilePaths(n, ids, olderSizes)) {
     const data = verified.get(path);
-    if (data === undefined) throw new GobundleError(ErrorCode.SUMDB, `internal error: tile ${path} was not verified`);
+    if (data === undefined) throw new SumdbError(`internal error: tile ${path} was not verified`);
     out.set(path, data);
   }
   return out;

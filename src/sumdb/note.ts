@@ -31,26 +31,30 @@ const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** A malformed note or key, a bad signature, or a note no trusted key verifies. */
 export class NoteError extends GobundleError {
-  constructor(message: string, code: ErrorCode = ErrorCode.NOTE) {
-    super(code, message);
+  /** The code of this kind of failure; subclasses set their own. */
+  static readonly errorCode: ErrorCode = ErrorCode.NOTE;
+  constructor(message: string) {
+    super((new.target as typeof NoteError).errorCode, message);
   }
 }
 
 /** The note carries no signature by a known key (x/mod UnverifiedNoteError). */
 export class UnverifiedNoteError extends NoteError {
+  static override readonly errorCode: ErrorCode = ErrorCode.NOTEUNVERIFIED;
   readonly note: Note;
   constructor(note: Note) {
-    super('note has no verifiable signatures', ErrorCode.NOTEUNVERIFIED);
+    super('note has no verifiable signatures');
     this.note = note;
   }
 }
 
 /** A signature by a known key does not verify (x/mod InvalidSignatureError). */
 export class InvalidSignatureError extends NoteError {
+  static override readonly errorCode: ErrorCode = ErrorCode.NOTESIG;
   readonly keyName: string;
   readonly keyHash: number;
   constructor(name: string, hash: number) {
-    super(`invalid signature for key ${name}+${hex8(hash)}`, ErrorCode.NOTESIG);
+    super(`invalid signature for key ${name}+${hex8(hash)}`);
     this.keyName = name;
     this.keyHash = hash;
   }
@@ -58,10 +62,11 @@ export class InvalidSignatureError extends NoteError {
 
 /** No verifier with this name and hash is known (x/mod UnknownVerifierError). */
 export class UnknownVerifierError extends NoteError {
+  static override readonly errorCode: ErrorCode = ErrorCode.NOTEUNKNOWNKEY;
   readonly keyName: string;
   readonly keyHash: number;
   constructor(name: string, hash: number) {
-    super(`unknown key ${name}+${hex8(hash)}`, ErrorCode.NOTEUNKNOWNKEY);
+    super(`unknown key ${name}+${hex8(hash)}`);
     this.keyName = name;
     this.keyHash = hash;
   }

@@ -15,7 +15,7 @@
 import { GobundleError } from '../errors.js';
 import { unescapePath, unescapeVersion } from '../gomod/modulePath.js';
 import { type VerifiedSumdb, lookupPath, recordHashes } from './client.js';
-import { UnverifiedNoteError, newVerifier, open } from './note.js';
+import { NoteError, UnverifiedNoteError, newVerifier, open } from './note.js';
 import { HASH_SIZE, type Hash, formatHash, nodeHash, recordHash } from './tlog/hash.js';
 import { storedHashIndex, subTreeHash, subTreeIndex } from './tlog/storedHash.js';
 import { TILE_HEIGHT, type Tile, hashFromTile, parseTilePath, tileHash, tileParent, tilePath, tilesToRead } from './tlog/tile.js';
@@ -30,9 +30,11 @@ export function replayDir(name: string): string {
 
 /** A replay file that is missing, malformed or does not verify; the message names the file. */
 export class ReplayError extends GobundleError {
+  /** The code of this kind of failure; subclasses set their own. */
+  static readonly errorCode: ErrorCode = ErrorCode.REPLAY;
   readonly file: string;
-  constructor(file: string, message: string, code: ErrorCode = ErrorCode.REPLAY) {
-    super(code, `${file}: ${message}`);
+  constructor(file: string, message: string) {
+    super((new.target as typeof ReplayError).errorCode, `${file}: ${message}`);
     this.file = file;
   }
 }
@@ -43,9 +45,7 @@ export class ReplayError extends GobundleError {
  * unlike tiles that are merely missing.
  */
 export class TreeMismatchError extends ReplayError {
-  constructor(file: string, message: string) {
-    super(file, message, ErrorCode.TREEMISMATCH);
-  }
+  static override readonly errorCode: ErrorCode = ErrorCode.TREEMISMATCH;
 }
 
 function splitKey(key: string): ModuleVersion {
@@ -209,12 +209,11 @@ function unverifiedNoteText(note: Uint8Array, name: string): string {
     open(note, []);
   } catch (err) {
     if (!(err instanceof UnverifiedNoteError)) throw err;
-    if (!err.note.unverifiedSigs.some((s) => s.name === name))
-      throw new GobundleError(ErrorCode.REPLAY, `note has no signature by ${name}`);
+    if (!err.note.unverifiedSigs.some((s) => s.name === name)) throw new NoteError(`note has no signature by ${name}`);
     return err.note.text;
   }
   // open with no verifiers never returns: a note it accepts needs a verified signature.
-  throw new GobundleError(ErrorCode.REPLAY, 'internal error: note verified without a key');
+  throw new NoteError('internal error: note verified without a key');
 }
 
 interface ReplayCheck {
@@ -310,7 +309,7 @@ function verifyReplayFiles(files: ReadonlyMap<string, Uint8Array>, check: Replay
       if (verified.has(path)) continue;
       const p = tileParent(t, 1, tree.n) as Tile;
       const parentData = verified.get(tilePath(p));
-      if (parentData === undefined) throw new GobundleError(ErrorCode.REPLAY, `internal error: parent of ${path} not verified`);
+      if (parentData === undefined) throw new ReplayError(path, 'internal error: its parent tile was not verified');
       const data = tileData(t);
       if (!tileHash(data).equals(hashFromTile(p, parentData, storedHashIndex(p.l * p.h, t.n)))) {
         throw fail(`${dir}/${storedTiles.has(path) ? path : tilePath({ ...t, w: 2 ** t.h })}`, 'tile does not match the signed tree');

@@ -5,8 +5,8 @@
  * `private` means the repository root matches GOPRIVATE.
  */
 import { GobundleError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
 import { matchPrefixPatterns } from '../gomod/modulePath.js';
+import { GoEnvError } from '../gomod/goenv.js';
 
 interface GovcsRule {
   pattern: string;
@@ -21,7 +21,7 @@ const DEFAULT_GOVCS: Govcs = [
 ];
 
 function govcsError(message: string): GobundleError {
-  return new GobundleError(ErrorCode.GOENV, message, {
+  return new GoEnvError(message, {
     hint: 'GOVCS is a comma-separated list of pattern:vcs|vcs rules, e.g. private:git,public:off',
   });
 }

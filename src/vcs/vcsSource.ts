@@ -14,8 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GobundleError, ModuleError, NotFoundError } from '../errors.js';
-import { ErrorCode } from '../errorCodes.js';
+import { GobundleError, NotFoundError } from '../errors.js';
 import { redactUrl, type GoEnv, type ProcessEnv } from '../gomod/goenv.js';
 import { matchPrefixPatterns } from '../gomod/modulePath.js';
 import { MAX_LICENSE, MAX_ZIP_FILE } from '../modzip/limits.js';
@@ -28,6 +27,7 @@ import { GoImportLookup, RepoLookupError } from './goImportLookup.js';
 import { govcsProblem, parseGovcs, type Govcs } from './govcs.js';
 import { infoFileBytes, formatGoTime } from './revInfo.js';
 import { writeModuleZip } from './moduleZip.js';
+import { VcsError, VcsModuleError } from './vcsErrors.js';
 import type { Writable } from 'node:stream';
 
 export interface VcsSourceOptions {
@@ -83,20 +83,15 @@ export class VcsSource {
       throw err;
     }
     const govcs = govcsProblem(this.#govcs, rr.root, this.#opts.env.GOPRIVATE, rr.vcs);
-    if (govcs !== undefined)
-      throw new GobundleError(ErrorCode.VCS, `${path}: ${govcs}`, { hint: 'set GOVCS to allow it, e.g. GOVCS=private:git' });
+    if (govcs !== undefined) throw new VcsError(`${path}: ${govcs}`, { hint: 'set GOVCS to allow it, e.g. GOVCS=private:git' });
     if (rr.vcs === 'mod') return { kind: 'proxy', client: new ProxyClient(rr.repo, this.#opts.transport) };
     if (rr.vcs !== 'git') {
-      throw new GobundleError(
-        ErrorCode.VCS,
-        `${path}: repository ${redactUrl(rr.repo)} uses ${rr.vcs}; gobundle fetches modules from git repositories only`,
-        {
-          hint: `serve ${rr.root} from a module proxy listed in GOPROXY (or pack it on a machine that can), then pack again`,
-        },
-      );
+      throw new VcsError(`${path}: repository ${redactUrl(rr.repo)} uses ${rr.vcs}; gobundle fetches modules from git repositories only`, {
+        hint: `serve ${rr.root} from a module proxy listed in GOPROXY (or pack it on a machine that can), then pack again`,
+      });
     }
     if (!insecure && !/^(https|ssh|git\+ssh):/i.test(rr.repo)) {
-      throw new GobundleError(ErrorCode.VCS, `${path}: repository ${redactUrl(rr.repo)} is not reached over a secure protocol`, {
+      throw new VcsError(`${path}: repository ${redactUrl(rr.repo)} is not reached over a secure protocol`, {
         hint: `add ${rr.root} to GOINSECURE to allow it`,
       });
     }
@@ -113,7 +108,7 @@ export class VcsSource {
     try {
       repo = new CodeRepo(git, rr.root, path, rr.subdir);
     } catch (err) {
-      throw new ModuleError(path, '', err instanceof Error ? err.message : String(err), { code: ErrorCode.VCS });
+      throw new VcsModuleError(path, '', err instanceof Error ? err.message : String(err));
     }
     return { kind: 'code', repo, git };
   }
@@ -217,11 +212,11 @@ function contextualize(path: string, version: string, err: unknown): unknown {
   if (err instanceof InvalidCodeVersionError) {
     return err.notExist
       ? new NotFoundError(redactText(err.message))
-      : new ModuleError(path, version, redactText(err.message.slice(err.message.indexOf(': ') + 2)), { code: ErrorCode.VCS });
+      : new VcsModuleError(path, version, redactText(err.message.slice(err.message.indexOf(': ') + 2)));
   }
   if (err instanceof UnknownRevisionError) return new NotFoundError(`${prefix}: invalid version: ${err.message}`);
   if (err instanceof GitError)
     return new GitError(`${prefix}: ${err.message}`, { exitCode: err.exitCode, stderr: err.stderr, hint: err.hint, cause: err });
   if (err instanceof GobundleError) return err;
-  return new GobundleError(ErrorCode.VCS, `${prefix}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  return new VcsError(`${prefix}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }

@@ -6,6 +6,18 @@
  */
 import type { OsvEntry } from './osvEntry.js';
 import { affects, canonicalizeSemverPrefix, latestFixedVersion } from './semverRange.js';
+import { GobundleError } from '../errors.js';
+import { ErrorCode } from '../errorCodes.js';
+
+/** Known vulnerabilities affect bundled modules: exit 1, so a transfer desk can gate on it. */
+export class VulnerableError extends GobundleError {
+  constructor(findings: number, modules: number) {
+    super(
+      ErrorCode.VULNERABLE,
+      `audit: ${findings} known vulnerabilit${findings === 1 ? 'y affects' : 'ies affect'} ${modules} module version${modules === 1 ? '' : 's'}`,
+    );
+  }
+}
 
 export interface AuditedModule {
   path: string;

@@ -12,13 +12,10 @@ import type { OsvAffected, OsvEntry, OsvEvent, OsvRange } from './osvEntry.js';
 import { isValidOsvVersion } from './semverRange.js';
 import { ErrorCode } from '../errorCodes.js';
 
-/** The error code of a vulnerability database that does not follow the format. */
-export const VULNDB_ERROR_CODE = ErrorCode.VULNDB;
-
 /** A problem with vulnerability data: a file of the database that is missing or malformed, or the database unreachable. */
 export class VulnDbError extends GobundleError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(VULNDB_ERROR_CODE, message, options);
+    super(ErrorCode.VULNDB, message, options);
   }
 }
 

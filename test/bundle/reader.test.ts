@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
-import { BundleError } from '../../src/bundle/bundleError.js';
+import { BundleError } from '../../src/bundle/bundleErrors.js';
 import { openBundle } from '../../src/bundle/reader.js';
 import { unsafeNameReason } from '../../src/bundle/safePath.js';
 import { buildTestBundle, moduleFiles, testKey, writeBundleFile, type Tamper, type TestFile } from './testBundle.js';

@@ -4,6 +4,7 @@
  * SIGTERM) with --base-path, TLS-less defaults and JSON logs.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -19,6 +20,8 @@ let good: string;
 beforeAll(async () => {
   writeFileSync(join(work, 'team.pub'), `${key.verifier}\n`);
   writeFileSync(join(work, 'other.pub'), `${testKey('other').verifier}\n`);
+  writeFileSync(join(work, 'bad.pem'), 'not a certificate\n');
+  writeFileSync(join(work, 'bad.key'), 'not a key\n');
   good = writeBundleFile(join(work, 'good.tgz'), await buildTestBundle(moduleFiles('example.com/a', 'v1.0.0'), key));
   writeBundleFile(
     join(work, 'traversal.tgz'),
@@ -57,6 +60,21 @@ describe('gobundle serve refuses before listening', () => {
       /^gobundle: serve: --workers "many": want a count from 1 to 64 or auto\n$/,
     ],
     [['serve', 'good.tgz', '--trust', 'team.pub', '--tls-cert', 'x.pem'], 2, /^gobundle: serve: --tls-cert and --tls-key go together\n$/],
+    [
+      ['serve', 'good.tgz', '--trust', 'team.pub', '--tls-cert', 'missing.pem', '--tls-key', 'bad.key'],
+      1,
+      /^gobundle: serve --tls-cert missing\.pem: cannot read: no such file or directory\nhint: give --tls-cert the PEM certificate \(chain\) and --tls-key its PEM private key, both readable by the user serve runs as\n$/,
+    ],
+    [
+      ['serve', 'good.tgz', '--trust', 'team.pub', '--tls-cert', 'bad.pem', '--tls-key', 'missing.key'],
+      1,
+      /^gobundle: serve --tls-key missing\.key: cannot read: no such file or directory\nhint: give --tls-cert/,
+    ],
+    [
+      ['serve', 'good.tgz', '--trust', 'team.pub', '--tls-cert', 'bad.pem', '--tls-key', 'bad.key'],
+      1,
+      /^gobundle: serve --tls-cert bad\.pem --tls-key bad\.key: not a usable certificate and key: [^\n]+\nhint: give --tls-cert[^\n]+\n$/,
+    ],
   ])('%j → exit %i', async (args, code, stderr) => {
     const r = await runCli(args, { cwd: work, env: env() });
     expect(r.stdout).toBe('');
@@ -77,6 +95,27 @@ function sink(): { stream: Writable; text: () => string } {
     text: () => s,
   };
 }
+
+describe('gobundle serve cannot listen', () => {
+  test('an address in use: exit 1, the address named, no stack', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const r = await runCli(['serve', 'good.tgz', '--trust', 'team.pub', '--listen', `127.0.0.1:${port}`], { cwd: work, env: env() });
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(
+        r.stderr.endsWith(
+          `\ngobundle: serve --listen 127.0.0.1:${port}: address already in use\nhint: another process listens there: stop it, or give serve another --listen\n`,
+        ),
+        r.stderr,
+      ).toBe(true);
+      expect(r.code).toBe(1);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
+});
 
 describe('gobundle serve running', () => {
   test('prints one listening line, serves under --base-path, logs JSON, stops on abort', async () => {

@@ -160,7 +160,7 @@ describe('sumdb stage failures', () => {
       (e: unknown) => e,
     )) as ModuleError;
     expect(err).toBeInstanceOf(ModuleError);
-    expect(err.code).toBe('ENOTFOUND');
+    expect(err.code).toBe('ENOTEXIST');
     expect(err.message).toBe(
       'corp.example/private@v1.0.0: verifying module: checksum database lookup failed: fake database: /lookup/corp.example/private@v1.0.0 not found',
     );

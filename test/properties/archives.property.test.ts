@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BundleError } from '../../src/bundle/bundleError.js';
+import { BundleError } from '../../src/bundle/bundleErrors.js';
 import { openBundle } from '../../src/bundle/reader.js';
 import { ErrorCode } from '../../src/errorCodes.js';
 import { ModuleError } from '../../src/errors.js';

@@ -90,7 +90,7 @@ describe('ProxyChain fallback', () => {
     a.route(MOD_PATH, status(404, 'not on a'));
     b.route(MOD_PATH, status(404, 'not on b'));
     expect(await failure(chain('A,B').mod('example.com/m', 'v1.0.0'))).toEqual({
-      code: 'ENOTFOUND',
+      code: 'ENOTEXIST',
       message: `example.com/m@v1.0.0: reading ${b.url}${MOD_PATH}: 404 Not Found\n\tserver response: not on b`,
     });
   });
@@ -115,7 +115,7 @@ describe('ProxyChain fallback', () => {
 
   test('off is not-found: a later entry is never reached', async () => {
     expect(await failure(chain('off').mod('example.com/m', 'v1.0.0'))).toEqual({
-      code: 'ENOTFOUND',
+      code: 'ENOTEXIST',
       message: 'example.com/m@v1.0.0: module lookup disabled by GOPROXY=off',
     });
   });
@@ -123,7 +123,7 @@ describe('ProxyChain fallback', () => {
   test('not-found then off reports the last not-found: off', async () => {
     a.route(MOD_PATH, status(404));
     expect(await failure(chain('A,off').list('example.com/m'))).toEqual({
-      code: 'ENOTFOUND',
+      code: 'ENOTEXIST',
       message: 'example.com/m: module lookup disabled by GOPROXY=off',
     });
   });

@@ -142,7 +142,7 @@ describe('ProxyClient errors', () => {
       handler: () => status(404, 'not found: example.com/m@v1.0.0: invalid version: unknown revision v1.0.0\nsecond line'),
       want: () => ({
         kind: 'NotFoundError',
-        code: 'ENOTFOUND',
+        code: 'ENOTEXIST',
         message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 404 Not Found\n\tserver response: not found: example.com/m@v1.0.0: invalid version: unknown revision v1.0.0`,
       }),
       requests: 1,
@@ -150,7 +150,7 @@ describe('ProxyClient errors', () => {
     {
       name: '410 without a text body',
       handler: () => status(410, '<html>gone</html>', { 'content-type': 'text/html' }),
-      want: () => ({ kind: 'NotFoundError', code: 'ENOTFOUND', message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 410 Gone` }),
+      want: () => ({ kind: 'NotFoundError', code: 'ENOTEXIST', message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 410 Gone` }),
       requests: 1,
     },
     {
@@ -158,7 +158,7 @@ describe('ProxyClient errors', () => {
       handler: () => status(404, 'evil \u001b[31mred'),
       want: () => ({
         kind: 'NotFoundError',
-        code: 'ENOTFOUND',
+        code: 'ENOTEXIST',
         message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 404 Not Found`,
       }),
       requests: 1,
@@ -168,7 +168,7 @@ describe('ProxyClient errors', () => {
       handler: () => status(404, 'latin', { 'content-type': 'text/plain; charset=iso-8859-1' }),
       want: () => ({
         kind: 'NotFoundError',
-        code: 'ENOTFOUND',
+        code: 'ENOTEXIST',
         message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 404 Not Found`,
       }),
       requests: 1,
@@ -261,7 +261,7 @@ describe('ProxyClient errors', () => {
     server.route('/example.com/m/@v/v1.0.0.info', ok('{"Version":"v1.0.1"}'));
     const client = new ProxyClient(server.url, transport);
     expect(await failure(client.info('example.com/m', 'v1.0.0'))).toEqual({
-      kind: 'ModuleError',
+      kind: 'ProxyResponseError',
       code: 'EPROXYRESPONSE',
       message: 'example.com/m@v1.0.0: proxy returned info for version v1.0.1 instead of requested version',
     });
@@ -281,7 +281,7 @@ describe('ProxyClient errors', () => {
       new RegExp(`^example\\.com/m@v1\\.0\\.0: invalid response from proxy "${server.url.replaceAll('.', '\\.')}": `),
     );
     expect(await failure(client.latest('example.com/m'))).toEqual({
-      kind: 'ModuleError',
+      kind: 'ProxyResponseError',
       code: 'EPROXYRESPONSE',
       message: `example.com/m: invalid response from proxy "${server.url}": missing "Version"`,
     });
@@ -290,8 +290,8 @@ describe('ProxyClient errors', () => {
   test('an invalid version is refused before any request', async () => {
     const client = new ProxyClient(server.url, transport);
     expect(await failure(client.mod('example.com/m', 'v1.0.0!'))).toEqual({
-      kind: 'ModuleError',
-      code: 'EINVALIDPATH',
+      kind: 'RequestedVersionError',
+      code: 'EINVALIDVERSION',
       message: 'example.com/m@v1.0.0!: invalid version: disallowed version string',
     });
     expect(server.requests).toEqual([]);
@@ -371,7 +371,7 @@ describe('ProxyClient size caps', () => {
         ? client.mod('example.com/m', 'v1.0.0')
         : client.info('example.com/m', 'v1.0.0');
     expect(await failure(op)).toEqual({
-      kind: 'ModuleError',
+      kind: 'TooLargeError',
       code: 'ETOOLARGE',
       message: `example.com/m@v1.0.0: downloaded ${what} too large`,
     });
@@ -388,7 +388,7 @@ describe('ProxyClient size caps', () => {
     server.route('/example.com/m/@v/v1.0.0.mod', ok(Buffer.alloc(16 * 1024 * 1024 + 1, 0x20), { chunked: true }));
     const client = new ProxyClient(server.url, transport);
     expect(await failure(client.mod('example.com/m', 'v1.0.0'))).toEqual({
-      kind: 'ModuleError',
+      kind: 'TooLargeError',
       code: 'ETOOLARGE',
       message: 'example.com/m@v1.0.0: downloaded go.mod file too large',
     });
@@ -401,7 +401,7 @@ describe('ProxyClient size caps', () => {
     });
     const client = new ProxyClient(server.url, transport);
     expect(await failure(client.zipTo('example.com/m', 'v1.0.0', join(tmp, 'huge.zip')))).toEqual({
-      kind: 'ModuleError',
+      kind: 'TooLargeError',
       code: 'ETOOLARGE',
       message: 'example.com/m@v1.0.0: downloaded zip file too large',
     });
@@ -439,7 +439,7 @@ describe('file:// proxies', () => {
   test('the file size limit applies', async () => {
     const client = new ProxyClient(base, transport, { zip: 5, mod: 5, metadata: 5 });
     expect(await failure(client.mod('github.com/Azure/x', 'v2.0.0+incompatible'))).toEqual({
-      kind: 'ModuleError',
+      kind: 'TooLargeError',
       code: 'ETOOLARGE',
       message: 'github.com/Azure/x@v2.0.0+incompatible: downloaded go.mod file too large',
     });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BundleError } from '../../src/bundle/bundleError.js';
+import { BundleError } from '../../src/bundle/bundleErrors.js';
 import { openBundle, type OpenedBundle } from '../../src/bundle/reader.js';
 import { createServeApp } from '../../src/serve/app.js';
 import { BundleSet } from '../../src/bundleset/bundleSet.js';

@@ -132,7 +132,7 @@ describe('verifyModules against an in-memory database', () => {
     const db = await FakeDatabase.create(log, { logSize: 300 });
     const err = await verifyModules(db, fakeKeys.verifierKey, [{ path: 'example.com/nope', version: 'v1.0.0' }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModuleError);
-    expect((err as ModuleError).code).toBe('ENOTFOUND');
+    expect((err as ModuleError).code).toBe('ENOTEXIST');
     expect((err as Error).message).toBe(
       'example.com/nope@v1.0.0: verifying module: checksum database lookup failed: fake database: /lookup/example.com/nope@v1.0.0 not found',
     );

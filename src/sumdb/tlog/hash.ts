@@ -14,9 +14,21 @@ export type Hash = Buffer;
 
 /** A malformed tile, proof, tree note or record, or a log that does not add up. */
 export class TlogError extends GobundleError {
-  constructor(message: string, code: ErrorCode = ErrorCode.TLOG) {
-    super(code, message);
+  /** The code of this kind of failure; subclasses set their own. */
+  static readonly errorCode: ErrorCode = ErrorCode.TLOG;
+  constructor(message: string) {
+    super((new.target as typeof TlogError).errorCode, message);
   }
+}
+
+/** A proof that does not prove what it claims (x/mod tlog errProofFailed). */
+export class TlogProofError extends TlogError {
+  static override readonly errorCode: ErrorCode = ErrorCode.TLOGPROOF;
+}
+
+/** A downloaded tile that does not hash to the signed tree. */
+export class TlogTileError extends TlogError {
+  static override readonly errorCode: ErrorCode = ErrorCode.TLOGTILE;
 }
 
 /** The hash of a log record: SHA-256(0x00 ‖ data). */

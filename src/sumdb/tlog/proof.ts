@@ -2,14 +2,13 @@
  * Inclusion (record) and consistency (tree) proofs, ported from x/mod
  * sumdb/tlog tlog.go. Proofs are lists of hashes in the order x/mod emits.
  */
-import { type Hash, type HashReader, TlogError, maxpow2, nodeHash } from './hash.js';
+import { type Hash, type HashReader, TlogError, TlogProofError, maxpow2, nodeHash } from './hash.js';
 import { checkCount, subTreeHash, subTreeIndex } from './storedHash.js';
-import { ErrorCode } from '../../errorCodes.js';
 
 const PROOF_FAILED = 'invalid transparency proof';
 
 function proofFailed(): TlogError {
-  return new TlogError(PROOF_FAILED, ErrorCode.TLOGPROOF);
+  return new TlogProofError(PROOF_FAILED);
 }
 
 function leafProofIndex(lo: number, hi: number, n: number, need: number[]): number[] {

@@ -8,10 +8,9 @@
  * a prefix of the eventual full tile, which is why a client may read a full
  * tile and truncate it.
  */
-import { HASH_SIZE, type Hash, type HashReader, TlogError, nodeHash, shl, shr } from './hash.js';
+import { HASH_SIZE, type Hash, type HashReader, TlogError, TlogTileError, nodeHash, shl, shr } from './hash.js';
 import type { Tree } from './treeNote.js';
 import { checkCount, splitStoredHashIndex, storedHashIndex, subTreeIndex } from './storedHash.js';
-import { ErrorCode } from '../../errorCodes.js';
 
 /** The checksum database (and the go command) always use tiles of height 8. */
 export const TILE_HEIGHT = 8;
@@ -314,7 +313,7 @@ export function tileHashReader(tree: Tree, tr: TileReader): HashReader {
       const last = stx.length - 1;
       let th = hashFromTile(...at(stxTile[last] as number), stx[last] as number);
       for (let i = last - 1; i >= 0; i--) th = nodeHash(hashFromTile(...at(stxTile[i] as number), stx[i] as number), th);
-      if (!th.equals(tree.hash)) throw new TlogError('downloaded inconsistent tile', ErrorCode.TLOGTILE);
+      if (!th.equals(tree.hash)) throw new TlogTileError('downloaded inconsistent tile');
 
       const order = new Map(tiles.map((t, i) => [tileKey(t), i]));
       for (let i = new Set(stxTile).size; i < tiles.length; i++) {
@@ -325,7 +324,7 @@ export function tileHashReader(tree: Tree, tr: TileReader): HashReader {
           throw new TlogError(`bad math in tileHashReader ${tree.n}: lost parent of ${tilePath(tile)}`);
         }
         const want = hashFromTile(p, data[j] as Uint8Array, storedHashIndex(p.l * p.h, tile.n));
-        if (!want.equals(hashes.whole(data[i] as Uint8Array))) throw new TlogError('downloaded inconsistent tile', ErrorCode.TLOGTILE);
+        if (!want.equals(hashes.whole(data[i] as Uint8Array))) throw new TlogTileError('downloaded inconsistent tile');
       }
       tr.saveTiles(tiles, data);
       return indexes.map((x, i) => hashFromTile(...at(indexTile[i] as number), x));
