@@ -18,11 +18,8 @@
  * what matches.
  */
 
-/** [SPDX id, template]; an id may have more than one template (Apache-2.0: its text, its standard header). */
-/** BSD-2-Clause; BSD-2-Clause-Views is it with one paragraph more. */
-const BSD_2_CLAUSE = `[[BSD 2-Clause License]]
-
-Redistribution and use in source and binary forms, with or without
+/** The opening and clauses 1 and 2 of BSD-2-Clause and BSD-3-Clause. */
+const BSD_CLAUSES_1_2 = `Redistribution and use in source and binary forms, with or without
 modification, are permitted provided that the following conditions are met:
 
 1. Redistributions of source code must retain the above copyright notice,
@@ -31,8 +28,10 @@ this list of conditions and the following disclaimer.
 2. Redistributions in binary form must reproduce the above copyright notice,
 this list of conditions and the following disclaimer in the documentation
 and/or other materials provided with the distribution.
+`;
 
-THIS SOFTWARE IS PROVIDED BY <<var>> "AS IS" AND ANY EXPRESS OR IMPLIED
+/** The disclaimer both BSD licences end with. */
+const BSD_DISCLAIMER = `THIS SOFTWARE IS PROVIDED BY <<var>> "AS IS" AND ANY EXPRESS OR IMPLIED
 WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES OF
 MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO
 EVENT SHALL <<var>> BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
@@ -43,6 +42,14 @@ IN CONTRACT, STRICT LIABILITY, OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE)
 ARISING IN ANY WAY OUT OF THE USE OF THIS SOFTWARE, EVEN IF ADVISED OF THE
 POSSIBILITY OF SUCH DAMAGE.
 `;
+
+/** BSD-2-Clause; BSD-2-Clause-Views is it with one paragraph more. */
+const BSD_2_CLAUSE = `[[BSD 2-Clause License]]
+
+${BSD_CLAUSES_1_2}
+${BSD_DISCLAIMER}`;
+
+/** [SPDX id, template]; an id may have more than one template (Apache-2.0: its text, its standard header). */
 
 export const LICENSE_TEMPLATES: readonly (readonly [id: string, template: string])[] = [
   [
@@ -98,31 +105,12 @@ policies, either expressed or implied, of <<var>>.
     'BSD-3-Clause',
     `[[BSD 3-Clause License]]
 
-Redistribution and use in source and binary forms, with or without
-modification, are permitted provided that the following conditions are met:
-
-1. Redistributions of source code must retain the above copyright notice,
-this list of conditions and the following disclaimer.
-
-2. Redistributions in binary form must reproduce the above copyright notice,
-this list of conditions and the following disclaimer in the documentation
-and/or other materials provided with the distribution.
-
+${BSD_CLAUSES_1_2}
 3. ((Neither the name of <<var>> nor the names of its
 contributors may || The names of its contributors may not || The name <<var>> may not)) be used to endorse or promote products derived from
 this software without specific prior written permission.
 
-THIS SOFTWARE IS PROVIDED BY <<var>> "AS IS" AND ANY EXPRESS OR IMPLIED
-WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES OF
-MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO
-EVENT SHALL <<var>> BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
-SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT LIMITED TO,
-PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE, DATA, OR PROFITS; OR
-BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER
-IN CONTRACT, STRICT LIABILITY, OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE)
-ARISING IN ANY WAY OUT OF THE USE OF THIS SOFTWARE, EVEN IF ADVISED OF THE
-POSSIBILITY OF SUCH DAMAGE.
-`,
+${BSD_DISCLAIMER}`,
   ],
   [
     'Apache-2.0',
