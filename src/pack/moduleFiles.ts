@@ -46,8 +46,6 @@ export class ModuleFiles {
   readonly #opts: ModuleFilesOptions;
   readonly #inflight = new Map<string, Promise<CacheEntry>>();
   readonly #slots: Semaphore;
-  /** go.mod bytes verified on their way into the cache, kept until readMod takes them (saves reading them back). */
-  readonly #modBytes = new Map<string, Buffer>();
 
   constructor(opts: ModuleFilesOptions) {
     this.#opts = opts;
@@ -71,14 +69,8 @@ export class ModuleFiles {
 
   /** The bytes of a go.mod file (fetched if needed), as verified on their way into the cache or read back verified. */
   async readMod(key: CacheKey & { kind: 'mod' }): Promise<Buffer> {
-    const entry = await this.get(key);
-    const k = cacheKeyString(key);
-    const data = this.#modBytes.get(k);
-    if (data !== undefined) {
-      this.#modBytes.delete(k);
-      return data;
-    }
-    return this.#opts.cache.read(entry);
+    // The cache keeps the small files it wrote or verified this run: no second read from disk.
+    return this.#opts.cache.read(await this.get(key));
   }
 
   /** Run another request in the same slots as .info and .zip downloads (behind go.mod fetches). */
@@ -114,7 +106,6 @@ export class ModuleFiles {
     if (cached !== undefined && key.kind !== 'zip') {
       const data = await cache.read(cached).catch(() => undefined);
       if (data === undefined) cached = undefined;
-      else if (key.kind === 'mod') this.#modBytes.set(cacheKeyString(key), data);
     }
     if (cached !== undefined && (key.kind === 'info' || want.length === 0 || (cached.h1 !== undefined && want.includes(cached.h1)))) {
       this.#opts.onReady?.(key, cached, 'cache');
@@ -137,7 +128,6 @@ export class ModuleFiles {
     const h1 = hashGoMod(data);
     this.#checkTrusted(key, h1, want);
     const entry = await this.#store(key, data, h1);
-    this.#modBytes.set(cacheKeyString(key), Buffer.from(data.buffer, data.byteOffset, data.length));
     return entry;
   }
 
