@@ -4,7 +4,7 @@
  * and tests reuse it.
  *
  *   content/sha256/aa/bb/<rest of hex>   download cache: bytes by SHA-256 (downloadCache.ts)
- *   index/aa/<sha256 of key>.json        download cache: key → entry
+ *   index.jsonl                          download cache: key → entry, one JSON line each (indexLog.ts)
  *   tmp/                                 download cache: writes in progress
  *   sumdb-heads/<encoded db name>/       tree heads written into bundles (treeHeads.ts)
  *   vcs/<sha256 of "git3:" + url>/       bare git repositories of direct modules (vcs/gitRepo.ts)
@@ -20,10 +20,9 @@ export const cacheLayout = {
   content(dir: string, sha256: string): string {
     return join(dir, 'content', 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256.slice(4));
   },
-  /** The index entry of a download-cache key (`path@version.kind`). */
-  index(dir: string, key: string): string {
-    const h = createHash('sha256').update(key).digest('hex');
-    return join(dir, 'index', h.slice(0, 2), `${h}.json`);
+  /** The download cache's index: key (`path@version.kind`) → entry, appended one line per entry. */
+  indexLog(dir: string): string {
+    return join(dir, 'index.jsonl');
   },
   /** Temp files of writes in progress. */
   tmp(dir: string): string {

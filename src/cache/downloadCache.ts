@@ -2,18 +2,19 @@
  * A content-addressed download cache, shaped like npm's cacache:
  *
  *   <dir>/content/sha256/aa/bb/<rest of hex>   the bytes, named by their SHA-256
- *   <dir>/index/aa/<sha256 of key>.json        key → { sha256, size, h1 }
+ *   <dir>/index.jsonl                          key → { sha256, size, h1 }, a line each (indexLog.ts)
  *   <dir>/tmp/                                  writes in progress
  *
  * Keys are `path@version.kind` (unescaped path and version; kind mod, info or
  * zip). Bytes are hashed while they stream into a temp file and renamed into
- * place; the index entry is written (temp + rename) only after the content
- * is in place and verified by the caller, so a process killed at any moment
- * leaves either nothing or a complete, usable entry — never unverified
- * bytes under a key. Small files (go.mod, .info: up to INLINE_MAX_BYTES)
- * are stored inside their index entry instead: one file, not two (on many
- * file systems creating a file costs far more than writing its few hundred
- * bytes, and a pack stores a few small files per module version). Reads
+ * place; the index entry is appended only after the content is in place
+ * and verified by the caller, so a process killed at any moment leaves
+ * either nothing or a complete, usable entry — never unverified bytes
+ * under a key (a line cut short is skipped). Small files (go.mod, .info
+ * and zips up to INLINE_MAX_BYTES) are stored inside their index entry
+ * instead: no file at all (on many file systems creating a file costs far
+ * more than writing its few hundred bytes, and a pack stores a few small
+ * files per module version). Reads
  * verify again: small files are hashed when read, large ones by the
  * stream returned from openVerified; a small file this instance wrote or
  * verified already is read from memory (SMALL_MEMORY_MAX_BYTES). Files are not
@@ -22,14 +23,14 @@
  *
  * Index entries and inline files are read and written with synchronous
  * calls. Each is a few hundred bytes on a local file system, where a
- * blocking open/write/rename takes microseconds, while the same call
+ * blocking append takes microseconds, while the same call
  * through the thread pool costs two thread wake-ups and a callback, and a
  * pack of a few hundred module versions makes thousands of these calls
  * (`npm run bench`'s 0 ms rows are where it shows). Content files (zips)
  * still stream asynchronously.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, statSync } from 'node:fs';
 import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
@@ -39,6 +40,7 @@ import { ErrorCode } from '../errorCodes.js';
 import { fileSystemError } from '../files/fileSystemError.js';
 import { removeStaleTemps } from '../files/staleTemps.js';
 import { cacheLayout } from './cacheLayout.js';
+import { IndexLog, type IndexRecord } from './indexLog.js';
 
 /** The layout of the cache directory (re-exported: tests reach it through the cache). */
 export { cacheLayout };
@@ -76,11 +78,6 @@ export const INLINE_MAX_BYTES = 16 << 10;
  * pack keeps about 20 MB.
  */
 export const SMALL_MEMORY_MAX_BYTES = 32 << 20;
-
-/** An index entry as stored: an inline one carries its bytes. */
-interface StoredEntry extends CacheEntry {
-  data?: string;
-}
 
 /** Cached bytes that no longer match their recorded hash: names the entry, both hashes, and what to remove. */
 export class CacheCorruptError extends GobundleError {
@@ -126,9 +123,11 @@ export class DownloadCache {
   /** Inline entries' verified bytes, by key (SMALL_MEMORY_MAX_BYTES). */
   readonly #small = new Map<string, { sha256: string; data: Buffer }>();
   #smallBytes = 0;
+  readonly #index: IndexLog;
 
   constructor(dir: string) {
     this.dir = dir;
+    this.#index = new IndexLog(cacheLayout.indexLog(dir));
   }
 
   /** mkdir -p, once per directory per instance (a failed one is tried again next time). */
@@ -179,19 +178,9 @@ export class DownloadCache {
 
   /** The index entry for a key, if its content is present with the recorded size. */
   async get(key: CacheKey): Promise<CacheEntry | undefined> {
-    const keyString = cacheKeyString(key);
-    let entry: StoredEntry;
-    try {
-      entry = JSON.parse(readFileSync(cacheLayout.index(this.dir, keyString), 'utf8')) as StoredEntry;
-    } catch {
-      return undefined;
-    }
-    if (entry.key !== keyString || !/^[0-9a-f]{64}$/.test(entry.sha256)) return undefined;
-    if (entry.inline === true) {
-      if (typeof entry.data !== 'string' || Buffer.byteLength(entry.data, 'base64') !== entry.size) return undefined;
-      const { data: _data, ...rest } = entry;
-      return rest;
-    }
+    const entry = this.#index.lookup(cacheKeyString(key));
+    // The index checked an inline entry's bytes are there, with the recorded size.
+    if (entry === undefined || entry.inline === true) return entry;
     try {
       const st = statSync(this.contentPath(entry.sha256));
       if (st.size !== entry.size) return undefined;
@@ -224,15 +213,10 @@ export class DownloadCache {
     this.#smallBytes += data.length;
   }
 
-  /** The bytes stored in an inline entry's index file (unverified: read() checks them). */
+  /** The bytes stored in an inline entry's index line (unverified: read() checks them). */
   #readInline(entry: CacheEntry): Buffer {
-    let stored: StoredEntry | undefined;
-    try {
-      stored = JSON.parse(readFileSync(cacheLayout.index(this.dir, entry.key), 'utf8')) as StoredEntry;
-    } catch {
-      stored = undefined;
-    }
-    return stored?.key === entry.key && typeof stored.data === 'string' ? Buffer.from(stored.data, 'base64') : Buffer.alloc(0);
+    const data = this.#index.inlineData(entry.key);
+    return data === undefined ? Buffer.alloc(0) : Buffer.from(data, 'base64');
   }
 
   /** A stream of an entry's content that fails at the end if the bytes do not match the recorded hash. */
@@ -446,25 +430,17 @@ export class DownloadCache {
     return entry;
   }
 
-  /** Write an index entry (temp + rename), with the bytes of an inline entry. */
+  /** Append an index entry, with the bytes of an inline entry. */
   async #writeIndex(entry: CacheEntry, data: string | undefined): Promise<void> {
-    const stored: StoredEntry = data === undefined ? entry : { ...entry, data };
-    const file = cacheLayout.index(this.dir, entry.key);
-    const tmp = this.#tmpName('.json');
-    try {
-      await this.#inDir(cacheLayout.tmp(this.dir), async () => writeFileSync(tmp, `${JSON.stringify(stored)}\n`));
-      await this.#inDir(dirname(file), async () => renameSync(tmp, file));
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
-    }
+    const record: IndexRecord = data === undefined ? entry : { ...entry, data };
+    await this.#inDir(this.dir, async () => this.#index.append(record));
   }
 
   #corrupt(entry: { key: string; sha256: string; size: number }, got: string, size: number): CacheCorruptError {
     return new CacheCorruptError(
       `cache ${this.dir}: ${entry.key}: content changed on disk\n\twanted: sha256 ${entry.sha256} (${entry.size} bytes)\n\tfound:  sha256 ${got} (${size} bytes)`,
       {
-        hint: `remove ${(entry as { inline?: true }).inline === true ? cacheLayout.index(this.dir, entry.key) : this.contentPath(entry.sha256)} (or the whole cache) and run again`,
+        hint: `remove ${(entry as { inline?: true }).inline === true ? this.#index.file : this.contentPath(entry.sha256)} (or the whole cache) and run again`,
       },
     );
   }

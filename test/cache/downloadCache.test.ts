@@ -13,6 +13,16 @@ import { tinyZip } from '../pack/tinyZip.js';
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'gobundle-cache-'));
 const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 
+/** Rewrite the index line of `key` in the cache at dir, as something changing the cache by hand would. */
+function rewriteRecord(dir: string, key: string, change: (stored: Record<string, unknown>) => Record<string, unknown>): void {
+  const file = cacheLayout.indexLog(dir);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const i = lines.findIndex((l) => l !== '' && (JSON.parse(l) as { key: string }).key === key);
+  expect(i).toBeGreaterThanOrEqual(0);
+  lines[i] = JSON.stringify(change(JSON.parse(lines[i] as string) as Record<string, unknown>));
+  writeFileSync(file, lines.join('\n'));
+}
+
 describe('DownloadCache', () => {
   test('content is stored under its sha256 and found through the index', async () => {
     const cache = new DownloadCache(fresh());
@@ -50,7 +60,7 @@ describe('DownloadCache inline entries', () => {
   const key = { path: 'example.com/m', version: 'v1.0.0', kind: 'mod' as const };
   const data = 'module example.com/m\n';
 
-  test('a small file is stored in its index entry: one index file, nothing in the content store', async () => {
+  test('a small file is stored in its index entry: one index line, nothing in the content store, no temp file', async () => {
     const cache = new DownloadCache(fresh());
     const entry = await cache.putSmall(key, Buffer.from(data), hashGoMod(data));
     expect(entry).toEqual({ key: 'example.com/m@v1.0.0.mod', sha256: sha(data), size: 21, h1: hashGoMod(data), inline: true });
@@ -58,7 +68,51 @@ describe('DownloadCache inline entries', () => {
     expect((await cache.read(entry)).toString()).toBe(data);
     expect(await text(cache.openVerified(entry))).toBe(data);
     expect(existsSync(join(cache.dir, 'content'))).toBe(false);
-    expect(readdirSync(cacheLayout.tmp(cache.dir))).toEqual([]);
+    expect(existsSync(cacheLayout.tmp(cache.dir))).toBe(false);
+    expect(readFileSync(cacheLayout.indexLog(cache.dir), 'utf8').split('\n')).toHaveLength(2);
+  });
+
+  test('an entry another instance (another process) records during a run is found by this one', async () => {
+    const dir = fresh();
+    const mine = new DownloadCache(dir);
+    const theirs = new DownloadCache(dir);
+    await mine.putSmall({ ...key, version: 'v0.9.0' }, Buffer.from(data));
+    expect(await mine.get(key)).toBeUndefined();
+    const entry = await theirs.putSmall(key, Buffer.from(data));
+    expect(await mine.get(key)).toEqual(entry);
+    expect((await mine.read(entry)).toString()).toBe(data);
+    // And the other way: an entry recorded after theirs was read is found, with its bytes.
+    const later = await mine.putSmall({ ...key, version: 'v1.1.0' }, Buffer.from(data));
+    expect((await theirs.read((await theirs.get({ ...key, version: 'v1.1.0' }))!)).toString()).toBe(data);
+    expect(later.key).toBe('example.com/m@v1.1.0.mod');
+  });
+
+  test('a line cut short (a process killed mid-write) is skipped; entries before and after it are read', async () => {
+    const dir = fresh();
+    const first = await new DownloadCache(dir).putSmall(key, Buffer.from(data));
+    const log = cacheLayout.indexLog(dir);
+    const whole = readFileSync(log, 'utf8');
+    // The start of a second record, without its end or newline.
+    writeFileSync(log, whole + whole.slice(0, 40).replace('v1.0.0', 'v2.0.0'));
+    const cut = new DownloadCache(dir);
+    expect(await cut.get({ ...key, version: 'v2.0.0' })).toBeUndefined();
+    expect(await cut.get(key)).toEqual(first);
+    const after = await cut.putSmall({ ...key, version: 'v3.0.0' }, Buffer.from(data));
+    const next = new DownloadCache(dir);
+    expect(await next.get({ ...key, version: 'v3.0.0' })).toEqual(after);
+    expect((await next.read(after)).toString()).toBe(data);
+    expect((await next.read(first)).toString()).toBe(data);
+    expect(await next.get({ ...key, version: 'v2.0.0' })).toBeUndefined();
+  });
+
+  test('a later line for a key replaces an earlier one', async () => {
+    const dir = fresh();
+    await new DownloadCache(dir).putSmall(key, Buffer.from(data));
+    const other = 'module example.com/m // again\n';
+    const second = await new DownloadCache(dir).putSmall(key, Buffer.from(other));
+    const reader = new DownloadCache(dir);
+    expect(await reader.get(key)).toEqual(second);
+    expect((await reader.read(second)).toString()).toBe(other);
   });
 
   test.each([
@@ -72,8 +126,7 @@ describe('DownloadCache inline entries', () => {
   ])('inline bytes changed on disk (%s) are refused', async (_name, change, how) => {
     const cache = new DownloadCache(fresh());
     const entry = await cache.putSmall(key, Buffer.from(data), hashGoMod(data));
-    const file = cacheLayout.index(cache.dir, entry.key);
-    writeFileSync(file, JSON.stringify(change(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)));
+    rewriteRecord(cache.dir, entry.key, change);
     // The instance that wrote the bytes keeps them in memory for its run: a later run reads the disk.
     expect(await cache.read(entry)).toEqual(Buffer.from(data));
     const later = new DownloadCache(cache.dir);
@@ -90,9 +143,7 @@ describe('DownloadCache inline entries', () => {
     for (let i = 0; i * INLINE_MAX_BYTES <= SMALL_MEMORY_MAX_BYTES; i++)
       entries.push(await cache.putSmall({ ...key, version: `v1.0.${i}` }, big));
     const last = entries[entries.length - 1] as (typeof entries)[number];
-    const file = cacheLayout.index(cache.dir, last.key);
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    writeFileSync(file, JSON.stringify({ ...stored, data: Buffer.alloc(INLINE_MAX_BYTES, 'y').toString('base64') }));
+    rewriteRecord(cache.dir, last.key, (stored) => ({ ...stored, data: Buffer.alloc(INLINE_MAX_BYTES, 'y').toString('base64') }));
     await expect(cache.read(last)).rejects.toThrow(`${last.key}: content changed on disk`);
     expect(await cache.read(entries[0] as (typeof entries)[number])).toEqual(big);
   });

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cacheLayout } from '../../src/cache/cacheLayout.js';
 import { parseManifest } from '../../src/bundle/manifest.js';
 import { runCli } from '../cli/runCli.js';
 import { generateGraph } from '../upstream/generate.js';
@@ -143,13 +144,16 @@ describe('a pack killed with SIGKILL resumes from the cache', () => {
       });
       const exited = new Promise<void>((done) => child.once('exit', () => done()));
       // Kill once some zips are in the cache and before the run can finish.
-      const indexDir = join(cache, 'index');
+      const indexLog = cacheLayout.indexLog(cache);
       const cachedKeys = (): string[] => {
-        if (!existsSync(indexDir)) return [];
+        if (!existsSync(indexLog)) return [];
         const keys: string[] = [];
-        for (const sub of readdirSync(indexDir)) {
-          for (const f of readdirSync(join(indexDir, sub))) {
-            if (f.endsWith('.json')) keys.push((JSON.parse(readFileSync(join(indexDir, sub, f), 'utf8')) as { key: string }).key);
+        for (const line of readFileSync(indexLog, 'utf8').split('\n')) {
+          // The line being appended when the run was killed may be cut short: not an entry.
+          try {
+            keys.push((JSON.parse(line) as { key: string }).key);
+          } catch {
+            continue;
           }
         }
         return keys;
