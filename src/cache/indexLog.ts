@@ -69,6 +69,8 @@ export class IndexLog {
   #loaded = false;
   /** The log did not end with a newline when read (a cut line): the next append starts a line first. */
   #needNewline = false;
+  /** The log, open for appending and reading (kept open: the process's exit closes it). */
+  #fd: number | undefined;
 
   constructor(file: string) {
     this.file = file;
@@ -104,27 +106,42 @@ export class IndexLog {
     }
   }
 
-  /** Append one record (one write); throws the file system's error (the caller names the cache). */
+  /**
+   * Append one record (one write); throws the file system's error (the caller names the cache; an
+   * ENOENT means its directory is gone: make it and call again).
+   */
   append(record: IndexRecord): void {
     if (!this.#loaded) this.#catchUp();
     const text = `${this.#needNewline ? '\n' : ''}${JSON.stringify(record)}\n`;
     const bytes = Buffer.from(text, 'utf8');
-    const fd = openSync(this.file, 'a');
-    let end: number;
+    // Opened once per instance: an open and a close per entry cost more than its write.
+    const fd = (this.#fd ??= openSync(this.file, 'a+'));
     try {
       let written = 0;
       while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-      end = fstatSync(fd).size;
-    } finally {
+    } catch (err) {
+      // Part of the line may be there: the next one starts on a line of its own.
+      this.#needNewline = true;
+      throw err;
+    }
+    const st = fstatSync(fd);
+    if (st.nlink === 0) {
+      // The log was removed (the cache cleaned) while open: what this instance read is gone with it.
       closeSync(fd);
+      this.#fd = undefined;
+      this.#held.clear();
+      this.#readUpTo = 0;
+      this.#needNewline = false;
+      this.append(record);
+      return;
     }
     this.#needNewline = false;
     const { data: _data, ...entry } = record;
     const length = bytes.length - (text.startsWith('\n') ? 1 : 0);
     // Nobody else appended since this instance last read: the new line is the log's end, and read.
-    if (end === this.#readUpTo + bytes.length) {
-      this.#held.set(record.key, { entry, at: end - length, length });
-      this.#readUpTo = end;
+    if (st.size === this.#readUpTo + bytes.length) {
+      this.#held.set(record.key, { entry, at: st.size - length, length });
+      this.#readUpTo = st.size;
     } else {
       this.#held.set(record.key, { entry, at: -1, length });
     }
@@ -133,9 +150,11 @@ export class IndexLog {
   /** Read the log from where this instance stopped; whether anything new was found. */
   #catchUp(): boolean {
     this.#loaded = true;
+    // The appending descriptor reads too; before the first append, the log is opened for this read.
+    const own = this.#fd;
     let fd: number;
     try {
-      fd = openSync(this.file, 'r');
+      fd = own ?? openSync(this.file, 'r');
     } catch {
       return false;
     }
@@ -177,7 +196,7 @@ export class IndexLog {
       this.#readUpTo = lineStart;
       this.#needNewline = carry.length > 0;
     } finally {
-      closeSync(fd);
+      if (own === undefined) closeSync(fd);
     }
     return found;
   }

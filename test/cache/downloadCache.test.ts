@@ -160,6 +160,7 @@ describe('DownloadCache inline entries', () => {
     const other = { ...key, version: 'v1.0.1' };
     const entry = await cache.putSmall(other, Buffer.from(data));
     expect(await cache.get(other)).toEqual(entry);
+    expect(await new DownloadCache(cache.dir).get(other)).toEqual(entry);
     const big = await cache.putBytes(Buffer.alloc(INLINE_MAX_BYTES + 1));
     expect(existsSync(cache.contentPath(big.sha256))).toBe(true);
   });
