@@ -36,8 +36,9 @@ export async function reuseFromGoModCache(
   let file: string;
   try {
     file = goModCacheFile(goModCache, key);
-    // Blocking: asked once per file of a run, and mostly answered ENOENT at once (see downloadCache.ts on small calls).
-    if (!statSync(file).isFile()) return undefined;
+    // Blocking: asked once per file of a run, and mostly answered ENOENT at once (see downloadCache.ts on
+    // small calls); without an exception for that answer (an Error and its stack per file).
+    if (statSync(file, { throwIfNoEntry: false })?.isFile() !== true) return undefined;
   } catch {
     return undefined;
   }

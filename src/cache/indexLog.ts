@@ -90,17 +90,26 @@ export class IndexLog {
       held = this.#held.get(key);
     }
     if (held === undefined || held.at < 0) return undefined;
-    const buf = Buffer.alloc(held.length);
+    const { at, length } = held;
+    return this.#reading((fd) => {
+      const buf = Buffer.alloc(length);
+      const n = readSync(fd, buf, 0, length, at);
+      const record = parseRecord(buf.subarray(0, n).toString('utf8'));
+      return record?.key === key && record.inline === true ? record.data : undefined;
+    }, undefined);
+  }
+
+  /** use(fd) with a descriptor reading the log: the appending one when open, else one for this call; `absent` when there is no log. */
+  #reading<T>(use: (fd: number) => T, absent: T): T {
+    if (this.#fd !== undefined) return use(this.#fd);
     let fd: number;
     try {
       fd = openSync(this.file, 'r');
     } catch {
-      return undefined;
+      return absent;
     }
     try {
-      const n = readSync(fd, buf, 0, held.length, held.at);
-      const record = parseRecord(buf.subarray(0, n).toString('utf8'));
-      return record?.key === key && record.inline === true ? record.data : undefined;
+      return use(fd);
     } finally {
       closeSync(fd);
     }
@@ -150,16 +159,7 @@ export class IndexLog {
   /** Read the log from where this instance stopped; whether anything new was found. */
   #catchUp(): boolean {
     this.#loaded = true;
-    // The appending descriptor reads too; before the first append, the log is opened for this read.
-    const own = this.#fd;
-    let fd: number;
-    try {
-      fd = own ?? openSync(this.file, 'r');
-    } catch {
-      return false;
-    }
-    let found = false;
-    try {
+    return this.#reading((fd) => {
       const size = fstatSync(fd).size;
       // Shorter than what was read: the log was removed (the cache cleaned) and begun again.
       if (size < this.#readUpTo) {
@@ -167,6 +167,7 @@ export class IndexLog {
         this.#readUpTo = 0;
       }
       if (size === this.#readUpTo) return false;
+      let found = false;
       const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, size - this.#readUpTo));
       let carry: Buffer = Buffer.alloc(0);
       let pos = this.#readUpTo;
@@ -195,9 +196,7 @@ export class IndexLog {
       // A line without its newline is being written, or was cut: read again next time.
       this.#readUpTo = lineStart;
       this.#needNewline = carry.length > 0;
-    } finally {
-      if (own === undefined) closeSync(fd);
-    }
-    return found;
+      return found;
+    }, false);
   }
 }
