@@ -5,6 +5,7 @@
  *
  *   content/sha256/aa/bb/<rest of hex>   download cache: bytes by SHA-256 (downloadCache.ts)
  *   index.jsonl                          download cache: key → entry, one JSON line each (indexLog.ts)
+ *   index/aa/<sha256 of key>.json        the same, before index.jsonl: copied into it once (legacyIndex.ts)
  *   tmp/                                 download cache: writes in progress
  *   sumdb-heads/<encoded db name>/       tree heads written into bundles (treeHeads.ts)
  *   vcs/<sha256 of "git3:" + url>/       bare git repositories of direct modules (vcs/gitRepo.ts)
@@ -23,6 +24,10 @@ export const cacheLayout = {
   /** The download cache's index: key (`path@version.kind`) → entry, appended one line per entry. */
   indexLog(dir: string): string {
     return join(dir, 'index.jsonl');
+  },
+  /** The download cache's index before index.jsonl: a folder of one JSON file per entry (read once, by legacyIndex.ts). */
+  legacyIndex(dir: string): string {
+    return join(dir, 'index');
   },
   /** Temp files of writes in progress. */
   tmp(dir: string): string {

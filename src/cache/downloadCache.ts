@@ -41,6 +41,7 @@ import { fileSystemError } from '../files/fileSystemError.js';
 import { removeStaleTemps } from '../files/staleTemps.js';
 import { cacheLayout } from './cacheLayout.js';
 import { IndexLog, type IndexRecord } from './indexLog.js';
+import { legacyIndexLines } from './legacyIndex.js';
 
 /** The layout of the cache directory (re-exported: tests reach it through the cache). */
 export { cacheLayout };
@@ -127,7 +128,7 @@ export class DownloadCache {
 
   constructor(dir: string) {
     this.dir = dir;
-    this.#index = new IndexLog(cacheLayout.indexLog(dir));
+    this.#index = new IndexLog(cacheLayout.indexLog(dir), () => legacyIndexLines(dir));
   }
 
   /** mkdir -p, once per directory per instance (a failed one is tried again next time). */

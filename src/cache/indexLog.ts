@@ -18,7 +18,7 @@
  * JSON, or not a whole entry, and is skipped: the cache then lacks that
  * entry and downloads it again, never uses a partial one.
  */
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 
 /** An index entry as stored: an inline entry carries its bytes (base64 `data`). */
 export interface IndexRecord {
@@ -44,7 +44,7 @@ const READ_CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
 
 /** The fields of a parsed line, checked: a whole entry, or undefined. */
-function parseRecord(line: string): IndexRecord | undefined {
+export function parseRecord(line: string): IndexRecord | undefined {
   let r: unknown;
   try {
     r = JSON.parse(line);
@@ -72,8 +72,12 @@ export class IndexLog {
   /** The log, open for appending and reading (kept open: the process's exit closes it). */
   #fd: number | undefined;
 
-  constructor(file: string) {
+  /** Lines to begin a log that does not exist yet with (the cache's older index), asked once. */
+  readonly #seed: (() => string) | undefined;
+
+  constructor(file: string, seed?: () => string) {
     this.file = file;
+    this.#seed = seed;
   }
 
   /** The entry recorded for key, reading what other processes appended since the last look when this one has none. */
@@ -156,8 +160,22 @@ export class IndexLog {
     }
   }
 
+  /** Before the first read: a log that does not exist yet begins with the seed's lines, if any. */
+  #begin(): void {
+    if (this.#seed === undefined || existsSync(this.file)) return;
+    const lines = this.#seed();
+    if (lines === '') return;
+    try {
+      // 'a': a process that made the log meanwhile keeps its lines; duplicates of a key are harmless (the last wins).
+      appendFileSync(this.file, lines);
+    } catch {
+      // A read-only cache: its entries are found again on the next writable run.
+    }
+  }
+
   /** Read the log from where this instance stopped; whether anything new was found. */
   #catchUp(): boolean {
+    if (!this.#loaded) this.#begin();
     this.#loaded = true;
     return this.#reading((fd) => {
       const size = fstatSync(fd).size;

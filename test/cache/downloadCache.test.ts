@@ -105,6 +105,34 @@ describe('DownloadCache inline entries', () => {
     expect(await next.get({ ...key, version: 'v2.0.0' })).toBeUndefined();
   });
 
+  test('a cache written by an earlier gobundle (one index file per entry) is read: its entries are copied into the log once', async () => {
+    const dir = fresh();
+    const zipData = Buffer.alloc(INLINE_MAX_BYTES + 1, 'z');
+    const content = await new DownloadCache(dir).putBytes(zipData);
+    const zipKey = { ...key, kind: 'zip' as const };
+    // The old layout: index/<aa>/<sha256 of key>.json, a JSON entry and a newline each.
+    const old = (entry: Record<string, unknown>): void => {
+      const h = sha(entry.key as string);
+      mkdirSync(join(cacheLayout.legacyIndex(dir), h.slice(0, 2)), { recursive: true });
+      writeFileSync(join(cacheLayout.legacyIndex(dir), h.slice(0, 2), `${h}.json`), `${JSON.stringify(entry)}\n`);
+    };
+    const modEntry = { key: 'example.com/m@v1.0.0.mod', sha256: sha(data), size: data.length, h1: hashGoMod(data), inline: true as const };
+    old({ ...modEntry, data: Buffer.from(data).toString('base64') });
+    old({ key: 'example.com/m@v1.0.0.zip', sha256: content.sha256, size: content.size, h1: 'h1:x' });
+    old({ key: 'example.com/m@v9.0.0.mod', sha256: 'not a hash', size: 1 });
+    expect(existsSync(cacheLayout.indexLog(dir))).toBe(false);
+
+    const upgraded = new DownloadCache(dir);
+    expect(await upgraded.get(key)).toEqual(modEntry);
+    expect((await upgraded.read(modEntry)).toString()).toBe(data);
+    expect(await upgraded.get(zipKey)).toEqual({ key: 'example.com/m@v1.0.0.zip', ...content, h1: 'h1:x' });
+    expect(await upgraded.get({ ...key, version: 'v9.0.0' })).toBeUndefined();
+    // Copied once: the log has the two whole entries, and a later run reads them from there.
+    expect(readFileSync(cacheLayout.indexLog(dir), 'utf8').trim().split('\n')).toHaveLength(2);
+    rmSync(cacheLayout.legacyIndex(dir), { recursive: true });
+    expect(await new DownloadCache(dir).get(key)).toEqual(modEntry);
+  });
+
   test('a later line for a key replaces an earlier one', async () => {
     const dir = fresh();
     await new DownloadCache(dir).putSmall(key, Buffer.from(data));
