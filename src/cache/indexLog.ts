@@ -51,14 +51,55 @@ export function parseRecord(line: string): IndexRecord | undefined {
   } catch {
     return undefined;
   }
+  const e = checkEntry(r);
+  if (e === undefined) return undefined;
+  if (e.inline === true && (typeof e.data !== 'string' || Buffer.byteLength(e.data, 'base64') !== e.size)) return undefined;
+  return e;
+}
+
+/** The fields every entry has, checked (an inline entry's bytes are the caller's to check). */
+function checkEntry(r: unknown): IndexRecord | undefined {
   if (typeof r !== 'object' || r === null) return undefined;
   const e = r as Partial<Record<keyof IndexRecord, unknown>>;
   if (typeof e.key !== 'string' || typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256)) return undefined;
   if (typeof e.size !== 'number' || !Number.isSafeInteger(e.size) || e.size < 0) return undefined;
   if (e.h1 !== undefined && typeof e.h1 !== 'string') return undefined;
   if (e.inline !== undefined && e.inline !== true) return undefined;
-  if (e.inline === true && (typeof e.data !== 'string' || Buffer.byteLength(e.data, 'base64') !== e.size)) return undefined;
   return r as IndexRecord;
+}
+
+/** How a line written by append() carries an inline entry's bytes: last, as base64 (no escapes in it). */
+const DATA_FIELD = Buffer.from(',"data":"');
+const QUOTE = 0x22;
+const CLOSE_BRACE = 0x7d;
+const EQUALS = 0x3d;
+
+/**
+ * The entry of line `line[from, to)` without its inline bytes. A line as
+ * append() writes it is parsed only up to its `data` field, whose size is
+ * counted from its base64 length: loading a log of inline files costs its
+ * entries, not its bytes, and keeps no copy of them (strings parsed from a
+ * whole line would hold the line in memory). Any other line is parsed whole.
+ */
+function parseHeld(line: Buffer, from: number, to: number): Omit<IndexRecord, 'data'> | undefined {
+  const at = line.subarray(from, to).indexOf(DATA_FIELD);
+  if (at < 0 || line[to - 1] !== CLOSE_BRACE || line[to - 2] !== QUOTE) {
+    const record = parseRecord(line.toString('utf8', from, to));
+    if (record === undefined) return undefined;
+    const { data: _data, ...entry } = record;
+    return entry;
+  }
+  let head: unknown;
+  try {
+    head = JSON.parse(`${line.toString('utf8', from, from + at)}}`);
+  } catch {
+    return undefined;
+  }
+  const entry = checkEntry(head);
+  if (entry?.inline !== true) return undefined;
+  const b64 = to - 2 - (from + at + DATA_FIELD.length);
+  const padding = b64 > 0 && line[to - 3] === EQUALS ? (b64 > 1 && line[to - 4] === EQUALS ? 2 : 1) : 0;
+  return b64 % 4 === 0 && (b64 / 4) * 3 - padding === entry.size ? entry : undefined;
 }
 
 export class IndexLog {
@@ -199,10 +240,9 @@ export class IndexLog {
         for (let nl = chunk.indexOf(NEWLINE, from); nl >= 0; nl = chunk.indexOf(NEWLINE, from)) {
           const length = nl - from;
           if (length > 0) {
-            const record = parseRecord(chunk.toString('utf8', from, nl));
-            if (record !== undefined) {
-              const { data: _data, ...entry } = record;
-              this.#held.set(record.key, { entry, at: lineStart, length });
+            const entry = parseHeld(chunk, from, nl);
+            if (entry !== undefined) {
+              this.#held.set(entry.key, { entry, at: lineStart, length });
               found = true;
             }
           }

@@ -133,6 +133,26 @@ describe('DownloadCache inline entries', () => {
     expect(await new DownloadCache(dir).get(key)).toEqual(modEntry);
   });
 
+  test('an entry is read whatever the order of its fields (only lines as gobundle writes them take the short parse)', async () => {
+    const dir = fresh();
+    const written = await new DownloadCache(dir).putSmall(key, Buffer.from(data));
+    const { data: bytes, ...rest } = JSON.parse(readFileSync(cacheLayout.indexLog(dir), 'utf8')) as Record<string, unknown>;
+    // The bytes first; and another entry whose recorded size is one byte short of its bytes.
+    const other = Buffer.from('module example.com/m\n//\n');
+    const wrongSize = {
+      key: 'example.com/m@v1.1.0.mod',
+      sha256: sha(other),
+      size: other.length - 1,
+      inline: true,
+      data: other.toString('base64'),
+    };
+    writeFileSync(cacheLayout.indexLog(dir), `${JSON.stringify({ data: bytes, ...rest })}\n${JSON.stringify(wrongSize)}\n`);
+    const reader = new DownloadCache(dir);
+    expect(await reader.get(key)).toEqual(written);
+    expect((await reader.read(written)).toString()).toBe(data);
+    expect(await reader.get({ ...key, version: 'v1.1.0' })).toBeUndefined();
+  });
+
   test('a later line for a key replaces an earlier one', async () => {
     const dir = fresh();
     await new DownloadCache(dir).putSmall(key, Buffer.from(data));
