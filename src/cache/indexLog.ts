@@ -166,8 +166,8 @@ export class IndexLog {
    */
   append(record: IndexRecord): void {
     if (!this.#loaded) this.#catchUp();
-    const text = `${this.#needNewline ? '\n' : ''}${JSON.stringify(record)}\n`;
-    const bytes = Buffer.from(text, 'utf8');
+    const prefix = this.#needNewline ? '\n' : '';
+    const bytes = Buffer.from(`${prefix}${JSON.stringify(record)}\n`, 'utf8');
     // Opened once per instance: an open and a close per entry cost more than its write.
     const fd = (this.#fd ??= openSync(this.file, 'a+'));
     try {
@@ -191,13 +191,14 @@ export class IndexLog {
     }
     this.#needNewline = false;
     const { data: _data, ...entry } = record;
-    const length = bytes.length - (text.startsWith('\n') ? 1 : 0);
     // Nobody else appended since this instance last read: the new line is the log's end, and read.
+    // Its offset and length are the line's without newlines, as #catchUp records them.
     if (st.size === this.#readUpTo + bytes.length) {
-      this.#held.set(record.key, { entry, at: st.size - length, length });
+      const length = bytes.length - prefix.length - 1;
+      this.#held.set(record.key, { entry, at: st.size - 1 - length, length });
       this.#readUpTo = st.size;
     } else {
-      this.#held.set(record.key, { entry, at: -1, length });
+      this.#held.set(record.key, { entry, at: -1, length: 0 });
     }
   }
 

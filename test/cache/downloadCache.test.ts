@@ -191,6 +191,8 @@ describe('DownloadCache inline entries', () => {
     for (let i = 0; i * INLINE_MAX_BYTES <= SMALL_MEMORY_MAX_BYTES; i++)
       entries.push(await cache.putSmall({ ...key, version: `v1.0.${i}` }, big));
     const last = entries[entries.length - 1] as (typeof entries)[number];
+    // Past the budget, the bytes are read from the line this instance appended.
+    expect(await cache.read(last)).toEqual(big);
     rewriteRecord(cache.dir, last.key, (stored) => ({ ...stored, data: Buffer.alloc(INLINE_MAX_BYTES, 'y').toString('base64') }));
     await expect(cache.read(last)).rejects.toThrow(`${last.key}: content changed on disk`);
     expect(await cache.read(entries[0] as (typeof entries)[number])).toEqual(big);
