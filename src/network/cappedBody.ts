@@ -1,6 +1,8 @@
 /**
- * Reading a response body with a size cap: the one reader proxy files,
- * checksum-database answers and vulnerability-database files go through.
+ * Reading a response body with a size cap: the one rule proxy files,
+ * checksum-database answers and vulnerability-database files are read by.
+ * CappedBytes holds it; readCapped applies it to a stream, and the
+ * transport's getBytes to the chunks undici hands its handler.
  *
  * The cap is checked against Content-Length before anything is read and
  * again as bytes arrive (cmd/go reads limit + 1 and refuses what is over),
@@ -17,27 +19,47 @@ export function discard(body: Readable): void {
   body.destroy();
 }
 
+/** A body's bytes collected in memory up to `limit`; past it, the body is too large. */
+export class CappedBytes {
+  readonly #chunks: Buffer[] = [];
+  #size = 0;
+
+  /** Throws `tooLarge()` when a declared length (Content-Length, a file's size) is already over `limit`. */
+  constructor(
+    readonly limit: number,
+    contentLength: number | undefined,
+    readonly tooLarge: () => Error,
+  ) {
+    if (contentLength !== undefined && contentLength > limit) throw tooLarge();
+  }
+
+  /** Keep a chunk; throws `tooLarge()` once the bytes so far exceed the limit. */
+  add(chunk: Buffer): void {
+    this.#size += chunk.length;
+    if (this.#size > this.limit) throw this.tooLarge();
+    this.#chunks.push(chunk);
+  }
+
+  /** All the bytes, in one buffer of their own. */
+  bytes(): Buffer {
+    return Buffer.concat(this.#chunks, this.#size);
+  }
+}
+
 /**
  * Read a whole body into memory, failing with `tooLarge()` as soon as it is
  * known to exceed `limit` bytes. `contentLength` is the response's
  * Content-Length (or a file's size), when known.
  */
 export async function readCapped(body: Readable, limit: number, contentLength: number | undefined, tooLarge: () => Error): Promise<Buffer> {
-  if (contentLength !== undefined && contentLength > limit) {
+  try {
+    const capped = new CappedBytes(limit, contentLength, tooLarge);
+    for await (const chunk of body as AsyncIterable<Buffer>) capped.add(chunk);
+    return capped.bytes();
+  } catch (err) {
     discard(body);
-    throw tooLarge();
+    throw err;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      discard(body);
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
 }
 
 /**

@@ -17,11 +17,17 @@
  * whole request, so `consume` must start afresh each time it is called.
  * Every response body is consumed or dumped, error paths included, so
  * connections go back to the pool.
+ *
+ * Small files (go.mod, .info, lists, checksum-database answers) are read
+ * whole with getBytes(): the same routes, redirects, retries, caps and
+ * errors, but the body collected by a plain undici handler instead of
+ * request()'s stream. A pack asks for thousands of them; on a fast network
+ * the stream, its abort signal and the pipe cost more CPU than the bytes.
  */
 import { STATUS_CODES } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, Pool, type buildConnector, type Dispatcher } from './undiciParts.js';
+import { Agent, parseHeaders, Pool, type buildConnector, type Dispatcher } from './undiciParts.js';
 import { GobundleError, NetworkError, NotFoundError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
 import { openFileUrl } from './fileUrl.js';
@@ -40,7 +46,7 @@ import { authorizationFor } from './goAuth.js';
 import { NO_NETWORK_SETTINGS, type NetworkSettings } from './networkSettings.js';
 import { describeProxy, failureKind, failureWords, ProxyAuthError, proxyAuthHint } from './networkErrors.js';
 import { firstTextLine } from './explanationLine.js';
-import { discard, readPrefix } from './cappedBody.js';
+import { CappedBytes, discard, readCapped, readPrefix } from './cappedBody.js';
 import { proxyFor, type ParsedProxy, type ProxyRoute } from './proxyEnv.js';
 import { RequestStats, type RequestTag } from './requestStats.js';
 
@@ -106,6 +112,20 @@ export interface ResponseMeta {
 }
 
 export type Consume<T> = (body: Readable, meta: ResponseMeta) => Promise<T>;
+
+/** Response headers: lower-case names, repeated ones as arrays. */
+type Headers = Record<string, string | string[] | undefined>;
+
+/** A response read whole into memory by getBytes(). */
+interface BufferedResponse {
+  statusCode: number;
+  statusText: string;
+  headers: Headers;
+  /** The body: all of it for a 200 (within the caller's limit), its first DUMP_LIMIT_BYTES otherwise. */
+  data: Buffer;
+  /** When the headers arrived (performance.now()). */
+  answeredAt: number;
+}
 
 /** A page read whatever its status (go-import lookups read meta tags from 404 pages too). */
 export interface Page {
@@ -239,7 +259,28 @@ export class HttpTransport {
       const { body, size } = await openFileUrl(url);
       return consume(body, { url: redactUrl(url), contentLength: size });
     }
+    return this.#retrying(url, options, (tag, credentials) => this.#attempt(url, consume, tag, credentials));
+  }
 
+  /**
+   * GET a small file whole into memory: get() with a consumer that reads
+   * at most `limit` bytes, failing with `tooLarge(meta)` past them (checked
+   * against Content-Length first, then as bytes arrive), without a stream
+   * per response.
+   */
+  async getBytes(url: string, limit: number, tooLarge: (meta: ResponseMeta) => Error, options: RequestOptions = {}): Promise<Buffer> {
+    if (url.startsWith('file:')) {
+      return this.get(url, (body, meta) => readCapped(body, limit, meta.contentLength, () => tooLarge(meta)), options);
+    }
+    return this.#retrying(url, options, (tag, credentials) => this.#attemptBytes(url, limit, tooLarge, tag, credentials));
+  }
+
+  /** Run `once` in a concurrency slot until it succeeds, fails for good, or attempts run out. */
+  async #retrying<T>(
+    url: string,
+    options: RequestOptions,
+    once: (tag: RequestTag, credentials: NonNullable<RequestOptions['credentials']>) => Promise<T>,
+  ): Promise<T> {
     const shown = redactUrl(url);
     const tag = options.tag ?? { kind: 'proxy', server: redactUrl(new URL(url).origin) };
     const attempts = Math.max(1, options.attempts ?? this.retry.attempts);
@@ -247,7 +288,7 @@ export class HttpTransport {
       let failure: RetryableFailure;
       this.stats.attempt(tag, attempt > 1);
       try {
-        return await this.limiter.run(() => this.#attempt(url, consume, tag, options.credentials ?? true));
+        return await this.limiter.run(() => once(tag, options.credentials ?? true));
       } catch (err) {
         if (err instanceof NotFoundError) {
           this.stats.outcome(tag, 'not-found');
@@ -292,7 +333,7 @@ export class HttpTransport {
     this.stats.attempt(tag, false);
     try {
       return await this.limiter.run(async () => {
-        const { res, current } = await this.#follow(url, tag, options.credentials ?? true);
+        const { res, current } = await this.#follow(url, tag, options.credentials ?? true, this.#sendStreaming, dumpBody);
         const body = await readPrefix(res.body as AsyncIterable<Buffer>, limit);
         if (!res.body.destroyed) await res.body.dump({ limit: DUMP_LIMIT_BYTES }).catch(() => undefined);
         this.stats.bytes(tag, body.length);
@@ -377,15 +418,59 @@ export class HttpTransport {
     return res;
   }
 
+  /** #send as a value, for #follow. */
+  readonly #sendStreaming = (current: URL, headers: Record<string, string>): Promise<Dispatcher.ResponseData> =>
+    this.#send(current, headers);
+
+  /**
+   * Send one GET for `current` and read its body into memory: a 200's up to
+   * `limit` bytes, any other answer's first DUMP_LIMIT_BYTES (what an error
+   * message or a redirect needs; the connection is dropped past them). A
+   * request to an http proxy in absolute form goes the streaming way.
+   */
+  async #sendBuffered(
+    current: URL,
+    headers: Record<string, string>,
+    limit: number,
+    tooLarge: (meta: ResponseMeta) => Error,
+  ): Promise<BufferedResponse> {
+    const hop = this.#hop(current);
+    const fail = (contentLength: number | undefined): Error => tooLarge({ url: redactUrl(current.href), contentLength });
+    if (hop.viaProxy !== undefined) {
+      const res = await this.#send(current, headers);
+      const answeredAt = performance.now();
+      const data =
+        res.statusCode === 200
+          ? await readCapped(res.body, limit, contentLengthOf(res.headers), () => fail(contentLengthOf(res.headers)))
+          : await readHead(res.body);
+      return { statusCode: res.statusCode, statusText: res.statusText, headers: res.headers, data, answeredAt };
+    }
+    return new Promise((resolve, reject) => {
+      hop.dispatcher.dispatch(
+        {
+          origin: current.origin,
+          path: `${current.pathname}${current.search}`,
+          method: 'GET',
+          headers,
+          headersTimeout: this.headersTimeoutMs,
+          bodyTimeout: this.bodyTimeoutMs,
+        },
+        new BufferingHandler(limit, fail, resolve, reject),
+      );
+    });
+  }
+
   /**
    * GET `url` following redirects (at most 10, never from https to http).
    * Credentials in the URL, else GOAUTH's for it, go only to its origin.
    */
-  async #follow(
+  async #follow<R extends { statusCode: number; headers: Headers; answeredAt?: number }>(
     url: string,
     tag: RequestTag,
     credentials: NonNullable<RequestOptions['credentials']>,
-  ): Promise<{ res: Dispatcher.ResponseData; current: string }> {
+    send: (current: URL, headers: Record<string, string>) => Promise<R>,
+    drop: (res: R) => Promise<void>,
+  ): Promise<{ res: R; current: string }> {
     const { url: bare, authorization: fromUrl } = splitCredentials(url);
     const authorization =
       fromUrl ??
@@ -396,9 +481,9 @@ export class HttpTransport {
       const headers: Record<string, string> = { 'user-agent': this.#userAgent };
       if (authorization !== undefined && new URL(current).origin === origin) headers.authorization = authorization;
       const t0 = performance.now();
-      let res: Dispatcher.ResponseData;
+      let res: R;
       try {
-        res = await this.#send(new URL(current), headers);
+        res = await send(new URL(current), headers);
       } catch (err) {
         // Transient failures are retried by get(); any other failure to get an
         // answer at all (no such host, TLS, a proxy refusing) is a network error
@@ -406,10 +491,10 @@ export class HttpTransport {
         if (isTransientError(err) || err instanceof GobundleError) throw err;
         throw this.#failure(redactUrl(current), err);
       }
-      this.stats.answered(tag, performance.now() - t0);
+      this.stats.answered(tag, (res.answeredAt ?? performance.now()) - t0);
       const status = res.statusCode;
       if (status >= 300 && status < 400 && status !== 304 && headerValue(res.headers.location) !== undefined) {
-        await res.body.dump({ limit: DUMP_LIMIT_BYTES });
+        await drop(res);
         const next = new URL(headerValue(res.headers.location) ?? '', current).toString();
         if (redirects + 1 > MAX_REDIRECTS) {
           const reason = `stopped after ${MAX_REDIRECTS} redirects`;
@@ -436,12 +521,10 @@ export class HttpTransport {
     tag: RequestTag,
     credentials: NonNullable<RequestOptions['credentials']>,
   ): Promise<T> {
-    const { res, current } = await this.#follow(url, tag, credentials);
+    const { res, current } = await this.#follow(url, tag, credentials, this.#sendStreaming, dumpBody);
     const status = res.statusCode;
 
     if (status === 200) {
-      const lengthHeader = headerValue(res.headers['content-length']);
-      const length = Number(lengthHeader);
       let bytes = 0;
       const counted = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
@@ -461,16 +544,40 @@ export class HttpTransport {
       try {
         return await consume(counted, {
           url: redactUrl(current),
-          contentLength: Number.isSafeInteger(length) && length >= 0 && lengthHeader !== undefined ? length : undefined,
+          contentLength: contentLengthOf(res.headers),
         });
       } finally {
         this.stats.bytes(tag, bytes);
       }
     }
 
+    return this.#refuse(current, res, await errorDetail(res));
+  }
+
+  /** One request for a small file, following redirects; returns its bytes or throws. */
+  async #attemptBytes(
+    url: string,
+    limit: number,
+    tooLarge: (meta: ResponseMeta) => Error,
+    tag: RequestTag,
+    credentials: NonNullable<RequestOptions['credentials']>,
+  ): Promise<Buffer> {
+    const send = (current: URL, headers: Record<string, string>): Promise<BufferedResponse> =>
+      this.#sendBuffered(current, headers, limit, tooLarge);
+    const { res, current } = await this.#follow(url, tag, credentials, send, async () => undefined);
+    if (res.statusCode === 200) {
+      this.stats.bytes(tag, res.data.length);
+      return res.data;
+    }
+    const detail = isPlainText(res.headers) ? (firstTextLine(res.data.subarray(0, MAX_ERROR_DETAIL_BYTES)) ?? '') : '';
+    return this.#refuse(current, res, detail);
+  }
+
+  /** The error for an answer other than 200: not found, worth retrying, or final. */
+  #refuse(current: string, res: { statusCode: number; statusText: string; headers: Headers }, detail: string): never {
+    const status = res.statusCode;
     const shown = redactUrl(current);
     const statusLine = `${status} ${res.statusText || STATUS_CODES[status] || `status code ${status}`}`;
-    const detail = await errorDetail(res);
     if (status === 404 || status === 410) {
       throw new NotFoundError(readingMessage(shown, statusLine, detail), {
         hint: 'the proxy does not have it; with "," or "|" after this proxy in GOPROXY the next entry is tried',
@@ -498,20 +605,27 @@ function headerValue(v: string | string[] | undefined): string | undefined {
 }
 
 /**
- * The first line of a text/plain error body (utf-8, us-ascii or no
- * charset), as cmd/go shows it; empty when there is none or it holds
- * control characters or invalid UTF-8 (no terminal funny business). The rest
- * of the body is dumped.
+ * Whether an error body is text/plain in utf-8, us-ascii or no charset:
+ * the only kind whose first line cmd/go shows.
  */
-async function errorDetail(res: Dispatcher.ResponseData): Promise<string> {
-  const contentType = headerValue(res.headers['content-type']) ?? '';
+function isPlainText(headers: Headers): boolean {
+  const contentType = headerValue(headers['content-type']) ?? '';
   const [mediaType = '', ...params] = contentType.split(';').map((p) => p.trim().toLowerCase());
   const charset =
     params
       .find((p) => p.startsWith('charset='))
       ?.slice('charset='.length)
       .replace(/^"|"$/g, '') ?? '';
-  if (mediaType !== 'text/plain' || !['', 'utf-8', 'us-ascii'].includes(charset)) {
+  return mediaType === 'text/plain' && ['', 'utf-8', 'us-ascii'].includes(charset);
+}
+
+/**
+ * The first line of a text/plain error body, as cmd/go shows it; empty
+ * when there is none or it holds control characters or invalid UTF-8 (no
+ * terminal funny business). The rest of the body is dumped.
+ */
+async function errorDetail(res: Dispatcher.ResponseData): Promise<string> {
+  if (!isPlainText(res.headers)) {
     await res.body.dump({ limit: DUMP_LIMIT_BYTES });
     return '';
   }
@@ -524,6 +638,133 @@ async function errorDetail(res: Dispatcher.ResponseData): Promise<string> {
     if (!res.body.destroyed) await res.body.dump({ limit: DUMP_LIMIT_BYTES }).catch(() => undefined);
   }
   return firstTextLine(head) ?? '';
+}
+
+/** Drain a body that is not wanted (a redirect's), so its connection is reused. */
+async function dumpBody(res: Dispatcher.ResponseData): Promise<void> {
+  await res.body.dump({ limit: DUMP_LIMIT_BYTES });
+}
+
+/** The first DUMP_LIMIT_BYTES of a body that is not a 200's, the rest dropped; a failing body is what it gave. */
+async function readHead(body: Dispatcher.ResponseData['body']): Promise<Buffer> {
+  try {
+    return await readPrefix(body as AsyncIterable<Buffer>, DUMP_LIMIT_BYTES);
+  } catch {
+    return Buffer.alloc(0);
+  } finally {
+    if (!body.readableEnded) discard(body);
+  }
+}
+
+/** Content-Length as a byte count, when the server sent a valid one. */
+function contentLengthOf(headers: Headers): number | undefined {
+  const header = headerValue(headers['content-length']);
+  const length = Number(header);
+  return header !== undefined && Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+}
+
+/** Why a BufferingHandler dropped a connection after reading all it wanted of an error body. */
+class EnoughRead extends Error {}
+
+/**
+ * An undici dispatch handler collecting one response into memory
+ * (undici's handler interface: onConnect, onHeaders, onData, onComplete,
+ * onError). A 200's body is capped (CappedBytes: Content-Length first,
+ * then the bytes so far); another status's body is kept up to
+ * DUMP_LIMIT_BYTES and the connection dropped past them. Settles exactly
+ * once; a failure aborts the request, so its connection is not reused.
+ */
+class BufferingHandler {
+  #abort: ((err?: Error) => void) | undefined;
+  #status = 0;
+  #statusText = '';
+  #headers: Headers = {};
+  #answeredAt = 0;
+  /** A 200's body. */
+  #body: CappedBytes | undefined;
+  /** Another status's first bytes. */
+  #head: Buffer[] = [];
+  #headSize = 0;
+  #settled = false;
+
+  constructor(
+    readonly limit: number,
+    readonly tooLarge: (contentLength: number | undefined) => Error,
+    readonly resolve: (res: BufferedResponse) => void,
+    readonly reject: (err: unknown) => void,
+  ) {}
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
+    if (statusCode < 200) return true; // 1xx: the answer is still to come
+    this.#status = statusCode;
+    this.#statusText = statusText;
+    this.#headers = parseHeaders(rawHeaders);
+    this.#answeredAt = performance.now();
+    if (statusCode !== 200) return true;
+    const length = contentLengthOf(this.#headers);
+    try {
+      this.#body = new CappedBytes(this.limit, length, () => this.tooLarge(length));
+    } catch (err) {
+      this.#fail(err as Error);
+      return false;
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#settled) return false;
+    if (this.#body !== undefined) {
+      try {
+        this.#body.add(chunk);
+      } catch (err) {
+        this.#fail(err as Error);
+        return false;
+      }
+      return true;
+    }
+    const room = DUMP_LIMIT_BYTES - this.#headSize;
+    this.#headSize += chunk.length;
+    if (chunk.length <= room) {
+      this.#head.push(chunk);
+      return true;
+    }
+    this.#head.push(chunk.subarray(0, room));
+    this.#finish();
+    this.#abort?.(new EnoughRead());
+    return false;
+  }
+
+  onComplete(): void {
+    this.#finish();
+  }
+
+  onError(err: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.reject(err);
+  }
+
+  onUpgrade(): void {
+    this.onError(new Error('unexpected protocol upgrade'));
+  }
+
+  #finish(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const data = this.#body?.bytes() ?? Buffer.concat(this.#head);
+    this.resolve({ statusCode: this.#status, statusText: this.#statusText, headers: this.#headers, data, answeredAt: this.#answeredAt });
+  }
+
+  #fail(err: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.reject(err);
+    this.#abort?.(err);
+  }
 }
 
 /** Remove user information from a URL, turning it into a Basic Authorization value. */

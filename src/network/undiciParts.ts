@@ -1,6 +1,6 @@
 /**
- * The parts of undici gobundle uses (Agent, Pool, Client and the
- * `dispatcher.request` API), loaded on their own. `import 'undici'`
+ * The parts of undici gobundle uses (Agent, Pool, Client, the
+ * `dispatcher.request` API and its header parser), loaded on their own. `import 'undici'`
  * evaluates its whole index — fetch, WebSocket, caches, mocks, interceptors:
  * about 110 files and 170 ms of every pack's start-up on a 2-core machine,
  * against about 60 ms for these. undici's package has no `exports` map, so
@@ -24,3 +24,8 @@ export type Pool = Undici.Pool;
 export const Client = require('undici/lib/dispatcher/client') as typeof Undici.Client;
 export type Client = Undici.Client;
 export type { buildConnector, Dispatcher } from 'undici';
+
+/** Response headers as undici's request() gives them: lower-case names, repeated ones as arrays. */
+export const parseHeaders = (
+  require('undici/lib/core/util') as { parseHeaders(raw: Buffer[]): Record<string, string | string[] | undefined> }
+).parseHeaders;

@@ -12,7 +12,7 @@ import { canonicalVersion, check, escapePath, escapeVersion, InvalidVersionError
 import { redactUrl } from '../gomod/goenv.js';
 import type { HttpTransport } from '../network/httpTransport.js';
 import type { RequestTag } from '../network/requestStats.js';
-import { capStream, discard, readCapped } from '../network/cappedBody.js';
+import { capStream, discard } from '../network/cappedBody.js';
 import { proxyUrl } from './proxyUrl.js';
 import { MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/limits.js';
 import { ProxyResponseError, RequestedVersionError, TooLargeError } from './proxyErrors.js';
@@ -193,11 +193,7 @@ export class ProxyClient {
   /** GET a small file into memory, refusing more than `limit` bytes. */
   async #bytes(path: string, version: string, url: string, limit: number, what: string): Promise<Buffer> {
     try {
-      return await this.#transport.get(
-        url,
-        (body, meta) => readCapped(body, limit, meta.contentLength, () => this.#tooLarge(path, version, what, limit)),
-        { tag: this.#tag },
-      );
+      return await this.#transport.getBytes(url, limit, () => this.#tooLarge(path, version, what, limit), { tag: this.#tag });
     } catch (err) {
       throw this.#contextualize(path, version, err);
     }

@@ -10,7 +10,6 @@
 import { NetworkError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
 import type { HttpTransport } from '../network/httpTransport.js';
-import { readCapped } from '../network/cappedBody.js';
 import type { ProxyChain } from '../proxy/proxyChain.js';
 import type { SumdbOps } from './client.js';
 
@@ -28,15 +27,10 @@ export function sumdbFetchOps(transport: HttpTransport, base: string): SumdbOps 
   return {
     readRemote(path: string): Promise<Uint8Array> {
       const url = `${root}${path}`;
-      return transport.get(
+      return transport.getBytes(
         url,
-        (body, meta) =>
-          readCapped(
-            body,
-            MAX_SUMDB_RESPONSE_BYTES,
-            meta.contentLength,
-            () => new NetworkError(meta.url, `reading ${meta.url}: response larger than ${MAX_SUMDB_RESPONSE_BYTES} bytes`),
-          ),
+        MAX_SUMDB_RESPONSE_BYTES,
+        (meta) => new NetworkError(meta.url, `reading ${meta.url}: response larger than ${MAX_SUMDB_RESPONSE_BYTES} bytes`),
         { tag },
       );
     },

@@ -232,6 +232,18 @@ describe('ProxyClient errors', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  test('an error body over 64 KiB: its first line is shown, the rest dropped with the connection, and the next request is answered', async () => {
+    server.route('/example.com/m/@v/v1.0.0.mod', status(404, `not found: gone\n${'x'.repeat(300_000)}`));
+    server.route('/example.com/m/@v/v1.0.1.mod', ok(MOD));
+    const client = new ProxyClient(server.url, transport);
+    expect(await failure(client.mod('example.com/m', 'v1.0.0'))).toEqual({
+      kind: 'NotFoundError',
+      code: 'ENOTEXIST',
+      message: `example.com/m@v1.0.0: reading ${u('v1.0.0.mod')}: 404 Not Found\n\tserver response: not found: gone`,
+    });
+    expect((await client.mod('example.com/m', 'v1.0.1')).toString()).toBe(MOD);
+  });
+
   test('a refused connection', async () => {
     await server.close();
     const client = new ProxyClient(server.url, transport);
@@ -376,6 +388,9 @@ describe('ProxyClient size caps', () => {
       message: `example.com/m@v1.0.0: downloaded ${what} too large`,
     });
     expect(server.requests.length, 'too large is not retried').toBe(1);
+    // The refused body's connection is dropped, not handed back half-read: the next request is answered whole.
+    server.route('/example.com/m/@v/v1.0.1.mod', ok(MOD));
+    expect((await client.mod('example.com/m', 'v1.0.1')).toString()).toBe(MOD);
   });
 
   test('exactly at the limit is fine', async () => {
