@@ -6,13 +6,12 @@
  */
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { GobundleError, ModuleError, NetworkError, NotFoundError } from '../errors.js';
 import { canonicalVersion, check, escapePath, escapeVersion, InvalidVersionError } from '../gomod/modulePath.js';
 import { redactUrl } from '../gomod/goenv.js';
 import type { HttpTransport } from '../network/httpTransport.js';
 import type { RequestTag } from '../network/requestStats.js';
-import { capStream, discard } from '../network/cappedBody.js';
+import { discard, writeCapped } from '../network/cappedBody.js';
 import { proxyUrl } from './proxyUrl.js';
 import { MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/limits.js';
 import { ProxyResponseError, RequestedVersionError, TooLargeError } from './proxyErrors.js';
@@ -154,9 +153,7 @@ export class ProxyClient {
             throw tooLarge();
           }
           const sink = typeof dest === 'string' ? createWriteStream(dest, { flags: 'w' }) : await dest();
-          const cap = capStream(limit, tooLarge);
-          await pipeline(body, cap, sink);
-          return { size: cap.size() };
+          return { size: await writeCapped(body, sink, limit, tooLarge) };
         },
         { tag: this.#tag },
       );

@@ -363,6 +363,28 @@ describe('ProxyClient retries', () => {
     expect(sinks.length).toBe(2);
     expect(Buffer.concat(sinks[1] ?? []).equals(zip)).toBe(true);
   });
+
+  test('a sink that fails (a full disk) fails the download once, naming the module; the body and the sink are dropped', async () => {
+    server.route('/example.com/m/@v/v1.0.0.zip', ok(Buffer.alloc(200_000, 7), { chunked: true }));
+    server.route('/example.com/m/@v/v1.0.0.mod', ok(MOD));
+    const client = new ProxyClient(server.url, transport);
+    let sink: Writable | undefined;
+    const err = await client
+      .zipTo('example.com/m', 'v1.0.0', () => {
+        sink = new Writable({
+          write(_chunk: Buffer, _e, cb) {
+            cb(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+          },
+        });
+        return sink;
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GobundleError);
+    expect((err as Error).message).toBe('example.com/m@v1.0.0: ENOSPC: no space left on device, write');
+    expect(server.requests.length, 'a full disk is not retried').toBe(1);
+    expect(sink?.destroyed).toBe(true);
+    expect((await client.mod('example.com/m', 'v1.0.0')).toString()).toBe(MOD);
+  });
 });
 
 describe('ProxyClient size caps', () => {
