@@ -21,7 +21,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startupTimes } from './cli/startup.js';
-import { bigPackRss, comparePack, type PackBenchResult } from './pack/packBench.js';
+import { bigPackRss, comparePack, packTarget, type PackBenchResult } from './pack/packBench.js';
 import { renderSvg, type BenchRow } from './resultsChart.js';
 import { DEFAULT_CONCURRENCY } from '../src/concurrency/semaphore.js';
 
@@ -45,16 +45,6 @@ const mb = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
 function add(row: BenchRow): void {
   rows.push(row);
   note(`${row.measure}: ${row.value}`);
-}
-
-/**
- * Issue 20's targets for pack / go mod download all: on the generated graph
- * 1.0 at 0 ms and 0.15 at 20 ms, on the real-source graph 0.4 at 0 ms, and
- * never slower than the go command at any latency.
- */
-function packTarget(r: PackBenchResult): number {
-  if (r.graph.startsWith('real')) return r.latencyMs === 0 ? 0.4 : 1;
-  return r.latencyMs === 20 ? 0.15 : 1;
 }
 
 function packRows(r: PackBenchResult, label: string): void {

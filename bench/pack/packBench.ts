@@ -342,3 +342,13 @@ export async function bigPackRss(mb: number): Promise<BigPackResult> {
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+/**
+ * Issue 20's targets for pack / go mod download all: on the generated graph
+ * 1.0 at 0 ms and 0.15 at 20 ms, on the real-source graph 0.4 at 0 ms, and
+ * never slower than the go command at any latency.
+ */
+export function packTarget(r: PackBenchResult): number {
+  if (r.graph.startsWith('real')) return r.latencyMs === 0 ? 0.4 : 1;
+  return r.latencyMs === 20 ? 0.15 : 1;
+}
