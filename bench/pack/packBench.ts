@@ -188,38 +188,39 @@ export async function comparePack(opts: PackBenchOptions): Promise<PackBenchResu
         GOFLAGS: '-mod=mod',
         GOMODCACHE: emptyModCache,
       };
-      await upstream.resetLog();
-      const args = [
-        bin,
-        'pack',
-        graph.mainDir,
-        '-o',
-        join(runDir, 'b.tgz'),
-        '--unsigned',
-        '--cache-dir',
-        join(runDir, 'cache'),
-        '--concurrency',
-        String(opts.concurrency),
-        '--json',
-      ];
-      if (opts.speculative === true) args.push('--speculative-fetch');
-      const p = timed(process.execPath, args, runDir, packEnv);
-      summary = JSON.parse(p.stdout) as typeof summary;
-      packTimes.push(p.seconds);
-      downloads.push(phaseSeconds(p.stderr, /^gobundle: fetched /));
-      writes.push(phaseSeconds(p.stderr, /^gobundle: wrote /));
-      requests = await upstream.requestLog();
-      const manifest = spawnSync('tar', ['-xzOf', join(runDir, 'b.tgz'), 'gobundle/manifest.json'], {
-        encoding: 'utf8',
-        maxBuffer: 256 << 20,
-      }).stdout;
-      const all = (JSON.parse(manifest) as { files: { name: string; size: number }[] }).files;
-      contentBytes = all.reduce((n, f) => n + f.size, 0);
-      const files = all.filter((f) => f.name.endsWith('.zip'));
-      zipsWritten = files.length;
-      zipBytesWritten = files.reduce((n, f) => n + f.size, 0);
-
-      if (opts.packOnly !== true) {
+      const runPack = async (): Promise<void> => {
+        await upstream.resetLog();
+        const args = [
+          bin,
+          'pack',
+          graph.mainDir,
+          '-o',
+          join(runDir, 'b.tgz'),
+          '--unsigned',
+          '--cache-dir',
+          join(runDir, 'cache'),
+          '--concurrency',
+          String(opts.concurrency),
+          '--json',
+        ];
+        if (opts.speculative === true) args.push('--speculative-fetch');
+        const p = timed(process.execPath, args, runDir, packEnv);
+        summary = JSON.parse(p.stdout) as typeof summary;
+        packTimes.push(p.seconds);
+        downloads.push(phaseSeconds(p.stderr, /^gobundle: fetched /));
+        writes.push(phaseSeconds(p.stderr, /^gobundle: wrote /));
+        requests = await upstream.requestLog();
+        const manifest = spawnSync('tar', ['-xzOf', join(runDir, 'b.tgz'), 'gobundle/manifest.json'], {
+          encoding: 'utf8',
+          maxBuffer: 256 << 20,
+        }).stdout;
+        const all = (JSON.parse(manifest) as { files: { name: string; size: number }[] }).files;
+        contentBytes = all.reduce((n, f) => n + f.size, 0);
+        const files = all.filter((f) => f.name.endsWith('.zip'));
+        zipsWritten = files.length;
+        zipBytesWritten = files.reduce((n, f) => n + f.size, 0);
+      };
+      const runGo = (): void => {
         const gopath = join(runDir, 'gopath');
         const project = join(runDir, 'project');
         spawnSync('cp', ['-r', graph.mainDir, project]);
@@ -233,6 +234,15 @@ export async function comparePack(opts: PackBenchOptions): Promise<PackBenchResu
         });
         goTimes.push(timed(goBinary('1.23'), ['mod', 'download', 'all'], project, goEnv).seconds);
         spawnSync('chmod', ['-R', 'u+w', gopath]);
+      };
+      // Alternated: pack first on even runs, go first on odd ones, so neither always runs on the other's leftovers.
+      if (opts.packOnly === true) await runPack();
+      else if (run % 2 === 0) {
+        await runPack();
+        runGo();
+      } else {
+        runGo();
+        await runPack();
       }
       rmSync(runDir, { recursive: true, force: true });
       log(
