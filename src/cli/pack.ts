@@ -20,7 +20,7 @@ import { type PreviousBundle, sumdbStageForConfig } from '../pack/sumdbStage.js'
 import { writeGoSumFile } from '../pack/writeGoSum.js';
 import { LineProgress, LiveProgress, silentProgress, type PackProgress } from '../pack/progress.js';
 import { ProxyChain } from '../proxy/proxyChain.js';
-import { VcsSource } from '../vcs/vcsSource.js';
+import { lazyVcsSource } from '../vcs/lazyVcsSource.js';
 import { matchPrefixPatterns } from '../gomod/modulePath.js';
 import { DEFAULT_CONCURRENCY } from '../concurrency/semaphore.js';
 import { readInputs } from '../inputs/readInputs.js';
@@ -219,7 +219,7 @@ export function registerPack(program: Command, io: CliIO): void {
       });
       const cacheDir = options.cacheDir !== undefined ? resolve(io.cwd, options.cacheDir) : defaultCacheDir(io.env);
       // Modules routed to "direct" come from version control, as the go command fetches them.
-      const direct = new VcsSource({ env: config.env, processEnv: io.env, cacheDir, transport });
+      const direct = lazyVcsSource({ env: config.env, processEnv: io.env, cacheDir, transport });
       const chain = ProxyChain.fromConfig(
         { ...config, proxies, proxySource: options.proxy === undefined ? config.proxySource : '--proxy' },
         { transport, direct },

@@ -4,7 +4,7 @@ import { lookupGoFlag } from '../gomod/goenv.js';
 import { ProxyChain } from '../proxy/proxyChain.js';
 import { HttpTransport } from '../network/httpTransport.js';
 import { networkSettings } from '../network/networkSettings.js';
-import { VcsSource } from '../vcs/vcsSource.js';
+import { lazyVcsSource } from '../vcs/lazyVcsSource.js';
 import { defaultCacheDir } from '../cache/cacheDir.js';
 import { planInputs, type PlannedInput } from '../inputs/planInputs.js';
 import { readInputs } from '../inputs/readInputs.js';
@@ -30,7 +30,7 @@ export function registerPlan(program: Command, io: CliIO): void {
       const inputs = await readInputs({ paths: [gomod], cwd: io.cwd, privatePatterns: config.env });
       const transport = new HttpTransport({ network: networkSettings(io.env, config.env.GOAUTH) });
       // Modules routed to "direct" come from version control, as for pack.
-      const direct = new VcsSource({ env: config.env, processEnv: io.env, cacheDir: () => defaultCacheDir(io.env), transport });
+      const direct = lazyVcsSource({ env: config.env, processEnv: io.env, cacheDir: () => defaultCacheDir(io.env), transport });
       const chain = new ProxyChain({
         specs: config.proxies,
         gonoproxy: config.env.GONOPROXY,
