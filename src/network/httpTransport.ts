@@ -382,19 +382,22 @@ export class HttpTransport {
     return { dispatcher: pool, viaProxy: { proxy } };
   }
 
+  /** A GET of `current` sent to its own origin (directly or through a CONNECT tunnel), with the timeouts. */
+  #directGet(current: URL, headers: Record<string, string>): Dispatcher.DispatchOptions {
+    return {
+      origin: current.origin,
+      path: `${current.pathname}${current.search}`,
+      method: 'GET',
+      headers,
+      headersTimeout: this.headersTimeoutMs,
+      bodyTimeout: this.bodyTimeoutMs,
+    };
+  }
+
   /** Send one GET for `current`, through its route. */
   async #send(current: URL, headers: Record<string, string>): Promise<Dispatcher.ResponseData> {
     const hop = this.#hop(current);
-    if (hop.viaProxy === undefined) {
-      return hop.dispatcher.request({
-        origin: current.origin,
-        path: `${current.pathname}${current.search}`,
-        method: 'GET',
-        headers,
-        headersTimeout: this.headersTimeoutMs,
-        bodyTimeout: this.bodyTimeoutMs,
-      });
-    }
+    if (hop.viaProxy === undefined) return hop.dispatcher.request(this.#directGet(current, headers));
     const auth = proxyAuthorization(hop.viaProxy.proxy);
     const res = await hop.dispatcher.request({
       origin: `http://${hop.viaProxy.proxy.host}:${hop.viaProxy.proxy.port}`,
@@ -446,17 +449,7 @@ export class HttpTransport {
       return { statusCode: res.statusCode, statusText: res.statusText, headers: res.headers, data, answeredAt };
     }
     return new Promise((resolve, reject) => {
-      hop.dispatcher.dispatch(
-        {
-          origin: current.origin,
-          path: `${current.pathname}${current.search}`,
-          method: 'GET',
-          headers,
-          headersTimeout: this.headersTimeoutMs,
-          bodyTimeout: this.bodyTimeoutMs,
-        },
-        new BufferingHandler(limit, fail, resolve, reject),
-      );
+      hop.dispatcher.dispatch(this.#directGet(current, headers), new BufferingHandler(limit, fail, resolve, reject));
     });
   }
 
