@@ -20,14 +20,13 @@
  *
  * Small files (go.mod, .info, lists, checksum-database answers) are read
  * whole with getBytes(): the same routes, redirects, retries, caps and
- * errors, but the body collected by a plain undici handler instead of
- * request()'s stream. A pack asks for thousands of them; on a fast network
- * the stream, its abort signal and the pipe cost more CPU than the bytes.
+ * errors, but the body collected by a plain undici handler
+ * (bufferingHandler.ts) instead of request()'s stream.
  */
 import { STATUS_CODES } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, parseHeaders, Pool, type buildConnector, type Dispatcher } from './undiciParts.js';
+import { Agent, Pool, type buildConnector, type Dispatcher } from './undiciParts.js';
 import { GobundleError, NetworkError, NotFoundError } from '../errors.js';
 import { redactUrl } from '../gomod/goenv.js';
 import { openFileUrl } from './fileUrl.js';
@@ -46,7 +45,8 @@ import { authorizationFor } from './goAuth.js';
 import { NO_NETWORK_SETTINGS, type NetworkSettings } from './networkSettings.js';
 import { describeProxy, failureKind, failureWords, ProxyAuthError, proxyAuthHint } from './networkErrors.js';
 import { firstTextLine } from './explanationLine.js';
-import { CappedBytes, discard, readCapped, readPrefix } from './cappedBody.js';
+import { discard, readCapped, readPrefix } from './cappedBody.js';
+import { BufferingHandler, contentLengthOf, headerValue, type BufferedResponse, type Headers } from './bufferingHandler.js';
 import { proxyFor, type ParsedProxy, type ProxyRoute } from './proxyEnv.js';
 import { RequestStats, type RequestTag } from './requestStats.js';
 
@@ -112,20 +112,6 @@ export interface ResponseMeta {
 }
 
 export type Consume<T> = (body: Readable, meta: ResponseMeta) => Promise<T>;
-
-/** Response headers: lower-case names, repeated ones as arrays. */
-type Headers = Record<string, string | string[] | undefined>;
-
-/** A response read whole into memory by getBytes(). */
-interface BufferedResponse {
-  statusCode: number;
-  statusText: string;
-  headers: Headers;
-  /** The body: all of it for a 200 (within the caller's limit), its first DUMP_LIMIT_BYTES otherwise. */
-  data: Buffer;
-  /** When the headers arrived (performance.now()). */
-  answeredAt: number;
-}
 
 /** A page read whatever its status (go-import lookups read meta tags from 404 pages too). */
 export interface Page {
@@ -449,7 +435,7 @@ export class HttpTransport {
       return { statusCode: res.statusCode, statusText: res.statusText, headers: res.headers, data, answeredAt };
     }
     return new Promise((resolve, reject) => {
-      hop.dispatcher.dispatch(this.#directGet(current, headers), new BufferingHandler(limit, fail, resolve, reject));
+      hop.dispatcher.dispatch(this.#directGet(current, headers), new BufferingHandler(limit, DUMP_LIMIT_BYTES, fail, resolve, reject));
     });
   }
 
@@ -593,10 +579,6 @@ function hostPort(url: string): string {
   }
 }
 
-function headerValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
-
 /**
  * Whether an error body is text/plain in utf-8, us-ascii or no charset:
  * the only kind whose first line cmd/go shows.
@@ -646,117 +628,6 @@ async function readHead(body: Dispatcher.ResponseData['body']): Promise<Buffer> 
     return Buffer.alloc(0);
   } finally {
     if (!body.readableEnded) discard(body);
-  }
-}
-
-/** Content-Length as a byte count, when the server sent a valid one. */
-function contentLengthOf(headers: Headers): number | undefined {
-  const header = headerValue(headers['content-length']);
-  const length = Number(header);
-  return header !== undefined && Number.isSafeInteger(length) && length >= 0 ? length : undefined;
-}
-
-/** Why a BufferingHandler dropped a connection after reading all it wanted of an error body. */
-class EnoughRead extends Error {}
-
-/**
- * An undici dispatch handler collecting one response into memory
- * (undici's handler interface: onConnect, onHeaders, onData, onComplete,
- * onError). A 200's body is capped (CappedBytes: Content-Length first,
- * then the bytes so far); another status's body is kept up to
- * DUMP_LIMIT_BYTES and the connection dropped past them. Settles exactly
- * once; a failure aborts the request, so its connection is not reused.
- */
-class BufferingHandler {
-  #abort: ((err?: Error) => void) | undefined;
-  #status = 0;
-  #statusText = '';
-  #headers: Headers = {};
-  #answeredAt = 0;
-  /** A 200's body. */
-  #body: CappedBytes | undefined;
-  /** Another status's first bytes. */
-  #head: Buffer[] = [];
-  #headSize = 0;
-  #settled = false;
-
-  constructor(
-    readonly limit: number,
-    readonly tooLarge: (contentLength: number | undefined) => Error,
-    readonly resolve: (res: BufferedResponse) => void,
-    readonly reject: (err: unknown) => void,
-  ) {}
-
-  onConnect(abort: (err?: Error) => void): void {
-    this.#abort = abort;
-  }
-
-  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
-    if (statusCode < 200) return true; // 1xx: the answer is still to come
-    this.#status = statusCode;
-    this.#statusText = statusText;
-    this.#headers = parseHeaders(rawHeaders);
-    this.#answeredAt = performance.now();
-    if (statusCode !== 200) return true;
-    const length = contentLengthOf(this.#headers);
-    try {
-      this.#body = new CappedBytes(this.limit, length, () => this.tooLarge(length));
-    } catch (err) {
-      this.#fail(err as Error);
-      return false;
-    }
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    if (this.#settled) return false;
-    if (this.#body !== undefined) {
-      try {
-        this.#body.add(chunk);
-      } catch (err) {
-        this.#fail(err as Error);
-        return false;
-      }
-      return true;
-    }
-    const room = DUMP_LIMIT_BYTES - this.#headSize;
-    this.#headSize += chunk.length;
-    if (chunk.length <= room) {
-      this.#head.push(chunk);
-      return true;
-    }
-    this.#head.push(chunk.subarray(0, room));
-    this.#finish();
-    this.#abort?.(new EnoughRead());
-    return false;
-  }
-
-  onComplete(): void {
-    this.#finish();
-  }
-
-  onError(err: Error): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.reject(err);
-  }
-
-  onUpgrade(): void {
-    this.onError(new Error('unexpected protocol upgrade'));
-  }
-
-  #finish(): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    const data = this.#body?.bytes() ?? Buffer.concat(this.#head);
-    this.resolve({ statusCode: this.#status, statusText: this.#statusText, headers: this.#headers, data, answeredAt: this.#answeredAt });
-  }
-
-  #fail(err: Error): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.reject(err);
-    this.#abort?.(err);
   }
 }
 
