@@ -3,9 +3,10 @@
  * bench/all.ts calls it): `gobundle pack` against `go mod download all`
  * (Go 1.23, fresh GOMODCACHE each run) on the same graph, served by the test
  * upstream with a fixed latency per request, runs alternated so both see the
- * same machine load, and nothing removed until every run is timed. Besides the times it reads the upstream's request log
- * (zips downloaded, checksum-database lookups) and pack's phase lines
- * (download and write seconds).
+ * same machine load, and nothing removed until every run is timed. Besides
+ * the times it reads the upstream's request log (zips downloaded,
+ * checksum-database lookups) and pack's phase lines (download and write
+ * seconds).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';

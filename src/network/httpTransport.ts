@@ -428,10 +428,8 @@ export class HttpTransport {
     if (hop.viaProxy !== undefined) {
       const res = await this.#send(current, headers);
       const answeredAt = performance.now();
-      const data =
-        res.statusCode === 200
-          ? await readCapped(res.body, limit, contentLengthOf(res.headers), () => fail(contentLengthOf(res.headers)))
-          : await readHead(res.body);
+      const length = contentLengthOf(res.headers);
+      const data = res.statusCode === 200 ? await readCapped(res.body, limit, length, () => fail(length)) : await readHead(res.body);
       return { statusCode: res.statusCode, statusText: res.statusText, headers: res.headers, data, answeredAt };
     }
     return new Promise((resolve, reject) => {
@@ -464,7 +462,7 @@ export class HttpTransport {
       try {
         res = await send(new URL(current), headers);
       } catch (err) {
-        // Transient failures are retried by get(); any other failure to get an
+        // Transient failures are retried by #retrying; any other failure to get an
         // answer at all (no such host, TLS, a proxy refusing) is a network error
         // naming the URL, not a bare system error.
         if (isTransientError(err) || err instanceof GobundleError) throw err;
@@ -548,8 +546,7 @@ export class HttpTransport {
       this.stats.bytes(tag, res.data.length);
       return res.data;
     }
-    const detail = isPlainText(res.headers) ? (firstTextLine(res.data.subarray(0, MAX_ERROR_DETAIL_BYTES)) ?? '') : '';
-    return this.#refuse(current, res, detail);
+    return this.#refuse(current, res, isPlainText(res.headers) ? detailLine(res.data) : '');
   }
 
   /** The error for an answer other than 200: not found, worth retrying, or final. */
@@ -612,7 +609,12 @@ async function errorDetail(res: Dispatcher.ResponseData): Promise<string> {
   } finally {
     if (!res.body.destroyed) await res.body.dump({ limit: DUMP_LIMIT_BYTES }).catch(() => undefined);
   }
-  return firstTextLine(head) ?? '';
+  return detailLine(head);
+}
+
+/** The line cmd/go shows from the start of a text/plain error body (its first MAX_ERROR_DETAIL_BYTES), or ''. */
+function detailLine(head: Buffer): string {
+  return firstTextLine(head.subarray(0, MAX_ERROR_DETAIL_BYTES)) ?? '';
 }
 
 /** Drain a body that is not wanted (a redirect's), so its connection is reused. */
